@@ -1,0 +1,1 @@
+"""One ComponentResource per concern; each deploys data rendered by `content`."""

@@ -1,0 +1,83 @@
+"""Prometheus, Alertmanager and the Kafka rules on Kubernetes (kube-prometheus-stack)."""
+from __future__ import annotations
+
+import pulumi
+import pulumi_kubernetes as k8s
+import yaml
+
+from content import alertmanager, alerts, jmx, prometheus_stack, recording
+from content.scrape import prometheus_config
+from stacks.settings import Settings
+
+PART_OF = {"app.kubernetes.io/part-of": "kafka-monitoring"}
+
+
+def rule_files(s: Settings) -> dict[str, dict]:
+    """Native rule files, keyed by file name; the same groups become PrometheusRule objects."""
+    return {
+        "kafka-recording.rules.yml": {"groups": recording.recording_groups(s.combat_p99_latency_ms / 1000)},
+        "kafka-alerts.rules.yml": {"groups": alerts.alert_groups(s)},
+    }
+
+
+class MetricsAlerting(pulumi.ComponentResource):
+    prometheus_url: pulumi.Output[str]
+    alertmanager_url: pulumi.Output[str]
+    namespace: pulumi.Output[str]
+
+    def __init__(self, name: str, settings: Settings, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("kafka-monitoring:alerting:MetricsAlerting", name, None, opts)
+        s = settings
+        child = pulumi.ResourceOptions(parent=self)
+        release = f"{name}-prometheus"
+        ns = k8s.core.v1.Namespace(f"{name}-namespace", metadata={"name": s.monitoring_namespace, "labels": PART_OF},
+                                   opts=child)
+        in_ns = pulumi.ResourceOptions(parent=self, depends_on=[ns])
+        secrets = s.secrets
+        receivers_name = f"{name}-alertmanager-receivers"
+        receivers = k8s.core.v1.Secret(
+            receivers_name,
+            metadata={"name": receivers_name, "namespace": s.monitoring_namespace, "labels": PART_OF},
+            string_data={alertmanager.SECRET_FILES[k]: pulumi.Output.secret(getattr(secrets, k))
+                         for k in alertmanager.SECRET_FILES},
+            opts=in_ns)
+        secrets_dir = f"{prometheus_stack.ALERTMANAGER_SECRETS_DIR}/{receivers_name}"
+        am_config = alertmanager.config(s, secrets_dir)
+        am_config_name = f"{name}-alertmanager-config"
+        am_secret = k8s.core.v1.Secret(
+            am_config_name,
+            metadata={"name": am_config_name, "namespace": s.monitoring_namespace, "labels": PART_OF},
+            string_data={"alertmanager.yaml": yaml.safe_dump(am_config, sort_keys=False)},
+            opts=in_ns)
+        values = prometheus_stack.values(s, release, am_config_name, receivers_name)
+        chart = k8s.helm.v3.Release(
+            release, name=release, chart=prometheus_stack.CHART, version=s.kube_prometheus_stack_version,
+            repository_opts={"repo": prometheus_stack.REPO}, namespace=s.monitoring_namespace, values=values,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[ns, receivers, am_secret]))
+        files = rule_files(s)
+        for file_name, doc in files.items():
+            rule_name = f"{name}-{file_name.removesuffix('.rules.yml')}"
+            k8s.apiextensions.CustomResource(
+                rule_name, api_version="monitoring.coreos.com/v1", kind="PrometheusRule",
+                metadata={"name": rule_name, "namespace": s.monitoring_namespace,
+                          "labels": {**PART_OF, "release": release}},
+                spec=doc, opts=pulumi.ResourceOptions(parent=self, depends_on=[chart]))
+        jmx_config = jmx.exporter_config()
+        for c in s.clusters:
+            k8s.core.v1.ConfigMap(
+                f"{name}-jmx-{c.name}",
+                metadata={"name": f"{c.name}-jmx-exporter", "namespace": c.namespace, "labels": PART_OF},
+                data={"kafka-jmx-exporter.yml": yaml.safe_dump(jmx_config, sort_keys=False)}, opts=child)
+
+        self.artifacts = {
+            **{f"prometheus/rules/{f}": doc for f, doc in files.items()},
+            "prometheus/prometheus.yml": prometheus_config(s, [f"rules/{f}" for f in files], ["alertmanager:9093"]),
+            "alertmanager/alertmanager.yml": am_config,
+            "helm/kube-prometheus-stack.values.yaml": values,
+            "jmx/kafka-jmx-exporter.yml": jmx_config,
+        }
+        self.prometheus_url = pulumi.Output.from_input(s.prometheus_url)
+        self.alertmanager_url = pulumi.Output.from_input(s.alertmanager_url)
+        self.namespace = ns.metadata.apply(lambda m: m["name"])
+        self.register_outputs({"prometheus_url": self.prometheus_url, "alertmanager_url": self.alertmanager_url,
+                               "namespace": self.namespace})

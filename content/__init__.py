@@ -1,0 +1,1 @@
+"""Monitoring content as data: pure functions from settings to rules, routes and configs."""

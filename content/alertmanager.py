@@ -1,0 +1,79 @@
+"""Alertmanager routing: severity picks the pager, security alerts also reach the security team.
+
+Credentials are never in this config: receivers read them from files (`*_file`), which the
+component mounts from a Kubernetes Secret. So the rendered config is safe to review and diff.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from stacks.settings import Settings
+
+# File names inside the mounted receivers Secret.
+SECRET_FILES = {
+    "pagerduty_critical_key": "pagerduty-critical-key",
+    "pagerduty_high_key": "pagerduty-high-key",
+    "slack_webhook_url": "slack-webhook-url",
+}
+RECEIVERS = ("pagerduty-critical", "pagerduty-high", "slack-warning", "security-team")
+# Alerts a whole-cluster outage makes redundant: one page for the outage, not one per symptom.
+CLUSTER_DOWN_SILENCES = ("KafkaBrokerDown", "KafkaUnderReplicatedPartitions", "KafkaScrapeTargetDown",
+                         "KafkaAvailabilitySLOFastBurn", "KafkaAvailabilitySLOSlowBurn")
+
+
+def _pagerduty(s: "Settings", secrets_dir: str, key: str, severity: str) -> dict:
+    return {
+        "routing_key_file": f"{secrets_dir}/{SECRET_FILES[key]}",
+        "url": s.pagerduty_events_url,
+        "severity": severity,
+        "send_resolved": True,
+        "description": '{{ template "pagerduty.default.description" . }}',
+        "details": {
+            "environment": s.environment,
+            "summary": "{{ .CommonAnnotations.summary }}",
+            "runbook_url": "{{ .CommonAnnotations.runbook_url }}",
+        },
+    }
+
+
+def _slack(s: "Settings", secrets_dir: str, channel: str) -> dict:
+    return {
+        "api_url_file": f"{secrets_dir}/{SECRET_FILES['slack_webhook_url']}",
+        "channel": channel,
+        "send_resolved": True,
+        "title": "[{{ .Status | toUpper }}] {{ .CommonLabels.alertname }} ({{ .CommonLabels.severity }})",
+        "text": "{{ range .Alerts }}{{ .Annotations.summary }}\n{{ .Annotations.runbook_url }}\n{{ end }}",
+    }
+
+
+def config(s: "Settings", secrets_dir: str) -> dict:
+    return {
+        "route": {
+            "receiver": "slack-warning",
+            "group_by": ["alertname", "severity"],
+            "group_wait": s.alert_group_wait,
+            "group_interval": s.alert_group_interval,
+            "repeat_interval": s.alert_repeat_interval,
+            "routes": [
+                {"matchers": ['category="security"'], "receiver": "security-team", "continue": True},
+                {"matchers": ['severity="critical"'], "receiver": "pagerduty-critical"},
+                {"matchers": ['severity="high"'], "receiver": "pagerduty-high"},
+                {"matchers": ['severity="warning"'], "receiver": "slack-warning"},
+            ],
+        },
+        "inhibit_rules": [
+            {"source_matchers": ['alertname="KafkaClusterDown"'],
+             "target_matchers": [f'alertname=~"{"|".join(CLUSTER_DOWN_SILENCES)}"'],
+             "equal": ["kafka_cluster"]},
+            {"source_matchers": ['severity="critical"'], "target_matchers": ['severity=~"high|warning"'],
+             "equal": ["alertname", "kafka_cluster"]},
+        ],
+        "receivers": [
+            {"name": "pagerduty-critical",
+             "pagerduty_configs": [_pagerduty(s, secrets_dir, "pagerduty_critical_key", "critical")]},
+            {"name": "pagerduty-high", "pagerduty_configs": [_pagerduty(s, secrets_dir, "pagerduty_high_key", "error")]},
+            {"name": "slack-warning", "slack_configs": [_slack(s, secrets_dir, s.slack_channel)]},
+            {"name": "security-team", "slack_configs": [_slack(s, secrets_dir, s.security_slack_channel)]},
+        ],
+    }

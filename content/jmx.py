@@ -1,0 +1,54 @@
+"""JMX exporter rules for brokers and KRaft controllers, in Strimzi's naming (see catalogue).
+
+The first matching rule wins, so specific patterns come before general ones.
+"""
+from __future__ import annotations
+
+_LABEL2 = {"$4": "$5", "$6": "$7"}
+_LABEL1 = {"$4": "$5"}
+
+
+def _rule(pattern: str, name: str, type_: str = "GAUGE", labels: dict | None = None, **extra) -> dict:
+    rule = {"pattern": pattern, "name": name, "type": type_}
+    if labels:
+        rule["labels"] = labels
+    rule.update(extra)
+    return rule
+
+
+def rules() -> list[dict]:
+    return [
+        # Socket server: TLS details, auth and connection counts per listener.
+        _rule(r"kafka.server<type=(.+), cipher=(.+), protocol=(.+), listener=(.+), networkProcessor=(.+)><>connections",
+              "kafka_server_$1_connections_tls_info",
+              labels={"cipher": "$2", "protocol": "$3", "listener": "$4", "networkProcessor": "$5"}),
+        _rule(r"kafka.server<type=(.+), listener=(.+), networkProcessor=(.+)><>(.+-total)", "kafka_server_$1_$4",
+              "COUNTER", {"listener": "$2", "networkProcessor": "$3"}),
+        _rule(r"kafka.server<type=(.+), listener=(.+), networkProcessor=(.+)><>(.+)", "kafka_server_$1_$4",
+              labels={"listener": "$2", "networkProcessor": "$3"}),
+        # KRaft.
+        _rule(r"kafka.server<type=raft-metrics><>(current-state): (.+)", "kafka_server_raftmetrics_$1",
+              "UNTYPED", {"$1": "$2"}, value=1),
+        _rule(r"kafka.server<type=raft-metrics><>(.+-total)", "kafka_server_raftmetrics_$1", "COUNTER"),
+        _rule(r"kafka.server<type=raft-metrics><>(.+)", "kafka_server_raftmetrics_$1"),
+        # Meters: *PerSec counts become _total counters.
+        _rule(r"kafka.(\w+)<type=(.+), name=(.+)PerSec\w*, (.+)=(.+), (.+)=(.+)><>Count", "kafka_$1_$2_$3_total",
+              "COUNTER", _LABEL2),
+        _rule(r"kafka.(\w+)<type=(.+), name=(.+)PerSec\w*, (.+)=(.+)><>Count", "kafka_$1_$2_$3_total",
+              "COUNTER", _LABEL1),
+        _rule(r"kafka.(\w+)<type=(.+), name=(.+)PerSec\w*><>Count", "kafka_$1_$2_$3_total", "COUNTER"),
+        # Histograms: percentiles become quantile-labelled gauges (summaries without _sum).
+        _rule(r"kafka.(\w+)<type=(.+), name=(.+), (.+)=(.+), (.+)=(.+)><>(\d+)thPercentile", "kafka_$1_$2_$3",
+              labels={**_LABEL2, "quantile": "0.$8"}),
+        _rule(r"kafka.(\w+)<type=(.+), name=(.+), (.+)=(.+)><>(\d+)thPercentile", "kafka_$1_$2_$3",
+              labels={**_LABEL1, "quantile": "0.$6"}),
+        _rule(r"kafka.(\w+)<type=(.+), name=(.+)><>(\d+)thPercentile", "kafka_$1_$2_$3", labels={"quantile": "0.$4"}),
+        # Gauges.
+        _rule(r"kafka.(\w+)<type=(.+), name=(.+), (.+)=(.+), (.+)=(.+)><>Value", "kafka_$1_$2_$3", labels=_LABEL2),
+        _rule(r"kafka.(\w+)<type=(.+), name=(.+), (.+)=(.+)><>Value", "kafka_$1_$2_$3", labels=_LABEL1),
+        _rule(r"kafka.(\w+)<type=(.+), name=(.+)><>Value", "kafka_$1_$2_$3"),
+    ]
+
+
+def exporter_config() -> dict:
+    return {"lowercaseOutputName": True, "lowercaseOutputLabelNames": True, "rules": rules()}

@@ -1,0 +1,67 @@
+"""Recording rules: everything dashboards and SLO alerts aggregate, so nothing scans raw partition series."""
+from __future__ import annotations
+
+from content.catalogue import CLUSTER_LABEL as C, JOB_BROKER, slo_bucket
+
+SLO_WINDOWS = ("5m", "30m", "1h", "2h", "6h", "1d", "3d")
+
+
+def _r(record: str, expr: str) -> dict:
+    return {"record": record, "expr": expr}
+
+
+def throughput_rules() -> list[dict]:
+    rules = []
+    for metric, short in (("messagesin", "messages_in"), ("bytesin", "bytes_in"), ("bytesout", "bytes_out")):
+        raw = f"kafka_server_brokertopicmetrics_{metric}_total"
+        # The all-topics series has no topic label: use it alone for totals, never with per-topic ones.
+        rules.append(_r(f"{C}:kafka_{short}:rate5m", f'sum by ({C}) (rate({raw}{{topic=""}}[5m]))'))
+        rules.append(_r(f"{C}_topic:kafka_{short}:rate5m", f'sum by ({C}, topic) (rate({raw}{{topic!=""}}[5m]))'))
+    rules += [
+        # JMX quantiles are summaries without _sum: take the worst broker, never an average.
+        _r(f"{C}_request:kafka_request_total_time_ms:p99_max",
+           f'max by ({C}, request) (kafka_network_requestmetrics_totaltimems{{quantile="0.99"}})'),
+        _r(f"{C}_request:kafka_request_queue_time_ms:p99_max",
+           f'max by ({C}, request) (kafka_network_requestmetrics_requestqueuetimems{{quantile="0.99"}})'),
+        _r(f"{C}_consumergroup_topic:kafka_consumergroup_lag:sum",
+           f"sum by ({C}, consumergroup, topic) (kafka_consumergroup_lag_sum)"),
+        _r(f"{C}_consumergroup:kafka_consumergroup_lag:sum",
+           f"sum by ({C}, consumergroup) (kafka_consumergroup_lag_sum)"),
+        _r(f"{C}:kafka_under_replicated_partitions:sum",
+           f"sum by ({C}) (kafka_server_replicamanager_underreplicatedpartitions)"),
+        _r(f"{C}:kafka_offline_partitions:sum",
+           f"sum by ({C}) (kafka_controller_kafkacontroller_offlinepartitionscount)"),
+        _r(f"{C}:kafka_active_controllers:sum",
+           f"sum by ({C}) (kafka_controller_kafkacontroller_activecontrollercount)"),
+        _r(f"{C}:kafka_broker_up:avg", f'avg by ({C}) (up{{job="{JOB_BROKER}"}})'),
+    ]
+    return rules
+
+
+def event_rules(combat_target_seconds: float) -> list[dict]:
+    good_le = slo_bucket(combat_target_seconds)
+    return [
+        _r("domain_event_type_status:kafka_events_processed:rate5m",
+           "sum by (domain, event_type, status) (rate(kafka_events_processed_total[5m]))"),
+        _r("kafka_events_processed:rate5m", "sum(rate(kafka_events_processed_total[5m]))"),
+        _r("kafka_event_processing_failures:rate5m", "sum(rate(kafka_event_processing_failures_total[5m]))"),
+        _r("domain:kafka_event_processing_duration_seconds:p99_5m",
+           "histogram_quantile(0.99, sum by (domain, le) (rate(kafka_event_processing_duration_seconds_bucket[5m])))"),
+        _r("domain:kafka_event_processing_duration_seconds:p50_5m",
+           "histogram_quantile(0.50, sum by (domain, le) (rate(kafka_event_processing_duration_seconds_bucket[5m])))"),
+    ] + [rule for w in SLO_WINDOWS for rule in (
+        _r(f"slo:kafka_broker_availability:error_ratio_{w}", f"1 - avg_over_time({C}:kafka_broker_up:avg[{w}])"),
+        _r(f"slo:kafka_event_processing:error_ratio_{w}",
+           f"sum(rate(kafka_event_processing_failures_total[{w}])) / sum(rate(kafka_events_processed_total[{w}]))"),
+        # Good combat events finish within the largest bucket at or below the target ({good_le}s).
+        _r(f"slo:kafka_combat_latency:error_ratio_{w}",
+           f'1 - sum(rate(kafka_event_processing_duration_seconds_bucket{{domain="combat",le="{good_le:g}"}}[{w}]))'
+           f' / sum(rate(kafka_event_processing_duration_seconds_count{{domain="combat"}}[{w}]))'),
+    )]
+
+
+def recording_groups(combat_target_seconds: float) -> list[dict]:
+    return [
+        {"name": "kafka.recording.broker", "rules": throughput_rules()},
+        {"name": "kafka.recording.events", "rules": event_rules(combat_target_seconds)},
+    ]

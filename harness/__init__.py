@@ -1,0 +1,1 @@
+"""Runs the real Pulumi program under Pulumi's own mock runtime: no CLI, no cloud."""

@@ -1,0 +1,184 @@
+"""Run __main__.py for one stack under `pulumi.runtime.set_mocks` and record every registration."""
+from __future__ import annotations
+
+import asyncio
+import json
+import runpy
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import yaml
+from pulumi.runtime import rpc
+from pulumi.runtime import settings as runtime_settings
+from pulumi.runtime.config import set_all_config
+from pulumi.runtime.mocks import MockMonitor
+from pulumi.runtime.sync_await import _sync_await
+
+from stacks import schema
+
+ROOT = schema.PROJECT_FILE.parent
+MASK = "[secret]"
+
+
+@dataclass
+class Registration:
+    type: str
+    name: str
+    urn: str
+    parent: str
+    custom: bool
+    inputs: dict[str, Any]
+    protect: bool
+    retain_on_delete: bool
+
+
+@dataclass
+class Run:
+    stack: str
+    resources: list[Registration] = field(default_factory=list)
+    outputs: dict[str, Any] = field(default_factory=dict)
+    secret_outputs: set[str] = field(default_factory=set)
+    artifacts: dict[str, Any] = field(default_factory=dict)
+
+    def of_type(self, type_: str) -> list[Registration]:
+        return [r for r in self.resources if r.type == type_]
+
+    def named(self, name: str) -> Registration:
+        matches = [r for r in self.resources if r.name == name]
+        if len(matches) != 1:
+            raise KeyError(f"{len(matches)} resources named {name!r}")
+        return matches[0]
+
+
+def mask_secrets(value: Any) -> Any:
+    """Replace every secret (as the SDK serialises it) with MASK."""
+    if rpc.is_rpc_secret(value):
+        return MASK
+    if isinstance(value, dict):
+        return {k: mask_secrets(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [mask_secrets(v) for v in value]
+    return value
+
+
+class RecordingMonitor(MockMonitor):
+    """A MockMonitor that also keeps what the engine would see: parent, inputs and options."""
+
+    def __init__(self, mocks: pulumi.runtime.Mocks):
+        super().__init__(mocks)
+        self.registrations: list[Registration] = []
+
+    def RegisterResource(self, request):
+        response = super().RegisterResource(request)
+        if request.type != "pulumi:pulumi:Stack":
+            inputs = mask_secrets(rpc.deserialize_properties(request.object))
+            self.registrations.append(Registration(
+                type=request.type, name=request.name, urn=response.urn, parent=request.parent,
+                custom=request.custom, inputs=inputs, protect=bool(request.protect),
+                retain_on_delete=bool(request.retainOnDelete)))
+        return response
+
+
+class Mocks(pulumi.runtime.Mocks):
+    """Echo inputs back as state and add the few computed attributes the program reads."""
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs):
+        state = dict(args.inputs)
+        if args.typ.startswith("aws:"):
+            state.setdefault("arn", f"arn:aws:{args.typ.split(':')[1].split('/')[0]}:::{args.name}")
+        if args.typ == "aws:s3/bucket:Bucket":
+            state.setdefault("bucket", args.inputs.get("bucket", args.name))
+        if args.typ.startswith("kubernetes:"):
+            state.setdefault("metadata", {}).setdefault("name", args.name)
+        return f"{args.name}-id", state
+
+    def call(self, args: pulumi.runtime.MockCallArgs):
+        if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
+            return {"accountId": "123456789012", "arn": "arn:aws:iam::123456789012:user/mock", "userId": "mock"}
+        if args.token == "aws:index/getRegion:getRegion":
+            return {"name": "eu-west-1", "region": "eu-west-1", "id": "eu-west-1"}
+        return {}
+
+
+def stack_config(stack: str) -> tuple[dict[str, Any], set[str]]:
+    """The stack file's config as the CLI would pass it; `secure:` values become MASK and secret."""
+    path = ROOT / f"Pulumi.{stack}.yaml"
+    if not path.exists():
+        raise FileNotFoundError(f"no stack file {path.name}; stacks: {', '.join(list_stacks())}")
+    config = (yaml.safe_load(path.read_text()) or {}).get("config") or {}
+    values, secret_keys = {}, set()
+    for key, value in config.items():
+        if isinstance(value, dict) and set(value) == {"secure"}:
+            value = MASK
+            secret_keys.add(key)
+        values[key] = value
+    return values, secret_keys
+
+
+def list_stacks() -> list[str]:
+    return sorted(p.name[len("Pulumi."):-len(".yaml")] for p in ROOT.glob("Pulumi.*.yaml"))
+
+
+def _cli_value(value: Any) -> str:
+    if isinstance(value, (dict, list)):
+        return json.dumps(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def run(stack: str, config: dict[str, Any], secret_keys: set[str] | None = None,
+        placeholder_secrets: bool = False) -> Run:
+    """Run the program once. With placeholder_secrets, unset declared secrets get MASK, as in review previews."""
+    project = schema.project_name()
+    secret_keys = set(secret_keys or ())
+    config = dict(config)
+    if placeholder_secrets:
+        for key in schema.keys().values():
+            full = f"{project}:{key.name}"
+            if key.secret and full not in config:
+                config[full] = MASK
+                secret_keys.add(full)
+    # The CLI applies Pulumi.yaml defaults before the program starts; so do we.
+    for key in schema.keys().values():
+        if key.default is not None:
+            config.setdefault(f"{project}:{key.name}", key.default)
+    secret_keys |= {f"{project}:{k.name}" for k in schema.keys().values() if k.secret}
+
+    asyncio.set_event_loop(asyncio.new_event_loop())
+    mocks = Mocks()
+    monitor = RecordingMonitor(mocks)
+    runtime_settings.ROOT.set(None)
+    set_all_config({k: _cli_value(v) for k, v in config.items()}, sorted(secret_keys))
+    pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=False, monitor=monitor)
+
+    result = Run(stack)
+    program: dict[str, Any] = {}
+
+    def main():
+        program.update(runpy.run_path(str(ROOT / "__main__.py"), run_name="__main__"))
+
+    try:
+        _sync_await(pulumi.runtime.stack.run_pulumi_func(main))
+    except Exception as err:
+        err.registrations = monitor.registrations  # lets tests prove a refused config registered nothing
+        raise
+    result.resources = monitor.registrations
+    root = runtime_settings.get_root_resource()
+    for name, value in (root.outputs if root else {}).items():
+        out = pulumi.Output.from_input(value)
+        result.outputs[name] = _sync_await(out.future())
+        if _sync_await(out.is_secret()):
+            result.secret_outputs.add(name)
+    platform = program.get("platform")
+    for path, value in (getattr(platform, "artifacts", None) or {}).items():
+        out = pulumi.Output.from_input(value)
+        result.artifacts[path] = MASK if _sync_await(out.is_secret()) else _sync_await(out.future())
+    return result
+
+
+def run_stack(stack: str, placeholder_secrets: bool = True) -> Run:
+    config, secret_keys = stack_config(stack)
+    return run(stack, config, secret_keys, placeholder_secrets=placeholder_secrets)

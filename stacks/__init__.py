@@ -1,0 +1,1 @@
+"""Stack-level wiring: typed settings and the top-level component."""

@@ -1,0 +1,42 @@
+"""The stack outputs are a contract: names and types are pinned here, so a rename fails CI."""
+from __future__ import annotations
+
+import pytest
+
+from harness.runtime import ROOT
+from stacks import outputs
+from tests.conftest import STACKS
+
+PINNED = {
+    "contract_version": str,
+    "environment": str,
+    "kafka_clusters": list,
+    "prometheus_url": str,
+    "alertmanager_url": str,
+    "monitoring_namespace": str,
+}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_outputs_match_the_pinned_contract(stack_runs, stack):
+    got = stack_runs[stack].outputs
+    assert set(got) == set(PINNED)
+    for name, type_ in PINNED.items():
+        assert isinstance(got[name], type_), (name, got[name])
+    assert got["contract_version"] == outputs.CONTRACT_VERSION
+
+
+def test_declared_contract_matches_the_pinned_one():
+    assert set(outputs.OUTPUTS) == set(PINNED)
+
+
+def test_readme_documents_every_output():
+    readme = (ROOT / "README.md").read_text()
+    for name, (type_, _) in outputs.OUTPUTS.items():
+        assert f"| `{name}` | {type_} |" in readme, name
+
+
+def test_disabled_alerting_exports_null_urls(program):
+    run = program("dev", enableAlerting=False)
+    assert run.outputs["prometheus_url"] is None
+    assert not run.of_type("kubernetes:helm.sh/v3:Release")

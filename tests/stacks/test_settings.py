@@ -1,0 +1,129 @@
+"""Settings: every bad value is refused with its key, all at once; prod refuses unsafe values."""
+from __future__ import annotations
+
+import re
+from dataclasses import fields
+
+import pytest
+
+from stacks import schema, settings
+from stacks.clusters import parse_cluster
+from tests.conftest import SECRET_VALUES, STACKS, make_settings, stack_raw
+
+PROD_CLUSTER = stack_raw("prod")["clusters"][0]
+
+
+def refused(stack: str = "prod", secrets: dict | None = None, **overrides) -> list[str]:
+    with pytest.raises(settings.SettingsError) as err:
+        settings.parse({**stack_raw(stack), **overrides}, SECRET_VALUES if secrets is None else secrets)
+    return err.value.problems
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_stack_file_is_valid(stack):
+    s = make_settings(stack)
+    assert s.environment == stack
+
+
+def test_prod_holds_the_design_document_values():
+    s = make_settings("prod")
+    assert [c.name for c in s.clusters] == ["kafka"]
+    assert s.clusters[0].brokers == ("kafka-broker-0:7071", "kafka-broker-1:7071", "kafka-broker-2:7071")
+    assert (s.scrape_interval, s.prometheus_retention_days) == ("15s", 90)
+    assert (s.alert_group_wait, s.alert_group_interval, s.alert_repeat_interval) == ("10s", "10s", "1h")
+    assert (s.object_lock_mode, s.object_lock_days, s.security_retention_days) == ("COMPLIANCE", 2557, 2557)
+    assert s.application_log_retention_days == 90
+    assert s.consumer_lag_critical == 100000 and s.combat_p99_latency_ms == 60
+    assert s.platform_namespace == "necpgame-infrastructure"
+
+
+def test_settings_fields_mirror_the_pulumi_yaml_schema():
+    declared = {settings.snake(k) for k, d in schema.keys().items() if not d.secret}
+    assert {f.name for f in fields(settings.Settings)} - {"secrets"} == declared
+    secret_fields = {f.name for f in fields(settings.Secrets)}
+    assert secret_fields == {settings.snake(k) for k, d in schema.keys().items() if d.secret}
+
+
+def test_every_schema_entry_is_typed_and_described():
+    for key in schema.keys().values():
+        assert key.type in ("string", "integer", "boolean", "array"), key
+        assert key.description, key
+        assert key.secret or key.default is not None or key.name in ("environment", "clusters", "kubernetesCluster")
+
+
+@pytest.mark.parametrize("key,value,needle", [
+    ("environment", "production", "allowed: dev, staging, prod"),
+    ("prometheusRetentionDays", 0, "positive"),
+    ("applicationLogRetentionDays", -5, "positive"),
+    ("securityRetentionDays", 2556, "at least 2557"),
+    ("objectLockDays", 365, "at least 2557"),
+    ("objectLockMode", "GOVERNANCE", "prod requires COMPLIANCE"),
+    ("objectLockMode", "LEGAL_HOLD", "allowed: COMPLIANCE, GOVERNANCE"),
+    ("grafanaUrl", "http://grafana.necpgame.internal", "https"),
+    ("elasticsearchUrl", "http://es:9200", "https"),
+    ("scrapeInterval", "15 seconds", "Prometheus duration"),
+    ("diskUsageCriticalPercent", 140, "1 to 100"),
+    ("availabilitySloPercent", "100", "strictly between 0 and 100"),
+    ("prometheusStorageSize", "lots", "200Gi"),
+    ("plaintextListenerPattern", "PLAIN-(", "not a valid regex"),
+    ("clusters", [], "at least one cluster"),
+    ("clusters", [PROD_CLUSTER, PROD_CLUSTER], "duplicated"),
+    ("clusters", ["kafka ns=x brokers=not-a-target"], "host:port"),
+    ("clusters", ["kafka ns=x brokers=b:1"], "controllers: at least one"),
+    ("prometheusReplicas", "two", "not an integer"),
+    ("enableGrafana", "yes", "not a boolean"),
+    ("dashboardTheme", "dark", "unknown setting"),
+])
+def test_bad_value_is_refused_naming_its_key(key, value, needle):
+    problems = refused(**{key: value})
+    assert any(p.startswith(f"{key}") and needle in p for p in problems), problems
+
+
+def test_dev_may_use_governance_and_short_retention():
+    s = make_settings("dev", objectLockMode="GOVERNANCE", objectLockDays=1, securityRetentionDays=30)
+    assert s.object_lock_mode == "GOVERNANCE"
+
+
+def test_dev_may_use_http_endpoints_but_not_a_zero_retention():
+    assert make_settings("dev", grafanaUrl="http://grafana:3000").grafana_url == "http://grafana:3000"
+    assert any(p.startswith("objectLockDays") for p in refused("dev", objectLockDays=0))
+
+
+@pytest.mark.parametrize("flag,secret", [
+    ("enableAlerting", "pagerdutyCriticalKey"),
+    ("enableAlerting", "pagerdutyHighKey"),
+    ("enableAlerting", "slackWebhookUrl"),
+    ("enableGrafana", "grafanaToken"),
+    ("enableSearchRetention", "elasticsearchPassword"),
+    ("enableCollection", "opensearchPassword"),
+])
+def test_missing_secret_is_refused_only_while_its_component_is_enabled(flag, secret):
+    secrets = {k: v for k, v in SECRET_VALUES.items() if k != secret}
+    problems = refused(secrets=secrets)
+    assert any(p.startswith(f"{secret}: required secret is missing") for p in problems), problems
+    needers = [f for f, needed in settings.REQUIRED_SECRETS.items() if secret in needed]
+    off = {f: False for f in needers}
+    assert settings.parse({**stack_raw("prod"), **off}, secrets).environment == "prod"
+
+
+def test_every_problem_is_reported_at_once():
+    problems = refused(environment="qa", prometheusRetentionDays=0, clusters=[], secrets={})
+    keys = {re.split(r"[:\[.]", p)[0] for p in problems}
+    assert {"environment", "prometheusRetentionDays", "clusters"} <= keys
+
+
+def test_prod_secrets_missing_are_all_named():
+    problems = refused(secrets={})
+    named = {p.split(":")[0] for p in problems}
+    assert named == set(SECRET_VALUES)
+
+
+def test_cluster_spec_grammar():
+    cluster, errors = parse_cluster(
+        "events ns=kafka brokers=b-0:7071,b-1:7071 controllers=c-0:7071 zookeeper=z-0:7071 tls=b-0:9093", "k")
+    assert errors == []
+    assert cluster.brokers == ("b-0:7071", "b-1:7071") and cluster.zookeeper == ("z-0:7071",)
+    assert not cluster.kraft
+    _, errors = parse_cluster("Events ns=kafka brokers=b:1 controllers=c:1 ns=again", "clusters[3]")
+    assert any("DNS label" in e for e in errors) and any("each field once" in e for e in errors)
+    assert all(e.startswith("clusters[3]") for e in errors)
