@@ -5,7 +5,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 import yaml
 
-from content import alertmanager, alerts, jmx, prometheus_stack, recording
+from content import alertmanager, alerts, jmx, prometheus_stack, recording, slo
 from content.scrape import prometheus_config
 from stacks.settings import Settings
 
@@ -15,8 +15,9 @@ PART_OF = {"app.kubernetes.io/part-of": "kafka-monitoring"}
 def rule_files(s: Settings) -> dict[str, dict]:
     """Native rule files, keyed by file name; the same groups become PrometheusRule objects."""
     return {
-        "kafka-recording.rules.yml": {"groups": recording.recording_groups(s.combat_p99_latency_ms / 1000)},
+        "kafka-recording.rules.yml": {"groups": recording.recording_groups()},
         "kafka-alerts.rules.yml": {"groups": alerts.alert_groups(s)},
+        "kafka-slo.rules.yml": {"groups": slo.slo_groups(s)},
     }
 
 

@@ -38,8 +38,7 @@ def throughput_rules() -> list[dict]:
     return rules
 
 
-def event_rules(combat_target_seconds: float) -> list[dict]:
-    good_le = slo_bucket(combat_target_seconds)
+def event_rules() -> list[dict]:
     return [
         _r("domain_event_type_status:kafka_events_processed:rate5m",
            "sum by (domain, event_type, status) (rate(kafka_events_processed_total[5m]))"),
@@ -49,7 +48,13 @@ def event_rules(combat_target_seconds: float) -> list[dict]:
            "histogram_quantile(0.99, sum by (domain, le) (rate(kafka_event_processing_duration_seconds_bucket[5m])))"),
         _r("domain:kafka_event_processing_duration_seconds:p50_5m",
            "histogram_quantile(0.50, sum by (domain, le) (rate(kafka_event_processing_duration_seconds_bucket[5m])))"),
-    ] + [rule for w in SLO_WINDOWS for rule in (
+    ]
+
+
+def slo_rules(combat_target_seconds: float) -> list[dict]:
+    """Error ratios of the three objectives over every window the burn-rate alerts use."""
+    good_le = slo_bucket(combat_target_seconds)
+    return [rule for w in SLO_WINDOWS for rule in (
         _r(f"slo:kafka_broker_availability:error_ratio_{w}", f"1 - avg_over_time({C}:kafka_broker_up:avg[{w}])"),
         _r(f"slo:kafka_event_processing:error_ratio_{w}",
            f"sum(rate(kafka_event_processing_failures_total[{w}])) / sum(rate(kafka_events_processed_total[{w}]))"),
@@ -60,8 +65,8 @@ def event_rules(combat_target_seconds: float) -> list[dict]:
     )]
 
 
-def recording_groups(combat_target_seconds: float) -> list[dict]:
+def recording_groups() -> list[dict]:
     return [
         {"name": "kafka.recording.broker", "rules": throughput_rules()},
-        {"name": "kafka.recording.events", "rules": event_rules(combat_target_seconds)},
+        {"name": "kafka.recording.events", "rules": event_rules()},
     ]

@@ -63,7 +63,8 @@ def check_alertmanager_config(path: Path) -> tuple[bool, str]:
 def route_receivers(config: Path, labels: dict[str, str]) -> list[str]:
     """The receivers amtool's own router picks for an alert with these labels."""
     args = [f"{k}={v}" for k, v in labels.items()]
-    ok, out = _run("amtool", "config", "routes", "test", "--config.file", str(config), *args)
-    if not ok and "No routes" not in out:
-        raise RuntimeError(out)
-    return sorted(r.strip() for r in out.splitlines()[-1].split(",") if r.strip())
+    proc = subprocess.run(["amtool", "config", "routes", "test", "--config.file", str(config), *args],
+                          capture_output=True, text=True, timeout=TIMEOUT_S)
+    if proc.returncode != 0:
+        raise RuntimeError(proc.stdout + proc.stderr)
+    return sorted(r.strip() for r in proc.stdout.strip().splitlines()[-1].split(",") if r.strip())

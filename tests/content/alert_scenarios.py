@@ -1,0 +1,251 @@
+"""One fault and one quiet scenario per alert, as promtool unit tests.
+
+A fault starts at ONSET; `detect` is when the alert must be firing, measured from ONSET, and
+it must not be firing one evaluation earlier. Alerts that read recording rules get one more
+evaluation of slack per level of recording rules: rule groups run independently, so a recorded
+series may lag its inputs by one interval (as it does in a real Prometheus). The quiet scenario holds healthy or borderline data for hours and
+expects no alert. docs/alert-detection.md is generated from this file (scripts/detection-table).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+STEP = 15          # seconds between samples and between rule evaluations
+ONSET = 3600       # fault onset: one hour of healthy history first
+CLUSTER = {"kafka_cluster": "kafka"}
+
+
+def _fmt(v: float) -> str:
+    return f"{v:g}" if abs(v) < 1e15 else str(int(v))
+
+
+def gauge(before: float, after: float, onset: int = ONSET, after_s: int = 6 * 3600, step: int = STEP) -> str:
+    n = onset // step
+    return f"{_fmt(before)}x{n - 1} {_fmt(after)}x{after_s // step}"
+
+
+def counter(before_per_s: float, after_per_s: float, onset: int = ONSET, after_s: int = 6 * 3600,
+            step: int = STEP) -> str:
+    n = onset // step
+    ib, ia = before_per_s * step, after_per_s * step
+    return f"0+{_fmt(ib)}x{n - 1} {_fmt((n - 1) * ib + ia)}+{_fmt(ia)}x{after_s // step}"
+
+
+def sel(name: str, **labels: str) -> str:
+    return name + "{" + ",".join(f'{k}="{v}"' for k, v in labels.items()) + "}"
+
+
+def broker(i: int) -> dict[str, str]:
+    return {"job": "kafka-broker", "instance": f"kafka-broker-{i}:7071", **CLUSTER}
+
+
+def controller(i: int) -> dict[str, str]:
+    return {"job": "kafka-controller", "instance": f"kafka-controller-{i}:7071", **CLUSTER}
+
+
+def _after(onset: int) -> int:
+    return 6 * 3600
+
+
+def histogram(domain: str, per_s: float, slow_share_before: float, slow_share_after: float, slow_le: float,
+              fast_le: float = 0.005, onset: int = ONSET, step: int = STEP) -> list[tuple[str, str]]:
+    """Events of one domain: a share lands in bucket `slow_le`, the rest in `fast_le`."""
+    series = []
+    for le in (0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, "+Inf"):
+        def share(slow: float) -> float:
+            bound = float("inf") if le == "+Inf" else le
+            return (0 if bound < fast_le else 1 - slow) + (0 if bound < slow_le else slow)
+        series.append((sel("kafka_event_processing_duration_seconds_bucket", domain=domain, event_type="hit",
+                           le=str(le)),
+                       counter(per_s * share(slow_share_before), per_s * share(slow_share_after), onset,
+                               _after(onset), step)))
+    series.append((sel("kafka_event_processing_duration_seconds_count", domain=domain, event_type="hit"),
+                   counter(per_s, per_s, onset, _after(onset), step)))
+    return series
+
+
+def events(per_s: float, fail_before: float, fail_after: float, onset: int = ONSET,
+           step: int = STEP) -> list[tuple[str, str]]:
+    return [
+        (sel("kafka_events_processed_total", domain="combat", event_type="hit", status="success"),
+         counter(per_s, per_s, onset, _after(onset), step)),
+        (sel("kafka_event_processing_failures_total", pod="event-core-0"),
+         counter(per_s * fail_before, per_s * fail_after, onset, _after(onset), step)),
+    ]
+
+
+def flapping(onset: int, every: int, hours: int, step: int = 60) -> str:
+    """A broker that misses the last of every `every` one-minute samples from onset on."""
+    values = ["1"] * (onset // step)
+    values += ["0" if i % every == every - 1 else "1" for i in range(hours * 3600 // step)]
+    return " ".join(values)
+
+
+@dataclass
+class Scenario:
+    alert: str
+    fault: list[tuple[str, str]]
+    detect: int                       # seconds from onset to firing
+    labels: dict[str, str]            # labels the alert carries, besides alertname, severity, category
+    quiet: list[tuple[str, str]]
+    onset: int = ONSET
+    interval: int = STEP
+    quiet_for: int = 2 * 3600         # how long after onset the quiet data stays quiet
+    note: str = ""                    # the fault, in words
+    extra: dict = field(default_factory=dict)
+
+
+def _ups(states: list[int], who) -> list[tuple[str, str]]:
+    return [(sel("up", **who(i)), gauge(1, s)) for i, s in enumerate(states)]
+
+
+def _zk(i: int) -> dict[str, str]:
+    return {"job": "kafka-zookeeper", "instance": f"zk-{i}:7071", **CLUSTER}
+
+
+PVC = {"namespace": "necpgame-infrastructure", "persistentvolumeclaim": "data-kafka-broker-0",
+       "job": "kubelet", "instance": "node-1"}
+LAG = {"consumergroup": "combat-processor", "topic": "combat-events", **CLUSTER}
+SASL = {"listener": "TLS-9093", "networkProcessor": "0", **broker(0)}
+PLAIN = {"listener": "PLAIN-9092", "networkProcessor": "0", **broker(0)}
+TLS = {"listener": "TLS-9093", "networkProcessor": "0", **broker(0)}
+PROBE = {"job": "kafka-tls-probe", "instance": "kafka-broker-0:9093", **CLUSTER}
+DAY = 86400
+
+
+SCENARIOS: list[Scenario] = [
+    Scenario("KafkaClusterDown", _ups([0, 0, 0], broker), 60, CLUSTER, _ups([0, 0, 1], broker),
+             note="all 3 brokers stop answering scrapes"),
+    Scenario("KafkaBrokerDown", _ups([1, 0, 1], broker), 60, broker(1), _ups([1, 1, 1], broker),
+             note="1 of 3 brokers stops answering scrapes"),
+    Scenario("KafkaZookeeperDown", _ups([0, 0, 1], _zk), 120, CLUSTER, _ups([0, 1, 1], _zk),
+             note="2 of 3 ZooKeeper nodes down"),
+    Scenario("KafkaKRaftQuorumDegraded", _ups([0, 1, 0], controller), 120, CLUSTER, _ups([0, 1, 1], controller),
+             note="2 of 3 KRaft controllers down"),
+    Scenario("KafkaActiveControllerCountWrong",
+             [(sel("kafka_controller_kafkacontroller_activecontrollercount", **controller(0)), gauge(1, 0)),
+              (sel("kafka_controller_kafkacontroller_activecontrollercount", **controller(1)), gauge(0, 0))],
+             60, CLUSTER,
+             [(sel("kafka_controller_kafkacontroller_activecontrollercount", **controller(0)), gauge(1, 0)),
+              (sel("kafka_controller_kafkacontroller_activecontrollercount", **controller(1)), gauge(0, 1))],
+             note="the active controller steps down and none takes over"),
+    Scenario("KafkaOfflinePartitions",
+             [(sel("kafka_controller_kafkacontroller_offlinepartitionscount", **controller(0)), gauge(0, 2))],
+             75, CLUSTER,
+             [(sel("kafka_controller_kafkacontroller_offlinepartitionscount", **controller(0)), gauge(0, 0))],
+             note="2 partitions lose their leader"),
+    Scenario("KafkaUnderMinIsrPartitions",
+             [(sel("kafka_server_replicamanager_underminisrpartitioncount", **broker(0)), gauge(0, 1))],
+             60, CLUSTER,
+             [(sel("kafka_server_replicamanager_underminisrpartitioncount", **broker(0)), gauge(0, 0))],
+             note="1 partition falls under min.insync.replicas"),
+    Scenario("KafkaUnderReplicatedPartitions",
+             [(sel("kafka_server_replicamanager_underreplicatedpartitions", **broker(2)), gauge(0, 3))],
+             315, CLUSTER,
+             [(sel("kafka_server_replicamanager_underreplicatedpartitions", **broker(2)), gauge(0, 0))],
+             note="3 partitions under-replicated"),
+    Scenario("KafkaOfflineLogDirectories",
+             [(sel("kafka_log_logmanager_offlinelogdirectorycount", **broker(1)), gauge(0, 1))],
+             60, {**CLUSTER, "instance": broker(1)["instance"]},
+             [(sel("kafka_log_logmanager_offlinelogdirectorycount", **broker(1)), gauge(0, 0))],
+             note="a broker's log directory fails"),
+    Scenario("KafkaUncleanLeaderElection",
+             [(sel("kafka_controller_controllerstats_uncleanleaderelections_total", **controller(0)), gauge(0, 1))],
+             0, CLUSTER,
+             [(sel("kafka_controller_controllerstats_uncleanleaderelections_total", **controller(0)), gauge(0, 0))],
+             note="one unclean leader election"),
+    Scenario("KafkaDiskSpaceCritical",
+             [(sel("kubelet_volume_stats_used_bytes", **PVC), gauge(50e9, 97e9)),
+              (sel("kubelet_volume_stats_capacity_bytes", **PVC), gauge(100e9, 100e9))],
+             120, PVC,
+             [(sel("kubelet_volume_stats_used_bytes", **PVC), gauge(50e9, 94e9)),
+              (sel("kubelet_volume_stats_capacity_bytes", **PVC), gauge(100e9, 100e9))],
+             note="a broker volume goes from 50 % to 97 % full"),
+    Scenario("KafkaScrapeTargetDown",
+             [(sel("up", job="kafka-exporter", instance="kafka-kafka-exporter:9308", **CLUSTER), gauge(1, 0))],
+             120, {"job": "kafka-exporter", "instance": "kafka-kafka-exporter:9308", **CLUSTER},
+             [(sel("up", job="kafka-exporter", instance="kafka-kafka-exporter:9308", **CLUSTER), gauge(1, 1))],
+             note="kafka_exporter stops answering scrapes"),
+    Scenario("KafkaEventCoreTargetsMissing",
+             [(sel("up", job="kafka-event-core", pod="event-core-0"), f"1x{ONSET // STEP - 1}")],
+             900, {"job": "kafka-event-core"},
+             [(sel("up", job="kafka-event-core", pod="event-core-0"), gauge(1, 1))],
+             note="5 m of Prometheus's lookback before the series counts as absent, then `for: 10m`"),
+    Scenario("KafkaHighConsumerLag",
+             [(sel("kafka_consumergroup_lag_sum", **LAG), gauge(1000, 150000))], 135, LAG,
+             [(sel("kafka_consumergroup_lag_sum", **LAG), gauge(1000, 99000))],
+             note="a consumer group's lag jumps to 150k messages"),
+    Scenario("KafkaEventProcessingFailed", events(90000, 0, 0.01), 165, {},
+             events(90000, 0, 0.001),
+             note="900 failures/s out of 90k events/s"),
+    Scenario("KafkaLowThroughput", [(sel("kafka_events_processed_total", domain="combat", event_type="hit",
+                                         status="success"), counter(95000, 30000))], 810, {},
+             [(sel("kafka_events_processed_total", domain="combat", event_type="hit", status="success"),
+               counter(95000, 51000))],
+             note="throughput drops from 95k to 30k events/s"),
+    Scenario("KafkaHighLatency", histogram("combat", 1000, 0, 1, 0.1), 315, {"domain": "combat"},
+             histogram("combat", 1000, 0, 1, 0.05),
+             note="every combat event takes 50-100 ms"),
+    Scenario("KafkaSASLAuthFailuresSpike",
+             [(sel("kafka_server_socket_server_metrics_failed_authentication_total", **SASL), counter(0, 5))],
+             120, CLUSTER,
+             [(sel("kafka_server_socket_server_metrics_failed_authentication_total", **SASL), counter(0, 0.15))],
+             note="5 failed authentications/s (300/min)"),
+    Scenario("KafkaACLDenialsSpike",
+             [(sel("kafka_network_requestmetrics_errors_total", request="Produce", error="TOPIC_AUTHORIZATION_FAILED",
+                   **broker(0)), counter(0, 80)),
+              (sel("kafka_network_requestmetrics_errors_total", request="Produce", error="NONE", **broker(0)),
+               counter(5000, 5000))],
+             300, CLUSTER,
+             [(sel("kafka_network_requestmetrics_errors_total", request="Produce", error="TOPIC_AUTHORIZATION_FAILED",
+                   **broker(0)), counter(0, 40)),
+              (sel("kafka_network_requestmetrics_errors_total", request="Produce", error="NONE", **broker(0)),
+               counter(5000, 5000))],
+             note="80 TOPIC_AUTHORIZATION_FAILED responses/s"),
+    Scenario("KafkaUnencryptedConnections",
+             [(sel("kafka_server_socket_server_metrics_connection_count", **PLAIN), gauge(0, 3))],
+             120, {**CLUSTER, "listener": "PLAIN-9092"},
+             [(sel("kafka_server_socket_server_metrics_connection_count", **PLAIN), gauge(0, 0)),
+              (sel("kafka_server_socket_server_metrics_connection_count", **TLS), gauge(40, 50))],
+             note="3 clients connect to the PLAIN-9092 listener"),
+    Scenario("KafkaCertificateExpiry",
+             [(sel("probe_ssl_earliest_cert_expiry", **PROBE), gauge(90 * DAY, 20 * DAY))],
+             3600, {**CLUSTER, "instance": PROBE["instance"]},
+             [(sel("probe_ssl_earliest_cert_expiry", **PROBE), gauge(90 * DAY, 31 * DAY))],
+             note="a renewed chain that expires in 20 days; `for: 1h`"),
+    Scenario("KafkaHighMemoryUsage",
+             [(sel("jvm_memory_used_bytes", area="heap", **broker(0)), gauge(50, 90)),
+              (sel("jvm_memory_max_bytes", area="heap", **broker(0)), gauge(100, 100))],
+             300, {**CLUSTER, "instance": broker(0)["instance"]},
+             [(sel("jvm_memory_used_bytes", area="heap", **broker(0)), gauge(50, 84)),
+              (sel("jvm_memory_max_bytes", area="heap", **broker(0)), gauge(100, 100))],
+             note="broker heap goes from 50 % to 90 %"),
+    Scenario("KafkaHighCPUUsage",
+             [(sel("process_cpu_seconds_total", **broker(0)), counter(0.3, 0.95))], 525,
+             {**CLUSTER, "instance": broker(0)["instance"]},
+             [(sel("process_cpu_seconds_total", **broker(0)), counter(0.3, 0.75))],
+             note="rate() over 5 m needs about 3.75 m to cross 80 %, then `for: 5m`"),
+    Scenario("KafkaAvailabilitySLOFastBurn", _ups([0, 0, 0], broker), 105, CLUSTER, _ups([1, 1, 1], broker),
+             note="all brokers down"),
+    Scenario("KafkaAvailabilitySLOSlowBurn",
+             [(sel("up", **broker(0)), flapping(ONSET, 60, 6)),
+              (sel("up", **broker(1)), gauge(1, 1, ONSET, 6 * 3600, 60)),
+              (sel("up", **broker(2)), gauge(1, 1, ONSET, 6 * 3600, 60))],
+             4485, CLUSTER,
+             [(sel("up", **broker(0)), flapping(ONSET, 400, 6)),
+              (sel("up", **broker(1)), gauge(1, 1, ONSET, 6 * 3600, 60)),
+              (sel("up", **broker(2)), gauge(1, 1, ONSET, 6 * 3600, 60))],
+             onset=ONSET, interval=60, quiet_for=5 * 3600,
+             note="one of three brokers down one minute in every hour (99.44 %), after a healthy hour"),
+    Scenario("KafkaEventErrorRateSLOFastBurn", events(90000, 0, 1), 90, {}, events(90000, 0, 0.0009),
+             note="every event fails"),
+    Scenario("KafkaEventErrorRateSLOSlowBurn", events(90000, 0, 0.005, ONSET, 60), 1755, {},
+             events(90000, 0, 0.0009, ONSET, 60), onset=ONSET, interval=60, quiet_for=5 * 3600,
+             note="0.5 % of events fail (5x the budget), after a healthy hour"),
+    Scenario("KafkaCombatLatencySLOFastBurn", histogram("combat", 1000, 0, 1, 0.1), 300, {},
+             histogram("combat", 1000, 0, 0.005, 0.1), note="every combat event slower than 60 ms"),
+    Scenario("KafkaCombatLatencySLOSlowBurn", histogram("combat", 1000, 0, 0.04, 0.1, onset=ONSET, step=60),
+             2055, {}, histogram("combat", 1000, 0, 0.008, 0.1, onset=ONSET, step=60),
+             onset=ONSET, interval=60, quiet_for=5 * 3600,
+             note="4 % of combat events slower than 60 ms, after a healthy hour"),
+]

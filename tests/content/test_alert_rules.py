@@ -1,0 +1,126 @@
+"""The Kafka rules: names, labels, runbooks, real metric names, promtool checks and unit tests."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import yaml
+
+from components.alerting import rule_files
+from content import catalogue
+from content.alerts import SEVERITIES
+from content.promql import metric_names
+from tests.conftest import ROOT, make_settings
+from tests.content import detection_doc, promtool_tests
+from tests.content.alert_scenarios import SCENARIOS
+
+needs_promtool = pytest.mark.skipif(not shutil.which("promtool"), reason="promtool is not installed")
+DESIGN_DOC_ALERTS = {
+    "KafkaClusterDown", "KafkaZookeeperDown", "KafkaDiskSpaceCritical", "KafkaHighConsumerLag",
+    "KafkaEventProcessingFailed", "KafkaSASLAuthFailuresSpike", "KafkaACLDenialsSpike",
+    "KafkaUnencryptedConnections", "KafkaCertificateExpiry", "KafkaLowThroughput", "KafkaHighLatency",
+    "KafkaHighMemoryUsage", "KafkaHighCPUUsage",
+}
+HEALTH_ALERTS = {"KafkaUnderReplicatedPartitions", "KafkaOfflinePartitions", "KafkaActiveControllerCountWrong",
+                 "KafkaUnderMinIsrPartitions", "KafkaOfflineLogDirectories", "KafkaUncleanLeaderElection",
+                 "KafkaScrapeTargetDown", "KafkaKRaftQuorumDegraded"}
+SETTINGS = make_settings("prod")
+ALERTS = promtool_tests.alert_meta(SETTINGS)
+RULES = [r for doc in rule_files(SETTINGS).values() for g in doc["groups"] for r in g["rules"]]
+RECORDED = {r["record"] for r in RULES if "record" in r}
+
+
+def test_design_document_and_health_alerts_exist():
+    assert DESIGN_DOC_ALERTS | HEALTH_ALERTS <= set(ALERTS)
+
+
+def test_slo_alerts_page_on_fast_burn_and_ticket_on_slow_burn():
+    for slo in ("KafkaAvailabilitySLO", "KafkaEventErrorRateSLO", "KafkaCombatLatencySLO"):
+        assert ALERTS[f"{slo}FastBurn"]["labels"]["severity"] == "critical"
+        assert ALERTS[f"{slo}SlowBurn"]["labels"]["severity"] == "warning"
+
+
+@pytest.mark.parametrize("name", sorted(ALERTS))
+def test_alert_carries_severity_category_text_and_a_runbook_file(name):
+    rule = ALERTS[name]
+    assert rule["labels"]["severity"] in SEVERITIES
+    assert rule["labels"]["category"]
+    assert rule["annotations"]["summary"] and rule["annotations"]["description"]
+    url = rule["annotations"]["runbook_url"]
+    assert url.startswith(SETTINGS.runbook_base_url + "/")
+    file, _, anchor = url[len(SETTINGS.runbook_base_url) + 1:].partition("#")
+    runbook = ROOT / "docs" / "runbooks" / file
+    assert runbook.is_file(), runbook
+    if anchor:
+        headings = [line.lstrip("#").strip().lower() for line in runbook.read_text().splitlines()
+                    if line.startswith("#")]
+        assert anchor in headings, (anchor, runbook)
+    if rule["labels"]["severity"] == "critical":
+        assert not anchor, "critical alerts have a runbook of their own"
+
+
+def test_incident_scenarios_have_their_runbooks():
+    for alert, file in {"KafkaHighConsumerLag": "consumer-lag-spike.md",
+                        "KafkaSASLAuthFailuresSpike": "authentication-failures.md",
+                        "KafkaHighMemoryUsage": "high-memory.md"}.items():
+        assert ALERTS[alert]["annotations"]["runbook_url"].endswith("/" + file)
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.get("alert") or r["record"])
+def test_rules_read_only_catalogued_or_recorded_metrics(rule):
+    unknown = metric_names(rule["expr"]) - set(catalogue.METRICS) - RECORDED
+    assert not unknown, f"not emitted by any exporter in the catalogue: {unknown}"
+
+
+def test_metric_check_catches_an_unknown_name():
+    assert metric_names('rate(kafka_consumer_lag{topic="x"}[5m]) > 1') - set(catalogue.METRICS) == {
+        "kafka_consumer_lag"}
+
+
+def test_thresholds_come_from_settings():
+    s = make_settings("prod", consumerLagCritical=12345, saslAuthFailuresPerMinute=7)
+    meta = promtool_tests.alert_meta(s)
+    assert meta["KafkaHighConsumerLag"]["expr"].endswith("> 12345")
+    assert meta["KafkaSASLAuthFailuresSpike"]["expr"].endswith("> 7")
+
+
+@needs_promtool
+def test_promtool_check_rules_passes(tmp_path):
+    for name, doc in rule_files(SETTINGS).items():
+        (tmp_path / name).write_text(yaml.safe_dump(doc))
+    proc = subprocess.run(["promtool", "check", "rules", *sorted(p.name for p in tmp_path.iterdir())],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_every_alert_has_a_scenario():
+    assert sorted(sc.alert for sc in SCENARIOS) == sorted(ALERTS)
+
+
+@pytest.fixture(scope="module")
+def promtool_results(tmp_path_factory):
+    """Run every scenario file once, two at a time (one per core)."""
+    folder = tmp_path_factory.mktemp("promtool")
+    paths = promtool_tests.write(SETTINGS, SCENARIOS, folder)
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(lambda p: promtool_tests.run([p]), paths))
+    return {sc.alert: r for sc, r in zip(SCENARIOS, results)}
+
+
+@needs_promtool
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda sc: sc.alert)
+def test_alert_fires_on_time_and_stays_quiet_otherwise(promtool_results, scenario):
+    result = promtool_results[scenario.alert]
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_detection_doc_is_current():
+    assert detection_doc.DOC.read_text() == detection_doc.render(), "run scripts/detection-table"
+
+
+def test_critical_alerts_fire_within_three_minutes():
+    late = {sc.alert for sc in SCENARIOS if ALERTS[sc.alert]["labels"]["severity"] == "critical"
+            and sc.detect > detection_doc.CRITICAL_TARGET_S}
+    assert late == set(detection_doc.TARGET_EXCEPTIONS)

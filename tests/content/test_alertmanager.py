@@ -1,0 +1,52 @@
+"""Alertmanager routing, checked with amtool's own router."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+import yaml
+
+from content import alertmanager
+from harness import tools
+from tests.conftest import make_settings
+
+pytestmark = pytest.mark.skipif(not shutil.which("amtool"), reason="amtool is not installed")
+
+
+@pytest.fixture(scope="module")
+def config_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("am") / "alertmanager.yml"
+    path.write_text(yaml.safe_dump(alertmanager.config(make_settings("prod"), "/etc/secrets")))
+    return path
+
+
+def test_amtool_accepts_the_config(config_file):
+    ok, out = tools.check_alertmanager_config(config_file)
+    assert ok, out
+
+
+@pytest.mark.parametrize("labels,receivers", [
+    ({"severity": "critical", "category": "infrastructure"}, ["pagerduty-critical"]),
+    ({"severity": "high", "category": "availability"}, ["pagerduty-high"]),
+    ({"severity": "warning", "category": "performance"}, ["slack-warning"]),
+    ({"severity": "critical", "category": "security"}, ["pagerduty-critical", "security-team"]),
+    ({"severity": "high", "category": "security"}, ["pagerduty-high", "security-team"]),
+    ({"severity": "info", "category": "performance"}, ["slack-warning"]),
+])
+def test_each_severity_and_category_reaches_its_receivers(config_file, labels, receivers):
+    assert tools.route_receivers(config_file, {"alertname": "X", **labels}) == receivers
+
+
+def test_grouping_and_timing_follow_the_design_document():
+    route = alertmanager.config(make_settings("prod"), "/s")["route"]
+    assert route["group_by"] == ["alertname", "severity"]
+    assert (route["group_wait"], route["group_interval"], route["repeat_interval"]) == ("10s", "10s", "1h")
+
+
+def test_config_holds_no_credentials_only_file_references():
+    config = alertmanager.config(make_settings("prod"), "/etc/alertmanager/secrets/r")
+    text = yaml.safe_dump(config)
+    assert "routing_key:" not in text and "api_url:" not in text
+    files = {c.get("routing_key_file") or c.get("api_url_file") for r in config["receivers"]
+             for kind in ("pagerduty_configs", "slack_configs") for c in r.get(kind, [])}
+    assert files == {f"/etc/alertmanager/secrets/r/{f}" for f in alertmanager.SECRET_FILES.values()}
