@@ -44,17 +44,11 @@ class MetricsAlerting(pulumi.ComponentResource):
             opts=in_ns)
         secrets_dir = f"{prometheus_stack.ALERTMANAGER_SECRETS_DIR}/{receivers_name}"
         am_config = alertmanager.config(s, secrets_dir)
-        am_config_name = f"{name}-alertmanager-config"
-        am_secret = k8s.core.v1.Secret(
-            am_config_name,
-            metadata={"name": am_config_name, "namespace": s.monitoring_namespace, "labels": PART_OF},
-            string_data={"alertmanager.yaml": yaml.safe_dump(am_config, sort_keys=False)},
-            opts=in_ns)
-        values = prometheus_stack.values(s, release, am_config_name, receivers_name)
+        values = prometheus_stack.values(s, release, am_config, receivers_name)
         chart = k8s.helm.v3.Release(
             release, name=release, chart=prometheus_stack.CHART, version=s.kube_prometheus_stack_version,
             repository_opts={"repo": prometheus_stack.REPO}, namespace=s.monitoring_namespace, values=values,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[ns, receivers, am_secret]))
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[ns, receivers]))
         files = rule_files(s)
         for file_name, doc in files.items():
             rule_name = f"{name}-{file_name.removesuffix('.rules.yml')}"

@@ -14,7 +14,7 @@ REPO = "https://prometheus-community.github.io/helm-charts"
 ALERTMANAGER_SECRETS_DIR = "/etc/alertmanager/secrets"
 
 
-def values(s: "Settings", release: str, alertmanager_config_secret: str, receivers_secret: str) -> dict:
+def values(s: "Settings", release: str, alertmanager_config: dict, receivers_secret: str) -> dict:
     selector = {"matchLabels": {"release": release}}
     return {
         "fullnameOverride": release,
@@ -42,10 +42,14 @@ def values(s: "Settings", release: str, alertmanager_config_secret: str, receive
                 "resources": {"requests": {"storage": s.prometheus_storage_size}},
             }}},
         }},
-        "alertmanager": {"alertmanagerSpec": {
-            "replicas": s.alertmanager_replicas,
-            "externalUrl": s.alertmanager_url,
-            "configSecret": alertmanager_config_secret,
-            "secrets": [receivers_secret],
-        }},
+        # The config holds no credentials (receivers read them from the mounted Secret), so it
+        # can travel in the values and show in preview diffs.
+        "alertmanager": {
+            "config": alertmanager_config,
+            "alertmanagerSpec": {
+                "replicas": s.alertmanager_replicas,
+                "externalUrl": s.alertmanager_url,
+                "secrets": [receivers_secret],
+            },
+        },
     }

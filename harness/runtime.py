@@ -19,6 +19,7 @@ from pulumi.runtime.sync_await import _sync_await
 from stacks import schema
 
 ROOT = schema.PROJECT_FILE.parent
+STACKS_DIR = ROOT  # where Pulumi.<stack>.yaml files are read from
 MASK = "[secret]"
 
 
@@ -104,7 +105,7 @@ class Mocks(pulumi.runtime.Mocks):
 
 def stack_config(stack: str) -> tuple[dict[str, Any], set[str]]:
     """The stack file's config as the CLI would pass it; `secure:` values become MASK and secret."""
-    path = ROOT / f"Pulumi.{stack}.yaml"
+    path = STACKS_DIR / f"Pulumi.{stack}.yaml"
     if not path.exists():
         raise FileNotFoundError(f"no stack file {path.name}; stacks: {', '.join(list_stacks())}")
     config = (yaml.safe_load(path.read_text()) or {}).get("config") or {}
@@ -118,7 +119,7 @@ def stack_config(stack: str) -> tuple[dict[str, Any], set[str]]:
 
 
 def list_stacks() -> list[str]:
-    return sorted(p.name[len("Pulumi."):-len(".yaml")] for p in ROOT.glob("Pulumi.*.yaml"))
+    return sorted(p.name[len("Pulumi."):-len(".yaml")] for p in STACKS_DIR.glob("Pulumi.*.yaml"))
 
 
 def _cli_value(value: Any) -> str:

@@ -58,7 +58,7 @@ def test_secure_values_in_a_stack_file_are_masked_not_decrypted(tmp_path, monkey
     (tmp_path / "Pulumi.prod.yaml").write_text(
         (runtime.ROOT / "Pulumi.prod.yaml").read_text()
         + "  kafka-monitoring:slackWebhookUrl:\n    secure: v1:AAAAciphertext==\n")
-    monkeypatch.setattr(runtime, "ROOT", tmp_path)
+    monkeypatch.setattr(runtime, "STACKS_DIR", tmp_path)
     config, secret_keys = runtime.stack_config("prod")
     assert config["kafka-monitoring:slackWebhookUrl"] == runtime.MASK
     assert "kafka-monitoring:slackWebhookUrl" in secret_keys
