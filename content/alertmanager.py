@@ -32,6 +32,7 @@ def _pagerduty(s: "Settings", secrets_dir: str, key: str, severity: str) -> dict
         "details": {
             "environment": s.environment,
             "summary": "{{ .CommonAnnotations.summary }}",
+            "labels": "{{ range .CommonLabels.SortedPairs }}{{ .Name }}={{ .Value }} {{ end }}",
             "runbook_url": "{{ .CommonAnnotations.runbook_url }}",
         },
     }

@@ -1,6 +1,7 @@
 """Native Prometheus scrape_configs: Kafka per cluster, lag, TLS probes, pods, nodes and kubelets."""
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from content.catalogue import (CLUSTER_LABEL, JOB_BROKER, JOB_CONTROLLER, JOB_EVENTS, JOB_FLUENT_BIT, JOB_GATEWAY,
@@ -21,11 +22,18 @@ def kafka_exporter_target(c: "KafkaCluster") -> str:
     return f"{c.name}-kafka-exporter.{c.namespace}.svc:{KAFKA_EXPORTER_PORT}"  # Strimzi's KafkaExporter service
 
 
+def _timeout(s: "Settings") -> str:
+    """The design document's 10 s, but never longer than the interval (Prometheus refuses that)."""
+    seconds = sum(int(n) * {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "y": 31536000}[u]
+                  for n, u in re.findall(r"([0-9]+)(ms|s|m|h|d|w|y)", s.scrape_interval))
+    return "10s" if seconds >= 10 else s.scrape_interval
+
+
 def _static(job: str, groups: list[tuple[str, tuple[str, ...]]], s: "Settings", **extra) -> dict | None:
     static = [{"targets": list(targets), "labels": {CLUSTER_LABEL: name}} for name, targets in groups if targets]
     if not static:
         return None
-    return {"job_name": job, "scrape_interval": s.scrape_interval, "scrape_timeout": "10s",
+    return {"job_name": job, "scrape_interval": s.scrape_interval, "scrape_timeout": _timeout(s),
             "metrics_path": "/metrics", "static_configs": static, **extra}
 
 
