@@ -69,7 +69,7 @@ def summary(run: Run) -> str:
     def component_of(r) -> str:
         while r.parent in by_urn and by_urn[r.parent] not in roots:
             r = by_urn[r.parent]
-        return r.name if r.parent in by_urn else "(top level)"
+        return r.name
 
     by_component = Counter(component_of(r) for r in run.resources)
     by_type = Counter(r.type for r in run.resources)

@@ -89,8 +89,15 @@ class Mocks(pulumi.runtime.Mocks):
         state = dict(args.inputs)
         if args.typ.startswith("aws:"):
             state.setdefault("arn", f"arn:aws:{args.typ.split(':')[1].split('/')[0]}:::{args.name}")
-        if args.typ == "aws:s3/bucket:Bucket":
-            state.setdefault("bucket", args.inputs.get("bucket", args.name))
+        if args.typ == "aws:s3/bucket:Bucket":  # AWS uses the bucket name as its id
+            state.setdefault("bucket", args.name)
+            state["arn"] = f"arn:aws:s3:::{state['bucket']}"
+            return state["bucket"], state
+        if args.typ == "aws:kms/key:Key":
+            state["keyId"] = f"{args.name}-key-id"
+            state["arn"] = f"arn:aws:kms:{args.inputs.get('region') or 'eu-west-1'}:123456789012:key/{state['keyId']}"
+        if args.typ == "aws:iam/role:Role":
+            state["arn"] = f"arn:aws:iam::123456789012:role/{args.name}"
         if args.typ.startswith("kubernetes:"):
             state.setdefault("metadata", {}).setdefault("name", args.name)
         return f"{args.name}-id", state

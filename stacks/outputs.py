@@ -20,11 +20,25 @@ OUTPUTS: dict[str, tuple[str, str]] = {
     "prometheus_url": ("string", "Prometheus URL (null when alerting is disabled)."),
     "alertmanager_url": ("string", "Alertmanager URL (null when alerting is disabled)."),
     "monitoring_namespace": ("string", "Kubernetes namespace of Prometheus and Alertmanager."),
+    "archive_bucket": ("string", "Compliance archive bucket (security events, audit logs; Object Lock)."),
+    "archive_bucket_arn": ("string", "ARN of the compliance archive bucket."),
+    "archive_replica_bucket": ("string", "Offsite replica of the compliance archive (null without replication)."),
+    "archive_replica_bucket_arn": ("string", "ARN of the offsite replica (null without replication)."),
+    "snapshot_bucket": ("string", "Elasticsearch/OpenSearch snapshot repository bucket."),
+    "snapshot_bucket_arn": ("string", "ARN of the snapshot repository bucket."),
+    "snapshot_role_arn": ("string", "IAM role the search clusters assume to write snapshots."),
+    "access_log_bucket": ("string", "Bucket receiving S3 server access logs."),
+    "archive_kms_key_arn": ("string", "KMS key encrypting the archive and snapshot buckets."),
+    "replica_kms_key_arn": ("string", "KMS key of the offsite replica (null without replication)."),
 }
 
 
 def of(platform: Any, s: Settings) -> dict[str, Any]:
-    alerting = platform.alerting
+    alerting, archive = platform.alerting, platform.archive
+
+    def arch(attr: str):
+        return getattr(archive, attr) if archive else None
+
     return {
         "contract_version": CONTRACT_VERSION,
         "environment": s.environment,
@@ -32,4 +46,14 @@ def of(platform: Any, s: Settings) -> dict[str, Any]:
         "prometheus_url": alerting.prometheus_url if alerting else None,
         "alertmanager_url": alerting.alertmanager_url if alerting else None,
         "monitoring_namespace": alerting.namespace if alerting else s.monitoring_namespace,
+        "archive_bucket": arch("archive_bucket"),
+        "archive_bucket_arn": arch("archive_bucket_arn"),
+        "archive_replica_bucket": arch("replica_bucket"),
+        "archive_replica_bucket_arn": arch("replica_bucket_arn"),
+        "snapshot_bucket": arch("snapshot_bucket"),
+        "snapshot_bucket_arn": arch("snapshot_bucket_arn"),
+        "snapshot_role_arn": arch("snapshot_role_arn"),
+        "access_log_bucket": arch("access_log_bucket"),
+        "archive_kms_key_arn": arch("archive_key_arn"),
+        "replica_kms_key_arn": arch("replica_key_arn"),
     }

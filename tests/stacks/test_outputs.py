@@ -7,6 +7,7 @@ from harness.runtime import ROOT
 from stacks import outputs
 from tests.conftest import STACKS
 
+OPTIONAL = (str, type(None))  # null where the stack has no such resource (e.g. no replica in dev)
 PINNED = {
     "contract_version": str,
     "environment": str,
@@ -14,6 +15,16 @@ PINNED = {
     "prometheus_url": str,
     "alertmanager_url": str,
     "monitoring_namespace": str,
+    "archive_bucket": str,
+    "archive_bucket_arn": str,
+    "archive_replica_bucket": OPTIONAL,
+    "archive_replica_bucket_arn": OPTIONAL,
+    "snapshot_bucket": str,
+    "snapshot_bucket_arn": str,
+    "snapshot_role_arn": str,
+    "access_log_bucket": str,
+    "archive_kms_key_arn": str,
+    "replica_kms_key_arn": OPTIONAL,
 }
 
 
@@ -34,6 +45,12 @@ def test_readme_documents_every_output():
     readme = (ROOT / "README.md").read_text()
     for name, (type_, _) in outputs.OUTPUTS.items():
         assert f"| `{name}` | {type_} |" in readme, name
+
+
+def test_prod_exports_its_replica(stack_runs):
+    out = stack_runs["prod"].outputs
+    assert out["archive_replica_bucket"] == "necpgame-kafka-monitoring-prod-compliance-replica"
+    assert out["archive_bucket_arn"] == "arn:aws:s3:::necpgame-kafka-monitoring-prod-compliance-archive"
 
 
 def test_disabled_alerting_exports_null_urls(program):

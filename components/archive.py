@@ -1,0 +1,149 @@
+"""S3 archives: a 7-year Object-Locked compliance archive (with an offsite replica), the search
+snapshot repository and the access-log bucket, on pulumi-aws 7."""
+from __future__ import annotations
+
+import json
+from typing import Callable
+
+import pulumi
+import pulumi_aws as aws
+
+from content import archive as layout
+from stacks.settings import Settings
+
+KEY_DELETION_WINDOW_DAYS = 30
+
+
+class Archive(pulumi.ComponentResource):
+    archive_bucket: pulumi.Output[str]
+    archive_bucket_arn: pulumi.Output[str]
+    replica_bucket: pulumi.Output[str] | None
+    replica_bucket_arn: pulumi.Output[str] | None
+    snapshot_bucket: pulumi.Output[str]
+    snapshot_bucket_arn: pulumi.Output[str]
+    access_log_bucket: pulumi.Output[str]
+    archive_key_arn: pulumi.Output[str]
+    replica_key_arn: pulumi.Output[str] | None
+    snapshot_role_arn: pulumi.Output[str]
+
+    def __init__(self, name: str, settings: Settings, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("kafka-monitoring:archive:Archive", name, None, opts)
+        self._name, self._s = name, settings
+        self.artifacts: dict = {}
+        s = settings
+        account = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self))
+
+        logs_name = layout.bucket_name(s, layout.ACCESS_LOGS)
+        sources = [layout.bucket_name(s, r) for r in (layout.ARCHIVE, layout.SNAPSHOTS)]
+        logs = self._bucket(layout.ACCESS_LOGS, None, layout.access_log_lifecycle(s), logs_target=None,
+                            policy=account.account_id.apply(
+                                lambda acct: layout.access_log_bucket_policy(logs_name, acct, sources)))
+
+        key = self._key("key", None)
+        archive = self._bucket(layout.ARCHIVE, key, layout.archive_lifecycle(s), logs_target=logs, lock=True)
+        snapshots = self._bucket(layout.SNAPSHOTS, key, layout.snapshot_lifecycle(), logs_target=logs)
+
+        self.replica_bucket = self.replica_bucket_arn = self.replica_key_arn = None
+        if s.archive_replication:
+            region = s.archive_replica_region
+            replica_key = self._key("replica-key", region)
+            # Access logs stay in the primary region: S3 delivers them within a region only.
+            replica = self._bucket(layout.REPLICA, replica_key, layout.archive_lifecycle(s), logs_target=None,
+                                   lock=True, region=region)
+            self._replicate(archive, replica, key, replica_key)
+            self.replica_bucket, self.replica_bucket_arn = replica.bucket, replica.arn
+            self.replica_key_arn = replica_key.arn
+
+        snapshot_role = aws.iam.Role(
+            f"{name}-snapshot-role", description="Elasticsearch/OpenSearch snapshot repository writer",
+            assume_role_policy=json.dumps(layout.assume_role("es.amazonaws.com")),
+            opts=pulumi.ResourceOptions(parent=self))
+        snapshot_policy = key.arn.apply(lambda k: layout.snapshot_role_policy(layout.bucket_name(s, layout.SNAPSHOTS), k))
+        aws.iam.RolePolicy(f"{name}-snapshot-role-policy", role=snapshot_role.id,
+                           policy=snapshot_policy.apply(json.dumps), opts=pulumi.ResourceOptions(parent=self))
+        self.artifacts["archive/snapshot-role-policy.json"] = snapshot_policy
+
+        self.archive_bucket, self.archive_bucket_arn = archive.bucket, archive.arn
+        self.snapshot_bucket, self.snapshot_bucket_arn = snapshots.bucket, snapshots.arn
+        self.access_log_bucket = logs.bucket
+        self.archive_key_arn = key.arn
+        self.snapshot_role_arn = snapshot_role.arn
+        self.register_outputs({
+            "archive_bucket": self.archive_bucket, "archive_bucket_arn": self.archive_bucket_arn,
+            "replica_bucket": self.replica_bucket, "snapshot_bucket": self.snapshot_bucket,
+            "snapshot_bucket_arn": self.snapshot_bucket_arn, "access_log_bucket": self.access_log_bucket,
+            "archive_key_arn": self.archive_key_arn, "replica_key_arn": self.replica_key_arn,
+            "snapshot_role_arn": self.snapshot_role_arn,
+        })
+
+    def _protected(self, **kwargs) -> pulumi.ResourceOptions:
+        """Data resources: protected from deletion in prod."""
+        return pulumi.ResourceOptions(parent=self, protect=self._s.is_prod, **kwargs)
+
+    def _key(self, role: str, region: str | None) -> aws.kms.Key:
+        key = aws.kms.Key(f"{self._name}-{role}", description=f"kafka-monitoring {self._s.environment} {role}",
+                          enable_key_rotation=True, deletion_window_in_days=KEY_DELETION_WINDOW_DAYS,
+                          region=region, opts=self._protected())
+        aws.kms.Alias(f"{self._name}-{role}-alias", name=f"alias/{self._s.bucket_prefix}-{self._s.environment}-{role}",
+                      target_key_id=key.key_id, region=region, opts=pulumi.ResourceOptions(parent=self))
+        return key
+
+    def _bucket(self, role: str, key: aws.kms.Key | None, lifecycle: list[dict], logs_target: aws.s3.Bucket | None,
+                lock: bool = False, region: str | None = None, policy: pulumi.Input[dict] | None = None
+                ) -> aws.s3.Bucket:
+        """A hardened bucket: owner-enforced, public access blocked, versioned, encrypted, TLS-only."""
+        s, base = self._s, f"{self._name}-{role}"
+        name = layout.bucket_name(s, role)
+        bucket = aws.s3.Bucket(base, bucket=name, object_lock_enabled=lock or None, region=region,
+                               opts=self._protected())
+        child = pulumi.ResourceOptions(parent=self)
+        aws.s3.BucketOwnershipControls(f"{base}-ownership", bucket=bucket.id, region=region,
+                                       rule={"object_ownership": "BucketOwnerEnforced"}, opts=child)
+        block = aws.s3.BucketPublicAccessBlock(
+            f"{base}-public-access", bucket=bucket.id, region=region, block_public_acls=True, block_public_policy=True,
+            ignore_public_acls=True, restrict_public_buckets=True, opts=child)
+        # S3 delivers server access logs only into SSE-S3 buckets; every other bucket uses the KMS key.
+        default = ({"sse_algorithm": "aws:kms", "kms_master_key_id": key.arn} if key else {"sse_algorithm": "AES256"})
+        aws.s3.BucketServerSideEncryptionConfiguration(
+            f"{base}-encryption", bucket=bucket.id, region=region,
+            rules=[{"apply_server_side_encryption_by_default": default, "bucket_key_enabled": bool(key)}], opts=child)
+        versioning = aws.s3.BucketVersioning(f"{base}-versioning", bucket=bucket.id, region=region,
+                                             versioning_configuration={"status": "Enabled"}, opts=child)
+        if lock:
+            aws.s3.BucketObjectLockConfiguration(
+                f"{base}-lock", bucket=bucket.id, region=region,
+                rule={"default_retention": {"mode": s.object_lock_mode, "days": s.object_lock_days}},
+                opts=self._protected(depends_on=[versioning]))
+        if policy is None:
+            policy = key.arn.apply(lambda k: layout.data_bucket_policy(name, k))
+        aws.s3.BucketPolicy(f"{base}-policy", bucket=bucket.id, region=region,
+                            policy=pulumi.Output.from_input(policy).apply(json.dumps),
+                            opts=pulumi.ResourceOptions(parent=self, depends_on=[block]))
+        aws.s3.BucketLifecycleConfiguration(f"{base}-lifecycle", bucket=bucket.id, region=region, rules=lifecycle,
+                                            opts=pulumi.ResourceOptions(parent=self, depends_on=[versioning]))
+        if logs_target is not None:
+            aws.s3.BucketLogging(f"{base}-logging", bucket=bucket.id, target_bucket=logs_target.id,
+                                 target_prefix=f"{name}/", opts=child)
+        self.artifacts[f"archive/{role}.bucket-policy.json"] = policy
+        self.artifacts[f"archive/{role}.lifecycle.json"] = lifecycle
+        return bucket
+
+    def _replicate(self, source: aws.s3.Bucket, target: aws.s3.Bucket, source_key: aws.kms.Key,
+                   target_key: aws.kms.Key) -> None:
+        s, base = self._s, f"{self._name}-replication"
+        role = aws.iam.Role(f"{base}-role", description="Compliance archive offsite replication",
+                            assume_role_policy=json.dumps(layout.assume_role("s3.amazonaws.com")),
+                            opts=pulumi.ResourceOptions(parent=self))
+        policy = pulumi.Output.all(source_key.arn, target_key.arn).apply(lambda keys: layout.replication_role_policy(
+            layout.bucket_name(s, layout.ARCHIVE), layout.bucket_name(s, layout.REPLICA), *keys))
+        role_policy = aws.iam.RolePolicy(f"{base}-role-policy", role=role.id, policy=policy.apply(json.dumps),
+                                         opts=pulumi.ResourceOptions(parent=self))
+        aws.s3.BucketReplicationConfig(
+            base, bucket=source.id, role=role.arn,
+            rules=[{"id": "offsite-copy", "status": "Enabled", "filter": {},
+                    "delete_marker_replication": {"status": "Disabled"},
+                    "source_selection_criteria": {"sse_kms_encrypted_objects": {"status": "Enabled"}},
+                    "destination": {"bucket": target.arn,
+                                    "encryption_configuration": {"replica_kms_key_id": target_key.arn}}}],
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[role_policy]))
+        self.artifacts["archive/replication-role-policy.json"] = policy

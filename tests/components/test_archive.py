@@ -1,0 +1,106 @@
+"""Archive under mocks: buckets, locks, encryption, replication, snapshot role and protection."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from content import archive as layout
+from tests.conftest import make_settings
+
+S3 = "aws:s3/"
+
+
+def by_bucket(run, type_suffix: str) -> dict:
+    return {r.inputs["bucket"]: r for r in run.resources if r.type.endswith(type_suffix)}
+
+
+def name(role: str, env: str = "prod") -> str:
+    return layout.bucket_name(make_settings(env), role)
+
+
+def test_pulumi_aws_7_names_only(stack_runs):
+    types = {r.type for r in stack_runs["prod"].resources if r.type.startswith("aws:")}
+    assert not [t for t in types if t.endswith("V2")]
+    assert "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration" in types
+
+
+def test_prod_compliance_archive_and_replica_are_locked_for_seven_years(stack_runs):
+    run = stack_runs["prod"]
+    buckets = by_bucket(run, ":Bucket")
+    locks = by_bucket(run, ":BucketObjectLockConfiguration")
+    for role in (layout.ARCHIVE, layout.REPLICA):
+        assert buckets[name(role)].inputs["objectLockEnabled"] is True
+        assert locks[name(role)].inputs["rule"]["defaultRetention"] == {"mode": "COMPLIANCE", "days": 2557}
+    assert buckets[name(layout.REPLICA)].inputs["region"] == "eu-central-1"
+    assert set(locks) == {name(layout.ARCHIVE), name(layout.REPLICA)}
+
+
+def test_dev_uses_governance_with_a_short_period_and_no_replica(stack_runs):
+    run = stack_runs["dev"]
+    locks = by_bucket(run, ":BucketObjectLockConfiguration")
+    assert locks[name(layout.ARCHIVE, "dev")].inputs["rule"]["defaultRetention"] == {"mode": "GOVERNANCE", "days": 1}
+    assert name(layout.REPLICA, "dev") not in by_bucket(run, ":Bucket")
+    assert stack_runs["dev"].outputs["archive_replica_bucket"] is None
+
+
+def test_every_data_bucket_uses_the_customer_key_with_bucket_keys(stack_runs):
+    run = stack_runs["prod"]
+    keys = {r.name: r for r in run.of_type("aws:kms/key:Key")}
+    assert all(k.inputs["enableKeyRotation"] and k.inputs["deletionWindowInDays"] == 30 for k in keys.values())
+    sse = by_bucket(run, ":BucketServerSideEncryptionConfiguration")
+    for role in (layout.ARCHIVE, layout.REPLICA, layout.SNAPSHOTS):
+        rule = sse[name(role)].inputs["rules"][0]
+        assert rule["applyServerSideEncryptionByDefault"]["sseAlgorithm"] == "aws:kms"
+        assert rule["applyServerSideEncryptionByDefault"]["kmsMasterKeyId"].startswith("arn:aws:kms:")
+        assert rule["bucketKeyEnabled"] is True
+    replica_key = sse[name(layout.REPLICA)].inputs["rules"][0]["applyServerSideEncryptionByDefault"]["kmsMasterKeyId"]
+    assert replica_key.startswith("arn:aws:kms:eu-central-1:")
+
+
+def test_archive_moves_to_deep_archive_and_never_expires(stack_runs):
+    rules = by_bucket(stack_runs["prod"], ":BucketLifecycleConfiguration")[name(layout.ARCHIVE)].inputs["rules"]
+    assert rules[0]["transitions"] == [{"days": 30, "storageClass": "DEEP_ARCHIVE"}]
+    assert not any("expiration" in r or "noncurrentVersionExpiration" in r for r in rules)
+
+
+def test_snapshot_bucket_follows_the_search_engines_rules(stack_runs):
+    run = stack_runs["prod"]
+    snapshots = name(layout.SNAPSHOTS)
+    assert not by_bucket(run, ":Bucket")[snapshots].inputs.get("objectLockEnabled")
+    (rule,) = by_bucket(run, ":BucketLifecycleConfiguration")[snapshots].inputs["rules"]
+    assert set(rule) == {"id", "status", "filter", "abortIncompleteMultipartUpload"}
+    replicated = {r.inputs["bucket"] for r in run.of_type("aws:s3/bucketReplicationConfig:BucketReplicationConfig")}
+    assert replicated == {name(layout.ARCHIVE)}
+    assert by_bucket(run, ":BucketVersioning")[snapshots].inputs["versioningConfiguration"] == {"status": "Enabled"}
+
+
+def test_snapshot_role_may_touch_only_its_bucket_and_key(stack_runs):
+    run = stack_runs["prod"]
+    (policy,) = [r for r in run.of_type("aws:iam/rolePolicy:RolePolicy") if "snapshot" in r.name]
+    resources = {res for st in json.loads(policy.inputs["policy"])["Statement"]
+                 for res in ([st["Resource"]] if isinstance(st["Resource"], str) else st["Resource"])}
+    arn = f"arn:aws:s3:::{name(layout.SNAPSHOTS)}"
+    assert resources - {arn, f"{arn}/*"} == {run.outputs["archive_kms_key_arn"]}
+
+
+def test_access_logs_collect_from_archive_and_snapshots(stack_runs):
+    run = stack_runs["prod"]
+    logging = by_bucket(run, ":BucketLogging")
+    assert set(logging) == {name(layout.ARCHIVE), name(layout.SNAPSHOTS)}
+    assert {r.inputs["targetBucket"] for r in logging.values()} == {name(layout.ACCESS_LOGS)}
+    (rule,) = by_bucket(run, ":BucketLifecycleConfiguration")[name(layout.ACCESS_LOGS)].inputs["rules"]
+    assert rule["expiration"] == {"days": 365}
+
+
+@pytest.mark.parametrize("stack,protected", [("prod", True), ("dev", False)])
+def test_buckets_keys_and_locks_are_protected_in_prod_only(stack_runs, stack, protected):
+    data = [r for r in stack_runs[stack].resources if r.type in (
+        "aws:s3/bucket:Bucket", "aws:kms/key:Key", "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration")]
+    assert data and all(r.protect is protected for r in data)
+
+
+def test_bucket_policies_are_written_for_review(stack_runs):
+    artifacts = stack_runs["prod"].artifacts
+    policy = artifacts[f"archive/{layout.ARCHIVE}.bucket-policy.json"]
+    assert [s["Sid"] for s in policy["Statement"]] == ["DenyInsecureTransport", "DenyNonKmsUploads", "DenyOtherKmsKeys"]

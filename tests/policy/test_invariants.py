@@ -1,0 +1,118 @@
+"""Security invariants: every stack satisfies them, and each catches its counter-example."""
+from __future__ import annotations
+
+import copy
+import json
+import sys
+
+import pytest
+from pulumi_policy.policy import PolicyCustomTimeouts, PolicyResource, PolicyResourceOptions, StackValidationArgs
+
+from tests.conftest import ROOT, STACKS
+
+sys.path.insert(0, str(ROOT / "policy"))  # the pack imports its modules as a policy pack does
+import invariants  # noqa: E402
+import pack  # noqa: E402
+from invariants import Resource  # noqa: E402
+
+ARCHIVE = "necpgame-kafka-monitoring-prod-compliance-archive"
+SNAPSHOTS = "necpgame-kafka-monitoring-prod-search-snapshots"
+
+
+def resources(run) -> list[Resource]:
+    return [Resource(r.type, r.name, r.urn, copy.deepcopy(r.inputs), r.protect) for r in run.resources]
+
+
+def attached(res: list[Resource], type_: str, bucket: str) -> Resource:
+    (found,) = [r for r in res if r.type == type_ and r.props.get("bucket") == bucket]
+    return found
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_stack_satisfies_every_invariant(stack_runs, stack):
+    assert invariants.check_all(resources(stack_runs[stack])) == {name: [] for name in invariants.INVARIANTS}
+
+
+def _unencrypted(res):
+    attached(res, invariants.SSE, SNAPSHOTS).props["rules"][0]["applyServerSideEncryptionByDefault"] = {
+        "sseAlgorithm": "AES256"}
+    return SNAPSHOTS
+
+
+def _public(res):
+    attached(res, invariants.PUBLIC_ACCESS, ARCHIVE).props["restrictPublicBuckets"] = False
+    return ARCHIVE
+
+
+def _plain_http(res):
+    policy = attached(res, invariants.POLICY, ARCHIVE)
+    doc = json.loads(policy.props["policy"])
+    doc["Statement"] = [s for s in doc["Statement"] if s["Sid"] != "DenyInsecureTransport"]
+    policy.props["policy"] = json.dumps(doc)
+    return ARCHIVE
+
+
+def _governance(res):
+    attached(res, invariants.LOCK, ARCHIVE).props["rule"]["defaultRetention"]["mode"] = "GOVERNANCE"
+    return ARCHIVE
+
+
+def _short_lock(res):
+    attached(res, invariants.LOCK, ARCHIVE).props["rule"]["defaultRetention"]["days"] = 365
+    return ARCHIVE
+
+
+def _expiring(res):
+    attached(res, invariants.LIFECYCLE, ARCHIVE).props["rules"][0]["expiration"] = {"days": 400}
+    return ARCHIVE
+
+
+def _unprotected(res):
+    i = next(i for i, r in enumerate(res) if r.type == invariants.BUCKET and r.props["bucket"] == ARCHIVE)
+    r = res[i]
+    res[i] = Resource(r.type, r.name, r.urn, r.props, protect=False)
+    return r.name
+
+
+@pytest.mark.parametrize("invariant,break_it", [
+    ("buckets-encrypted-with-kms", _unencrypted),
+    ("buckets-block-public-access", _public),
+    ("bucket-policies-deny-insecure-transport", _plain_http),
+    ("prod-archives-compliance-locked-7-years", _governance),
+    ("prod-archives-compliance-locked-7-years", _short_lock),
+    ("locked-buckets-never-expire-current-versions", _expiring),
+    ("data-resources-protected-in-prod", _unprotected),
+])
+def test_invariant_catches_its_counter_example(stack_runs, invariant, break_it):
+    res = resources(stack_runs["prod"])
+    culprit = break_it(res)
+    found = invariants.check_all(res)
+    assert len(found[invariant]) == 1 and culprit in found[invariant][0], found
+    assert all(not v for name, v in found.items() if name != invariant)
+
+
+def test_dev_may_use_governance_and_unprotected_resources(stack_runs):
+    res = resources(stack_runs["dev"])
+    assert any(r.type == invariants.LOCK and r.props["rule"]["defaultRetention"]["mode"] == "GOVERNANCE" for r in res)
+    assert not any(r.protect for r in res if r.type == invariants.BUCKET)
+
+
+def _policy_args(res: list[Resource]) -> StackValidationArgs:
+    def opts(protect):
+        return PolicyResourceOptions(protect, [], None, [], PolicyCustomTimeouts(0, 0, 0), [])
+    return StackValidationArgs([PolicyResource(r.type, r.props, r.urn, r.name, opts(r.protect), None, None, [], {})
+                                for r in res])
+
+
+def test_policy_pack_runs_the_same_invariants(stack_runs):
+    policies = {p.name: p for p in pack.policies()}
+    assert set(policies) == set(invariants.INVARIANTS)
+    res = resources(stack_runs["prod"])
+    reported: list[str] = []
+    for policy in policies.values():
+        policy.validate(_policy_args(res), lambda message, urn=None: reported.append(message))
+    assert reported == []
+    _governance(res)
+    policies["prod-archives-compliance-locked-7-years"].validate(
+        _policy_args(res), lambda message, urn=None: reported.append(message))
+    assert len(reported) == 1 and ARCHIVE in reported[0]
