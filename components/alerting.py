@@ -9,7 +9,7 @@ from content import alertmanager, alerts, jmx, prometheus_stack, recording, slo
 from content.scrape import prometheus_config
 from stacks.settings import Settings
 
-PART_OF = {"app.kubernetes.io/part-of": "kafka-monitoring"}
+PART_OF = {"app.kubernetes.io/part-of": "kafka-monitoring"}  # label of every Kubernetes object we own
 
 
 def rule_files(s: Settings) -> dict[str, dict]:
@@ -26,13 +26,12 @@ class MetricsAlerting(pulumi.ComponentResource):
     alertmanager_url: pulumi.Output[str]
     namespace: pulumi.Output[str]
 
-    def __init__(self, name: str, settings: Settings, opts: pulumi.ResourceOptions | None = None):
+    def __init__(self, name: str, settings: Settings, namespace: k8s.core.v1.Namespace,
+                 opts: pulumi.ResourceOptions | None = None):
         super().__init__("kafka-monitoring:alerting:MetricsAlerting", name, None, opts)
-        s = settings
+        s, ns = settings, namespace
         child = pulumi.ResourceOptions(parent=self)
         release = f"{name}-prometheus"
-        ns = k8s.core.v1.Namespace(f"{name}-namespace", metadata={"name": s.monitoring_namespace, "labels": PART_OF},
-                                   opts=child)
         in_ns = pulumi.ResourceOptions(parent=self, depends_on=[ns])
         secrets = s.secrets
         receivers_name = f"{name}-alertmanager-receivers"

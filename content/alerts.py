@@ -178,12 +178,27 @@ def resources(s: Settings) -> list[Alert]:
     ]
 
 
+def pipeline(s: Settings) -> list[Alert]:
+    return [
+        Alert("FluentBitRecordsDropped",
+              "sum by (pod, name) (increase(fluentbit_output_dropped_records_total[5m])) > 0", "1m", "high", "logging",
+              "Fluent Bit on {{ $labels.pod }} dropped {{ $value | humanize }} records for output {{ $labels.name }}",
+              "Records were dropped after the retry limit: they never reach Elasticsearch or OpenSearch. For the "
+              "security output this is a gap in the 7-year record."),
+        Alert("FluentBitRetriesFailed",
+              "sum by (pod, name) (increase(fluentbit_output_retries_failed_total[5m])) > 0", "5m", "warning",
+              "logging", "Fluent Bit on {{ $labels.pod }} exhausts retries for output {{ $labels.name }}",
+              "Flushes to the search cluster keep failing (credentials, TLS, cluster health or back-pressure)."),
+    ]
+
+
 def all_alerts(s: Settings) -> dict[str, list[Alert]]:
     return {
         "kafka.infrastructure": infrastructure(s),
         "kafka.performance": performance(s),
         "kafka.security": security(s),
         "kafka.resources": resources(s),
+        "kafka.pipeline": pipeline(s),
     }
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import pulumi
 
+from content import fluent_bit
 from stacks.settings import Settings
 
 CONTRACT_VERSION = "1"
@@ -30,14 +31,21 @@ OUTPUTS: dict[str, tuple[str, str]] = {
     "access_log_bucket": ("string", "Bucket receiving S3 server access logs."),
     "archive_kms_key_arn": ("string", "KMS key encrypting the archive and snapshot buckets."),
     "replica_kms_key_arn": ("string", "KMS key of the offsite replica (null without replication)."),
+    "jaeger_otlp_grpc_endpoint": ("string", "OTLP/gRPC trace endpoint (host:port) for the platform's services."),
+    "jaeger_otlp_http_endpoint": ("string", "OTLP/HTTP trace endpoint URL."),
+    "jaeger_query_url": ("string", "Jaeger query UI URL."),
+    "log_index_patterns": ("map[string,string]", "Index patterns: application logs and security events."),
 }
 
 
 def of(platform: Any, s: Settings) -> dict[str, Any]:
-    alerting, archive = platform.alerting, platform.archive
+    alerting, archive, collection = platform.alerting, platform.archive, platform.collection
 
     def arch(attr: str):
         return getattr(archive, attr) if archive else None
+
+    def coll(attr: str):
+        return getattr(collection, attr) if collection else None
 
     return {
         "contract_version": CONTRACT_VERSION,
@@ -56,4 +64,9 @@ def of(platform: Any, s: Settings) -> dict[str, Any]:
         "access_log_bucket": arch("access_log_bucket"),
         "archive_kms_key_arn": arch("archive_key_arn"),
         "replica_kms_key_arn": arch("replica_key_arn"),
+        "jaeger_otlp_grpc_endpoint": coll("jaeger_otlp_grpc_endpoint"),
+        "jaeger_otlp_http_endpoint": coll("jaeger_otlp_http_endpoint"),
+        "jaeger_query_url": coll("jaeger_query_url"),
+        "log_index_patterns": {"application": f"{fluent_bit.APP_PREFIX}-*",
+                               "security": f"{fluent_bit.SECURITY_PREFIX}-*"},
     }

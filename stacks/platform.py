@@ -2,25 +2,34 @@
 from __future__ import annotations
 
 import pulumi
+import pulumi_kubernetes as k8s
 
-from components.alerting import MetricsAlerting
+from components.alerting import PART_OF, MetricsAlerting
 from components.archive import Archive
+from components.collection import Collection
 from stacks.settings import Settings
 
 
 class MonitoringPlatform(pulumi.ComponentResource):
     alerting: MetricsAlerting | None
     archive: Archive | None
+    collection: Collection | None
 
     def __init__(self, name: str, settings: Settings, opts: pulumi.ResourceOptions | None = None):
         super().__init__("kafka-monitoring:stack:MonitoringPlatform", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         self.settings = settings
-        self.alerting = MetricsAlerting(f"{name}-alerting", settings, child) if settings.enable_alerting else None
-        self.archive = Archive(f"{name}-archive", settings, child) if settings.enable_archive else None
+        s = settings
+        namespace = None
+        if s.enable_alerting or s.enable_collection:  # shared by the in-cluster components
+            namespace = k8s.core.v1.Namespace(f"{name}-namespace", opts=child,
+                                              metadata={"name": s.monitoring_namespace, "labels": PART_OF})
+        self.alerting = MetricsAlerting(f"{name}-alerting", s, namespace, child) if s.enable_alerting else None
+        self.archive = Archive(f"{name}-archive", s, child) if s.enable_archive else None
+        self.collection = Collection(f"{name}-collection", s, namespace, child) if s.enable_collection else None
         # Rendered content by file path, for the offline preview; plain data or Outputs.
         self.artifacts: dict = {}
-        for part in (self.alerting, self.archive):
+        for part in (self.alerting, self.archive, self.collection):
             if part is not None:
                 self.artifacts.update(part.artifacts)
         self.register_outputs({})

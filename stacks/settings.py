@@ -19,6 +19,7 @@ from stacks.clusters import KafkaCluster, parse_cluster
 
 ENVIRONMENTS = ("dev", "staging", "prod")
 LOCK_MODES = ("COMPLIANCE", "GOVERNANCE")
+TRACE_STORAGES = ("elasticsearch", "opensearch")
 SEVEN_YEARS_DAYS = 2557  # 7 x 365 + 2 leap days
 _DURATION = re.compile(r"^([0-9]+(ms|s|m|h|d|w|y))+$")
 _SIZE = re.compile(r"^[0-9]+(Mi|Gi|Ti)$")
@@ -107,6 +108,19 @@ class Settings:
     access_log_retention_days: int
     archive_replication: bool
     archive_replica_region: str
+    fluent_bit_chart_version: str
+    application_log_path: str
+    security_log_path: str
+    application_log_levels: tuple[str, ...]
+    log_output_retry_limit: int
+    jaeger_image: str
+    jaeger_replicas: int
+    trace_storage: str
+    trace_index_prefix: str
+    trace_sampling_rate: float
+    trace_sampling_overrides: tuple[tuple[str, str | None, float], ...]
+    trace_health_operations: tuple[str, ...]
+    jaeger_query_url: str
     secrets: Secrets
 
     @property
@@ -167,6 +181,10 @@ def parse(raw: Mapping[str, Any], secrets: Mapping[str, Any] | None = None) -> S
     kwargs = {snake(k): v for k, v in values.items()}
     kwargs["clusters"] = clusters
     kwargs["availability_slo_percent"] = float(values["availabilitySloPercent"])
+    kwargs["application_log_levels"] = tuple(values["applicationLogLevels"])
+    kwargs["trace_health_operations"] = tuple(values["traceHealthOperations"])
+    kwargs["trace_sampling_rate"] = float(values["traceSamplingRate"])
+    kwargs["trace_sampling_overrides"] = tuple(parse_sampling_override(o)[0] for o in values["traceSamplingOverrides"])
     kwargs["error_rate_slo_percent"] = float(values["errorRateSloPercent"])
     kwargs["secrets"] = Secrets(**{snake(k): v for k, v in secrets.items() if v is not None})
     return Settings(**kwargs)
@@ -215,11 +233,36 @@ def _validate(v: dict[str, Any], secrets: Mapping[str, Any]) -> list[str]:
         for key in ("securityRetentionDays", "objectLockDays"):
             check(v[key] >= SEVEN_YEARS_DAYS, key, f"prod requires at least {SEVEN_YEARS_DAYS} days (7 years)")
     problems += _validate_clusters(v["clusters"])
+    check(v["traceStorage"] in TRACE_STORAGES, "traceStorage", f"allowed: {', '.join(TRACE_STORAGES)}")
+    check(_rate(v["traceSamplingRate"]) is not None, "traceSamplingRate", "allowed: a number from 0 to 1")
+    for i, override in enumerate(v["traceSamplingOverrides"]):
+        problems += [f"traceSamplingOverrides[{i}]: {e}" for e in parse_sampling_override(override)[1]]
+    check(bool(v["applicationLogLevels"]) and all(re.fullmatch(r"[A-Z]+", str(x)) for x in v["applicationLogLevels"]),
+          "applicationLogLevels", "allowed: a non-empty list of upper-case level names such as WARN")
+    check(0 <= v["logOutputRetryLimit"] <= 100, "logOutputRetryLimit", "allowed: 0 to 100 (bounded retries)")
     for flag, needed in REQUIRED_SECRETS.items():
         if v[flag]:
             problems += [f"{name}: required secret is missing while {flag} is true; set it with "
                          f"`pulumi config set --secret {name} ...`" for name in needed if secrets.get(name) is None]
     return sorted(set(problems), key=problems.index)
+
+
+def _rate(text: Any) -> float | None:
+    try:
+        rate = float(text)
+    except (TypeError, ValueError):
+        return None
+    return rate if 0 <= rate <= 1 else None
+
+
+def parse_sampling_override(text: Any) -> tuple[tuple[str, str | None, float] | None, list[str]]:
+    """'<service>=<rate>' or '<service>:<operation>=<rate>' -> (service, operation or None, rate)."""
+    target, sep, rate = str(text).rpartition("=")
+    service, _, operation = target.partition(":")
+    if not sep or not service or _rate(rate) is None:
+        return None, [f"{text!r} is not allowed; expected '<service>=<rate>' or '<service>:<operation>=<rate>' "
+                      "with a rate from 0 to 1"]
+    return (service, operation or None, float(rate)), []
 
 
 def _validate_clusters(specs: list[Any]) -> list[str]:

@@ -31,8 +31,8 @@ def counter(before_per_s: float, after_per_s: float, onset: int = ONSET, after_s
     return f"0+{_fmt(ib)}x{n - 1} {_fmt((n - 1) * ib + ia)}+{_fmt(ia)}x{after_s // step}"
 
 
-def sel(name: str, **labels: str) -> str:
-    return name + "{" + ",".join(f'{k}="{v}"' for k, v in labels.items()) + "}"
+def sel(metric: str, **labels: str) -> str:
+    return metric + "{" + ",".join(f'{k}="{v}"' for k, v in labels.items()) + "}"
 
 
 def broker(i: int) -> dict[str, str]:
@@ -110,6 +110,7 @@ SASL = {"listener": "TLS-9093", "networkProcessor": "0", **broker(0)}
 PLAIN = {"listener": "PLAIN-9092", "networkProcessor": "0", **broker(0)}
 TLS = {"listener": "TLS-9093", "networkProcessor": "0", **broker(0)}
 PROBE = {"job": "kafka-tls-probe", "instance": "kafka-broker-0:9093", **CLUSTER}
+FLUENT = {"job": "fluent-bit", "pod": "fluent-bit-x7k2p", "name": "opensearch.1"}
 DAY = 86400
 
 
@@ -225,6 +226,16 @@ SCENARIOS: list[Scenario] = [
              {**CLUSTER, "instance": broker(0)["instance"]},
              [(sel("process_cpu_seconds_total", **broker(0)), counter(0.3, 0.75))],
              note="rate() over 5 m needs about 3.75 m to cross 80 %, then `for: 5m`"),
+    Scenario("FluentBitRecordsDropped",
+             [(sel("fluentbit_output_dropped_records_total", **FLUENT), counter(0, 2))], 60,
+             {"pod": FLUENT["pod"], "name": FLUENT["name"]},
+             [(sel("fluentbit_output_dropped_records_total", **FLUENT), counter(0, 0))],
+             note="the security output drops 2 records/s"),
+    Scenario("FluentBitRetriesFailed",
+             [(sel("fluentbit_output_retries_failed_total", **FLUENT), counter(0, 0.1))], 300,
+             {"pod": FLUENT["pod"], "name": FLUENT["name"]},
+             [(sel("fluentbit_output_retries_failed_total", **FLUENT), counter(0, 0))],
+             note="a flush exhausts its retries every 10 s"),
     Scenario("KafkaAvailabilitySLOFastBurn", _ups([0, 0, 0], broker), 105, CLUSTER, _ups([1, 1, 1], broker),
              note="all brokers down"),
     Scenario("KafkaAvailabilitySLOSlowBurn",

@@ -1,0 +1,75 @@
+"""Jaeger v2 (OpenTelemetry Collector based): collector, query, storage and sampling as data."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from stacks.settings import Settings
+
+OTLP_GRPC_PORT, OTLP_HTTP_PORT, QUERY_PORT, SAMPLING_PORT, METRICS_PORT, HEALTH_PORT = (
+    4317, 4318, 16686, 5778, 8888, 13133)
+SAMPLING_FILE = "/etc/jaeger/sampling.json"
+STORE = "primary_store"
+# Elasticsearch parses an origination date only in yyyy.MM.dd form, so Jaeger's daily indices use it.
+DATE_LAYOUT = "2006.01.02"
+PASSWORD_ENV = "TRACE_STORAGE_PASSWORD"
+
+
+def sampling_strategies(s: "Settings") -> dict:
+    """Probabilistic by default; per-service and per-operation overrides; health checks never sampled."""
+    health = [{"operation": op, "type": "probabilistic", "param": 0.0} for op in s.trace_health_operations]
+    services: dict[str, dict] = {}
+    for service, operation, rate in s.trace_sampling_overrides:
+        entry = services.setdefault(service, {"service": service, "type": "probabilistic",
+                                              "param": s.trace_sampling_rate, "operation_strategies": list(health)})
+        if operation is None:
+            entry["param"] = rate
+        else:
+            entry["operation_strategies"].append({"operation": operation, "type": "probabilistic", "param": rate})
+    return {
+        "default_strategy": {"type": "probabilistic", "param": s.trace_sampling_rate, "operation_strategies": health},
+        "service_strategies": list(services.values()),
+    }
+
+
+def _index(s: "Settings", shards: int) -> dict:
+    return {"date_layout": DATE_LAYOUT, "rollover_frequency": "day", "shards": shards,
+            "replicas": 1 if s.is_prod else 0}
+
+
+def storage_url(s: "Settings") -> str:
+    return s.elasticsearch_url if s.trace_storage == "elasticsearch" else s.opensearch_url
+
+
+def storage_username(s: "Settings") -> str:
+    return s.elasticsearch_username if s.trace_storage == "elasticsearch" else s.opensearch_username
+
+
+def config(s: "Settings") -> dict:
+    return {
+        "service": {
+            "extensions": ["jaeger_storage", "jaeger_query", "remote_sampling", "healthcheckv2"],
+            "pipelines": {"traces": {"receivers": ["otlp"], "processors": ["batch"],
+                                     "exporters": ["jaeger_storage_exporter"]}},
+            "telemetry": {"metrics": {"level": "detailed", "readers": [{"pull": {"exporter": {"prometheus": {
+                "host": "0.0.0.0", "port": METRICS_PORT}}}}]}},
+        },
+        "extensions": {
+            "healthcheckv2": {"use_v2": True, "http": {"endpoint": f"0.0.0.0:{HEALTH_PORT}"}},
+            "jaeger_query": {"storage": {"traces": STORE},
+                             "http": {"endpoint": f"0.0.0.0:{QUERY_PORT}"}},
+            "jaeger_storage": {"backends": {STORE: {s.trace_storage: {
+                "server_urls": [storage_url(s)],
+                "auth": {"basic": {"username": storage_username(s), "password": f"${{env:{PASSWORD_ENV}}}"}},
+                "tls": {"insecure": False},
+                "indices": {"index_prefix": s.trace_index_prefix, "spans": _index(s, 5), "services": _index(s, 1),
+                            "dependencies": _index(s, 1), "sampling": _index(s, 1)},
+            }}}},
+            "remote_sampling": {"file": {"path": SAMPLING_FILE, "reload_interval": "1m"},
+                                "http": {"endpoint": f"0.0.0.0:{SAMPLING_PORT}"}},
+        },
+        "receivers": {"otlp": {"protocols": {"grpc": {"endpoint": f"0.0.0.0:{OTLP_GRPC_PORT}"},
+                                             "http": {"endpoint": f"0.0.0.0:{OTLP_HTTP_PORT}"}}}},
+        "processors": {"batch": {}},
+        "exporters": {"jaeger_storage_exporter": {"trace_storage": STORE}},
+    }

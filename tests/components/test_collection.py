@@ -1,0 +1,53 @@
+"""Collection under mocks: Fluent Bit release, Jaeger deployment, credentials and scrape wiring."""
+from __future__ import annotations
+
+import json
+import re
+
+import yaml
+
+from content import catalogue, jaeger
+from content.scrape import scrape_configs
+from harness.runtime import MASK
+from tests.conftest import make_settings
+
+
+def test_fluent_bit_release_is_pinned_and_reads_credentials_from_a_secret(stack_runs):
+    run = stack_runs["prod"]
+    (release,) = [r for r in run.of_type("kubernetes:helm.sh/v3:Release") if r.inputs["chart"] == "fluent-bit"]
+    assert release.inputs["version"] == "0.47.10"
+    secret_name = release.inputs["values"]["envFrom"][0]["secretRef"]["name"]
+    (secret,) = [r for r in run.of_type("kubernetes:core/v1:Secret") if r.inputs["metadata"]["name"] == secret_name]
+    assert secret.inputs["stringData"] == MASK
+    assert re.search(r"Suppress_Type_Name +On", release.inputs["values"]["config"]["outputs"])
+
+
+def test_jaeger_deployment_mounts_its_config_and_sampling(stack_runs):
+    run = stack_runs["prod"]
+    (deployment,) = run.of_type("kubernetes:apps/v1:Deployment")
+    container = deployment.inputs["spec"]["template"]["spec"]["containers"][0]
+    assert container["image"] == "jaegertracing/jaeger:2.5.0" and deployment.inputs["spec"]["replicas"] == 2
+    (config_map,) = [r for r in run.of_type("kubernetes:core/v1:ConfigMap") if "jaeger" in r.name]
+    assert json.loads(config_map.inputs["data"]["sampling.json"])["default_strategy"]["param"] == 0.1
+    assert yaml.safe_load(config_map.inputs["data"]["config.yaml"]) == jaeger.config(make_settings("prod"))
+
+
+def test_prometheus_scrapes_what_collection_deploys(stack_runs):
+    run = stack_runs["prod"]
+    jobs = {j["job_name"]: j for j in scrape_configs(make_settings("prod"))}
+    (deployment,) = run.of_type("kubernetes:apps/v1:Deployment")
+    labels = deployment.inputs["spec"]["template"]["metadata"]["labels"]
+    # Kubernetes discovery exposes pod labels with every other character turned into "_".
+    discovered = {"__meta_kubernetes_pod_label_" + re.sub(r"[^a-zA-Z0-9_]", "_", k): v for k, v in labels.items()}
+    keep = jobs[catalogue.JOB_JAEGER]["relabel_configs"][0]
+    assert discovered[keep["source_labels"][0]] == keep["regex"]
+    ports = {p["containerPort"] for p in deployment.inputs["spec"]["template"]["spec"]["containers"][0]["ports"]}
+    assert jaeger.METRICS_PORT in ports
+
+
+def test_endpoints_are_stack_outputs(stack_runs):
+    out = stack_runs["prod"].outputs
+    assert out["jaeger_otlp_grpc_endpoint"] == "jaeger.monitoring.svc:4317"
+    assert out["jaeger_otlp_http_endpoint"] == "http://jaeger.monitoring.svc:4318"
+    assert out["jaeger_query_url"] == "https://jaeger.necpgame.internal"
+    assert out["log_index_patterns"] == {"application": "kafka-application-*", "security": "kafka-security-*"}
