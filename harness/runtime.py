@@ -75,6 +75,8 @@ class RecordingMonitor(MockMonitor):
         response = super().RegisterResource(request)
         if request.type != "pulumi:pulumi:Stack":
             inputs = mask_secrets(rpc.deserialize_properties(request.object))
+            if "__provider" in inputs:  # a dynamic provider's pickled code: unreadable, and noise in diffs
+                inputs["__provider"] = "[dynamic provider]"
             self.registrations.append(Registration(
                 type=request.type, name=request.name, urn=response.urn, parent=request.parent,
                 custom=request.custom, inputs=inputs, protect=bool(request.protect),

@@ -7,6 +7,7 @@ import pulumi_kubernetes as k8s
 from components.alerting import PART_OF, MetricsAlerting
 from components.archive import Archive
 from components.collection import Collection
+from components.search_retention import SearchRetention
 from stacks.settings import Settings
 
 
@@ -14,6 +15,7 @@ class MonitoringPlatform(pulumi.ComponentResource):
     alerting: MetricsAlerting | None
     archive: Archive | None
     collection: Collection | None
+    retention: SearchRetention | None
 
     def __init__(self, name: str, settings: Settings, opts: pulumi.ResourceOptions | None = None):
         super().__init__("kafka-monitoring:stack:MonitoringPlatform", name, None, opts)
@@ -27,9 +29,11 @@ class MonitoringPlatform(pulumi.ComponentResource):
         self.alerting = MetricsAlerting(f"{name}-alerting", s, namespace, child) if s.enable_alerting else None
         self.archive = Archive(f"{name}-archive", s, child) if s.enable_archive else None
         self.collection = Collection(f"{name}-collection", s, namespace, child) if s.enable_collection else None
+        self.retention = (SearchRetention(f"{name}-retention", s, self.archive, child)
+                          if s.enable_search_retention else None)
         # Rendered content by file path, for the offline preview; plain data or Outputs.
         self.artifacts: dict = {}
-        for part in (self.alerting, self.archive, self.collection):
+        for part in (self.alerting, self.archive, self.collection, self.retention):
             if part is not None:
                 self.artifacts.update(part.artifacts)
         self.register_outputs({})

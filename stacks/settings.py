@@ -101,6 +101,14 @@ class Settings:
     opensearch_username: str
     application_log_retention_days: int
     security_retention_days: int
+    application_archive_retention_days: int
+    snapshot_schedule: str
+    application_log_shards: int
+    security_log_shards: int
+    search_replicas: int
+    opensearch_append_only: bool
+    allow_retention_delete: bool
+    search_ca_bundle: str
     bucket_prefix: str
     object_lock_mode: str
     object_lock_days: int
@@ -239,6 +247,13 @@ def _validate(v: dict[str, Any], secrets: Mapping[str, Any]) -> list[str]:
         problems += [f"traceSamplingOverrides[{i}]: {e}" for e in parse_sampling_override(override)[1]]
     check(bool(v["applicationLogLevels"]) and all(re.fullmatch(r"[A-Z]+", str(x)) for x in v["applicationLogLevels"]),
           "applicationLogLevels", "allowed: a non-empty list of upper-case level names such as WARN")
+    for key in ("applicationLogShards", "securityLogShards"):
+        check(1 <= v[key] <= 64, key, "allowed: 1 to 64")
+    check(v["searchReplicas"] >= 0, "searchReplicas", "allowed: 0 or more")
+    check(len(v["snapshotSchedule"].split()) in (6, 7), "snapshotSchedule",
+          "allowed: an Elasticsearch cron expression such as '0 30 1 * * ?'")
+    check(v["applicationArchiveRetentionDays"] >= v["applicationLogRetentionDays"], "applicationArchiveRetentionDays",
+          "allowed: at least applicationLogRetentionDays (snapshots outlive the indices they archive)")
     check(0 <= v["logOutputRetryLimit"] <= 100, "logOutputRetryLimit", "allowed: 0 to 100 (bounded retries)")
     for flag, needed in REQUIRED_SECRETS.items():
         if v[flag]:

@@ -1,0 +1,62 @@
+"""Retention on the search clusters: Elasticsearch ILM/SLM for application logs, OpenSearch ISM
+for security events, each with its template and S3 snapshot repository."""
+from __future__ import annotations
+
+import pulumi
+
+from components.archive import Archive
+from components.search_provider import RetentionObject
+from content import retention as r
+from content.fluent_bit import APP_PREFIX
+from stacks.settings import Settings
+
+
+class SearchRetention(pulumi.ComponentResource):
+    application_index_pattern: pulumi.Output[str]
+    security_index_pattern: pulumi.Output[str]
+
+    def __init__(self, name: str, settings: Settings, archive: Archive | None,
+                 opts: pulumi.ResourceOptions | None = None):
+        super().__init__("kafka-monitoring:search:SearchRetention", name, None, opts)
+        s = settings
+        self._name, self._s = name, s
+        self.artifacts: dict = {}
+        snapshots = archive is not None
+        es, os_ = "elasticsearch", "opensearch"
+
+        ilm = self._object(es, "ilm_policy", r.APP_POLICY, r.ilm_policy(s, snapshots))
+        self._object(es, "index_template", r.APP_POLICY,
+                     r.es_index_template(s, [f"{APP_PREFIX}-*"], s.application_log_shards), depends_on=[ilm])
+        ism = self._object(os_, "ism_policy", r.SECURITY_POLICY, r.security_ism_policy(s, snapshots))
+        self._object(os_, "index_template", r.SECURITY_POLICY, r.os_index_template(s), depends_on=[ism])
+        # Jaeger's daily indices keep traces as long as application logs.
+        if s.trace_storage == es:
+            self._object(es, "index_template", r.TRACE_POLICY,
+                         r.es_index_template(s, r.trace_patterns(s), 1), depends_on=[ilm])
+        else:
+            self._object(os_, "ism_policy", r.TRACE_POLICY, r.ism_policy(
+                s, r.TRACE_POLICY, r.trace_patterns(s), s.application_log_retention_days, snapshot=False))
+        if snapshots:
+            es_repo = self._object(es, "snapshot_repository", r.ES_REPOSITORY,
+                                   archive.snapshot_bucket.apply(r.es_repository))
+            self._object(es, "slm_policy", r.SLM_POLICY, r.slm_policy(s), depends_on=[es_repo])
+            self._object(os_, "snapshot_repository", r.OS_REPOSITORY, pulumi.Output.all(
+                archive.snapshot_bucket, archive.snapshot_role_arn).apply(lambda a: r.os_repository(*a)))
+
+        self.application_index_pattern = pulumi.Output.from_input(f"{APP_PREFIX}-*")
+        self.security_index_pattern = pulumi.Output.from_input(f"{r.SECURITY_POLICY}-*")
+        self.register_outputs({"application_index_pattern": self.application_index_pattern,
+                               "security_index_pattern": self.security_index_pattern})
+
+    def _object(self, engine: str, kind: str, object_id: str, body: pulumi.Input[dict],
+                depends_on: list[pulumi.Resource] | None = None) -> RetentionObject:
+        s = self._s
+        endpoint, username = ((s.elasticsearch_url, s.elasticsearch_username) if engine == "elasticsearch"
+                              else (s.opensearch_url, s.opensearch_username))
+        self.artifacts[f"search/{engine}/{kind.replace('_', '-')}-{object_id}.json"] = body
+        return RetentionObject(
+            f"{self._name}-{engine}-{kind.replace('_', '-')}-{object_id}", engine=engine, kind=kind,
+            object_id=object_id, body=body, endpoint=endpoint, username=username, prod=s.is_prod,
+            allow_delete=s.allow_retention_delete, ca_bundle=s.search_ca_bundle,
+            opts=pulumi.ResourceOptions(parent=self, protect=s.is_prod and not s.allow_retention_delete,
+                                        depends_on=depends_on or []))

@@ -1,0 +1,98 @@
+"""Retention objects of the search clusters, as the bodies their APIs take.
+
+Application logs (Elasticsearch): daily indices -> template -> ILM (warm at 1 d, delete at
+applicationLogRetentionDays after the nightly snapshot) -> SLM snapshots to S3.
+Security events (OpenSearch): daily indices -> ISM (read-only after 1 d, snapshot to S3, delete
+only after securityRetentionDays) attached by its ism_template; append-only index template.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from content.fluent_bit import APP_PREFIX, SECURITY_PREFIX
+
+if TYPE_CHECKING:
+    from stacks.settings import Settings
+
+APP_POLICY = APP_PREFIX                  # ILM policy and template id
+SECURITY_POLICY = SECURITY_PREFIX        # ISM policy and template id
+TRACE_POLICY = "kafka-traces"
+SLM_POLICY = "nightly-kafka-application"
+ES_REPOSITORY = "kafka-application-archive"
+OS_REPOSITORY = "kafka-security-archive"
+TEMPLATE_PRIORITY = 200  # above the built-in logs-*-* (500 applies only to those patterns)
+META = {"managed_by": "kafka-monitoring"}
+
+
+def ilm_policy(s: "Settings", snapshots: bool = True) -> dict:
+    """`snapshots`: wait for the nightly snapshot before deleting (only where the archive exists)."""
+    delete = {"wait_for_snapshot": {"policy": SLM_POLICY}, "delete": {}} if snapshots else {"delete": {}}
+    return {"policy": {"_meta": META, "phases": {
+        "hot": {"min_age": "0ms", "actions": {}},
+        # Elasticsearch cannot gzip indices; force-merging with best_compression is the closest.
+        "warm": {"min_age": "1d", "actions": {"forcemerge": {"max_num_segments": 1, "index_codec": "best_compression"},
+                                              "readonly": {}}},
+        "delete": {"min_age": f"{s.application_log_retention_days}d", "actions": delete},
+    }}}
+
+
+def es_index_template(s: "Settings", patterns: list[str], shards: int) -> dict:
+    return {"index_patterns": patterns, "priority": TEMPLATE_PRIORITY, "_meta": META, "template": {"settings": {
+        "index.lifecycle.name": APP_POLICY,
+        # Daily indices, no rollover: ages count from the date in the index name.
+        "index.lifecycle.parse_origination_date": True,
+        "index.number_of_shards": shards,
+        "index.number_of_replicas": s.search_replicas,
+    }}}
+
+
+def es_repository(bucket: str) -> dict:
+    return {"type": "s3", "settings": {"bucket": bucket, "base_path": "elasticsearch"}}
+
+
+def slm_policy(s: "Settings") -> dict:
+    return {
+        "schedule": s.snapshot_schedule,
+        "name": f"<{APP_PREFIX}-{{now/d}}>",
+        "repository": ES_REPOSITORY,
+        "config": {"indices": [f"{APP_PREFIX}-*"], "include_global_state": False},
+        "retention": {"expire_after": f"{s.application_archive_retention_days}d", "min_count": 7},
+    }
+
+
+def ism_policy(s: "Settings", policy_id: str, patterns: list[str], retention_days: int,
+               snapshot: bool) -> dict:
+    cold_actions = [{"read_only": {}}, {"force_merge": {"max_num_segments": 1}}]
+    if snapshot:
+        cold_actions.append({"snapshot": {"repository": OS_REPOSITORY, "snapshot": policy_id}})
+    return {"policy": {
+        "description": f"{policy_id}: read-only after 1 day, deleted after {retention_days} days (kafka-monitoring)",
+        "default_state": "hot",
+        "states": [
+            {"name": "hot", "actions": [], "transitions": [{"state_name": "cold", "conditions": {"min_index_age": "1d"}}]},
+            {"name": "cold", "actions": cold_actions,
+             "transitions": [{"state_name": "delete", "conditions": {"min_index_age": f"{retention_days}d"}}]},
+            {"name": "delete", "actions": [{"delete": {}}], "transitions": []},
+        ],
+        "ism_template": [{"index_patterns": patterns, "priority": 100}],
+    }}
+
+
+def security_ism_policy(s: "Settings", snapshots: bool = True) -> dict:
+    return ism_policy(s, SECURITY_POLICY, [f"{SECURITY_PREFIX}-*"], s.security_retention_days, snapshot=snapshots)
+
+
+def os_index_template(s: "Settings") -> dict:
+    settings = {"index.number_of_shards": s.security_log_shards, "index.number_of_replicas": s.search_replicas}
+    if s.opensearch_append_only:
+        settings["index.append_only.enabled"] = True  # no updates or deletes of security events
+    return {"index_patterns": [f"{SECURITY_PREFIX}-*"], "priority": TEMPLATE_PRIORITY, "_meta": META,
+            "template": {"settings": settings}}
+
+
+def os_repository(bucket: str, role_arn: str) -> dict:
+    return {"type": "s3", "settings": {"bucket": bucket, "base_path": "opensearch", "role_arn": role_arn}}
+
+
+def trace_patterns(s: "Settings") -> list[str]:
+    return [f"{s.trace_index_prefix}-*"]

@@ -1,0 +1,176 @@
+"""The retention dynamic provider against a local HTTP server, through the official clients.
+
+Every test asserts the exact requests (method, path, query, body) the provider sends.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import socket
+
+import pytest
+from pulumi.dynamic import ConfigureRequest
+from pulumi.dynamic.config import Config
+from pulumi.dynamic.dynamic import serialize_provider
+from pytest_httpserver import HTTPServer
+
+from components import search_provider as sp
+from content import retention
+from tests.conftest import make_settings
+
+ES_HEADERS = {"X-Elastic-Product": "Elasticsearch"}  # the 8.x client refuses servers without it
+S = make_settings("prod")
+ILM = retention.ilm_policy(S)
+ISM = retention.security_ism_policy(S)
+
+
+@pytest.fixture(autouse=True)
+def no_waiting(monkeypatch):
+    sleeps: list[float] = []
+    monkeypatch.setattr(sp, "sleep", sleeps.append)
+    monkeypatch.setenv("ELASTICSEARCH_PASSWORD", "es-pass")
+    monkeypatch.setenv("OPENSEARCH_PASSWORD", "os-pass")
+    return sleeps
+
+
+def props(server: HTTPServer, engine="elasticsearch", kind="ilm_policy", object_id="kafka-application", body=ILM,
+          **extra):
+    return {"engine": engine, "kind": kind, "object_id": object_id, "body": body,
+            "endpoint": server.url_for("/").rstrip("/"), "username": "kafka-monitoring", "prod": True,
+            "allow_delete": False, "ca_bundle": "", **extra}
+
+
+def es_json(server, method, path, response, status=200, **match):
+    server.expect_ordered_request(path, method=method, **match).respond_with_json(
+        response, status=status, headers=ES_HEADERS)
+
+
+def stored_ilm(body):
+    # What Elasticsearch returns: the policy plus version metadata.
+    return {"kafka-application": {"version": 3, "modified_date": "2026-11-01T00:00:00Z", "policy": body["policy"]}}
+
+
+def test_create_puts_a_missing_policy_with_basic_auth(httpserver):
+    es_json(httpserver, "GET", "/_ilm/policy/kafka-application", {"error": {"reason": "missing"}}, 404)
+    es_json(httpserver, "PUT", "/_ilm/policy/kafka-application", {"acknowledged": True}, json=ILM)
+    result = sp.RetentionObjectProvider().create(props(httpserver))
+    httpserver.check_assertions()
+    assert result.id == "elasticsearch/ilm_policy/kafka-application"
+    auth = httpserver.log[0][0].headers["Authorization"]
+    assert base64.b64decode(auth.split()[1]).decode() == "kafka-monitoring:es-pass"
+
+
+def test_create_adopts_an_identical_existing_object(httpserver):
+    es_json(httpserver, "GET", "/_ilm/policy/kafka-application", stored_ilm(ILM))
+    sp.RetentionObjectProvider().create(props(httpserver))
+    httpserver.check_assertions()
+    assert [r.method for r, _ in httpserver.log] == ["GET"]
+
+
+def test_template_settings_echoed_nested_and_as_strings_count_as_identical(httpserver):
+    body = retention.es_index_template(S, ["kafka-application-*"], 3)
+    stored = {**body, "template": {"settings": {"index": {
+        "lifecycle": {"name": "kafka-application", "parse_origination_date": "true"},
+        "number_of_shards": "3", "number_of_replicas": "1"}}}}
+    es_json(httpserver, "GET", "/_index_template/kafka-application",
+            {"index_templates": [{"name": "kafka-application", "index_template": stored}]})
+    diff = sp.RetentionObjectProvider().diff("id", props(httpserver, kind="index_template", body=body),
+                                             props(httpserver, kind="index_template", body=body))
+    assert diff.changes is False
+
+
+def test_diff_reports_a_changed_retention_and_update_puts_it_in_place(httpserver):
+    old = retention.ilm_policy(make_settings("prod", applicationLogRetentionDays=60))
+    es_json(httpserver, "GET", "/_ilm/policy/kafka-application", stored_ilm(old))
+    es_json(httpserver, "GET", "/_ilm/policy/kafka-application", stored_ilm(old))
+    es_json(httpserver, "PUT", "/_ilm/policy/kafka-application", {"acknowledged": True}, json=ILM)
+    provider = sp.RetentionObjectProvider()
+    diff = provider.diff("id", props(httpserver, body=old), props(httpserver))
+    assert diff.changes is True and not diff.replaces
+    assert sp.changed_paths(ILM, stored_ilm(old)["kafka-application"]) == ["policy.phases.delete.min_age"]
+    provider.update("id", props(httpserver, body=old), props(httpserver))
+    httpserver.check_assertions()
+
+
+def test_moving_to_another_cluster_replaces(httpserver):
+    diff = sp.RetentionObjectProvider().diff("id", props(httpserver), props(httpserver, endpoint="https://other:9200"))
+    assert diff.replaces == ["endpoint"]
+
+
+def test_ism_update_carries_seq_no_and_primary_term(httpserver):
+    old = retention.ism_policy(S, "kafka-security", ["kafka-security-*"], 365, snapshot=True)
+    stored = {"_id": "kafka-security", "_version": 4, "_seq_no": 17, "_primary_term": 2,
+              "policy": {**old["policy"], "policy_id": "kafka-security", "schema_version": 21}}
+    httpserver.expect_ordered_request("/_plugins/_ism/policies/kafka-security", method="GET").respond_with_json(stored)
+    httpserver.expect_ordered_request(
+        "/_plugins/_ism/policies/kafka-security", method="PUT", json=ISM,
+        query_string={"if_seq_no": "17", "if_primary_term": "2"}).respond_with_json({"_id": "kafka-security"})
+    sp.RetentionObjectProvider().update(
+        "id", {}, props(httpserver, engine="opensearch", kind="ism_policy", object_id="kafka-security", body=ISM))
+    httpserver.check_assertions()
+    assert httpserver.log[1][0].headers["Authorization"] == "Basic " + base64.b64encode(
+        b"kafka-monitoring:os-pass").decode()
+
+
+def test_delete_is_skipped_in_prod_unless_allowed(httpserver):
+    sp.RetentionObjectProvider().delete("id", props(httpserver))
+    assert httpserver.log == []
+    es_json(httpserver, "DELETE", "/_ilm/policy/kafka-application", {"acknowledged": True})
+    sp.RetentionObjectProvider().delete("id", props(httpserver, allow_delete=True))
+    httpserver.check_assertions()
+
+
+def test_transient_failures_are_retried_with_capped_backoff(httpserver, no_waiting):
+    for status in (503, 429):
+        es_json(httpserver, "GET", "/_ilm/policy/kafka-application", {"error": "busy"}, status)
+    es_json(httpserver, "GET", "/_ilm/policy/kafka-application", {"error": {"reason": "missing"}}, 404)
+    es_json(httpserver, "PUT", "/_ilm/policy/kafka-application", {"error": "bad gateway"}, 502, json=ILM)
+    es_json(httpserver, "PUT", "/_ilm/policy/kafka-application", {"acknowledged": True}, json=ILM)
+    sp.RetentionObjectProvider().create(props(httpserver))
+    httpserver.check_assertions()
+    assert no_waiting == [0.5, 1.0, 0.5]
+
+
+def test_other_4xx_fails_at_once_with_the_servers_reason(httpserver, no_waiting):
+    es_json(httpserver, "GET", "/_ilm/policy/kafka-application", {"error": {"reason": "missing"}}, 404)
+    es_json(httpserver, "PUT", "/_ilm/policy/kafka-application",
+            {"error": {"type": "x_content_parse_exception", "reason": "[forcemerge] unknown field [codec]"}}, 400)
+    with pytest.raises(sp.SearchApiError, match=r"HTTP 400: \[forcemerge\] unknown field \[codec\]"):
+        sp.RetentionObjectProvider().create(props(httpserver))
+    assert [r.method for r, _ in httpserver.log] == ["GET", "PUT"] and no_waiting == []
+
+
+def test_connection_failures_are_retried_a_bounded_number_of_times(no_waiting):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed once the block ends: nothing listens
+    dead = {"engine": "opensearch", "kind": "ism_policy", "object_id": "p", "body": ISM,
+            "endpoint": f"http://127.0.0.1:{port}", "username": "u", "prod": True, "allow_delete": False}
+    with pytest.raises(sp.SearchApiError, match="HTTP connection"):
+        sp.RetentionObjectProvider().create(dead)
+    assert no_waiting == [0.5, 1.0, 2.0, 4.0, 8.0]
+
+
+def test_passwords_come_from_config_at_call_time_and_never_into_state(httpserver, monkeypatch):
+    monkeypatch.delenv("ELASTICSEARCH_PASSWORD")
+    provider = sp.RetentionObjectProvider()
+    provider.configure(ConfigureRequest(Config({"kafka-monitoring:elasticsearchPassword": "from-config"},
+                                               "kafka-monitoring")))
+    es_json(httpserver, "GET", "/_ilm/policy/kafka-application", stored_ilm(ILM))
+    result = provider.create(props(httpserver))
+    auth = httpserver.log[0][0].headers["Authorization"]
+    assert base64.b64decode(auth.split()[1]).decode() == "kafka-monitoring:from-config"
+    assert "from-config" not in json.dumps(result.outs) and "from-config" not in serialize_provider(provider)
+    assert "from-config" not in json.dumps(vars(provider))
+
+
+def test_tls_verification_is_on_and_takes_a_ca_bundle(tmp_path):
+    bundle = str(tmp_path / "ca.pem")
+    client = sp._Client({"engine": "elasticsearch", "endpoint": "https://es.example:9200", "username": "u",
+                         "ca_bundle": bundle})
+    (node,) = client._client.transport.node_pool.all()
+    assert node.config.verify_certs is True and node.config.ca_certs == bundle
+    os_client = sp._Client({"engine": "opensearch", "endpoint": "https://os.example:9200", "username": "u",
+                            "ca_bundle": bundle})
+    pool = os_client._client.transport.get_connection().pool
+    assert (pool.cert_reqs, pool.ca_certs) == ("CERT_REQUIRED", bundle)

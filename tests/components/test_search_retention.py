@@ -1,0 +1,83 @@
+"""SearchRetention under mocks: the stack declares these retention objects with these bodies."""
+from __future__ import annotations
+
+import json
+
+from tests.conftest import SECRET_VALUES
+
+DYNAMIC = "pulumi-python:dynamic/search:RetentionObject"
+
+
+def objects(run) -> dict[tuple[str, str, str], dict]:
+    return {(r.inputs["engine"], r.inputs["kind"], r.inputs["object_id"]): r for r in run.of_type(DYNAMIC)}
+
+
+def test_application_logs_warm_after_a_day_and_go_after_90_days_once_snapshotted(stack_runs):
+    objs = objects(stack_runs["prod"])
+    phases = objs[("elasticsearch", "ilm_policy", "kafka-application")].inputs["body"]["policy"]["phases"]
+    assert phases["warm"] == {"min_age": "1d", "actions": {
+        "forcemerge": {"max_num_segments": 1, "index_codec": "best_compression"}, "readonly": {}}}
+    assert phases["delete"] == {"min_age": "90d", "actions": {
+        "wait_for_snapshot": {"policy": "nightly-kafka-application"}, "delete": {}}}
+    assert "rollover" not in json.dumps(phases)
+
+
+def test_daily_indices_attach_the_policy_through_the_template(stack_runs):
+    template = objects(stack_runs["prod"])[("elasticsearch", "index_template", "kafka-application")].inputs["body"]
+    assert template["index_patterns"] == ["kafka-application-*"]
+    settings = template["template"]["settings"]
+    assert settings["index.lifecycle.name"] == "kafka-application"
+    assert settings["index.lifecycle.parse_origination_date"] is True
+    assert "index.lifecycle.rollover_alias" not in settings
+    assert (settings["index.number_of_shards"], settings["index.number_of_replicas"]) == (3, 1)
+
+
+def test_nightly_snapshots_go_to_the_archive_bucket(stack_runs):
+    run = stack_runs["prod"]
+    objs = objects(run)
+    repo = objs[("elasticsearch", "snapshot_repository", "kafka-application-archive")].inputs["body"]
+    assert repo == {"type": "s3", "settings": {"bucket": run.outputs["snapshot_bucket"], "base_path": "elasticsearch"}}
+    slm = objs[("elasticsearch", "slm_policy", "nightly-kafka-application")].inputs["body"]
+    assert slm["repository"] == "kafka-application-archive" and slm["schedule"] == "0 30 1 * * ?"
+    assert slm["retention"]["expire_after"] == "365d"
+    os_repo = objs[("opensearch", "snapshot_repository", "kafka-security-archive")].inputs["body"]
+    assert os_repo["settings"]["role_arn"] == run.outputs["snapshot_role_arn"]
+
+
+def test_security_events_are_kept_seven_years_read_only_and_snapshotted(stack_runs):
+    objs = objects(stack_runs["prod"])
+    policy = objs[("opensearch", "ism_policy", "kafka-security")].inputs["body"]["policy"]
+    states = {st["name"]: st for st in policy["states"]}
+    assert states["hot"]["transitions"] == [{"state_name": "cold", "conditions": {"min_index_age": "1d"}}]
+    assert {"read_only": {}} in states["cold"]["actions"]
+    assert {"snapshot": {"repository": "kafka-security-archive", "snapshot": "kafka-security"}} in states["cold"]["actions"]
+    assert states["cold"]["transitions"] == [{"state_name": "delete", "conditions": {"min_index_age": "2557d"}}]
+    assert policy["ism_template"] == [{"index_patterns": ["kafka-security-*"], "priority": 100}]
+    template = objs[("opensearch", "index_template", "kafka-security")].inputs["body"]
+    assert template["template"]["settings"]["index.append_only.enabled"] is True
+
+
+def test_objects_target_https_endpoints_carry_no_password_and_are_protected_in_prod(stack_runs):
+    run = stack_runs["prod"]
+    for r in run.of_type(DYNAMIC):
+        assert r.inputs["endpoint"].startswith("https://") and r.inputs["username"] == "kafka-monitoring"
+        assert r.protect is True and r.inputs["prod"] is True and r.inputs["allow_delete"] is False
+        assert not any(v in json.dumps(r.inputs) for v in SECRET_VALUES.values())
+        assert r.inputs["__provider"] == "[dynamic provider]"
+    assert not any(r.protect for r in stack_runs["dev"].of_type(DYNAMIC))
+
+
+def test_traces_follow_application_log_retention(stack_runs, program):
+    template = objects(stack_runs["prod"])[("elasticsearch", "index_template", "kafka-traces")].inputs["body"]
+    assert template["index_patterns"] == ["jaeger-*"]
+    assert template["template"]["settings"]["index.lifecycle.name"] == "kafka-application"
+    run = program("dev", traceStorage="opensearch")
+    ism = objects(run)[("opensearch", "ism_policy", "kafka-traces")].inputs["body"]["policy"]
+    assert ism["states"][1]["transitions"][0]["conditions"] == {"min_index_age": "7d"}
+
+
+def test_without_the_archive_nothing_waits_for_a_snapshot(program):
+    objs = objects(program("dev", enableArchive=False))
+    delete = objs[("elasticsearch", "ilm_policy", "kafka-application")].inputs["body"]["policy"]["phases"]["delete"]
+    assert delete["actions"] == {"delete": {}}
+    assert not [k for k in objs if k[1] in ("snapshot_repository", "slm_policy")]
