@@ -109,6 +109,8 @@ class Mocks(pulumi.runtime.Mocks):
             return {"accountId": "123456789012", "arn": "arn:aws:iam::123456789012:user/mock", "userId": "mock"}
         if args.token == "aws:index/getRegion:getRegion":
             return {"name": "eu-west-1", "region": "eu-west-1", "id": "eu-west-1"}
+        if args.token == "grafana:oss/getTeam:getTeam":
+            return {"id": "7", "teamId": 7, "name": args.args.get("name"), "orgId": "1"}
         return {}
 
 

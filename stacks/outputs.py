@@ -35,6 +35,9 @@ OUTPUTS: dict[str, tuple[str, str]] = {
     "jaeger_otlp_http_endpoint": ("string", "OTLP/HTTP trace endpoint URL."),
     "jaeger_query_url": ("string", "Jaeger query UI URL."),
     "log_index_patterns": ("map[string,string]", "Index patterns: application logs and security events."),
+    "grafana_folder_uids": ("map[string,string]", "Grafana folder UIDs by title (Kafka, Security, Incident Response)."),
+    "grafana_dashboard_urls": ("map[string,string]", "Dashboard URLs by dashboard UID."),
+    "grafana_datasource_uids": ("map[string,string]", "Datasource UIDs: prometheus, alertmanager, elasticsearch, opensearch, jaeger."),
 }
 
 
@@ -46,6 +49,9 @@ def of(platform: Any, s: Settings) -> dict[str, Any]:
 
     def coll(attr: str):
         return getattr(collection, attr) if collection else None
+
+    def graf(attr: str):
+        return getattr(platform.grafana, attr) if platform.grafana else None
 
     return {
         "contract_version": CONTRACT_VERSION,
@@ -69,4 +75,7 @@ def of(platform: Any, s: Settings) -> dict[str, Any]:
         "jaeger_query_url": coll("jaeger_query_url"),
         "log_index_patterns": {"application": f"{fluent_bit.APP_PREFIX}-*",
                                "security": f"{fluent_bit.SECURITY_PREFIX}-*"},
+        "grafana_folder_uids": graf("folder_uids"),
+        "grafana_dashboard_urls": graf("dashboard_urls"),
+        "grafana_datasource_uids": graf("datasource_uids"),
     }

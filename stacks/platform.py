@@ -7,6 +7,7 @@ import pulumi_kubernetes as k8s
 from components.alerting import PART_OF, MetricsAlerting
 from components.archive import Archive
 from components.collection import Collection
+from components.grafana import GrafanaDashboards
 from components.search_retention import SearchRetention
 from stacks.settings import Settings
 
@@ -16,6 +17,7 @@ class MonitoringPlatform(pulumi.ComponentResource):
     archive: Archive | None
     collection: Collection | None
     retention: SearchRetention | None
+    grafana: GrafanaDashboards | None
 
     def __init__(self, name: str, settings: Settings, opts: pulumi.ResourceOptions | None = None):
         super().__init__("kafka-monitoring:stack:MonitoringPlatform", name, None, opts)
@@ -31,9 +33,10 @@ class MonitoringPlatform(pulumi.ComponentResource):
         self.collection = Collection(f"{name}-collection", s, namespace, child) if s.enable_collection else None
         self.retention = (SearchRetention(f"{name}-retention", s, self.archive, child)
                           if s.enable_search_retention else None)
+        self.grafana = GrafanaDashboards(f"{name}-grafana", s, child) if s.enable_grafana else None
         # Rendered content by file path, for the offline preview; plain data or Outputs.
         self.artifacts: dict = {}
-        for part in (self.alerting, self.archive, self.collection, self.retention):
+        for part in (self.alerting, self.archive, self.collection, self.retention, self.grafana):
             if part is not None:
                 self.artifacts.update(part.artifacts)
         self.register_outputs({})

@@ -95,6 +95,7 @@ class Settings:
     availability_slo_percent: float
     error_rate_slo_percent: float
     grafana_url: str
+    security_team: str
     elasticsearch_url: str
     elasticsearch_username: str
     opensearch_url: str

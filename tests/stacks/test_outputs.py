@@ -29,6 +29,9 @@ PINNED = {
     "jaeger_otlp_http_endpoint": str,
     "jaeger_query_url": str,
     "log_index_patterns": dict,
+    "grafana_folder_uids": dict,
+    "grafana_dashboard_urls": dict,
+    "grafana_datasource_uids": dict,
 }
 
 

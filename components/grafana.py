@@ -1,0 +1,69 @@
+"""Grafana: folders (Security visible to the security team only), datasources and dashboards.
+
+Provisions into an existing Grafana through pulumiverse-grafana; the token is a secret.
+Prometheus owns the Kafka alerts: no Grafana-managed alert rules are created here.
+"""
+from __future__ import annotations
+
+import json
+
+import pulumi
+import pulumiverse_grafana as grafana
+
+from content import dashboards
+from content.grafana import DATASOURCES, FOLDER_SECURITY, FOLDERS, datasource_settings
+from stacks.settings import Settings
+
+PASSWORD_SECRETS = {"elasticsearch": "elasticsearch_password", "opensearch": "opensearch_password"}
+
+
+class GrafanaDashboards(pulumi.ComponentResource):
+    folder_uids: pulumi.Output[dict]
+    dashboard_urls: pulumi.Output[dict]
+    datasource_uids: pulumi.Output[dict]
+
+    def __init__(self, name: str, settings: Settings, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("kafka-monitoring:grafana:GrafanaDashboards", name, None, opts)
+        s = settings
+        provider = grafana.Provider(f"{name}-provider", url=s.grafana_url,
+                                    auth=pulumi.Output.secret(s.secrets.grafana_token),
+                                    opts=pulumi.ResourceOptions(parent=self))
+        child = pulumi.ResourceOptions(parent=self, provider=provider)
+
+        folders = {uid: grafana.oss.Folder(f"{name}-folder-{uid}", uid=uid, title=title,
+                                           prevent_destroy_if_not_empty=True, opts=child)
+                   for uid, title in FOLDERS.items()}
+        team = grafana.oss.get_team_output(name=s.security_team,
+                                           opts=pulumi.InvokeOutputOptions(parent=self, provider=provider))
+        # Setting the permissions replaces Grafana's defaults: only the team (and admins) can view.
+        grafana.oss.FolderPermission(
+            f"{name}-folder-{FOLDER_SECURITY}-permissions", folder_uid=folders[FOLDER_SECURITY].uid,
+            permissions=[{"team_id": team.team_id.apply(str), "permission": "View"}], opts=child)
+
+        rendered = {}
+        for key, extra in datasource_settings(s).items():
+            ds = DATASOURCES[key]
+            secure = None
+            if key in PASSWORD_SECRETS:
+                secure = pulumi.Output.secret(getattr(s.secrets, PASSWORD_SECRETS[key])).apply(
+                    lambda pw: json.dumps({"basicAuthPassword": pw}))
+            grafana.oss.DataSource(
+                f"{name}-datasource-{key}", name=ds["name"], type=ds["type"], uid=ds["uid"], url=extra["url"],
+                json_data_encoded=json.dumps(extra["json_data"], sort_keys=True),
+                basic_auth_enabled="user" in extra, basic_auth_username=extra.get("user"),
+                secure_json_data_encoded=secure, opts=child)
+            rendered[key] = {**ds, **extra}
+
+        urls = {}
+        for uid, (spec, board) in dashboards.dashboards(s).items():
+            grafana.oss.Dashboard(f"{name}-dashboard-{uid}", config_json=json.dumps(board, sort_keys=True),
+                                  folder=folders[spec.folder].uid, overwrite=True, opts=child)
+            urls[uid] = f"{s.grafana_url.rstrip('/')}/d/{uid}"
+
+        self.artifacts = {f"grafana/dashboards/{uid}.json": board for uid, (_, board) in dashboards.dashboards(s).items()}
+        self.artifacts["grafana/datasources.json"] = rendered
+        self.folder_uids = pulumi.Output.from_input({title: uid for uid, title in FOLDERS.items()})
+        self.dashboard_urls = pulumi.Output.from_input(urls)
+        self.datasource_uids = pulumi.Output.from_input({k: v["uid"] for k, v in DATASOURCES.items()})
+        self.register_outputs({"folder_uids": self.folder_uids, "dashboard_urls": self.dashboard_urls,
+                               "datasource_uids": self.datasource_uids})

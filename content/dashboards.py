@@ -1,0 +1,253 @@
+"""The four dashboards of the design document, built with grafana-foundation-sdk.
+
+Panels read recording rules (content/recording.py) or catalogued metrics only; no hand-written
+dashboard JSON. Datasource UIDs and folder names come from content/grafana.py.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from grafana_foundation_sdk.builders import elasticsearch, gauge, prometheus, stat, table, text, timeseries
+from grafana_foundation_sdk.builders.dashboard import CustomVariable, Dashboard, DashboardLink, QueryVariable, Row
+from grafana_foundation_sdk.cog.encoder import JSONEncoder
+from grafana_foundation_sdk.models.dashboard import DataSourceRef
+
+from content.catalogue import JOB_BROKER, JOB_TLS_PROBE, KAFKA_JVM_JOBS
+from content.grafana import DATASOURCES, FOLDER_INCIDENT, FOLDER_KAFKA, FOLDER_SECURITY
+
+if TYPE_CHECKING:
+    from stacks.settings import Settings
+
+C = 'kafka_cluster=~"$cluster"'
+RATE = "$__rate_interval"
+BUILDERS = {"timeseries": timeseries.Panel, "stat": stat.Panel, "gauge": gauge.Panel, "table": table.Panel}
+
+
+@dataclass(frozen=True)
+class Panel:
+    title: str
+    kind: str                               # timeseries, stat, gauge, table, logs-timeseries, text
+    queries: tuple[tuple[str, str], ...] = ()  # (expr or Lucene query, legend)
+    unit: str = "short"
+    source: str = "prometheus"
+    span: int = 8
+    height: int = 8
+    content: str = ""                       # text panels
+
+
+@dataclass(frozen=True)
+class Spec:
+    uid: str
+    title: str
+    folder: str
+    variables: tuple[str, ...]
+    rows: tuple[tuple[str, tuple[Panel, ...]], ...]
+    refresh: str = "15s"
+    tags: tuple[str, ...] = ("kafka", "kafka-monitoring")
+    links: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+
+
+def _p(expr: str, legend: str = "") -> tuple[str, str]:
+    return (expr, legend)
+
+
+def specs(s: "Settings") -> list[Spec]:
+    lag = f'kafka_cluster_consumergroup_topic:kafka_consumergroup_lag:sum{{{C},consumergroup=~"$consumergroup",topic=~"$topic"}}'
+    overview = Spec("kafka-overview", "Kafka Overview", FOLDER_KAFKA, ("environment", "cluster", "broker", "topic",
+                                                                        "consumergroup"), (
+        ("Health Overview", (
+            Panel("Cluster Status", "stat", (_p(f'sum by (kafka_cluster) (up{{job="{JOB_BROKER}",{C}}})',
+                                                "{{kafka_cluster}} brokers up"),)),
+            Panel("Active Controllers", "stat", (_p(f"kafka_cluster:kafka_active_controllers:sum{{{C}}}",
+                                                    "{{kafka_cluster}}"),)),
+            Panel("ISR Status", "table", (
+                _p(f"kafka_cluster:kafka_under_replicated_partitions:sum{{{C}}}", "under-replicated"),
+                _p(f"sum by (kafka_cluster) (kafka_server_replicamanager_underminisrpartitioncount{{{C}}})",
+                   "under min ISR"),
+                _p(f"sum by (kafka_cluster) (rate(kafka_server_replicamanager_isrshrinks_total{{{C}}}[{RATE}]))",
+                   "ISR shrinks/s"),
+                _p(f"sum by (kafka_cluster) (rate(kafka_server_replicamanager_isrexpands_total{{{C}}}[{RATE}]))",
+                   "ISR expands/s"))),
+            Panel("Partition Status", "timeseries", (
+                _p(f"kafka_cluster:kafka_under_replicated_partitions:sum{{{C}}}", "under-replicated"),
+                _p(f"kafka_cluster:kafka_offline_partitions:sum{{{C}}}", "offline")), span=24),
+        )),
+        ("Performance Metrics", (
+            Panel("Throughput", "timeseries", (
+                _p(f'kafka_cluster_topic:kafka_messages_in:rate5m{{{C},topic=~"$topic"}}', "{{topic}} msg/s in"),
+                _p(f"kafka_cluster:kafka_bytes_in:rate5m{{{C}}}", "bytes in"),
+                _p(f"kafka_cluster:kafka_bytes_out:rate5m{{{C}}}", "bytes out"))),
+            Panel("Latency Percentiles", "timeseries", (
+                _p(f'kafka_cluster_request:kafka_request_total_time_ms:p99_max{{{C},request=~"Produce|FetchConsumer|FetchFollower"}}',
+                   "{{request}} p99 total"),
+                _p(f'kafka_cluster_request:kafka_request_queue_time_ms:p99_max{{{C},request=~"Produce|FetchConsumer"}}',
+                   "{{request}} p99 queue")), unit="ms"),
+            Panel("Consumer Lag", "timeseries", (_p(lag, "{{consumergroup}} / {{topic}}"),)),
+        )),
+        ("Resource Usage", (
+            Panel("CPU Usage", "gauge", (_p(f'100 * max by (instance) (rate(process_cpu_seconds_total{{job=~"{KAFKA_JVM_JOBS}",{C},instance=~"$broker"}}[{RATE}]))',
+                                            "{{instance}}"),), unit="percent", span=6),
+            Panel("Memory Usage", "gauge", (_p(f'100 * max by (instance) (jvm_memory_used_bytes{{area="heap",job=~"{KAFKA_JVM_JOBS}",{C},instance=~"$broker"}} / jvm_memory_max_bytes{{area="heap",job=~"{KAFKA_JVM_JOBS}",{C},instance=~"$broker"}})',
+                                               "{{instance}}"),), unit="percent", span=6),
+            Panel("Disk Usage", "gauge", (_p('100 * max by (persistentvolumeclaim) (kubelet_volume_stats_used_bytes{persistentvolumeclaim=~".*kafka.*"} / kubelet_volume_stats_capacity_bytes{persistentvolumeclaim=~".*kafka.*"})',
+                                             "{{persistentvolumeclaim}}"),), unit="percent", span=6),
+            Panel("Network I/O", "timeseries", (
+                _p(f"kafka_cluster:kafka_bytes_in:rate5m{{{C}}}", "Kafka in"),
+                _p(f"kafka_cluster:kafka_bytes_out:rate5m{{{C}}}", "Kafka out")), unit="Bps", span=6),
+        )),
+    ))
+
+    auth = "kafka_server_socket_server_metrics_{}_authentication_total"
+    security = Spec("kafka-security", "Kafka Security", FOLDER_SECURITY, ("environment", "cluster", "broker"), (
+        ("Authentication", (
+            Panel("Authentication Success Rate", "stat", (_p(
+                f"sum(rate({auth.format('successful')}{{{C}}}[{RATE}])) / (sum(rate({auth.format('successful')}{{{C}}}[{RATE}])) + sum(rate({auth.format('failed')}{{{C}}}[{RATE}])))",
+                "success"),), unit="percentunit"),
+            Panel("Authentication Success and Failure", "timeseries", (
+                _p(f"sum(rate({auth.format('successful')}{{{C}}}[{RATE}]))", "success/s"),
+                _p(f"sum(rate({auth.format('failed')}{{{C}}}[{RATE}]))", "failure/s"))),
+            Panel("Authentication by Listener (SASL vs TLS)", "timeseries", (
+                _p(f"sum by (listener) (rate({auth.format('successful')}{{{C}}}[{RATE}]))", "{{listener}} ok"),
+                _p(f"sum by (listener) (rate({auth.format('failed')}{{{C}}}[{RATE}]))", "{{listener}} failed"))),
+        )),
+        ("Authorization and Encryption", (
+            Panel("Authorization Denials", "timeseries", (_p(
+                f'sum by (request, error) (rate(kafka_network_requestmetrics_errors_total{{{C},error=~".*_AUTHORIZATION_FAILED"}}[{RATE}]))',
+                "{{request}} {{error}}"),)),
+            Panel("TLS vs Plaintext Connections", "timeseries", (_p(
+                f"sum by (listener) (kafka_server_socket_server_metrics_connection_count{{{C}}})", "{{listener}}"),)),
+            Panel("Certificate Expiry", "table", (_p(
+                f'(min by (instance) (probe_ssl_earliest_cert_expiry{{job="{JOB_TLS_PROBE}",{C}}}) - time()) / 86400',
+                "{{instance}}"),), unit="d"),
+        )),
+        ("Rate Limiting and Audit", (
+            Panel("Rate-Limit Hits", "timeseries", (
+                _p(f"sum by (service, limit_type) (rate(rate_limit_hits_total[{RATE}]))", "{{service}} {{limit_type}}"),
+                _p(f'max by (request) (kafka_network_requestmetrics_throttletimems{{{C},quantile="0.99"}})',
+                   "{{request}} throttle p99 ms"))),
+            Panel("Security Events Over Time", "logs-timeseries", (_p("*", "events"),), source="opensearch", span=16),
+        )),
+    ))
+
+    events = "domain_event_type_status:kafka_events_processed:rate5m"
+    application = Spec("kafka-application", "Kafka Application", FOLDER_KAFKA, ("environment", "cluster", "topic",
+                                                                                "consumergroup"), (
+        ("Event Processing", (
+            Panel("Processing Rate by Event Type", "timeseries", (_p(f"sum by (event_type) ({events})", "{{event_type}}"),),
+                  unit="ops"),
+            Panel("Performance by Domain", "timeseries", (
+                _p('domain:kafka_event_processing_duration_seconds:p99_5m{domain=~"combat|economy|social"}', "{{domain}} p99"),
+                _p('domain:kafka_event_processing_duration_seconds:p50_5m{domain=~"combat|economy|social"}', "{{domain}} p50")),
+                  unit="s"),
+            Panel("Success and Failure Rates", "timeseries", (
+                _p(f"sum by (status) ({events})", "{{status}}"),
+                _p("kafka_event_processing_failures:rate5m", "failures")), unit="ops"),
+            Panel("Queue Depth", "timeseries", (_p(
+                f'sum by (consumergroup) (kafka_cluster_consumergroup:kafka_consumergroup_lag:sum{{{C},consumergroup=~"$consumergroup"}})',
+                "{{consumergroup}}"),)),
+        )),
+        ("Consumer Group Health", (
+            Panel("Consumer Lag Trends", "timeseries", (_p(lag, "{{consumergroup}} / {{topic}}"),)),
+            Panel("Rebalancing Events", "timeseries", (_p(
+                f'sum by (consumergroup) (changes(kafka_consumergroup_members{{{C},consumergroup=~"$consumergroup"}}[{RATE}]))',
+                "{{consumergroup}}"),)),
+            Panel("Consumer Error Rates", "timeseries", (
+                _p("kafka_event_processing_failures:rate5m", "processing failures/s"),
+                _p(f'sum by (kafka_cluster) (rate(kafka_server_brokertopicmetrics_failedfetchrequests_total{{{C},topic=""}}[{RATE}]))',
+                   "failed fetches/s"))),
+            Panel("Messages Consumed per Second", "timeseries", (_p("kafka_events_processed:rate5m", "events/s"),),
+                  unit="ops"),
+        )),
+    ))
+
+    slo = "slo:{}:error_ratio_1h"
+    incident = Spec("kafka-incident-response", "Kafka Incident Response", FOLDER_INCIDENT, ("environment", "cluster"), (
+        ("Active Alerts", (
+            Panel("Firing Alerts by Severity", "stat", (_p('sum by (severity) (ALERTS{alertstate="firing"})',
+                                                           "{{severity}}"),)),
+            Panel("Active Alerts", "table", (_p('ALERTS{alertstate="firing"}', "{{alertname}}"),), span=16),
+        )),
+        ("Anomalies", (
+            Panel("Error Spikes", "timeseries", (
+                _p("kafka_event_processing_failures:rate5m", "processing failures/s"),
+                _p(f'sum by (kafka_cluster) (rate(kafka_server_brokertopicmetrics_failedproducerequests_total{{{C},topic=""}}[{RATE}]))',
+                   "failed produces/s"))),
+            Panel("Latency Anomalies", "timeseries", (
+                _p("domain:kafka_event_processing_duration_seconds:p99_5m", "{{domain}} p99"),
+                _p("domain:kafka_event_processing_duration_seconds:p99_5m offset 1d", "{{domain}} p99 a day ago")),
+                  unit="s"),
+            Panel("Throughput Anomalies", "timeseries", (
+                _p("kafka_events_processed:rate5m", "events/s"),
+                _p("kafka_events_processed:rate5m offset 1d", "events/s a day ago")), unit="ops"),
+            Panel("Error Budget Burn (1h)", "timeseries", (
+                _p(slo.format("kafka_broker_availability") + f"{{{C}}}", "availability {{kafka_cluster}}"),
+                _p(slo.format("kafka_event_processing"), "event errors"),
+                _p(slo.format("kafka_combat_latency"), "combat latency")), unit="percentunit", span=24),
+        )),
+        ("Investigation", (
+            Panel("Security Event Timeline", "logs-timeseries", (_p("*", "security events"),), source="opensearch",
+                  span=16),
+            Panel("Traces and Logs", "text", content=(
+                f"* [Traces in Jaeger]({s.jaeger_query_url}/search)\n"
+                f"* [Application logs](/explore?left=%7B%22datasource%22:%22{DATASOURCES['elasticsearch']['uid']}%22%7D)\n"
+                f"* [Security events](/explore?left=%7B%22datasource%22:%22{DATASOURCES['opensearch']['uid']}%22%7D)\n"
+                "* Runbooks: see each alert's runbook_url")),
+        )),
+    ), links=(("Jaeger", s.jaeger_query_url),))
+    return [overview, security, application, incident]
+
+
+def _variable(name: str, s: "Settings", prom: DataSourceRef):
+    def query(label: str, expr: str, var: str):
+        return (QueryVariable(var).label(label).datasource(prom).query(f"label_values({expr})")
+                .multi(True).include_all(True).refresh(2))  # 2: on time-range change
+    return {
+        "environment": lambda: CustomVariable("environment").label("Environment").values(s.environment),
+        "cluster": lambda: query("Cluster", f'up{{job="{JOB_BROKER}"}}, kafka_cluster', "cluster"),
+        "broker": lambda: query("Broker", f'up{{job="{JOB_BROKER}",{C}}}, instance', "broker"),
+        "topic": lambda: query("Topic", f"kafka_cluster_topic:kafka_messages_in:rate5m{{{C}}}, topic", "topic"),
+        "consumergroup": lambda: query(
+            "Consumer group", f"kafka_cluster_consumergroup:kafka_consumergroup_lag:sum{{{C}}}, consumergroup",
+            "consumergroup"),
+    }[name]()
+
+
+def _ref(source: str) -> DataSourceRef:
+    ds = DATASOURCES[source]
+    return DataSourceRef(type_val=ds["type"], uid=ds["uid"])
+
+
+def _panel(p: Panel):
+    if p.kind == "text":
+        return text.Panel().title(p.title).mode("markdown").content(p.content).span(p.span).height(p.height)
+    if p.kind == "logs-timeseries":  # document counts per interval from the security-event index
+        target = (elasticsearch.Dataquery().query(p.queries[0][0]).alias(p.queries[0][1])
+                  .metrics([elasticsearch.Count().id("1")])
+                  .bucket_aggs([elasticsearch.DateHistogram().id("2").field("@timestamp")]))
+        return (timeseries.Panel().title(p.title).datasource(_ref(p.source)).with_target(target)
+                .span(p.span).height(p.height))
+    builder = BUILDERS[p.kind]().title(p.title).datasource(_ref(p.source)).unit(p.unit).span(p.span).height(p.height)
+    for i, (expr, legend) in enumerate(p.queries):
+        builder = builder.with_target(prometheus.Dataquery().expr(expr).legend_format(legend).ref_id(chr(65 + i)))
+    return builder
+
+
+def build(spec: Spec, s: "Settings") -> dict:
+    prom = _ref("prometheus")
+    board = (Dashboard(spec.title).uid(spec.uid).tags(list(spec.tags)).refresh(spec.refresh).time("now-1h", "now")
+             .editable())
+    for name in spec.variables:
+        board = board.with_variable(_variable(name, s, prom))
+    for row, panels in spec.rows:
+        board = board.with_row(Row(row))
+        for p in panels:
+            board = board.with_panel(_panel(p))
+    for title, url in spec.links:
+        board = board.link(DashboardLink(title).type("link").url(url).target_blank(True))
+    return json.loads(JSONEncoder(sort_keys=True).encode(board.build()))
+
+
+def dashboards(s: "Settings") -> dict[str, tuple[Spec, dict]]:
+    return {spec.uid: (spec, build(spec, s)) for spec in specs(s)}

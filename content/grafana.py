@@ -1,0 +1,34 @@
+"""Grafana folders and datasources: fixed UIDs that dashboards and other teams rely on."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from content.fluent_bit import APP_PREFIX, SECURITY_PREFIX
+
+if TYPE_CHECKING:
+    from stacks.settings import Settings
+
+FOLDER_KAFKA, FOLDER_SECURITY, FOLDER_INCIDENT = "kafka", "kafka-security", "kafka-incident-response"
+FOLDERS = {FOLDER_KAFKA: "Kafka", FOLDER_SECURITY: "Security", FOLDER_INCIDENT: "Incident Response"}
+DATASOURCES = {
+    "prometheus": {"uid": "kafka-prometheus", "type": "prometheus", "name": "Kafka Prometheus"},
+    "alertmanager": {"uid": "kafka-alertmanager", "type": "alertmanager", "name": "Kafka Alertmanager"},
+    "elasticsearch": {"uid": "kafka-application-logs", "type": "elasticsearch", "name": "Kafka application logs"},
+    "opensearch": {"uid": "kafka-security-events", "type": "grafana-opensearch-datasource",
+                   "name": "Kafka security events"},
+    "jaeger": {"uid": "kafka-traces", "type": "jaeger", "name": "Kafka traces"},
+}
+
+
+def datasource_settings(s: "Settings") -> dict[str, dict]:
+    """Per datasource: url, jsonData and, for the search clusters, the basic-auth user."""
+    return {
+        "prometheus": {"url": s.prometheus_url, "json_data": {"httpMethod": "POST", "timeInterval": s.scrape_interval}},
+        "alertmanager": {"url": s.alertmanager_url, "json_data": {"implementation": "prometheus"}},
+        "elasticsearch": {"url": s.elasticsearch_url, "user": s.elasticsearch_username,
+                          "json_data": {"index": f"{APP_PREFIX}-*", "timeField": "@timestamp", "interval": "Daily"}},
+        "opensearch": {"url": s.opensearch_url, "user": s.opensearch_username,
+                       "json_data": {"database": f"{SECURITY_PREFIX}-*", "timeField": "@timestamp",
+                                     "flavor": "opensearch", "interval": "Daily"}},
+        "jaeger": {"url": s.jaeger_query_url, "json_data": {}},
+    }

@@ -1,0 +1,120 @@
+"""Dashboards: the design document's panels, valid PromQL on known metrics, variables, UIDs."""
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+import pytest
+import yaml
+
+from components.alerting import rule_files
+from content import catalogue, dashboards
+from content.promql import metric_names
+from tests.conftest import make_settings
+
+SETTINGS = make_settings("prod")
+BOARDS = dashboards.dashboards(SETTINGS)
+RECORDED = {r["record"] for doc in rule_files(SETTINGS).values() for g in doc["groups"] for r in g["rules"]
+            if "record" in r}
+# The design document's panels, dashboard by dashboard (plus partition status on the overview).
+EXPECTED = {
+    "kafka-overview": {
+        "Health Overview": ["Cluster Status", "Active Controllers", "ISR Status", "Partition Status"],
+        "Performance Metrics": ["Throughput", "Latency Percentiles", "Consumer Lag"],
+        "Resource Usage": ["CPU Usage", "Memory Usage", "Disk Usage", "Network I/O"],
+    },
+    "kafka-security": {
+        "Authentication": ["Authentication Success Rate", "Authentication Success and Failure",
+                           "Authentication by Listener (SASL vs TLS)"],
+        "Authorization and Encryption": ["Authorization Denials", "TLS vs Plaintext Connections",
+                                         "Certificate Expiry"],
+        "Rate Limiting and Audit": ["Rate-Limit Hits", "Security Events Over Time"],
+    },
+    "kafka-application": {
+        "Event Processing": ["Processing Rate by Event Type", "Performance by Domain", "Success and Failure Rates",
+                             "Queue Depth"],
+        "Consumer Group Health": ["Consumer Lag Trends", "Rebalancing Events", "Consumer Error Rates",
+                                  "Messages Consumed per Second"],
+    },
+    "kafka-incident-response": {
+        "Active Alerts": ["Firing Alerts by Severity", "Active Alerts"],
+        "Anomalies": ["Error Spikes", "Latency Anomalies", "Throughput Anomalies", "Error Budget Burn (1h)"],
+        "Investigation": ["Security Event Timeline", "Traces and Logs"],
+    },
+}
+
+
+def rows(board: dict) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    current = None
+    for panel in board["panels"]:
+        if panel["type"] == "row":
+            current = panel["title"]
+            out[current] = []
+        else:
+            out[current].append(panel["title"])
+    return out
+
+
+def prom_queries(board: dict) -> list[str]:
+    return [t["expr"] for p in board["panels"] for t in p.get("targets", [])
+            if p.get("datasource", {}).get("type") == "prometheus"]
+
+
+def concrete(expr: str) -> str:
+    """Grafana variables replaced by values PromQL accepts."""
+    return re.sub(r"\$\w+", "x", expr.replace("$__rate_interval", "5m"))
+
+
+def test_each_dashboard_has_the_design_documents_panels():
+    assert {uid: rows(board) for uid, (_, board) in BOARDS.items()} == EXPECTED
+
+
+@pytest.mark.parametrize("uid", sorted(BOARDS))
+def test_dashboard_has_a_stable_uid_live_refresh_and_the_variables_it_uses(uid):
+    board = BOARDS[uid][1]
+    assert board["uid"] == uid and board["refresh"] == "15s"
+    defined = {v["name"] for v in board["templating"]["list"]}
+    assert {"environment", "cluster"} <= defined
+    used = {m for q in prom_queries(board) for m in re.findall(r"\$(\w+)", q)} - {"__rate_interval"}
+    assert used <= defined, used - defined
+
+
+@pytest.mark.parametrize("uid", sorted(BOARDS))
+def test_queries_read_only_catalogued_or_recorded_metrics(uid):
+    for query in prom_queries(BOARDS[uid][1]):
+        unknown = metric_names(concrete(query)) - set(catalogue.METRICS) - RECORDED
+        assert not unknown, (query, unknown)
+
+
+def test_no_dashboard_scans_partition_level_lag():
+    for _, board in BOARDS.values():
+        assert not any("kafka_consumergroup_lag{" in q or "kafka_consumergroup_lag[" in q
+                       for q in prom_queries(board))
+
+
+@pytest.mark.skipif(not shutil.which("promtool"), reason="promtool is not installed")
+def test_every_panel_query_parses_with_promtool(tmp_path):
+    rules = [{"record": f"dashboard:{uid.replace('-', '_')}:q{i}", "expr": concrete(q)}
+             for uid, (_, board) in BOARDS.items() for i, q in enumerate(prom_queries(board))]
+    assert len(rules) > 40
+    (tmp_path / "panels.yml").write_text(yaml.safe_dump({"groups": [{"name": "panels", "rules": rules}]}))
+    proc = subprocess.run(["promtool", "check", "rules", "panels.yml"], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_security_events_come_from_opensearch_and_links_reach_traces():
+    board = BOARDS["kafka-security"][1]
+    (events,) = [p for p in board["panels"] if p["title"] == "Security Events Over Time"]
+    assert events["datasource"] == {"type": "grafana-opensearch-datasource", "uid": "kafka-security-events"}
+    incident = BOARDS["kafka-incident-response"][1]
+    (links,) = [p for p in incident["panels"] if p["title"] == "Traces and Logs"]
+    assert "https://jaeger.necpgame.internal/search" in links["options"]["content"]
+    assert incident["links"][0]["url"] == "https://jaeger.necpgame.internal"
+
+
+def test_the_metric_check_rejects_a_design_document_metric_no_exporter_emits():
+    query = f'sum(kafka_broker_disk_used_bytes{{{dashboards.C}}}) / sum(rate(up[$__rate_interval]))'
+    assert metric_names(concrete(query)) - set(catalogue.METRICS) - RECORDED == {"kafka_broker_disk_used_bytes"}
