@@ -19,11 +19,9 @@ class MonitoringPlatform(pulumi.ComponentResource):
     retention: SearchRetention | None
     grafana: GrafanaDashboards | None
 
-    def __init__(self, name: str, settings: Settings, opts: pulumi.ResourceOptions | None = None):
+    def __init__(self, name: str, s: Settings, opts: pulumi.ResourceOptions | None = None):
         super().__init__("kafka-monitoring:stack:MonitoringPlatform", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        self.settings = settings
-        s = settings
         namespace = None
         if s.enable_alerting or s.enable_collection:  # shared by the in-cluster components
             namespace = k8s.core.v1.Namespace(f"{name}-namespace", opts=child,
