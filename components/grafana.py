@@ -54,13 +54,13 @@ class GrafanaDashboards(pulumi.ComponentResource):
                 secure_json_data_encoded=secure, opts=child)
             rendered[key] = {**ds, **extra}
 
-        urls = {}
-        for uid, (spec, board) in dashboards.dashboards(s).items():
+        urls, boards = {}, dashboards.dashboards(s)
+        for uid, (spec, board) in boards.items():
             grafana.oss.Dashboard(f"{name}-dashboard-{uid}", config_json=json.dumps(board, sort_keys=True),
                                   folder=folders[spec.folder].uid, overwrite=True, opts=child)
             urls[uid] = f"{s.grafana_url.rstrip('/')}/d/{uid}"
 
-        self.artifacts = {f"grafana/dashboards/{uid}.json": board for uid, (_, board) in dashboards.dashboards(s).items()}
+        self.artifacts = {f"grafana/dashboards/{uid}.json": board for uid, (_, board) in boards.items()}
         self.artifacts["grafana/datasources.json"] = rendered
         self.folder_uids = pulumi.Output.from_input({title: uid for uid, title in FOLDERS.items()})
         self.dashboard_urls = pulumi.Output.from_input(urls)

@@ -4,6 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from content.alerts import Alert
+from content.recording import slo_rules
+
 if TYPE_CHECKING:
     from stacks.settings import Settings
 
@@ -43,15 +46,11 @@ def burn_expr(o: Objective, windows: tuple[tuple[str, str, float], ...]) -> str:
 
 def slo_groups(s: "Settings") -> list[dict]:
     """The SLO error-ratio recording rules and their burn-rate alerts, in a file of their own."""
-    from content.recording import slo_rules
-
     return [{"name": "kafka.slo.recording", "rules": slo_rules(s.combat_p99_latency_ms / 1000)},
             {"name": "kafka.slo", "rules": [a.rule(s.runbook_base_url) for a in slo_alerts(s)]}]
 
 
-def slo_alerts(s: "Settings") -> list:
-    from content.alerts import Alert  # alerts imports this module
-
+def slo_alerts(s: "Settings") -> list[Alert]:
     alerts = []
     for o in objectives(s):
         alerts.append(Alert(f"{o.name}FastBurn", burn_expr(o, PAGE), "1m", "critical", "slo",
