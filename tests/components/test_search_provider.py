@@ -174,3 +174,25 @@ def test_tls_verification_is_on_and_takes_a_ca_bundle(tmp_path):
                             "ca_bundle": bundle})
     pool = os_client._client.transport.get_connection().pool
     assert (pool.cert_reqs, pool.ca_certs) == ("CERT_REQUIRED", bundle)
+
+
+def test_the_serialised_provider_loads_in_a_fresh_interpreter(httpserver, tmp_path):
+    """What the engine does: the provider is pickled at registration and unpickled by the dynamic
+    provider host, a separate Python process started in the project directory."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    es_json(httpserver, "GET", "/_ilm/policy/kafka-application", stored_ilm(ILM))
+    (tmp_path / "provider.b64").write_text(serialize_provider(sp.RetentionObjectProvider()))
+    (tmp_path / "props.json").write_text(json.dumps(props(httpserver)))
+    script = ("import base64, dill, json, sys\n"
+              "p = dill.loads(base64.b64decode(open(sys.argv[1]).read()))\n"
+              "print(p.create(json.load(open(sys.argv[2]))).id)\n")
+    proc = subprocess.run([sys.executable, "-c", script, str(tmp_path / "provider.b64"), str(tmp_path / "props.json")],
+                          cwd=ROOT, capture_output=True, text=True, timeout=60,
+                          env={"PATH": "/usr/bin:/bin", "ELASTICSEARCH_PASSWORD": "es-pass"})
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "elasticsearch/ilm_policy/kafka-application"
+    httpserver.check_assertions()
