@@ -3,7 +3,6 @@ snapshot repository and the access-log bucket, on pulumi-aws 7."""
 from __future__ import annotations
 
 import json
-from typing import Callable
 
 import pulumi
 import pulumi_aws as aws

@@ -5,7 +5,6 @@ import asyncio
 import json
 import runpy
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pulumi

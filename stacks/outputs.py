@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pulumi
 
 from content import fluent_bit
 from stacks.settings import Settings

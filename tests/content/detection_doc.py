@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 from tests.conftest import ROOT, make_settings
 from tests.content.alert_scenarios import ONSET, SCENARIOS
