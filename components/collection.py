@@ -48,9 +48,7 @@ class Collection(pulumi.ComponentResource):
                 env["es_password"]: pulumi.Output.secret(s.secrets.elasticsearch_password),
                 env["os_user"]: s.opensearch_username,
                 env["os_password"]: pulumi.Output.secret(s.secrets.opensearch_password),
-                jaeger.PASSWORD_ENV: pulumi.Output.secret(
-                    s.secrets.elasticsearch_password if s.trace_storage == "elasticsearch"
-                    else s.secrets.opensearch_password),
+                jaeger.PASSWORD_ENV: pulumi.Output.secret(s.secrets.search_password(s.trace_storage)),
             }, opts=in_ns)
 
         values = fluent_bit_values(s, credentials_name)

@@ -14,7 +14,6 @@ from content import dashboards
 from content.grafana import DATASOURCES, FOLDER_SECURITY, FOLDERS, datasource_settings
 from stacks.settings import Settings
 
-PASSWORD_SECRETS = {"elasticsearch": "elasticsearch_password", "opensearch": "opensearch_password"}
 
 
 class GrafanaDashboards(pulumi.ComponentResource):
@@ -44,8 +43,8 @@ class GrafanaDashboards(pulumi.ComponentResource):
         for key, extra in datasource_settings(s).items():
             ds = DATASOURCES[key]
             secure = None
-            if key in PASSWORD_SECRETS:
-                secure = pulumi.Output.secret(getattr(s.secrets, PASSWORD_SECRETS[key])).apply(
+            if "user" in extra:  # the search clusters
+                secure = pulumi.Output.secret(s.secrets.search_password(key)).apply(
                     lambda pw: json.dumps({"basicAuthPassword": pw}))
             grafana.oss.DataSource(
                 f"{name}-datasource-{key}", name=ds["name"], type=ds["type"], uid=ds["uid"], url=extra["url"],

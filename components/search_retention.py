@@ -51,8 +51,7 @@ class SearchRetention(pulumi.ComponentResource):
     def _object(self, engine: str, kind: str, object_id: str, body: pulumi.Input[dict],
                 depends_on: list[pulumi.Resource] | None = None) -> RetentionObject:
         s = self._s
-        endpoint, username = ((s.elasticsearch_url, s.elasticsearch_username) if engine == "elasticsearch"
-                              else (s.opensearch_url, s.opensearch_username))
+        endpoint, username = s.search_cluster(engine)
         self.artifacts[f"search/{engine}/{kind.replace('_', '-')}-{object_id}.json"] = body
         return RetentionObject(
             f"{self._name}-{engine}-{kind.replace('_', '-')}-{object_id}", engine=engine, kind=kind,

@@ -20,14 +20,19 @@ DATASOURCES = {
 }
 
 
+def _cluster(s: "Settings", engine: str) -> dict[str, str]:
+    url, user = s.search_cluster(engine)
+    return {"url": url, "user": user}
+
+
 def datasource_settings(s: "Settings") -> dict[str, dict]:
     """Per datasource: url, jsonData and, for the search clusters, the basic-auth user."""
     return {
         "prometheus": {"url": s.prometheus_url, "json_data": {"httpMethod": "POST", "timeInterval": s.scrape_interval}},
         "alertmanager": {"url": s.alertmanager_url, "json_data": {"implementation": "prometheus"}},
-        "elasticsearch": {"url": s.elasticsearch_url, "user": s.elasticsearch_username,
+        "elasticsearch": {**_cluster(s, "elasticsearch"),
                           "json_data": {"index": f"{APP_PREFIX}-*", "timeField": "@timestamp", "interval": "Daily"}},
-        "opensearch": {"url": s.opensearch_url, "user": s.opensearch_username,
+        "opensearch": {**_cluster(s, "opensearch"),
                        "json_data": {"database": f"{SECURITY_PREFIX}-*", "timeField": "@timestamp",
                                      "flavor": "opensearch", "interval": "Daily"}},
         "jaeger": {"url": s.jaeger_query_url, "json_data": {}},

@@ -37,15 +37,8 @@ def _index(s: "Settings", shards: int) -> dict:
             "replicas": 1 if s.is_prod else 0}
 
 
-def storage_url(s: "Settings") -> str:
-    return s.elasticsearch_url if s.trace_storage == "elasticsearch" else s.opensearch_url
-
-
-def storage_username(s: "Settings") -> str:
-    return s.elasticsearch_username if s.trace_storage == "elasticsearch" else s.opensearch_username
-
-
 def config(s: "Settings") -> dict:
+    url, username = s.search_cluster(s.trace_storage)
     return {
         "service": {
             "extensions": ["jaeger_storage", "jaeger_query", "remote_sampling", "healthcheckv2"],
@@ -59,8 +52,8 @@ def config(s: "Settings") -> dict:
             "jaeger_query": {"storage": {"traces": STORE},
                              "http": {"endpoint": f"0.0.0.0:{QUERY_PORT}"}},
             "jaeger_storage": {"backends": {STORE: {s.trace_storage: {
-                "server_urls": [storage_url(s)],
-                "auth": {"basic": {"username": storage_username(s), "password": f"${{env:{PASSWORD_ENV}}}"}},
+                "server_urls": [url],
+                "auth": {"basic": {"username": username, "password": f"${{env:{PASSWORD_ENV}}}"}},
                 "tls": {"insecure": False},
                 "indices": {"index_prefix": s.trace_index_prefix, "spans": _index(s, 5), "services": _index(s, 1),
                             "dependencies": _index(s, 1), "sampling": _index(s, 1)},

@@ -51,6 +51,10 @@ class Secrets:
     elasticsearch_password: Any = None
     opensearch_password: Any = None
 
+    def search_password(self, engine: str) -> Any:
+        """Password of the elasticsearch or opensearch cluster."""
+        return self.elasticsearch_password if engine == "elasticsearch" else self.opensearch_password
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -135,6 +139,12 @@ class Settings:
     @property
     def is_prod(self) -> bool:
         return self.environment == "prod"
+
+    def search_cluster(self, engine: str) -> tuple[str, str]:
+        """(url, username) of the elasticsearch or opensearch cluster."""
+        if engine == "elasticsearch":
+            return self.elasticsearch_url, self.elasticsearch_username
+        return self.opensearch_url, self.opensearch_username
 
 
 def snake(key: str) -> str:
