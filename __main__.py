@@ -1,10 +1,11 @@
 """kafka-monitoring: load the validated settings, build the platform, export the contract."""
 import pulumi
 
-from stacks import outputs, settings
+from config import settings
+from stacks import outputs
 from stacks.platform import MonitoringPlatform
 
-config = settings.load()
-platform = MonitoringPlatform("kafka-monitoring", config)
-for name, value in outputs.of(platform, config).items():
+stack_settings = settings.load()
+platform = MonitoringPlatform("kafka-monitoring", stack_settings)
+for name, value in outputs.of(platform, stack_settings).items():
     pulumi.export(name, value)

@@ -5,20 +5,12 @@ import pulumi
 import pulumi_kubernetes as k8s
 import yaml
 
-from content import alertmanager, alerts, jmx, prometheus_stack, recording, slo
+from content import alertmanager, jmx, prometheus_stack
+from content.rules import rule_files
 from content.scrape import prometheus_config
-from stacks.settings import Settings
+from config.settings import Settings
 
 PART_OF = {"app.kubernetes.io/part-of": "kafka-monitoring"}  # label of every Kubernetes object we own
-
-
-def rule_files(s: Settings) -> dict[str, dict]:
-    """Native rule files, keyed by file name; the same groups become PrometheusRule objects."""
-    return {
-        "kafka-recording.rules.yml": {"groups": recording.recording_groups()},
-        "kafka-alerts.rules.yml": {"groups": alerts.alert_groups(s)},
-        "kafka-slo.rules.yml": {"groups": slo.slo_groups(s)},
-    }
 
 
 class MetricsAlerting(pulumi.ComponentResource):

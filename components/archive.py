@@ -8,7 +8,7 @@ import pulumi
 import pulumi_aws as aws
 
 from content import archive as layout
-from stacks.settings import Settings
+from config.settings import Settings
 
 KEY_DELETION_WINDOW_DAYS = 30
 

@@ -10,7 +10,7 @@ import yaml
 
 from components.alerting import PART_OF
 from content import fluent_bit, jaeger
-from stacks.settings import Settings
+from config.settings import Settings
 
 FLUENT_BIT_REPO = "https://fluent.github.io/helm-charts"
 HOST_PATHS = {"kafka-logs": "/var/log/kafka", "fluent-bit-state": "/var/lib/fluent-bit"}

@@ -12,7 +12,7 @@ import pulumiverse_grafana as grafana
 
 from content import dashboards
 from content.grafana import DATASOURCES, FOLDER_SECURITY, FOLDERS, datasource_settings
-from stacks.settings import Settings
+from config.settings import Settings
 
 
 

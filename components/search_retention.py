@@ -8,7 +8,7 @@ from components.archive import Archive
 from components.search_provider import RetentionObject
 from content import retention as r
 from content.fluent_bit import APP_PREFIX
-from stacks.settings import Settings
+from config.settings import Settings
 
 
 class SearchRetention(pulumi.ComponentResource):

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from stacks.settings import Settings
+    from config.settings import Settings
 
 # File names inside the mounted receivers Secret.
 SECRET_FILES = {

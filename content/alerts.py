@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from content.catalogue import (CLUSTER_LABEL as C, JOB_BROKER, JOB_CONTROLLER, JOB_EVENTS, JOB_LAG,
                                JOB_TLS_PROBE, JOB_ZOOKEEPER, KAFKA_JVM_JOBS)
-from stacks.settings import Settings
+from config.settings import Settings
 
 SEVERITIES = ("critical", "high", "warning")
 SCENARIO_RUNBOOKS = {  # the design document's incident scenarios

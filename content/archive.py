@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from stacks.settings import Settings
+    from config.settings import Settings
 
 ACCESS_LOGS, ARCHIVE, REPLICA, SNAPSHOTS = "access-logs", "compliance-archive", "compliance-replica", "search-snapshots"
 MULTIPART_ABORT_DAYS = 7

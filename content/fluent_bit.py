@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
-    from stacks.settings import Settings
+    from config.settings import Settings
 
 HTTP_PORT = 2020
 APP_TAG, SECURITY_TAG = "kafka.application.*", "kafka.security.*"

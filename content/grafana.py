@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 from content.fluent_bit import APP_PREFIX, SECURITY_PREFIX
 
 if TYPE_CHECKING:
-    from stacks.settings import Settings
+    from config.settings import Settings
 
 FOLDER_KAFKA, FOLDER_SECURITY, FOLDER_INCIDENT = "kafka", "kafka-security", "kafka-incident-response"
 FOLDERS = {FOLDER_KAFKA: "Kafka", FOLDER_SECURITY: "Security", FOLDER_INCIDENT: "Incident Response"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from stacks.settings import Settings
+    from config.settings import Settings
 
 OTLP_GRPC_PORT, OTLP_HTTP_PORT, QUERY_PORT, SAMPLING_PORT, METRICS_PORT, HEALTH_PORT = (
     4317, 4318, 16686, 5778, 8888, 13133)

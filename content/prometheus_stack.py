@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 from content.scrape import external_labels, scrape_configs
 
 if TYPE_CHECKING:
-    from stacks.settings import Settings
+    from config.settings import Settings
 
 CHART = "kube-prometheus-stack"
 REPO = "https://prometheus-community.github.io/helm-charts"

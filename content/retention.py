@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from content.fluent_bit import APP_PREFIX, SECURITY_PREFIX
 
 if TYPE_CHECKING:
-    from stacks.settings import Settings
+    from config.settings import Settings
 
 APP_POLICY = APP_PREFIX                  # ILM policy and template id
 SECURITY_POLICY = SECURITY_PREFIX        # ISM policy and template id

@@ -8,8 +8,8 @@ from content.catalogue import (CLUSTER_LABEL, JOB_BROKER, JOB_CONTROLLER, JOB_EV
                                JOB_JAEGER, JOB_KUBELET, JOB_LAG, JOB_NODE, JOB_TLS_PROBE, JOB_ZOOKEEPER)
 
 if TYPE_CHECKING:
-    from stacks.clusters import KafkaCluster
-    from stacks.settings import Settings
+    from config.clusters import KafkaCluster
+    from config.settings import Settings
 
 EVENT_CORE_APP = "kafka-event-driven-core"
 GATEWAY_APP = "realtime-gateway"

@@ -8,7 +8,7 @@ from content.alerts import Alert
 from content.recording import slo_rules
 
 if TYPE_CHECKING:
-    from stacks.settings import Settings
+    from config.settings import Settings
 
 # (long window, short window, burn-rate factor): page on the first two, ticket on the last two.
 PAGE = (("1h", "5m", 14.4), ("6h", "30m", 6.0))

@@ -16,7 +16,7 @@ import yaml
 from harness import plan as plans
 from harness import tools
 from harness.runtime import ROOT, Run, list_stacks, run_stack
-from stacks.settings import SettingsError
+from config.settings import SettingsError
 
 
 def dump(path: Path, value: Any) -> None:

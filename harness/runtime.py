@@ -15,7 +15,7 @@ from pulumi.runtime.config import set_all_config
 from pulumi.runtime.mocks import MockMonitor
 from pulumi.runtime.sync_await import _sync_await
 
-from stacks import schema
+from config import schema
 
 ROOT = schema.PROJECT_FILE.parent
 STACKS_DIR = ROOT  # where Pulumi.<stack>.yaml files are read from

@@ -1,1 +1,1 @@
-"""Stack-level wiring: typed settings and the top-level component."""
+"""Stack wiring: the top-level component and the output contract."""

@@ -8,7 +8,7 @@ from typing import Any
 
 
 from content import fluent_bit
-from stacks.settings import Settings
+from config.settings import Settings
 
 CONTRACT_VERSION = "1"
 

@@ -9,7 +9,7 @@ from components.archive import Archive
 from components.collection import Collection
 from components.grafana import GrafanaDashboards
 from components.search_retention import SearchRetention
-from stacks.settings import Settings
+from config.settings import Settings
 
 
 class MonitoringPlatform(pulumi.ComponentResource):

@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from harness import runtime  # noqa: E402
-from stacks import schema, settings  # noqa: E402
+from config import schema, settings  # noqa: E402
 
 SECRET_VALUES = {  # distinctive, so that a leak is easy to find
     "pagerdutyCriticalKey": "pd-critical-LEAKCHECK-1111",

@@ -5,7 +5,7 @@ import re
 
 import yaml
 
-from components.alerting import rule_files
+from content.rules import rule_files
 from content import alertmanager, catalogue, jmx
 from content.scrape import scrape_configs
 from harness.runtime import MASK

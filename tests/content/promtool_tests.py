@@ -6,9 +6,9 @@ from pathlib import Path
 
 import yaml
 
-from components.alerting import rule_files
+from content.rules import rule_files
 from content.promql import metric_names
-from stacks.settings import Settings
+from config.settings import Settings
 from tests.content.alert_scenarios import STEP, Scenario
 
 

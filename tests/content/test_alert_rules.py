@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import yaml
 
-from components.alerting import rule_files
+from content.rules import rule_files
 from content import catalogue
 from content.alerts import SEVERITIES
 from content.promql import metric_names

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from content import fluent_bit, jaeger
-from stacks.settings import SettingsError
+from config.settings import SettingsError
 from tests.conftest import make_settings
 
 

@@ -8,7 +8,7 @@ import subprocess
 import pytest
 import yaml
 
-from components.alerting import rule_files
+from content.rules import rule_files
 from content import catalogue, dashboards
 from content.promql import metric_names
 from tests.conftest import make_settings

@@ -20,7 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import yaml
 
-from components.alerting import rule_files
+from content.rules import rule_files
 from content import alertmanager
 from content.scrape import prometheus_config
 from tests.conftest import make_settings

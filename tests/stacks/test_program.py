@@ -7,7 +7,7 @@ import re
 import pytest
 
 from harness import preview, runtime
-from stacks.settings import SettingsError
+from config.settings import SettingsError
 from tests.conftest import SECRET_VALUES, STACKS, full_config
 
 TOKEN = re.compile(r"^kafka-monitoring:[a-z]+:[A-Z][A-Za-z]+$")

@@ -6,8 +6,8 @@ from dataclasses import fields
 
 import pytest
 
-from stacks import schema, settings
-from stacks.clusters import parse_cluster
+from config import schema, settings
+from config.clusters import parse_cluster
 from tests.conftest import SECRET_VALUES, STACKS, make_settings, stack_raw
 
 PROD_CLUSTER = stack_raw("prod")["clusters"][0]

@@ -14,8 +14,8 @@ from typing import Any, Mapping
 import pulumi
 from pulumi.errors import RunError
 
-from stacks import schema
-from stacks.clusters import KafkaCluster, parse_cluster
+from config import schema
+from config.clusters import KafkaCluster, parse_cluster
 
 ENVIRONMENTS = ("dev", "staging", "prod")
 LOCK_MODES = ("COMPLIANCE", "GOVERNANCE")
