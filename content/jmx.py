@@ -1,11 +1,17 @@
 """JMX exporter rules for brokers and KRaft controllers, in Strimzi's naming (see catalogue).
 
-The first matching rule wins, so specific patterns come before general ones.
+How the exporter matches (prometheus/jmx_exporter 1.x, JmxCollector.java): each attribute is the
+string `domain<k1=v1, k2=v2><>attribute: VALUE`, every pattern is wrapped as `^.*(?:PATTERN).*$`,
+and the first matching rule wins. A pattern that ends in a greedy group such as `><>(.+)` would
+capture `attribute: VALUE` into the metric name, so every pattern that ends in a capture is closed
+with `:` exactly as Strimzi's kafka-metrics.yaml does. Label names keep Strimzi's spelling
+(`networkProcessor`), so Strimzi's dashboards keep working: no `lowercaseOutputLabelNames`.
 """
 from __future__ import annotations
 
 _LABEL2 = {"$4": "$5", "$6": "$7"}
 _LABEL1 = {"$4": "$5"}
+_SOCKET = {"listener": "$2", "networkProcessor": "$3"}
 
 
 def _rule(pattern: str, name: str, type_: str = "GAUGE", labels: dict | None = None, **extra) -> dict:
@@ -22,15 +28,15 @@ def rules() -> list[dict]:
         _rule(r"kafka.server<type=(.+), cipher=(.+), protocol=(.+), listener=(.+), networkProcessor=(.+)><>connections",
               "kafka_server_$1_connections_tls_info",
               labels={"cipher": "$2", "protocol": "$3", "listener": "$4", "networkProcessor": "$5"}),
-        _rule(r"kafka.server<type=(.+), listener=(.+), networkProcessor=(.+)><>(.+-total)", "kafka_server_$1_$4",
-              "COUNTER", {"listener": "$2", "networkProcessor": "$3"}),
-        _rule(r"kafka.server<type=(.+), listener=(.+), networkProcessor=(.+)><>(.+)", "kafka_server_$1_$4",
-              labels={"listener": "$2", "networkProcessor": "$3"}),
-        # KRaft.
+        _rule(r"kafka.server<type=(.+), listener=(.+), networkProcessor=(.+)><>(.+-total):", "kafka_server_$1_$4",
+              "COUNTER", _SOCKET),
+        _rule(r"kafka.server<type=(.+), listener=(.+), networkProcessor=(.+)><>(.+):", "kafka_server_$1_$4",
+              labels=_SOCKET),
+        # KRaft: the state is a String attribute, exported as a 1 with the state as a label.
         _rule(r"kafka.server<type=raft-metrics><>(current-state): (.+)", "kafka_server_raftmetrics_$1",
               "UNTYPED", {"$1": "$2"}, value=1),
-        _rule(r"kafka.server<type=raft-metrics><>(.+-total)", "kafka_server_raftmetrics_$1", "COUNTER"),
-        _rule(r"kafka.server<type=raft-metrics><>(.+)", "kafka_server_raftmetrics_$1"),
+        _rule(r"kafka.server<type=raft-metrics><>(.+-total):", "kafka_server_raftmetrics_$1", "COUNTER"),
+        _rule(r"kafka.server<type=raft-metrics><>(.+):", "kafka_server_raftmetrics_$1"),
         # Meters: *PerSec counts become _total counters.
         _rule(r"kafka.(\w+)<type=(.+), name=(.+)PerSec\w*, (.+)=(.+), (.+)=(.+)><>Count", "kafka_$1_$2_$3_total",
               "COUNTER", _LABEL2),
@@ -51,4 +57,4 @@ def rules() -> list[dict]:
 
 
 def exporter_config() -> dict:
-    return {"lowercaseOutputName": True, "lowercaseOutputLabelNames": True, "rules": rules()}
+    return {"lowercaseOutputName": True, "rules": rules()}

@@ -1,29 +1,49 @@
-"""Metric names used by a PromQL expression, read with a real PromQL parser."""
+"""What a PromQL expression reads, taken from a real PromQL parser: metric names, and per
+selector its label matchers and the labels the enclosing aggregations keep."""
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import promql_parser as pp
 
+_OPS = {"MatchOp.Equal": "=", "MatchOp.NotEqual": "!=", "MatchOp.Re": "=~", "MatchOp.NotRe": "!~"}
 
-def metric_names(expr: str) -> set[str]:
-    names: set[str] = set()
 
-    def walk(node) -> None:
+@dataclass(frozen=True)
+class Selector:
+    metric: str
+    matchers: tuple[tuple[str, str, str], ...]   # (label, op, value), op one of = != =~ !~
+    grouped_by: tuple[str, ...]                  # `by (...)` labels of every enclosing aggregation
+
+
+def selectors(expr: str) -> list[Selector]:
+    found: list[Selector] = []
+
+    def walk(node, by: tuple[str, ...]) -> None:
         if isinstance(node, pp.VectorSelector):
-            names.add(node.name)
+            matchers = tuple((m.name, _OPS[str(m.op)], m.value) for m in node.matchers.matchers
+                             if m.name != "__name__")
+            found.append(Selector(node.name, matchers, by))
         elif isinstance(node, pp.MatrixSelector):
-            walk(node.vector_selector)
+            walk(node.vector_selector, by)
         elif isinstance(node, pp.BinaryExpr):
-            walk(node.lhs)
-            walk(node.rhs)
+            walk(node.lhs, by)
+            walk(node.rhs, by)
         elif isinstance(node, pp.Call):
             for arg in node.args:
-                walk(arg)
+                walk(arg, by)
         elif isinstance(node, pp.AggregateExpr):
-            walk(node.expr)
+            modifier = node.modifier
+            kept = tuple(modifier.labels) if modifier is not None and str(modifier.type).endswith("By") else ()
+            walk(node.expr, by + kept)
             if node.param is not None:
-                walk(node.param)
+                walk(node.param, by)
         elif isinstance(node, (pp.ParenExpr, pp.UnaryExpr, pp.SubqueryExpr)):
-            walk(node.expr)
+            walk(node.expr, by)
 
-    walk(pp.parse(expr))
-    return names
+    walk(pp.parse(expr), ())
+    return found
+
+
+def metric_names(expr: str) -> set[str]:
+    return {s.metric for s in selectors(expr)}

@@ -1,8 +1,9 @@
-"""The JMX exporter rules turn Kafka's MBeans into exactly the catalogue's names.
+"""Our JMX exporter rules, applied the way the real exporter applies them, to the MBeans Kafka
+really registers: every JMX series and label that a rule or dashboard reads must come out.
 
-`export` applies the rules the way the JMX exporter does: the first rule whose pattern matches
-`domain<key=value, ...><>attribute` wins, `$n` is substituted, names are lower-cased and
-characters outside [a-zA-Z0-9_:] become `_`.
+The matcher is tests/content/jmx_exporter_model.py (prometheus/jmx_exporter 1.0.1,
+JmxCollector.java: `attr: VALUE` suffix, `^.*(?:pattern).*$` wrapping, safeName, first match
+wins). The MBeans are tests/content/kafka_mbeans.py (Apache Kafka docs/ops.html, Monitoring).
 """
 from __future__ import annotations
 
@@ -11,86 +12,127 @@ import re
 import pytest
 
 from content import catalogue, jmx
+from content.dashboards import dashboards
+from content.promql import selectors
+from content.rules import rule_files
+from tests.conftest import make_settings
+from tests.content import kafka_mbeans
+from tests.content.jmx_exporter_model import Attribute, export
+
+CONFIG = jmx.exporter_config()
+BEANS = kafka_mbeans.broker() + kafka_mbeans.controller(active=True) + kafka_mbeans.controller(active=False)
+# Labels Prometheus attaches from the target, not the exporter (content.scrape).
+TARGET_LABELS = {"job", "instance", "namespace", "pod", catalogue.CLUSTER_LABEL}
 
 
-def export(bean: str) -> tuple[str, dict[str, str]] | None:
-    for rule in jmx.rules():
-        m = re.fullmatch(rule["pattern"], bean)
-        if not m:
-            continue
-
-        def sub(text: str) -> str:
-            return re.sub(r"\$(\d+)", lambda g: m.group(int(g.group(1))), text)
-
-        name = re.sub(r"[^a-zA-Z0-9_:]", "_", sub(rule["name"])).lower()
-        labels = {re.sub(r"[^a-zA-Z0-9_]", "_", sub(k)).lower(): sub(v) for k, v in rule.get("labels", {}).items()}
-        return name, labels
-    return None
+def produced() -> dict[str, list[dict[str, str]]]:
+    """Metric name -> label sets of every sample the exporter emits for the MBeans."""
+    out: dict[str, list[dict[str, str]]] = {}
+    for bean in BEANS:
+        sample = export(CONFIG, bean)
+        if sample:
+            out.setdefault(sample.name, []).append(dict(sample.labels))
+    return out
 
 
-# MBeans as Kafka 3.x/4.x registers them, in the JMX exporter's matching format.
-BEANS = {
-    "kafka.server<type=ReplicaManager, name=UnderReplicatedPartitions><>Value":
-        ("kafka_server_replicamanager_underreplicatedpartitions", {}),
-    "kafka.server<type=ReplicaManager, name=UnderMinIsrPartitionCount><>Value":
-        ("kafka_server_replicamanager_underminisrpartitioncount", {}),
-    "kafka.server<type=ReplicaManager, name=IsrShrinksPerSec><>Count":
-        ("kafka_server_replicamanager_isrshrinks_total", {}),
-    "kafka.controller<type=KafkaController, name=ActiveControllerCount><>Value":
-        ("kafka_controller_kafkacontroller_activecontrollercount", {}),
-    "kafka.controller<type=KafkaController, name=OfflinePartitionsCount><>Value":
-        ("kafka_controller_kafkacontroller_offlinepartitionscount", {}),
-    "kafka.controller<type=ControllerStats, name=UncleanLeaderElectionsPerSec><>Count":
-        ("kafka_controller_controllerstats_uncleanleaderelections_total", {}),
-    "kafka.log<type=LogManager, name=OfflineLogDirectoryCount><>Value":
-        ("kafka_log_logmanager_offlinelogdirectorycount", {}),
-    "kafka.server<type=BrokerTopicMetrics, name=MessagesInPerSec><>Count":
-        ("kafka_server_brokertopicmetrics_messagesin_total", {}),
-    "kafka.server<type=BrokerTopicMetrics, name=BytesOutPerSec, topic=combat-events><>Count":
-        ("kafka_server_brokertopicmetrics_bytesout_total", {"topic": "combat-events"}),
-    "kafka.network<type=RequestMetrics, name=ErrorsPerSec, request=Produce, error=TOPIC_AUTHORIZATION_FAILED><>Count":
-        ("kafka_network_requestmetrics_errors_total", {"request": "Produce", "error": "TOPIC_AUTHORIZATION_FAILED"}),
-    "kafka.network<type=RequestMetrics, name=TotalTimeMs, request=Produce><>99thPercentile":
-        ("kafka_network_requestmetrics_totaltimems", {"request": "Produce", "quantile": "0.99"}),
-    "kafka.network<type=RequestMetrics, name=ThrottleTimeMs, request=Fetch><>99thPercentile":
-        ("kafka_network_requestmetrics_throttletimems", {"request": "Fetch", "quantile": "0.99"}),
-    "kafka.server<type=socket-server-metrics, listener=TLS-9093, networkProcessor=0><>failed-authentication-total":
-        ("kafka_server_socket_server_metrics_failed_authentication_total",
-         {"listener": "TLS-9093", "networkprocessor": "0"}),
-    "kafka.server<type=socket-server-metrics, listener=PLAIN-9092, networkProcessor=1><>connection-count":
-        ("kafka_server_socket_server_metrics_connection_count", {"listener": "PLAIN-9092", "networkprocessor": "1"}),
-    "kafka.server<type=raft-metrics><>commit-latency-avg": ("kafka_server_raftmetrics_commit_latency_avg", {}),
-    "kafka.server<type=raft-metrics><>current-state: leader":
-        ("kafka_server_raftmetrics_current_state", {"current_state": "leader"}),
-    "kafka.server<type=BrokerTopicMetrics, name=BytesInPerSec><>Count": ("kafka_server_brokertopicmetrics_bytesin_total", {}),
-    "kafka.server<type=BrokerTopicMetrics, name=FailedProduceRequestsPerSec><>Count":
-        ("kafka_server_brokertopicmetrics_failedproducerequests_total", {}),
-    "kafka.server<type=BrokerTopicMetrics, name=FailedFetchRequestsPerSec><>Count":
-        ("kafka_server_brokertopicmetrics_failedfetchrequests_total", {}),
-    "kafka.server<type=ReplicaManager, name=IsrExpandsPerSec><>Count": ("kafka_server_replicamanager_isrexpands_total", {}),
-    "kafka.network<type=RequestMetrics, name=RequestQueueTimeMs, request=FetchConsumer><>99thPercentile":
-        ("kafka_network_requestmetrics_requestqueuetimems", {"request": "FetchConsumer", "quantile": "0.99"}),
-    "kafka.server<type=socket-server-metrics, listener=TLS-9093, networkProcessor=0><>successful-authentication-total":
-        ("kafka_server_socket_server_metrics_successful_authentication_total",
-         {"listener": "TLS-9093", "networkprocessor": "0"}),
-    "kafka.server<type=socket-server-metrics, cipher=TLS_AES_256_GCM_SHA384, protocol=TLSv1.3, listener=TLS-9093, "
-    "networkProcessor=0><>connections":
-        ("kafka_server_socket_server_metrics_connections_tls_info",
-         {"cipher": "TLS_AES_256_GCM_SHA384", "protocol": "TLSv1.3", "listener": "TLS-9093", "networkprocessor": "0"}),
-}
+PRODUCED = produced()
 
 
-@pytest.mark.parametrize("bean", sorted(BEANS))
-def test_mbean_becomes_its_catalogue_series(bean):
-    name, labels = BEANS[bean]
-    assert export(bean) == (name, labels)
-    assert name in catalogue.METRICS
+def _jmx_metric(name: str) -> bool:
+    return catalogue.METRICS.get(name) == "JMX exporter" and name.startswith("kafka_")
 
 
-def test_every_kafka_jmx_metric_of_the_catalogue_has_its_bean_here():
-    jmx_metrics = {m for m, source in catalogue.METRICS.items() if source == "JMX exporter" and m.startswith("kafka_")}
-    assert jmx_metrics == {name for name, _ in BEANS.values()}
+def reads() -> list[tuple[str, str]]:
+    """(where, expr) of every PromQL query in the rules and the dashboards, variables included."""
+    s = make_settings("prod")
+    found = [(r.get("alert") or r["record"], r["expr"]) for doc in rule_files(s).values()
+             for g in doc["groups"] for r in g["rules"]]
+    for uid, (_, board) in dashboards(s).items():
+        for panel in board["panels"]:
+            found += [(f"{uid}/{panel.get('title')}", t["expr"]) for t in panel.get("targets", []) if t.get("expr")]
+    return [(where, re.sub(r"\$\w+", "x", expr.replace("$__rate_interval", "5m"))) for where, expr in found]
+
+
+def _satisfies(labels: dict[str, str], label: str, op: str, value: str) -> bool:
+    have = labels.get(label, "")
+    matched = re.fullmatch(value, have) is not None if op in ("=~", "!~") else have == value
+    return matched if op in ("=", "=~") else not matched
+
+
+def test_the_model_reproduces_the_upstream_defect_of_an_unterminated_pattern():
+    """A greedy `><>(.+)` captures `attr: VALUE` into the name (the bug this file guards against)."""
+    old = {"lowercaseOutputName": True, "rules": [{"pattern": r"kafka.server<type=(.+), listener=(.+), "
+                                                   r"networkProcessor=(.+)><>(.+)", "name": "kafka_server_$1_$4"}]}
+    bean = Attribute.parse("kafka.server:type=socket-server-metrics,listener=PLAIN-9092,networkProcessor=0",
+                           "connection-count", 12.0)
+    assert export(old, bean).name == "kafka_server_socket_server_metrics_connection_count:_12_0"
+
+
+@pytest.mark.parametrize("bean, name, labels", [
+    (("kafka.server:type=socket-server-metrics,listener=PLAIN-9092,networkProcessor=1", "connection-count", 3.0),
+     "kafka_server_socket_server_metrics_connection_count", {"listener": "PLAIN-9092", "networkProcessor": "1"}),
+    (("kafka.server:type=socket-server-metrics,listener=TLS-9093,networkProcessor=0", "failed-authentication-total",
+      4.0), "kafka_server_socket_server_metrics_failed_authentication_total",
+     {"listener": "TLS-9093", "networkProcessor": "0"}),
+    (("kafka.server:type=raft-metrics", "current-state", "leader"), "kafka_server_raftmetrics_current_state",
+     {"current_state": "leader"}),
+    (("kafka.server:type=raft-metrics", "commit-latency-avg", 3.2), "kafka_server_raftmetrics_commit_latency_avg", {}),
+    (("kafka.network:type=RequestMetrics,name=ErrorsPerSec,request=Produce,error=TOPIC_AUTHORIZATION_FAILED", "Count",
+      9), "kafka_network_requestmetrics_errors_total", {"request": "Produce", "error": "TOPIC_AUTHORIZATION_FAILED"}),
+    (("kafka.network:type=RequestMetrics,name=TotalTimeMs,request=Produce", "99thPercentile", 12.0),
+     "kafka_network_requestmetrics_totaltimems", {"request": "Produce", "quantile": "0.99"}),
+    (("kafka.server:type=BrokerTopicMetrics,name=BytesInPerSec,topic=combat-events", "Count", 1),
+     "kafka_server_brokertopicmetrics_bytesin_total", {"topic": "combat-events"}),
+    (("kafka.controller:type=KafkaController,name=FencedBrokerCount", "Value", 1),
+     "kafka_controller_kafkacontroller_fencedbrokercount", {}),
+])
+def test_a_kafka_mbean_becomes_its_catalogue_series(bean, name, labels):
+    sample = export(CONFIG, Attribute.parse(*bean))
+    assert (sample.name, dict(sample.labels)) == (name, labels)
+
+
+def test_string_attributes_are_not_exported_and_the_raft_state_is_a_one():
+    assert export(CONFIG, Attribute.parse("kafka.server:type=ReplicaManager,name=IsrShrinksPerSec", "RateUnit",
+                                          "SECONDS")) is None
+    assert export(CONFIG, Attribute.parse("kafka.server:type=raft-metrics", "current-state", "leader")).value == 1.0
+
+
+def test_no_exported_name_carries_an_attribute_value():
+    bad = [n for n in PRODUCED if re.search(r":_|_\d+_\d+$", n)]
+    assert not bad
+
+
+def test_every_jmx_series_and_label_read_by_a_rule_or_panel_is_produced():
+    """The closure: each selector of a JMX series names a produced metric, and some produced sample
+    satisfies its exporter-label matchers; each `by` label is produced or a target label."""
+    missing = []
+    for where, expr in reads():
+        for sel in selectors(expr):
+            if not _jmx_metric(sel.metric):
+                continue
+            samples = PRODUCED.get(sel.metric)
+            if not samples:
+                missing.append(f"{where}: {sel.metric} is not produced")
+                continue
+            exporter = [m for m in sel.matchers if m[0] not in TARGET_LABELS]
+            if not any(all(_satisfies(labels, *m) for m in exporter) for labels in samples):
+                missing.append(f"{where}: no {sel.metric} sample matches {exporter}")
+            produced_labels = set().union(*samples) | TARGET_LABELS
+            missing += [f"{where}: {sel.metric} has no label {label!r}" for label in sel.grouped_by
+                        if label not in produced_labels and label != "le"]
+    assert missing == []
+
+
+def test_every_catalogued_kafka_jmx_metric_is_produced():
+    expected = {m for m in catalogue.METRICS if _jmx_metric(m)}
+    assert expected - set(PRODUCED) == set()
+
+
+def test_first_match_wins_so_the_tls_detail_is_not_read_as_a_connection_count():
+    tls = Attribute.parse("kafka.server:type=socket-server-metrics,cipher=TLS_AES_256_GCM_SHA384,protocol=TLSv1.3,"
+                          "listener=TLS-9093,networkProcessor=0", "connections", 5.0)
+    assert export(CONFIG, tls).name == "kafka_server_socket_server_metrics_connections_tls_info"
 
 
 def test_unrelated_beans_are_not_exported_as_kafka_series():
-    assert export("java.lang<type=Memory><>HeapMemoryUsage") is None
+    assert export(CONFIG, Attribute.parse("java.lang:type=Memory", "HeapMemoryUsage", 5)) is None
