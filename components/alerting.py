@@ -1,11 +1,14 @@
 """Prometheus, Alertmanager and the Kafka rules on Kubernetes (kube-prometheus-stack)."""
 from __future__ import annotations
 
+import hashlib
+import json
+
 import pulumi
 import pulumi_kubernetes as k8s
 import yaml
 
-from content import alertmanager, jmx, prometheus_stack
+from content import alertmanager, exporters, jmx, prometheus_stack
 from content.rules import rule_files
 from content.scrape import prometheus_config
 from config.settings import Settings
@@ -25,6 +28,7 @@ class MetricsAlerting(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         release = f"{name}-prometheus"
         in_ns = pulumi.ResourceOptions(parent=self, depends_on=[ns])
+        self._in_namespace = [ns]
         secrets = s.secrets
         receivers_name = f"{name}-alertmanager-receivers"
         receivers = k8s.core.v1.Secret(
@@ -34,12 +38,22 @@ class MetricsAlerting(pulumi.ComponentResource):
                          for k in alertmanager.SECRET_FILES},
             opts=in_ns)
         secrets_dir = f"{prometheus_stack.ALERTMANAGER_SECRETS_DIR}/{receivers_name}"
-        am_config = alertmanager.config(s, secrets_dir)
-        values = prometheus_stack.values(s, release, am_config, receivers_name)
+        am_config = alertmanager.config(s, secrets_dir)  # the reviewed copy: heartbeat URL masked
+        config_name = f"{name}-alertmanager-config"
+        deployed = pulumi.Output.secret(secrets.dead_mans_switch_url).apply(
+            lambda url: yaml.safe_dump(alertmanager.config(s, secrets_dir, url), sort_keys=False))
+        config_secret = k8s.core.v1.Secret(
+            config_name,
+            # The hash of the reviewed config makes every routing change visible in a preview diff.
+            metadata={"name": config_name, "namespace": s.monitoring_namespace, "labels": PART_OF,
+                      "annotations": {"kafka-monitoring/config-sha256": hashlib.sha256(
+                          json.dumps(am_config, sort_keys=True).encode()).hexdigest()}},
+            string_data={"alertmanager.yaml": deployed}, opts=in_ns)
+        values = prometheus_stack.values(s, release, config_name, receivers_name)
         chart = k8s.helm.v3.Release(
             release, name=release, chart=prometheus_stack.CHART, version=s.kube_prometheus_stack_version,
             repository_opts={"repo": prometheus_stack.REPO}, namespace=s.monitoring_namespace, values=values,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[ns, receivers]))
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[ns, receivers, config_secret]))
         files = rule_files(s)
         for file_name, doc in files.items():
             rule_name = f"{name}-{file_name.removesuffix('.rules.yml')}"
@@ -55,6 +69,8 @@ class MetricsAlerting(pulumi.ComponentResource):
                 metadata={"name": f"{c.name}-jmx-exporter", "namespace": c.namespace, "labels": PART_OF},
                 data={"kafka-jmx-exporter.yml": yaml.safe_dump(jmx_config, sort_keys=False)}, opts=child)
 
+        self._exporters(name, s)
+
         self.artifacts = {
             **{f"prometheus/rules/{f}": doc for f, doc in files.items()},
             "prometheus/prometheus.yml": prometheus_config(s, [f"rules/{f}" for f in files], ["alertmanager:9093"]),
@@ -67,3 +83,20 @@ class MetricsAlerting(pulumi.ComponentResource):
         self.namespace = ns.metadata.apply(lambda m: m["name"])
         self.register_outputs({"prometheus_url": self.prometheus_url, "alertmanager_url": self.alertmanager_url,
                                "namespace": self.namespace})
+
+    def _exporters(self, name: str, s: Settings) -> None:
+        """kafka_exporter for clusters given with bootstrap=, and the blackbox exporter for TLS probes."""
+        for c in s.clusters:
+            if c.deploys_exporter:
+                k8s.apps.v1.Deployment(
+                    f"{name}-kafka-exporter-{c.name}",
+                    metadata={"name": f"{c.name}-kafka-exporter", "namespace": s.monitoring_namespace,
+                              "labels": {**exporters.kafka_exporter_labels(c), **PART_OF}},
+                    spec=exporters.kafka_exporter_deployment(c, s.kafka_exporter_image, PART_OF),
+                    opts=pulumi.ResourceOptions(parent=self, depends_on=self._in_namespace))
+        if any(c.tls for c in s.clusters) and not s.blackbox_exporter_address:
+            k8s.helm.v3.Release(
+                f"{name}-blackbox-exporter", name=exporters.BLACKBOX_NAME, chart=exporters.BLACKBOX_CHART,
+                version=s.blackbox_exporter_chart_version, repository_opts={"repo": prometheus_stack.REPO},
+                namespace=s.monitoring_namespace, values=exporters.blackbox_values(PART_OF),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=self._in_namespace))

@@ -1,33 +1,143 @@
-"""Kafka cluster specs: '<name> ns=<namespace> brokers=<h:p>,... controllers=<h:p>,... [zookeeper=...] [tls=...]'."""
+"""Kafka cluster specs: one string per monitored cluster (Pulumi's config schema has no objects).
+
+    <name> ns=<namespace> [preset=strimzi] [brokerPods=<k=v;...>] [controllerPods=<k=v;...>]
+           [jmxPort=<port or port name>] [brokers=<host:port>,...] [controllers=<host:port>,...]
+           [exporterPods=<k=v;...>] [exporterPort=<port or name>] [bootstrap=<host:port>]
+           [sasl=<plain|scram-sha256|scram-sha512>:<secret>] [kafkaTls=true]
+           [zookeeper=<host:port>,...] [tls=<host:port>,...]
+
+Prometheus runs in the monitoring namespace, the brokers in theirs, so targets are discovered in
+the cluster's own namespace by pod labels (Kubernetes pod discovery), or given as names that
+resolve from any namespace: an IP address, `<service>.<namespace>.svc[...]`,
+`<pod>.<service>.<namespace>.svc[...]`, or an outside DNS name of three labels or more. A bare
+`kafka-broker-0` resolves only inside its own namespace and is refused.
+
+`preset=strimzi` fills in Strimzi's labels (0.45: `strimzi.io/cluster`, `strimzi.io/kind=Kafka`,
+`strimzi.io/broker-role`/`controller-role=true`, metrics port `tcp-prometheus`; the Kafka Exporter
+pods `strimzi.io/name=<name>-kafka-exporter`, for which Strimzi creates no Service since 0.20) and
+the TLS bootstrap service `<name>-kafka-bootstrap.<ns>.svc:9093`.
+
+Consumer lag comes from kafka_exporter: found by `exporterPods`, or deployed by this program
+against `bootstrap` (with `sasl` credentials from the named Secret in the monitoring namespace,
+keys `username` and `password`, and `kafkaTls`).
+"""
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass
 
 _NAME = re.compile(r"^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$")
-_TARGET = re.compile(r"^[A-Za-z0-9.-]+:[0-9]{1,5}$")
-_LIST_FIELDS = ("brokers", "controllers", "zookeeper", "tls")
-GRAMMAR = "'<name> ns=<namespace> brokers=<host:port>,... controllers=<host:port>,... [zookeeper=<host:port>,...] [tls=<host:port>,...]'"
+_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+_LABEL_KEY = re.compile(r"^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")
+_LABEL_VALUE = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$")
+_PORT_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]{0,13}[a-z0-9])?$")
+SASL_MECHANISMS = ("plain", "scram-sha256", "scram-sha512")
+PRESETS = ("strimzi",)
+STRIMZI_METRICS_PORT = "tcp-prometheus"
+FIELDS = ("ns", "preset", "brokerPods", "controllerPods", "jmxPort", "brokers", "controllers", "exporterPods",
+          "exporterPort", "bootstrap", "sasl", "kafkaTls", "zookeeper", "tls")
+GRAMMAR = ("'<name> ns=<namespace> [preset=strimzi] [brokerPods=<k=v;...>] [controllerPods=<k=v;...>] "
+           "[jmxPort=<port>] [brokers=<host:port>,...] [controllers=<host:port>,...] [exporterPods=<k=v;...>] "
+           "[exporterPort=<port>] [bootstrap=<host:port>] [sasl=<mechanism>:<secret>] [kafkaTls=true] "
+           "[zookeeper=<host:port>,...] [tls=<host:port>,...]'")
+
+Selector = tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Discovery:
+    """Pods of one role, found by Kubernetes pod discovery in the cluster's namespace."""
+    labels: Selector
+    port: str            # a container port number, or its name
+
+
+@dataclass(frozen=True)
+class Sasl:
+    mechanism: str
+    secret: str          # Secret in the monitoring namespace with keys `username` and `password`
 
 
 @dataclass(frozen=True)
 class KafkaCluster:
     name: str
     namespace: str
-    brokers: tuple[str, ...]
-    controllers: tuple[str, ...]
+    broker_pods: Discovery | None = None
+    controller_pods: Discovery | None = None
+    brokers: tuple[str, ...] = ()
+    controllers: tuple[str, ...] = ()
+    exporter_pods: Discovery | None = None
+    bootstrap: str = ""                # kafka_exporter is deployed against it
+    sasl: Sasl | None = None
+    kafka_tls: bool = False
     zookeeper: tuple[str, ...] = ()
-    tls: tuple[str, ...] = ()  # TLS listeners probed for certificate expiry
+    tls: tuple[str, ...] = ()          # TLS listeners probed for certificate expiry
 
     @property
     def kraft(self) -> bool:
         return not self.zookeeper
 
+    @property
+    def deploys_exporter(self) -> bool:
+        return bool(self.bootstrap)
+
+
+def resolvable_target(target: str) -> str | None:
+    """Why a host:port cannot be scraped from another namespace, or None when it can."""
+    host, sep, port = target.rpartition(":")
+    if not sep or not port.isdigit() or not 0 < int(port) < 65536:
+        return "is not a host:port target"
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+        return None
+    except ValueError:
+        pass
+    labels = host.lower().split(".")
+    if not all(_DNS_LABEL.match(label) for label in labels):
+        return "is not a valid DNS name"
+    if "svc" in labels:
+        i = labels.index("svc")
+        return None if i >= 2 else "names no namespace before .svc (use <service>.<namespace>.svc)"
+    if len(labels) >= 3:
+        return None
+    return ("resolves only inside its own namespace; use <service>.<namespace>.svc, an IP address, "
+            "or discover pods by label")
+
+
+def _selector(text: str, key: str) -> tuple[Selector, list[str]]:
+    pairs, errors = [], []
+    for item in text.split(";"):
+        k, sep, v = item.partition("=")
+        if not sep or not _LABEL_KEY.match(k) or not _LABEL_VALUE.match(v):
+            errors.append(f"{key}: {item!r} is not a label selector term; expected <label>=<value>, joined by ';'")
+        else:
+            pairs.append((k, v))
+    return tuple(pairs), errors
+
+
+def _port(text: str, key: str) -> list[str]:
+    if text.isdigit() and 0 < int(text) < 65536:
+        return []
+    if _PORT_NAME.match(text) and not text.isdigit():
+        return []
+    return [f"{key}: {text!r} is not a port number (1-65535) or a container port name"]
+
+
+def _strimzi(name: str, ns: str) -> dict:
+    base = (("strimzi.io/cluster", name), ("strimzi.io/kind", "Kafka"))
+    return {
+        "broker_pods": Discovery(base + (("strimzi.io/broker-role", "true"),), STRIMZI_METRICS_PORT),
+        "controller_pods": Discovery(base + (("strimzi.io/controller-role", "true"),), STRIMZI_METRICS_PORT),
+        "exporter_pods": Discovery((("strimzi.io/kind", "Kafka"), ("strimzi.io/name", f"{name}-kafka-exporter")),
+                                   STRIMZI_METRICS_PORT),
+        "tls": (f"{name}-kafka-bootstrap.{ns}.svc:9093",),
+    }
+
 
 def parse_cluster(spec: object, key: str) -> tuple[KafkaCluster | None, list[str]]:
     """Parse one spec; return the cluster or the problems, each naming `key`."""
     if not isinstance(spec, str) or not spec.split():
-        return None, [f"{key}: {spec!r} is not a cluster spec; expected {GRAMMAR}"]
+        return None, [f"{key}: not a cluster spec; expected {GRAMMAR}"]
     name, *pairs = spec.split()
     errors: list[str] = []
     if not _NAME.match(name):
@@ -35,20 +145,72 @@ def parse_cluster(spec: object, key: str) -> tuple[KafkaCluster | None, list[str
     fields: dict[str, str] = {}
     for pair in pairs:
         field, sep, value = pair.partition("=")
-        if not sep or field not in ("ns", *_LIST_FIELDS) or field in fields:
-            errors.append(f"{key}: {pair!r} is not allowed; expected {GRAMMAR} with each field once")
+        if not sep or field not in FIELDS or field in fields:
+            errors.append(f"{key}: {field!r} is not allowed; expected {GRAMMAR} with each field once")
             continue
         fields[field] = value
-    lists = {f: tuple(t for t in fields.get(f, "").split(",") if t) for f in _LIST_FIELDS}
-    for field, targets in lists.items():
-        for target in targets:
-            if not _TARGET.match(target):
-                errors.append(f"{key}.{field}: {target!r} is not a host:port target")
-    for field in ("brokers", "controllers"):
-        if not lists[field]:
-            errors.append(f"{key}.{field}: at least one host:port target is required")
-    if not _NAME.match(fields.get("ns", "")):
-        errors.append(f"{key}.ns: {fields.get('ns', '')!r} must be a Kubernetes namespace name")
+    ns = fields.get("ns", "")
+    if not _NAME.match(ns):
+        errors.append(f"{key}.ns: {ns!r} must be a Kubernetes namespace name")
+    values: dict = {}
+    if "preset" in fields:
+        if fields["preset"] not in PRESETS:
+            errors.append(f"{key}.preset: {fields['preset']!r} is not allowed; allowed: {', '.join(PRESETS)}")
+        else:
+            values.update(_strimzi(name, ns))
+    jmx_port = fields.get("jmxPort", "9404")
+    errors += _port(jmx_port, f"{key}.jmxPort")
+    for field, attr in (("brokerPods", "broker_pods"), ("controllerPods", "controller_pods")):
+        if field in fields:
+            labels, errs = _selector(fields[field], f"{key}.{field}")
+            errors += errs
+            values[attr] = Discovery(labels, jmx_port)
+    exporter_port = fields.get("exporterPort", "9308")
+    errors += _port(exporter_port, f"{key}.exporterPort")
+    if "exporterPods" in fields:
+        labels, errs = _selector(fields["exporterPods"], f"{key}.exporterPods")
+        errors += errs
+        values["exporter_pods"] = Discovery(labels, exporter_port)
+    for field in ("brokers", "controllers", "zookeeper", "tls"):
+        if field in fields:
+            targets = tuple(t for t in fields[field].split(",") if t)
+            for target in targets:
+                why = resolvable_target(target)
+                if why:
+                    errors.append(f"{key}.{field}: {target!r} {why}")
+            values[field] = targets
+    for role, field, pods in (("brokers", "brokerPods", "broker_pods"),
+                              ("controllers", "controllerPods", "controller_pods")):
+        if not values.get(role) and not values.get(pods) and (role == "brokers" or "zookeeper" not in fields):
+            errors.append(f"{key}.{role}: required; give preset=strimzi, {field}=<labels> or {role}=<host:port>,...")
+        if role in fields and field in fields:
+            errors.append(f"{key}.{role}: give either {role} or {field}, not both")
+        if role in fields:
+            values.pop(pods, None)  # explicit targets override the preset's discovery
+    if "bootstrap" in fields:
+        why = resolvable_target(fields["bootstrap"])
+        if why:
+            errors.append(f"{key}.bootstrap: {fields['bootstrap']!r} {why}")
+        if "exporterPods" in fields:
+            errors.append(f"{key}: give either exporterPods (an existing kafka_exporter) or bootstrap (deploy one)")
+        values["bootstrap"] = fields["bootstrap"]
+        values.pop("exporter_pods", None)  # the deployed exporter replaces the preset's
+    elif not values.get("exporter_pods"):
+        errors.append(f"{key}.exporterPods: consumer lag needs kafka_exporter; give preset=strimzi, "
+                      "exporterPods=<labels> or bootstrap=<host:port>")
+    if "sasl" in fields:
+        mechanism, sep, secret = fields["sasl"].partition(":")
+        if not sep or mechanism not in SASL_MECHANISMS or not _DNS_LABEL.match(secret):
+            errors.append(f"{key}.sasl: expected <mechanism>:<secret name>, mechanism one of "
+                          f"{', '.join(SASL_MECHANISMS)}")
+        else:
+            values["sasl"] = Sasl(mechanism, secret)
+        if "bootstrap" not in fields:
+            errors.append(f"{key}.sasl: only used with bootstrap (the kafka_exporter this program deploys)")
+    if "kafkaTls" in fields:
+        if fields["kafkaTls"] not in ("true", "false"):
+            errors.append(f"{key}.kafkaTls: allowed: true or false")
+        values["kafka_tls"] = fields["kafkaTls"] == "true"
     if errors:
         return None, errors
-    return KafkaCluster(name, fields["ns"], **lists), []
+    return KafkaCluster(name, ns, **values), []

@@ -15,7 +15,7 @@ import pulumi
 from pulumi.errors import RunError
 
 from config import schema
-from config.clusters import KafkaCluster, parse_cluster
+from config.clusters import KafkaCluster, parse_cluster, resolvable_target
 
 ENVIRONMENTS = ("dev", "staging", "prod")
 LOCK_MODES = ("COMPLIANCE", "GOVERNANCE")
@@ -25,7 +25,7 @@ _DURATION = re.compile(r"^([0-9]+(ms|s|m|h|d|w|y))+$")
 _SIZE = re.compile(r"^[0-9]+(Mi|Gi|Ti)$")
 # Secrets and the component that cannot run without them.
 REQUIRED_SECRETS = {
-    "enableAlerting": ("pagerdutyCriticalKey", "pagerdutyHighKey", "slackWebhookUrl"),
+    "enableAlerting": ("pagerdutyCriticalKey", "pagerdutyHighKey", "slackWebhookUrl", "deadMansSwitchUrl"),
     "enableGrafana": ("grafanaToken", "elasticsearchPassword", "opensearchPassword"),
     "enableSearchRetention": ("elasticsearchPassword", "opensearchPassword"),
     "enableCollection": ("elasticsearchPassword", "opensearchPassword"),
@@ -47,6 +47,7 @@ class Secrets:
     pagerduty_critical_key: Any = None
     pagerduty_high_key: Any = None
     slack_webhook_url: Any = None
+    dead_mans_switch_url: Any = None
     grafana_token: Any = None
     elasticsearch_password: Any = None
     opensearch_password: Any = None
@@ -76,6 +77,10 @@ class Settings:
     alertmanager_replicas: int
     kube_prometheus_stack_version: str
     blackbox_exporter_address: str
+    blackbox_exporter_chart_version: str
+    kafka_exporter_image: str
+    managed_control_plane: bool
+    heartbeat_interval: str
     plaintext_listener_pattern: str
     pagerduty_events_url: str
     prometheus_url: str
@@ -87,6 +92,8 @@ class Settings:
     slack_channel: str
     security_slack_channel: str
     disk_usage_critical_percent: int
+    disk_free_warning_percent: int
+    broker_request_p99_latency_ms: int
     consumer_lag_critical: int
     event_failures_per_second: int
     sasl_auth_failures_per_minute: int
@@ -94,6 +101,7 @@ class Settings:
     cert_expiry_days: int
     low_throughput_events_per_second: int
     combat_p99_latency_ms: int
+    combat_p99_critical_latency_ms: int
     memory_usage_percent: int
     cpu_usage_percent: int
     availability_slo_percent: float
@@ -113,6 +121,7 @@ class Settings:
     search_replicas: int
     opensearch_append_only: bool
     allow_retention_delete: bool
+    adopt_existing_retention: bool
     search_ca_bundle: str
     bucket_prefix: str
     object_lock_mode: str
@@ -232,7 +241,7 @@ def _validate(v: dict[str, Any], secrets: Mapping[str, Any]) -> list[str]:
             check(_DURATION.match(v[key]) is not None, key, "allowed: a Prometheus duration such as 15s, 5m or 1h")
     for key in ("consumerLagCritical", "eventFailuresPerSecond", "saslAuthFailuresPerMinute",
                 "authorizationFailuresPerSecond", "certExpiryDays", "lowThroughputEventsPerSecond",
-                "combatP99LatencyMs"):
+                "combatP99LatencyMs", "brokerRequestP99LatencyMs", "combatP99CriticalLatencyMs"):
         check(v[key] > 0, key, "allowed: a positive whole number")
     for key in ("availabilitySloPercent", "errorRateSloPercent"):
         try:
@@ -244,6 +253,10 @@ def _validate(v: dict[str, Any], secrets: Mapping[str, Any]) -> list[str]:
         re.compile(v["plaintextListenerPattern"])
     except re.error as err:
         problems.append(f"plaintextListenerPattern: {v['plaintextListenerPattern']!r} is not a valid regex ({err})")
+    if v["blackboxExporterAddress"]:
+        why = resolvable_target(v["blackboxExporterAddress"])
+        if why:
+            problems.append(f"blackboxExporterAddress: {why}")
     check(_SIZE.match(v["prometheusStorageSize"]) is not None, "prometheusStorageSize", "allowed: a size such as 200Gi")
     check(v["objectLockMode"] in LOCK_MODES, "objectLockMode", f"allowed: {', '.join(LOCK_MODES)}")
     if prod:

@@ -1,7 +1,16 @@
-"""Alertmanager routing: severity picks the pager, security alerts also reach the security team.
+"""Alertmanager routing: severity picks the pager, security alerts also reach the security team,
+and the always-firing Watchdog feeds a dead man's switch.
 
 Credentials are never in this config: receivers read them from files (`*_file`), which the
-component mounts from a Kubernetes Secret. So the rendered config is safe to review and diff.
+component mounts from a Kubernetes Secret. The one exception is the heartbeat URL: Alertmanager
+0.25 (Debian's, which the tests run) has no webhook `url_file`, so the URL is a parameter that the
+component fills with a Pulumi secret and the preview with HEARTBEAT_PLACEHOLDER. kube-prometheus-stack
+stores the whole config in a Kubernetes Secret, never a ConfigMap.
+
+What the chart's default config does and replacing `route`/`inhibit_rules` would lose
+(kube-prometheus-stack 65.1.1 values.yaml, `alertmanager.config`): a route sending `Watchdog`
+to a `null` receiver, and the InfoInhibitor inhibit rules. Both are kept here; Watchdog goes to
+the heartbeat instead of nowhere, and `info` alerts (chart default rules) reach no pager.
 """
 from __future__ import annotations
 
@@ -16,7 +25,8 @@ SECRET_FILES = {
     "pagerduty_high_key": "pagerduty-high-key",
     "slack_webhook_url": "slack-webhook-url",
 }
-RECEIVERS = ("pagerduty-critical", "pagerduty-high", "slack-warning", "security-team")
+RECEIVERS = ("pagerduty-critical", "pagerduty-high", "slack-warning", "security-team", "heartbeat", "null")
+HEARTBEAT_PLACEHOLDER = "https://heartbeat.invalid/masked"  # the preview's stand-in for the secret URL
 # Alerts a whole-cluster outage makes redundant: one page for the outage, not one per symptom.
 CLUSTER_DOWN_SILENCES = ("KafkaBrokerDown", "KafkaUnderReplicatedPartitions", "KafkaScrapeTargetDown",
                          "KafkaAvailabilitySLOFastBurn", "KafkaAvailabilitySLOSlowBurn")
@@ -48,7 +58,7 @@ def _slack(s: "Settings", secrets_dir: str, channel: str) -> dict:
     }
 
 
-def config(s: "Settings", secrets_dir: str) -> dict:
+def config(s: "Settings", secrets_dir: str, heartbeat_url: object = HEARTBEAT_PLACEHOLDER) -> dict:
     return {
         "route": {
             "receiver": "slack-warning",
@@ -57,6 +67,12 @@ def config(s: "Settings", secrets_dir: str) -> dict:
             "group_interval": s.alert_group_interval,
             "repeat_interval": s.alert_repeat_interval,
             "routes": [
+                # First and final: the heartbeat hears Watchdog, nobody else does.
+                {"matchers": ['alertname="Watchdog"'], "receiver": "heartbeat", "group_by": ["alertname"],
+                 "group_wait": "0s", "group_interval": s.heartbeat_interval,
+                 "repeat_interval": s.heartbeat_interval},
+                {"matchers": ['alertname="InfoInhibitor"'], "receiver": "null"},
+                {"matchers": ['severity="info"'], "receiver": "null"},
                 {"matchers": ['category="security"'], "receiver": "security-team", "continue": True},
                 {"matchers": ['severity="critical"'], "receiver": "pagerduty-critical"},
                 {"matchers": ['severity="high"'], "receiver": "pagerduty-high"},
@@ -69,6 +85,11 @@ def config(s: "Settings", secrets_dir: str) -> dict:
              "equal": ["kafka_cluster"]},
             {"source_matchers": ['severity="critical"'], "target_matchers": ['severity=~"high|warning"'],
              "equal": ["alertname", "kafka_cluster"]},
+            # The chart's own: InfoInhibitor silences info alerts of its namespace, and is itself
+            # silenced by any other alert.
+            {"source_matchers": ['alertname="InfoInhibitor"'], "target_matchers": ['severity="info"'],
+             "equal": ["namespace"]},
+            {"target_matchers": ['alertname="InfoInhibitor"']},
         ],
         "receivers": [
             {"name": "pagerduty-critical",
@@ -76,5 +97,7 @@ def config(s: "Settings", secrets_dir: str) -> dict:
             {"name": "pagerduty-high", "pagerduty_configs": [_pagerduty(s, secrets_dir, "pagerduty_high_key", "error")]},
             {"name": "slack-warning", "slack_configs": [_slack(s, secrets_dir, s.slack_channel)]},
             {"name": "security-team", "slack_configs": [_slack(s, secrets_dir, s.security_slack_channel)]},
+            {"name": "heartbeat", "webhook_configs": [{"url": heartbeat_url, "send_resolved": False}]},
+            {"name": "null"},
         ],
     }

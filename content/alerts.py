@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from content.catalogue import (CLUSTER_LABEL as C, JOB_BROKER, JOB_CONTROLLER, JOB_EVENTS, JOB_LAG,
+from content.catalogue import (CLUSTER_LABEL as C, JOB_BLACKBOX, JOB_BROKER, JOB_CONTROLLER, JOB_EVENTS, JOB_LAG,
                                JOB_TLS_PROBE, JOB_ZOOKEEPER, KAFKA_JVM_JOBS)
 from config.settings import Settings
 
@@ -52,13 +52,34 @@ def _quorum_lost(job: str) -> str:
     return f"sum by ({C}) ({up}) < (floor(count by ({C}) ({up}) / 2) + 1)"
 
 
-def infrastructure(s: Settings) -> list[Alert]:
+def _absent(job: str, clusters: list, by_cluster: bool = False) -> str:
+    """A series for each cluster whose `job` has no target at all (labelled job and kafka_cluster,
+    or kafka_cluster only with by_cluster)."""
+    def one(c) -> str:
+        absent = f'absent(up{{job="{job}",{C}="{c.name}"}})'
+        return f"sum by ({C}) ({absent})" if by_cluster else absent
+    return " or ".join(one(c) for c in clusters)
+
+
+def _volumes(s: Settings) -> str:
     namespaces = "|".join(sorted({c.namespace for c in s.clusters}))
+    return f'namespace=~"{namespaces}",persistentvolumeclaim=~".*kafka.*"'
+
+
+def infrastructure(s: Settings) -> list[Alert]:
+    volumes = _volumes(s)
+    kafka_pods = f'container="kafka",namespace=~"{"|".join(sorted({c.namespace for c in s.clusters}))}"'
+    missing = [_absent(JOB_CONTROLLER, [c for c in s.clusters if c.kraft]), _absent(JOB_LAG, s.clusters),
+               _absent(JOB_TLS_PROBE, [c for c in s.clusters if c.tls])]
+    if any(c.tls for c in s.clusters):
+        missing.append(f'absent(up{{job="{JOB_BLACKBOX}"}})')
+    missing = " or ".join(m for m in missing if m)
     return [
-        Alert("KafkaClusterDown", f'sum by ({C}) (up{{job="{JOB_BROKER}"}}) == 0', "1m", "critical", "infrastructure",
-              "Kafka cluster {{ $labels.kafka_cluster }} is completely down",
-              "No broker of the cluster answers scrapes. Fixed from the design document: `up == 0` fired once per "
-              "broker; this sums `up` over the cluster, and KafkaBrokerDown covers a single broker."),
+        Alert("KafkaClusterDown", f'sum by ({C}) (up{{job="{JOB_BROKER}"}}) == 0 or {_absent(JOB_BROKER, s.clusters, by_cluster=True)}', "1m",
+              "critical", "infrastructure", "Kafka cluster {{ $labels.kafka_cluster }} is completely down",
+              "No broker of the cluster answers scrapes, or none is discovered at all. Fixed from the design "
+              "document: `up == 0` fired once per broker; this sums `up` over the cluster, and KafkaBrokerDown "
+              "covers a single broker."),
         Alert("KafkaBrokerDown", f'up{{job="{JOB_BROKER}"}} == 0', "1m", "high", "infrastructure",
               "Kafka broker {{ $labels.instance }} is down",
               "One broker of {{ $labels.kafka_cluster }} does not answer scrapes. Silenced while the whole cluster is down."),
@@ -94,16 +115,43 @@ def infrastructure(s: Settings) -> list[Alert]:
               "0m", "critical", "durability", "Unclean leader election in {{ $labels.kafka_cluster }}",
               "An out-of-sync replica became leader: acknowledged messages may be lost (zero-data-loss objective)."),
         Alert("KafkaDiskSpaceCritical",
-              f'100 * kubelet_volume_stats_used_bytes{{namespace=~"{namespaces}",persistentvolumeclaim=~".*kafka.*"}}'
-              f' / kubelet_volume_stats_capacity_bytes{{namespace=~"{namespaces}",persistentvolumeclaim=~".*kafka.*"}}'
-              f" > {s.disk_usage_critical_percent}", "2m", "critical", "storage",
+              f"100 * kubelet_volume_stats_used_bytes{{{volumes}}} / kubelet_volume_stats_capacity_bytes{{{volumes}}}"
+              f" > {s.disk_usage_critical_percent}", "1m", "critical", "storage",
               "Kafka volume {{ $labels.persistentvolumeclaim }} is {{ $value | humanize }}% full",
               f"Disk usage above {s.disk_usage_critical_percent}%. Fixed from the design document: "
-              "kafka_broker_disk_*_bytes are emitted by no exporter; the kubelet's volume stats are." + FASTER),
+              "kafka_broker_disk_*_bytes are emitted by no exporter; the kubelet's volume stats are. The kubelet "
+              "refreshes them about once a minute, so `for` is 1m to page within 3 minutes of the fault."),
+        Alert("KafkaDiskSpaceLow",
+              f"(100 * kubelet_volume_stats_available_bytes{{{volumes}}}"
+              f" / kubelet_volume_stats_capacity_bytes{{{volumes}}} < {s.disk_free_warning_percent})"
+              f" or (predict_linear(kubelet_volume_stats_available_bytes{{{volumes}}}[6h], 24 * 3600) < 0)",
+              "15m", "warning", "storage",
+              "Kafka volume {{ $labels.persistentvolumeclaim }} is running out of space",
+              f"Less than {s.disk_free_warning_percent}% free, or at the last 6 hours' rate it fills within 24 hours."),
         Alert("KafkaScrapeTargetDown",
-              f'up{{job=~"{JOB_CONTROLLER}|{JOB_LAG}|{JOB_TLS_PROBE}|{JOB_EVENTS}"}} == 0', "2m", "warning",
-              "monitoring", "Scrape target {{ $labels.job }}/{{ $labels.instance }} is down",
+              f'up{{job=~"{JOB_CONTROLLER}|{JOB_LAG}|{JOB_TLS_PROBE}|{JOB_BLACKBOX}|{JOB_EVENTS}"}} == 0', "2m",
+              "warning", "monitoring", "Scrape target {{ $labels.job }}/{{ $labels.instance }} is down",
               "Prometheus cannot scrape this target, so alerts that depend on it stay silent."),
+        Alert("KafkaScrapeTargetsMissing", missing, "10m", "warning", "monitoring",
+              "No {{ $labels.job }} target is discovered for {{ $labels.kafka_cluster }}",
+              "Discovery finds no controller, kafka_exporter or TLS probe target (or no blackbox exporter): the "
+              "alerts that read them cannot fire. Check the pod labels and ports in the cluster spec."),
+        Alert("KafkaBrokerFenced", f"{C}:kafka_fenced_brokers:max > 0", "1m", "high", "availability",
+              "{{ $value }} brokers of {{ $labels.kafka_cluster }} are fenced",
+              "The active controller fenced brokers that may still answer scrapes: they lead no partitions and "
+              "serve no clients (lost heartbeats, a network partition, or metadata that does not catch up)."),
+        Alert("KafkaIsrShrinking",
+              f"sum by ({C}, instance) (rate(kafka_server_replicamanager_isrshrinks_total[5m])) > 0", "10m", "warning",
+              "availability", "ISRs keep shrinking on {{ $labels.instance }}",
+              "Followers keep falling out of the in-sync set: a slow broker, disk or network; the next step is "
+              "under-min-ISR partitions."),
+        Alert("KafkaBrokerCrashLooping",
+              f"(sum by (namespace, pod) (increase(kube_pod_container_status_restarts_total{{{kafka_pods}}}[15m])) > 2)"
+              f" or (max by (namespace, pod) (kube_pod_container_status_waiting_reason"
+              f'{{{kafka_pods},reason="CrashLoopBackOff"}}) > 0)',
+              "2m", "high", "availability", "Kafka pod {{ $labels.namespace }}/{{ $labels.pod }} keeps restarting",
+              "The kafka container restarted more than twice in 15 minutes or waits in CrashLoopBackOff "
+              "(kube-state-metrics)."),
         Alert("KafkaEventCoreTargetsMissing", f'absent(up{{job="{JOB_EVENTS}"}})', "10m", "warning", "monitoring",
               "No event-processing pods are discovered",
               "Pod discovery finds no app=kafka-event-driven-core pod: application alerts cannot fire."),
@@ -126,6 +174,23 @@ def performance(s: Settings) -> list[Alert]:
               "warning", "performance", "Event throughput is {{ $value | humanize }} events per second",
               f"Below {s.low_throughput_events_per_second} events per second across all pods. Fixed from the design "
               "document: rate() is per second (its text said 50k/min); 50k/s sits below the 90k/s objective."),
+        Alert("KafkaCombatLatencyCritical",
+              f'domain:kafka_event_processing_duration_seconds:p99_5m{{domain="combat"}}'
+              f" > {s.combat_p99_critical_latency_ms / 1000:g}", "1m", "critical", "performance",
+              "Combat event P99 latency is {{ $value | humanizeDuration }}",
+              f"P99 above {s.combat_p99_critical_latency_ms} ms: players feel it now. The latency SLO's burn alerts "
+              "need minutes of slow events to page, this symptom pages within 3 minutes."),
+        Alert("KafkaBrokerRequestLatencyHigh",
+              f'{C}_request:kafka_request_total_time_ms:p99_max{{request=~"Produce|FetchConsumer"}}'
+              f" > {s.broker_request_p99_latency_ms}", "5m", "warning", "performance",
+              "{{ $labels.request }} P99 is {{ $value }} ms on {{ $labels.kafka_cluster }}",
+              f"The slowest broker's {{{{ $labels.request }}}} P99 total time is above {s.broker_request_p99_latency_ms} ms."),
+        Alert("KafkaConsumerGroupStuck",
+              f"(max by ({C}, consumergroup, topic) (changes(kafka_consumergroup_current_offset_sum[10m])) == 0)"
+              f" and (max by ({C}, consumergroup, topic) (delta(kafka_consumergroup_lag_sum[10m])) > 0)",
+              "5m", "high", "performance",
+              "Consumer group {{ $labels.consumergroup }} is stuck on {{ $labels.topic }}",
+              "Its committed offset has not moved for 10 minutes while its lag grows, whatever the lag's size."),
         Alert("KafkaHighLatency",
               f'domain:kafka_event_processing_duration_seconds:p99_5m{{domain="combat"}} > {latency_s:g}', "5m",
               "warning", "performance", "Combat event P99 latency is {{ $value | humanizeDuration }}",

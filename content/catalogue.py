@@ -13,8 +13,9 @@ JOB_LAG = "kafka-exporter"
 JOB_TLS_PROBE = "kafka-tls-probe"
 JOB_EVENTS = "kafka-event-core"
 JOB_GATEWAY = "realtime-gateway"
-JOB_NODE = "node-exporter"
-JOB_KUBELET = "kubelet"
+JOB_BLACKBOX = "blackbox-exporter"
+JOB_KUBELET = "kubelet"                    # kube-prometheus-stack's kubelet ServiceMonitor
+JOB_KUBE_STATE_METRICS = "kube-state-metrics"  # kube-prometheus-stack's kube-state-metrics
 JOB_FLUENT_BIT = "fluent-bit"
 JOB_JAEGER = "jaeger"
 KAFKA_JVM_JOBS = f"{JOB_BROKER}|{JOB_CONTROLLER}"
@@ -26,6 +27,7 @@ METRICS: dict[str, str] = {
     "kafka_consumergroup_lag": "kafka_exporter",
     "kafka_consumergroup_lag_sum": "kafka_exporter",
     "kafka_consumergroup_members": "kafka_exporter",
+    "kafka_consumergroup_current_offset_sum": "kafka_exporter",
     # kubelet / node_exporter
     "kubelet_volume_stats_used_bytes": "kubelet",
     "kubelet_volume_stats_capacity_bytes": "kubelet",
@@ -35,6 +37,9 @@ METRICS: dict[str, str] = {
     "node_network_receive_bytes_total": "node_exporter",
     "node_network_transmit_bytes_total": "node_exporter",
     "container_cpu_usage_seconds_total": "cAdvisor",
+    # kube-state-metrics (kubernetes/kube-state-metrics docs/metrics/workload/pod-metrics.md)
+    "kube_pod_container_status_restarts_total": "kube-state-metrics",
+    "kube_pod_container_status_waiting_reason": "kube-state-metrics",
     # JMX exporter, Strimzi rules
     "kafka_server_socket_server_metrics_failed_authentication_total": "JMX exporter",
     "kafka_server_socket_server_metrics_successful_authentication_total": "JMX exporter",
@@ -51,6 +56,7 @@ METRICS: dict[str, str] = {
     "jvm_gc_collection_seconds_count": "JMX exporter",
     "kafka_controller_kafkacontroller_activecontrollercount": "JMX exporter",
     "kafka_controller_kafkacontroller_offlinepartitionscount": "JMX exporter",
+    "kafka_controller_kafkacontroller_fencedbrokercount": "JMX exporter",
     "kafka_server_replicamanager_underreplicatedpartitions": "JMX exporter",
     "kafka_server_replicamanager_underminisrpartitioncount": "JMX exporter",
     "kafka_server_replicamanager_isrshrinks_total": "JMX exporter",
@@ -60,6 +66,8 @@ METRICS: dict[str, str] = {
     "kafka_server_brokertopicmetrics_messagesin_total": "JMX exporter",
     "kafka_server_brokertopicmetrics_bytesin_total": "JMX exporter",
     "kafka_server_brokertopicmetrics_bytesout_total": "JMX exporter",
+    "kafka_server_brokertopicmetrics_totalproducerequests_total": "JMX exporter",
+    "kafka_server_brokertopicmetrics_totalfetchrequests_total": "JMX exporter",
     "kafka_server_brokertopicmetrics_failedproducerequests_total": "JMX exporter",
     "kafka_server_brokertopicmetrics_failedfetchrequests_total": "JMX exporter",
     "kafka_server_raftmetrics_current_state": "JMX exporter",

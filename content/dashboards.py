@@ -182,7 +182,7 @@ def specs(s: "Settings") -> list[Spec]:
                 _p("kafka_events_processed:rate5m", "events/s"),
                 _p("kafka_events_processed:rate5m offset 1d", "events/s a day ago")), unit="ops"),
             Panel("Error Budget Burn (1h)", "timeseries", (
-                _p(slo.format("kafka_broker_availability") + f"{{{C}}}", "availability {{kafka_cluster}}"),
+                _p(slo.format("kafka_request_availability") + f"{{{C}}}", "availability {{kafka_cluster}}"),
                 _p(slo.format("kafka_event_processing"), "event errors"),
                 _p(slo.format("kafka_combat_latency"), "combat latency")), unit="percentunit", span=24),
         )),

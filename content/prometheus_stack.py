@@ -1,9 +1,26 @@
-"""Helm values of kube-prometheus-stack, built from the settings."""
+"""Helm values of kube-prometheus-stack, built from the settings.
+
+Facts from the chart at the pinned version (prometheus-community/helm-charts,
+kube-prometheus-stack-65.1.1, charts/kube-prometheus-stack):
+- `kubelet.enabled` creates the kubelet ServiceMonitor (job `kubelet`), whose default relabelings
+  add `metrics_path` ("/metrics", "/metrics/cadvisor"); the default rules `KubeletDown`
+  (`absent(up{job="kubelet", metrics_path="/metrics"} == 1)`), kubelet.rules, k8s.rules.container_*
+  and kubernetes-storage select exactly those labels. So the chart scrapes the kubelet, not us.
+- The node-exporter subchart's ServiceMonitor gives job `node-exporter`, which the node rules select.
+- `kubeControllerManager`, `kubeScheduler`, `kubeProxy` and `kubeEtcd` `.enabled` gate both their
+  ServiceMonitors and their rule groups, whose `absent()` alerts fire forever where the control
+  plane cannot be scraped (a managed control plane).
+"""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from content.scrape import external_labels, scrape_configs
+
+CONTROL_PLANE = ("kubeControllerManager", "kubeScheduler", "kubeProxy", "kubeEtcd")
+# Rule groups (defaultRules.rules.<name>) that only read control-plane jobs.
+CONTROL_PLANE_RULES = ("kubeControllerManager", "kubeSchedulerAlerting", "kubeSchedulerRecording", "kubeProxy",
+                       "etcd")
 
 if TYPE_CHECKING:
     from config.settings import Settings
@@ -14,15 +31,18 @@ REPO = "https://prometheus-community.github.io/helm-charts"
 ALERTMANAGER_SECRETS_DIR = "/etc/alertmanager/secrets"
 
 
-def values(s: "Settings", release: str, alertmanager_config: dict, receivers_secret: str) -> dict:
+def values(s: "Settings", release: str, config_secret: str, receivers_secret: str) -> dict:
+    """`config_secret` holds alertmanager.yaml (it carries the heartbeat URL, a secret), so the chart
+    takes the config from it (`useExistingSecret`) and these values stay plain and diffable."""
     selector = {"matchLabels": {"release": release}}
+    managed = s.managed_control_plane
     return {
         "fullnameOverride": release,
-        "defaultRules": {"create": True},
-        # kubelet and node metrics are scraped by our own native jobs (content.scrape).
-        "kubelet": {"enabled": False},
+        "defaultRules": {"create": True, "rules": {g: False for g in CONTROL_PLANE_RULES} if managed else {}},
+        # The chart's own kubelet and node-exporter ServiceMonitors: its default rules need their labels.
+        "kubelet": {"enabled": True},
         "nodeExporter": {"enabled": True},
-        "prometheus-node-exporter": {"prometheus": {"monitor": {"enabled": False}}},
+        **{part: {"enabled": not managed} for part in CONTROL_PLANE},
         "grafana": {"enabled": False},  # Grafana exists; this program provisions into it
         "prometheus": {"prometheusSpec": {
             "replicas": s.prometheus_replicas,
@@ -42,11 +62,10 @@ def values(s: "Settings", release: str, alertmanager_config: dict, receivers_sec
                 "resources": {"requests": {"storage": s.prometheus_storage_size}},
             }}},
         }},
-        # The config holds no credentials (receivers read them from the mounted Secret), so it
-        # can travel in the values and show in preview diffs.
         "alertmanager": {
-            "config": alertmanager_config,
             "alertmanagerSpec": {
+                "useExistingSecret": True,
+                "configSecret": config_secret,
                 "replicas": s.alertmanager_replicas,
                 "externalUrl": s.alertmanager_url,
                 "secrets": [receivers_secret],

@@ -1,9 +1,18 @@
 """Recording rules: everything dashboards and SLO alerts aggregate, so nothing scans raw partition series."""
 from __future__ import annotations
 
-from content.catalogue import CLUSTER_LABEL as C, JOB_BROKER, slo_bucket
+from content.catalogue import CLUSTER_LABEL as C, JOB_BROKER, JOB_CONTROLLER, slo_bucket
 
 SLO_WINDOWS = ("5m", "30m", "1h", "2h", "6h", "1d", "3d")
+# Keeps a controller gauge of the active controller only (its ActiveControllerCount is 1).
+ACTIVE_CONTROLLER = (f'and on ({C}, instance) (kafka_controller_kafkacontroller_activecontrollercount'
+                     f'{{job="{JOB_CONTROLLER}"}} == 1)')
+
+
+def _requests(kind: str, w: str) -> str:
+    """Produce plus fetch requests of one kind (total or failed) per cluster, all-topics series only."""
+    return " + ".join(f'sum by ({C}) (rate(kafka_server_brokertopicmetrics_{kind}{op}requests_total{{topic=""}}[{w}]))'
+                      for op in ("produce", "fetch"))
 
 
 def _r(record: str, expr: str) -> dict:
@@ -29,8 +38,11 @@ def throughput_rules() -> list[dict]:
            f"sum by ({C}, consumergroup) (kafka_consumergroup_lag_sum)"),
         _r(f"{C}:kafka_under_replicated_partitions:sum",
            f"sum by ({C}) (kafka_server_replicamanager_underreplicatedpartitions)"),
+        # Every KRaft controller reports the gauge; only the active one's value is authoritative.
         _r(f"{C}:kafka_offline_partitions:sum",
-           f"sum by ({C}) (kafka_controller_kafkacontroller_offlinepartitionscount)"),
+           f"sum by ({C}) (kafka_controller_kafkacontroller_offlinepartitionscount {ACTIVE_CONTROLLER})"),
+        _r(f"{C}:kafka_fenced_brokers:max",
+           f"max by ({C}) (kafka_controller_kafkacontroller_fencedbrokercount {ACTIVE_CONTROLLER})"),
         _r(f"{C}:kafka_active_controllers:sum",
            f"sum by ({C}) (kafka_controller_kafkacontroller_activecontrollercount)"),
         _r(f"{C}:kafka_broker_up:avg", f'avg by ({C}) (up{{job="{JOB_BROKER}"}})'),
@@ -55,7 +67,9 @@ def slo_rules(combat_target_seconds: float) -> list[dict]:
     """Error ratios of the three objectives over every window the burn-rate alerts use."""
     good_le = slo_bucket(combat_target_seconds)
     return [rule for w in SLO_WINDOWS for rule in (
-        _r(f"slo:kafka_broker_availability:error_ratio_{w}", f"1 - avg_over_time({C}:kafka_broker_up:avg[{w}])"),
+        # What clients see: failed over all produce and fetch requests (a restarting broker is not an outage).
+        _r(f"slo:kafka_request_availability:error_ratio_{w}",
+           f"({_requests('failed', w)}) / ({_requests('total', w)})"),
         _r(f"slo:kafka_event_processing:error_ratio_{w}",
            f"sum(rate(kafka_event_processing_failures_total[{w}])) / sum(rate(kafka_events_processed_total[{w}]))"),
         # Good combat events finish within the largest bucket at or below the target ({good_le}s).

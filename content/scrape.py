@@ -1,25 +1,31 @@
-"""Native Prometheus scrape_configs: Kafka per cluster, lag, TLS probes, pods, nodes and kubelets."""
+"""Native Prometheus scrape_configs: Kafka per cluster, lag, TLS probes, and the platform's pods.
+
+Every Kafka target either is discovered in its cluster's own namespace (Kubernetes pod discovery,
+kept by pod labels and metrics port) or is a static name that resolves from any namespace
+(config.clusters refuses bare names). The kubelet, cAdvisor and node-exporter are scraped by
+kube-prometheus-stack's own ServiceMonitors (content.prometheus_stack), whose labels the chart's
+default rules select.
+"""
 from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING
 
-from content.catalogue import (CLUSTER_LABEL, JOB_BROKER, JOB_CONTROLLER, JOB_EVENTS, JOB_FLUENT_BIT, JOB_GATEWAY,
-                               JOB_JAEGER, JOB_KUBELET, JOB_LAG, JOB_NODE, JOB_TLS_PROBE, JOB_ZOOKEEPER)
+from content.catalogue import (CLUSTER_LABEL, JOB_BLACKBOX, JOB_BROKER, JOB_CONTROLLER, JOB_EVENTS, JOB_FLUENT_BIT,
+                               JOB_GATEWAY, JOB_JAEGER, JOB_LAG, JOB_TLS_PROBE, JOB_ZOOKEEPER)
+from content.exporters import blackbox_address, lag_exporter
 
 if TYPE_CHECKING:
-    from config.clusters import KafkaCluster
+    from config.clusters import Discovery
     from config.settings import Settings
 
 EVENT_CORE_APP = "kafka-event-driven-core"
 GATEWAY_APP = "realtime-gateway"
-KAFKA_EXPORTER_PORT = 9308
-SA_TOKEN = "/var/run/secrets/kubernetes.io/serviceaccount/token"
-SA_CA = "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt"
 
 
-def kafka_exporter_target(c: "KafkaCluster") -> str:
-    return f"{c.name}-kafka-exporter.{c.namespace}.svc:{KAFKA_EXPORTER_PORT}"  # Strimzi's KafkaExporter service
+def meta_label(label: str) -> str:
+    """The discovery meta label of a pod label (Prometheus sanitises every character outside [a-zA-Z0-9_])."""
+    return "__meta_kubernetes_pod_label_" + re.sub(r"[^a-zA-Z0-9_]", "_", label)
 
 
 def _timeout(s: "Settings") -> str:
@@ -37,10 +43,45 @@ def _static(job: str, groups: list[tuple[str, tuple[str, ...]]], s: "Settings", 
             "metrics_path": "/metrics", "static_configs": static, **extra}
 
 
+def _discovered(job: str, cluster: str, namespace: str, pods: "Discovery", s: "Settings") -> dict:
+    """Pods of one role of one cluster; the job label is the role's, whatever the job_name."""
+    port_meta = ("__meta_kubernetes_pod_container_port_number" if pods.port.isdigit()
+                 else "__meta_kubernetes_pod_container_port_name")
+    relabel = [{"source_labels": [meta_label(k)], "regex": re.escape(v), "action": "keep"} for k, v in pods.labels]
+    relabel += [
+        {"source_labels": [port_meta], "regex": re.escape(pods.port), "action": "keep"},
+        {"source_labels": ["__meta_kubernetes_pod_phase"], "regex": "Running", "action": "keep"},
+        {"source_labels": ["__meta_kubernetes_namespace"], "target_label": "namespace"},
+        {"source_labels": ["__meta_kubernetes_pod_name"], "target_label": "pod"},
+        {"target_label": CLUSTER_LABEL, "replacement": cluster},
+        {"target_label": "job", "replacement": job},
+    ]
+    return {"job_name": f"{job}/{cluster}", "scrape_interval": s.scrape_interval, "scrape_timeout": _timeout(s),
+            "metrics_path": "/metrics",
+            "kubernetes_sd_configs": [{"role": "pod", "namespaces": {"names": [namespace]}}],
+            "relabel_configs": relabel}
+
+
+def kafka_jobs(s: "Settings") -> list[dict]:
+    """Brokers, controllers, ZooKeeper and kafka_exporter of every cluster."""
+    jobs: list[dict | None] = [
+        _static(JOB_BROKER, [(c.name, c.brokers) for c in s.clusters], s),
+        _static(JOB_CONTROLLER, [(c.name, c.controllers) for c in s.clusters], s),
+        _static(JOB_ZOOKEEPER, [(c.name, c.zookeeper) for c in s.clusters], s),
+    ]
+    for c in s.clusters:
+        for job, pods in ((JOB_BROKER, c.broker_pods), (JOB_CONTROLLER, c.controller_pods)):
+            if pods is not None:
+                jobs.append(_discovered(job, c.name, c.namespace, pods, s))
+        namespace, pods = lag_exporter(c, s)
+        jobs.append(_discovered(JOB_LAG, c.name, namespace, pods, s))
+    return [j for j in jobs if j]
+
+
 def _pods(job: str, namespace: str, label: str, value: str, s: "Settings", path: str = "/metrics",
           port: int | None = None) -> dict:
     relabel = [
-        {"source_labels": [f"__meta_kubernetes_pod_label_{label}"], "regex": value, "action": "keep"},
+        {"source_labels": [meta_label(label)], "regex": value, "action": "keep"},
         {"source_labels": ["__meta_kubernetes_pod_phase"], "regex": "Running", "action": "keep"},
         {"source_labels": ["__meta_kubernetes_namespace"], "target_label": "namespace"},
         {"source_labels": ["__meta_kubernetes_pod_name"], "target_label": "pod"},
@@ -60,35 +101,29 @@ def _tls_probe(s: "Settings") -> dict | None:
         job["relabel_configs"] = [
             {"source_labels": ["__address__"], "target_label": "__param_target"},
             {"source_labels": ["__param_target"], "target_label": "instance"},
-            {"target_label": "__address__", "replacement": s.blackbox_exporter_address},
+            {"target_label": "__address__", "replacement": blackbox_address(s)},
         ]
     return job
 
 
-def _kubelet(s: "Settings", path: str) -> dict:
-    return {"job_name": JOB_KUBELET if path == "/metrics" else f"{JOB_KUBELET}-cadvisor",
-            "scrape_interval": s.scrape_interval, "scheme": "https", "metrics_path": path,
-            "authorization": {"credentials_file": SA_TOKEN}, "tls_config": {"ca_file": SA_CA},
-            "kubernetes_sd_configs": [{"role": "node"}],
-            "relabel_configs": [{"action": "labelmap", "regex": "__meta_kubernetes_node_label_(.+)"}]}
+def _blackbox(s: "Settings") -> dict | None:
+    """The blackbox exporter's own metrics, so that a missing prober is itself noticed."""
+    if not any(c.tls for c in s.clusters):
+        return None
+    return {"job_name": JOB_BLACKBOX, "scrape_interval": s.scrape_interval, "scrape_timeout": _timeout(s),
+            "metrics_path": "/metrics", "static_configs": [{"targets": [blackbox_address(s)]}]}
 
 
 def scrape_configs(s: "Settings") -> list[dict]:
-    clusters = s.clusters
     jobs = [
-        _static(JOB_BROKER, [(c.name, c.brokers) for c in clusters], s),
-        _static(JOB_CONTROLLER, [(c.name, c.controllers) for c in clusters], s),
-        _static(JOB_ZOOKEEPER, [(c.name, c.zookeeper) for c in clusters], s),
-        _static(JOB_LAG, [(c.name, (kafka_exporter_target(c),)) for c in clusters], s),
+        *kafka_jobs(s),
         _tls_probe(s),
+        _blackbox(s),
         _pods(JOB_EVENTS, s.platform_namespace, "app", EVENT_CORE_APP, s),
         _pods(JOB_GATEWAY, s.platform_namespace, "app", GATEWAY_APP, s),
-        _pods(JOB_NODE, s.monitoring_namespace, "app_kubernetes_io_name", "prometheus-node-exporter", s, port=9100),
-        _kubelet(s, "/metrics"),
-        _kubelet(s, "/metrics/cadvisor"),
-        _pods(JOB_FLUENT_BIT, s.monitoring_namespace, "app_kubernetes_io_name", "fluent-bit", s,
+        _pods(JOB_FLUENT_BIT, s.monitoring_namespace, "app.kubernetes.io/name", "fluent-bit", s,
               path="/api/v2/metrics/prometheus", port=2020),
-        _pods(JOB_JAEGER, s.monitoring_namespace, "app_kubernetes_io_name", "jaeger", s, port=8888),
+        _pods(JOB_JAEGER, s.monitoring_namespace, "app.kubernetes.io/name", "jaeger", s, port=8888),
     ]
     return [j for j in jobs if j]
 

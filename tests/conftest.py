@@ -19,6 +19,7 @@ SECRET_VALUES = {  # distinctive, so that a leak is easy to find
     "pagerdutyCriticalKey": "pd-critical-LEAKCHECK-1111",
     "pagerdutyHighKey": "pd-high-LEAKCHECK-2222",
     "slackWebhookUrl": "https://hooks.slack.example/LEAKCHECK-3333",
+    "deadMansSwitchUrl": "https://heartbeat.example/LEAKCHECK-7777",
     "grafanaToken": "glsa_LEAKCHECK-4444",
     "elasticsearchPassword": "es-LEAKCHECK-5555",
     "opensearchPassword": "os-LEAKCHECK-6666",

@@ -1,15 +1,18 @@
 """MetricsAlerting under mocks: what is deployed is exactly what content/ renders."""
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 
 import yaml
 
 from content.rules import rule_files
-from content import alertmanager, catalogue, jmx
+from content import alertmanager, catalogue, exporters, jmx
 from content.scrape import scrape_configs
 from harness.runtime import MASK
-from tests.conftest import make_settings
+from tests.conftest import SECRET_VALUES, make_settings
+from tests.content.relabel_model import Pod, discover
 
 RELEASE = "kubernetes:helm.sh/v3:Release"
 RULE = "kubernetes:monitoring.coreos.com/v1:PrometheusRule"
@@ -48,45 +51,115 @@ def test_dev_differs_where_its_settings_do(stack_runs):
     assert spec["retention"] == "7d" and spec["replicas"] == 1
 
 
-def test_alertmanager_credentials_live_only_in_a_secret(stack_runs):
+def test_alertmanager_credentials_live_only_in_secrets(stack_runs):
     run = stack_runs["prod"]
-    values = _values(run).inputs["values"]["alertmanager"]
-    (receivers,) = [r for r in run.of_type("kubernetes:core/v1:Secret") if "alertmanager" in r.name]
-    assert receivers.inputs["metadata"]["name"] == values["alertmanagerSpec"]["secrets"][0]
-    assert receivers.inputs["stringData"] == MASK  # a Pulumi secret end to end
-    assert values["config"] == alertmanager.config(
-        make_settings("prod"), f"/etc/alertmanager/secrets/{receivers.inputs['metadata']['name']}")
+    spec = _values(run).inputs["values"]["alertmanager"]["alertmanagerSpec"]
+    secrets = {r.inputs["metadata"]["name"]: r for r in run.of_type("kubernetes:core/v1:Secret")
+               if "alertmanager" in r.name}
+    receivers, config = secrets[spec["secrets"][0]], secrets[spec["configSecret"]]
+    assert spec["useExistingSecret"] is True
+    assert receivers.inputs["stringData"] == MASK and config.inputs["stringData"] == MASK  # secrets end to end
+    reviewed = alertmanager.config(make_settings("prod"), f"/etc/alertmanager/secrets/{spec['secrets'][0]}")
+    assert config.inputs["metadata"]["annotations"]["kafka-monitoring/config-sha256"] == hashlib.sha256(
+        json.dumps(reviewed, sort_keys=True).encode()).hexdigest()
+    assert run.artifacts["alertmanager/alertmanager.yml"] == reviewed
+
+
+def test_the_heartbeat_url_never_reaches_plan_inputs_or_artifacts(program):
+    """It travels only inside the config Secret's stringData, a Pulumi secret."""
+    url = "https://heartbeat.example/ping-LEAKCHECK"
+    run = program("dev", secrets={**SECRET_VALUES, "deadMansSwitchUrl": url})
+    assert url not in json.dumps(run.artifacts, default=str) and url not in json.dumps([r.inputs for r in run.resources])
 
 
 def test_jmx_config_map_per_cluster_in_its_namespace(program):
-    clusters = [f"c{i} ns=kafka-{i} brokers=b{i}:7071 controllers=k{i}:7071" for i in range(3)]
+    clusters = [f"c{i} ns=kafka-{i} preset=strimzi" for i in range(3)]
     run = program("dev", clusters=clusters)
     maps = [r for r in run.of_type("kubernetes:core/v1:ConfigMap") if "jmx" in r.name]
     assert sorted(m.inputs["metadata"]["namespace"] for m in maps) == ["kafka-0", "kafka-1", "kafka-2"]
     assert yaml.safe_load(maps[0].inputs["data"]["kafka-jmx-exporter.yml"]) == jmx.exporter_config()
 
 
-def test_scrape_jobs_cover_every_source():
+def test_kafka_exporter_is_deployed_for_a_cluster_given_by_bootstrap(program):
+    clusters = ["orders ns=kafka brokerPods=app=kafka;role=broker controllerPods=app=kafka;role=ctl "
+                "bootstrap=kafka-bootstrap.kafka.svc:9092 sasl=scram-sha512:orders-exporter kafkaTls=true",
+                "events ns=events preset=strimzi"]
+    run = program("dev", clusters=clusters)
+    deployments = {r.inputs["metadata"]["name"]: r for r in run.of_type("kubernetes:apps/v1:Deployment")}
+    assert "events-kafka-exporter" not in deployments  # Strimzi runs its own
+    exporter = deployments["orders-kafka-exporter"]
+    assert exporter.inputs["metadata"]["namespace"] == "monitoring"
+    (container,) = exporter.inputs["spec"]["template"]["spec"]["containers"]
+    assert container["args"][:1] == ["--kafka.server=kafka-bootstrap.kafka.svc:9092"]
+    assert {"--sasl.enabled", "--sasl.mechanism=sha512", "--tls.enabled"} <= set(container["args"])
+    assert {e["valueFrom"]["secretKeyRef"]["name"] for e in container["env"]} == {"orders-exporter"}
+    labels = exporter.inputs["spec"]["template"]["metadata"]["labels"]
+    pods = [Pod("orders-kafka-exporter-7d9f", "monitoring", "10.1.0.9", labels, {"metrics": 9308})]
+    (job,) = [j for j in scrape_configs(make_settings("dev", clusters=clusters)) if j["job_name"] == "kafka-exporter/orders"]
+    assert [(t["job"], t["kafka_cluster"], t["instance"]) for t in discover(job, pods)] == [
+        ("kafka-exporter", "orders", "10.1.0.9:9308")]
+
+
+def test_the_blackbox_exporter_is_deployed_with_the_tcp_tls_module(stack_runs):
+    (release,) = [r for r in stack_runs["prod"].of_type(RELEASE) if r.inputs["chart"] == exporters.BLACKBOX_CHART]
+    assert release.inputs["values"]["fullnameOverride"] == exporters.BLACKBOX_NAME
+    module = release.inputs["values"]["config"]["modules"]["tcp_tls"]
+    assert module["prober"] == "tcp" and module["tcp"]["tls"] is True
+    probe = {j["job_name"]: j for j in scrape_configs(make_settings("prod"))}[catalogue.JOB_TLS_PROBE]
+    assert probe["params"] == {"module": ["tcp_tls"]}
+    address = probe["relabel_configs"][-1]["replacement"]
+    assert address == f"{exporters.BLACKBOX_NAME}.monitoring.svc:{exporters.BLACKBOX_PORT}"
+
+
+STRIMZI = {"strimzi.io/cluster": "kafka", "strimzi.io/kind": "Kafka", "strimzi.io/name": "kafka-kafka"}
+
+
+def _strimzi_pods() -> list[Pod]:
+    """Pods as Strimzi 0.45 labels them (KafkaNodePools: broker and controller roles on separate pools)."""
+    ns = "necpgame-infrastructure"
+    ports = {"tcp-prometheus": 9404, "tcp-replication": 9091, "tcp-clients": 9092}
+    pods = [Pod(f"kafka-brokers-{i}", ns, f"10.0.1.{i}", {**STRIMZI, "strimzi.io/broker-role": "true",
+                                                          "strimzi.io/controller-role": "false"}, ports)
+            for i in range(3)]
+    pods += [Pod(f"kafka-controllers-{i}", ns, f"10.0.2.{i}", {**STRIMZI, "strimzi.io/broker-role": "false",
+                                                               "strimzi.io/controller-role": "true"}, ports)
+             for i in range(3)]
+    pods.append(Pod("kafka-kafka-exporter-5c8d", ns, "10.0.3.1",
+                    {"strimzi.io/kind": "Kafka", "strimzi.io/name": "kafka-kafka-exporter",
+                     "strimzi.io/cluster": "kafka"}, {"tcp-prometheus": 9404}))
+    pods.append(Pod("kafka-brokers-9", "other-team", "10.9.0.1", {**STRIMZI, "strimzi.io/broker-role": "true"}, ports))
+    pods.append(Pod("kafka-brokers-3", ns, "", {**STRIMZI, "strimzi.io/broker-role": "true"}, ports, phase="Pending"))
+    return pods
+
+
+def test_strimzi_pods_are_discovered_in_their_own_namespace_by_role():
+    """Relabelling as Prometheus does it (tests/content/relabel_model.py) over Strimzi-labelled pods."""
     jobs = {j["job_name"]: j for j in scrape_configs(make_settings("prod"))}
-    assert {catalogue.JOB_BROKER, catalogue.JOB_CONTROLLER, catalogue.JOB_LAG, catalogue.JOB_TLS_PROBE,
-            catalogue.JOB_EVENTS, catalogue.JOB_GATEWAY, catalogue.JOB_NODE, catalogue.JOB_KUBELET,
-            catalogue.JOB_FLUENT_BIT, catalogue.JOB_JAEGER} <= set(jobs)
-    assert catalogue.JOB_ZOOKEEPER not in jobs  # prod is KRaft
-    broker = jobs[catalogue.JOB_BROKER]
-    assert broker["static_configs"][0]["targets"] == [f"kafka-broker-{i}:7071" for i in range(3)]
-    assert broker["static_configs"][0]["labels"] == {"kafka_cluster": "kafka"}
-    events = jobs[catalogue.JOB_EVENTS]
-    assert events["kubernetes_sd_configs"][0]["namespaces"]["names"] == ["necpgame-infrastructure"]
-    assert {"source_labels": ["__meta_kubernetes_pod_label_app"], "regex": "kafka-event-driven-core",
-            "action": "keep"} in events["relabel_configs"]
-    assert jobs[catalogue.JOB_FLUENT_BIT]["metrics_path"] == "/api/v2/metrics/prometheus"
+    found = {name: discover(jobs[name], _strimzi_pods()) for name in
+             ("kafka-broker/kafka", "kafka-controller/kafka", "kafka-exporter/kafka")}
+    assert sorted(t["instance"] for t in found["kafka-broker/kafka"]) == [f"10.0.1.{i}:9404" for i in range(3)]
+    assert sorted(t["pod"] for t in found["kafka-controller/kafka"]) == [f"kafka-controllers-{i}" for i in range(3)]
+    assert [t["instance"] for t in found["kafka-exporter/kafka"]] == ["10.0.3.1:9404"]
+    for name, targets in found.items():
+        assert {(t["job"], t["kafka_cluster"], t["namespace"]) for t in targets} == {
+            (name.split("/")[0], "kafka", "necpgame-infrastructure")}
 
 
-def test_each_cluster_gets_its_targets_and_label():
-    clusters = ["a ns=x brokers=a0:7071 controllers=ac:7071 zookeeper=z0:7071,z1:7071,z2:7071",
-                "b ns=y brokers=b0:7071,b1:7071 controllers=bc:7071"]
+def test_static_targets_keep_their_cluster_label():
+    clusters = ["a ns=x brokers=a0.x.svc:7071 controllers=ac.x.svc:7071 zookeeper=z0.x.svc:7071 exporterPods=app=e",
+                "b ns=y brokers=10.0.0.1:7071,10.0.0.2:7071 controllers=bc.y.svc:7071 exporterPods=app=e"]
     jobs = {j["job_name"]: j for j in scrape_configs(make_settings("dev", clusters=clusters))}
     assert [(g["labels"]["kafka_cluster"], g["targets"]) for g in jobs["kafka-broker"]["static_configs"]] == [
-        ("a", ["a0:7071"]), ("b", ["b0:7071", "b1:7071"])]
+        ("a", ["a0.x.svc:7071"]), ("b", ["10.0.0.1:7071", "10.0.0.2:7071"])]
     assert [g["labels"]["kafka_cluster"] for g in jobs["kafka-zookeeper"]["static_configs"]] == ["a"]
-    assert jobs["kafka-exporter"]["static_configs"][1]["targets"] == ["b-kafka-exporter.y.svc:9308"]
+
+
+def test_platform_pods_are_discovered_by_their_app_label():
+    jobs = {j["job_name"]: j for j in scrape_configs(make_settings("prod"))}
+    pods = [Pod("event-core-0", "necpgame-infrastructure", "10.2.0.1", {"app": "kafka-event-driven-core"},
+                {"metrics": 8080}),
+            Pod("fluent-bit-x7k2p", "monitoring", "10.3.0.1", {"app.kubernetes.io/name": "fluent-bit"}, {"http": 2020})]
+    assert [t["pod"] for t in discover(jobs[catalogue.JOB_EVENTS], pods)] == ["event-core-0"]
+    (fluent,) = discover(jobs[catalogue.JOB_FLUENT_BIT], pods)
+    assert fluent["instance"] == "10.3.0.1:2020"
+    assert jobs[catalogue.JOB_FLUENT_BIT]["metrics_path"] == "/api/v2/metrics/prometheus"

@@ -7,7 +7,7 @@ from dataclasses import fields
 import pytest
 
 from config import schema, settings
-from config.clusters import parse_cluster
+
 from tests.conftest import SECRET_VALUES, STACKS, make_settings, stack_raw
 
 PROD_CLUSTER = stack_raw("prod")["clusters"][0]
@@ -28,7 +28,8 @@ def test_every_stack_file_is_valid(stack):
 def test_prod_holds_the_design_document_values():
     s = make_settings("prod")
     assert [c.name for c in s.clusters] == ["kafka"]
-    assert s.clusters[0].brokers == ("kafka-broker-0:7071", "kafka-broker-1:7071", "kafka-broker-2:7071")
+    assert s.clusters[0].broker_pods.labels == (("strimzi.io/cluster", "kafka"), ("strimzi.io/kind", "Kafka"),
+                                                ("strimzi.io/broker-role", "true"))
     assert (s.scrape_interval, s.prometheus_retention_days) == ("15s", 90)
     assert (s.alert_group_wait, s.alert_group_interval, s.alert_repeat_interval) == ("10s", "10s", "1h")
     assert (s.object_lock_mode, s.object_lock_days, s.security_retention_days) == ("COMPLIANCE", 2557, 2557)
@@ -69,7 +70,9 @@ def test_every_schema_entry_is_typed_and_described():
     ("clusters", [], "at least one cluster"),
     ("clusters", [PROD_CLUSTER, PROD_CLUSTER], "duplicated"),
     ("clusters", ["kafka ns=x brokers=not-a-target"], "host:port"),
-    ("clusters", ["kafka ns=x brokers=b:1"], "controllers: at least one"),
+    ("clusters", ["kafka ns=x brokers=b.x.svc:1 exporterPods=app=e"], "controllers: required"),
+    ("clusters", ["kafka ns=x brokers=kafka-broker-0:7071 controllers=c.x.svc:1 exporterPods=a=b"],
+     "resolves only inside its own namespace"),
     ("prometheusReplicas", "two", "not an integer"),
     ("enableGrafana", "yes", "not a boolean"),
     ("dashboardTheme", "dark", "unknown setting"),
@@ -93,6 +96,7 @@ def test_dev_may_use_http_endpoints_but_not_a_zero_retention():
     ("enableAlerting", "pagerdutyCriticalKey"),
     ("enableAlerting", "pagerdutyHighKey"),
     ("enableAlerting", "slackWebhookUrl"),
+    ("enableAlerting", "deadMansSwitchUrl"),
     ("enableGrafana", "grafanaToken"),
     ("enableSearchRetention", "elasticsearchPassword"),
     ("enableCollection", "opensearchPassword"),
@@ -116,14 +120,3 @@ def test_prod_secrets_missing_are_all_named():
     problems = refused(secrets={})
     named = {p.split(":")[0] for p in problems}
     assert named == set(SECRET_VALUES)
-
-
-def test_cluster_spec_grammar():
-    cluster, errors = parse_cluster(
-        "events ns=kafka brokers=b-0:7071,b-1:7071 controllers=c-0:7071 zookeeper=z-0:7071 tls=b-0:9093", "k")
-    assert errors == []
-    assert cluster.brokers == ("b-0:7071", "b-1:7071") and cluster.zookeeper == ("z-0:7071",)
-    assert not cluster.kraft
-    _, errors = parse_cluster("Events ns=kafka brokers=b:1 controllers=c:1 ns=again", "clusters[3]")
-    assert any("DNS label" in e for e in errors) and any("each field once" in e for e in errors)
-    assert all(e.startswith("clusters[3]") for e in errors)

@@ -31,10 +31,24 @@ def test_amtool_accepts_the_config(config_file):
     ({"severity": "warning", "category": "performance"}, ["slack-warning"]),
     ({"severity": "critical", "category": "security"}, ["pagerduty-critical", "security-team"]),
     ({"severity": "high", "category": "security"}, ["pagerduty-high", "security-team"]),
-    ({"severity": "info", "category": "performance"}, ["slack-warning"]),
+    ({"severity": "info", "category": "performance"}, ["null"]),
+    ({"alertname": "Watchdog", "severity": "none"}, ["heartbeat"]),
+    ({"alertname": "Watchdog", "severity": "critical", "category": "security"}, ["heartbeat"]),
+    ({"alertname": "InfoInhibitor", "severity": "none", "namespace": "kube-system"}, ["null"]),
 ])
 def test_each_severity_and_category_reaches_its_receivers(config_file, labels, receivers):
     assert tools.route_receivers(config_file, {"alertname": "X", **labels}) == receivers
+
+
+def test_watchdog_repeats_at_the_heartbeat_interval_and_carries_the_url():
+    """The dead man's switch must hear Watchdog every heartbeatInterval: the route's repeat and group
+    intervals are that interval; the URL is the one given (a Pulumi secret in deployment)."""
+    config = alertmanager.config(make_settings("prod", heartbeatInterval="2m"), "/s", "https://hb.example/x")
+    (route,) = [r for r in config["route"]["routes"] if r["matchers"] == ['alertname="Watchdog"']]
+    assert (route["receiver"], route["repeat_interval"], route["group_interval"]) == ("heartbeat", "2m", "2m")
+    assert config["route"]["routes"][0] is route and "continue" not in route
+    (hb,) = [r for r in config["receivers"] if r["name"] == "heartbeat"]
+    assert hb["webhook_configs"][0]["url"] == "https://hb.example/x"
 
 
 def test_grouping_and_timing_follow_the_design_document():
@@ -47,6 +61,8 @@ def test_config_holds_no_credentials_only_file_references():
     config = alertmanager.config(make_settings("prod"), "/etc/alertmanager/secrets/r")
     text = yaml.safe_dump(config)
     assert "routing_key:" not in text and "api_url:" not in text
+    (hb,) = [r for r in config["receivers"] if r["name"] == "heartbeat"]
+    assert hb["webhook_configs"][0]["url"] == alertmanager.HEARTBEAT_PLACEHOLDER  # the real one is a secret
     files = {c.get("routing_key_file") or c.get("api_url_file") for r in config["receivers"]
              for kind in ("pagerduty_configs", "slack_configs") for c in r.get(kind, [])}
     assert files == {f"/etc/alertmanager/secrets/r/{f}" for f in alertmanager.SECRET_FILES.values()}

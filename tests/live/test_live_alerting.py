@@ -1,11 +1,14 @@
 """Real prometheus and prometheus-alertmanager on 127.0.0.1, running the rendered rules and routes.
 
-Faults: cluster `live` has its brokers' targets on closed ports (the cluster is down) and a
-controller, served by a small exporter, reporting plaintext connections; cluster `other` is
-healthy but its kafka_exporter target does not resolve (a warning the cluster-down alert of
-`live` must not inhibit). Only
-settings shorten the intervals (scrape and evaluation every second, group_wait 1s); rules are
-rendered as for any stack. Everything is bounded by DEADLINE_S and torn down at the end.
+Faults: cluster `live` has its brokers' and controller's targets on closed ports (the cluster is
+down); cluster `other` has a broker, served by a small exporter, reporting plaintext connections,
+and a controller on a closed port (a warning the cluster-down alert of `live` must not inhibit).
+The chart's always-firing `Watchdog` rule (kube-prometheus-stack 65.1.1,
+templates/prometheus/rules-1.14/general.rules.yaml: `vector(1)`, severity none) is loaded beside
+ours: it must reach the heartbeat receiver again and again, and nothing else, and stop reaching it
+once Prometheus is gone. Only settings shorten the intervals (scrape and evaluation every second,
+group_wait 1s, heartbeatInterval 2s); Prometheus gets `--rules.alert.resend-delay=1s`, so that an
+alert it stops sending ends within 4 s. Everything is bounded by DEADLINE_S and torn down at the end.
 """
 from __future__ import annotations
 
@@ -72,6 +75,16 @@ def _slack(path_payloads, channel):
     return [p for path, p in path_payloads if path == "/slack" and p.get("channel") == channel]
 
 
+def _heartbeats(path_payloads):
+    return [p for path, p in path_payloads if path == "/heartbeat"]
+
+
+WATCHDOG = {"groups": [{"name": "general.rules", "rules": [{
+    "alert": "Watchdog", "expr": "vector(1)", "labels": {"severity": "none"},
+    "annotations": {"summary": "An alert that should always be firing to certify that Alertmanager is working "
+                               "properly."}}]}]}
+
+
 def _wait_ready(port: int, proc: subprocess.Popen, deadline: float) -> None:
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -93,8 +106,11 @@ def test_alerts_fire_and_reach_their_receivers(tmp_path):
     dead = [free_port() for _ in range(3)]
     settings = make_settings(
         "dev", scrapeInterval="1s", evaluationInterval="1s", alertGroupWait="1s", alertGroupInterval="1s",
-        clusters=[f"live ns=live brokers={','.join(f'{HOST}:{p}' for p in dead)} controllers={HOST}:{hook}",
-                  f"other ns=other brokers={HOST}:{hook} controllers={HOST}:{hook}"],
+        heartbeatInterval="2s",
+        clusters=[f"live ns=live brokers={','.join(f'{HOST}:{p}' for p in dead)} controllers={HOST}:{dead[0]} "
+                  "exporterPods=app=kafka-exporter",
+                  f"other ns=other brokers={HOST}:{hook} controllers={HOST}:{free_port()} "
+                  "exporterPods=app=kafka-exporter"],
         pagerdutyEventsUrl=f"http://{HOST}:{hook}/pagerduty", blackboxExporterAddress=f"{HOST}:{hook}")
 
     secrets = tmp_path / "secrets"
@@ -102,8 +118,9 @@ def test_alerts_fire_and_reach_their_receivers(tmp_path):
     for key, file in alertmanager.SECRET_FILES.items():
         (secrets / file).write_text(KEYS.get(key, f"http://{HOST}:{hook}/slack"))
     am_port, prom_port = free_port(), free_port()
-    (tmp_path / "alertmanager.yml").write_text(yaml.safe_dump(alertmanager.config(settings, str(secrets))))
-    files = rule_files(settings)
+    (tmp_path / "alertmanager.yml").write_text(yaml.safe_dump(
+        alertmanager.config(settings, str(secrets), f"http://{HOST}:{hook}/heartbeat")))
+    files = {**rule_files(settings), "chart-general.rules.yml": WATCHDOG}
     for name, doc in files.items():
         (tmp_path / name).write_text(yaml.safe_dump(doc))
     config = prometheus_config(settings, sorted(files), [f"{HOST}:{am_port}"])
@@ -118,7 +135,7 @@ def test_alerts_fire_and_reach_their_receivers(tmp_path):
              f"--storage.path={tmp_path / 'am-data'}", f"--web.listen-address={HOST}:{am_port}",
              "--cluster.listen-address="], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         procs.append(subprocess.Popen(
-            ["prometheus", f"--config.file={tmp_path / 'prometheus.yml'}",
+            ["prometheus", f"--config.file={tmp_path / 'prometheus.yml'}", "--rules.alert.resend-delay=1s",
              f"--storage.tsdb.path={tmp_path / 'prom-data'}", f"--web.listen-address={HOST}:{prom_port}"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         _wait_ready(am_port, procs[0], deadline)
@@ -137,6 +154,14 @@ def test_alerts_fire_and_reach_their_receivers(tmp_path):
             time.sleep(0.5)
         time.sleep(3)  # anything inhibition failed to stop would have been sent by now
         critical, warning, security = seen()
+        high = _pd(list(Recorder.received), KEYS["pagerduty_high_key"])  # before Prometheus stops and all resolves
+        beats_while_up = len(_heartbeats(Recorder.received))
+        procs[1].terminate()  # Prometheus goes silent: the dead man's switch must stop hearing Watchdog
+        procs[1].wait(timeout=10)
+        time.sleep(8)  # the alert ends 4 s after its last resend; a heartbeat already on its way lands
+        silent_from = len(_heartbeats(Recorder.received))
+        time.sleep(6)  # three more heartbeat intervals
+        beats_after = len(_heartbeats(Recorder.received)) - silent_from
     finally:
         for proc in procs:
             proc.terminate()
@@ -156,9 +181,15 @@ def test_alerts_fire_and_reach_their_receivers(tmp_path):
                       "kafka_cluster": "live", "environment": "dev", "cluster": "necpgame-dev"}
     assert page["payload"]["custom_details"]["runbook_url"].endswith("/KafkaClusterDown.md")
     assert any("KafkaUnencryptedConnections" in p["attachments"][0]["title"] for p in security)
-    assert any("KafkaScrapeTargetDown (warning)" in p["attachments"][0]["title"]
-               and "other-kafka-exporter" in p["attachments"][0]["text"] for p in warning)
-    assert not any("live-kafka-exporter" in p["attachments"][0]["text"] for p in warning), "not inhibited"
+    targets_down = [p["attachments"][0]["text"] for p in warning
+                    if "KafkaScrapeTargetDown (warning)" in p["attachments"][0]["title"]]
+    assert any("kafka-controller/" in text for text in targets_down), warning
+    assert not any(f"{HOST}:{dead[0]}" in text for text in targets_down), "live's controller was not inhibited"
+    # The dead man's switch: Watchdog again and again while Prometheus runs, then silence; nobody else.
+    beats = _heartbeats(Recorder.received)
+    assert beats_while_up >= 2 and all(b["commonLabels"]["alertname"] == "Watchdog" for b in beats)
+    assert beats_after == 0, "the heartbeat still arrives although Prometheus is gone"
+    others = [p for path, p in Recorder.received if path != "/heartbeat"]
+    assert "Watchdog" not in json.dumps(others)
     # The cluster-down alert inhibits the per-broker pages.
-    high = _pd(Recorder.received, KEYS["pagerduty_high_key"])
     assert not [p for p in high if "KafkaBrokerDown" in p["payload"]["summary"]]

@@ -1,0 +1,59 @@
+"""Measure when each scenario's alert first fires, with promtool: `python -m tests.content.measure_detection [ALERT ...]`.
+
+A measuring tool, not a test: it asks promtool for the alert's state at every evaluation from just
+before the fault until `--horizon` seconds after it, and prints the first firing time. The
+scenarios then assert that time (tests/content/test_alert_rules.py).
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import subprocess
+import tempfile
+from pathlib import Path
+
+import yaml
+
+from tests.conftest import make_settings
+from tests.content.alert_scenarios import SCENARIOS, STEP
+from tests.content.promtool_tests import alert_meta, write_rules
+
+
+def _seconds(text: str) -> int:
+    return sum(int(n) * {"h": 3600, "m": 60, "s": 1}[u] for n, u in re.findall(r"(\d+)([hms])", text))
+
+
+def first_firing(scenario, horizon: int) -> int | None:
+    settings = make_settings("prod")
+    with tempfile.TemporaryDirectory() as d:
+        folder = Path(d)
+        meta = alert_meta(settings)[scenario.alert]
+        rules = write_rules(settings, folder, meta["labels"]["category"] == "slo")
+        times = range(scenario.onset - 2 * STEP, scenario.onset + horizon + 1, STEP)
+        checks = [{"expr": f'ALERTS{{alertname="{scenario.alert}",alertstate="firing"}}', "eval_time": f"{t}s",
+                   "exp_samples": []} for t in times]
+        test = {"rule_files": [rules], "evaluation_interval": f"{STEP}s",
+                "tests": [{"interval": f"{scenario.interval}s",
+                           "input_series": [{"series": s, "values": v} for s, v in scenario.fault],
+                           "promql_expr_test": checks}]}
+        (folder / "t.yml").write_text(yaml.safe_dump(test, sort_keys=False, width=1 << 20))
+        out = subprocess.run(["promtool", "test", "rules", "t.yml"], cwd=folder, capture_output=True, text=True,
+                             timeout=600)
+        out = out.stdout + out.stderr  # promtool reports failures on stderr
+    fired = [_seconds(m) for m in re.findall(r"time: ([0-9hms]+)", out)]
+    return min(fired) - scenario.onset if fired else None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("alerts", nargs="*")
+    parser.add_argument("--horizon", type=int, default=1800)
+    args = parser.parse_args()
+    for sc in SCENARIOS:
+        if args.alerts and sc.alert not in args.alerts:
+            continue
+        print(f"{sc.alert}: first firing {first_firing(sc, args.horizon)} s after the fault (scenario says {sc.detect})")
+
+
+if __name__ == "__main__":
+    main()

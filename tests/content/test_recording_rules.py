@@ -1,0 +1,73 @@
+"""Recording rules on mixed-label data, with promtool: the numbers that alerts and panels read.
+
+Each case feeds realistic series (several controllers, brokers, domains, per-topic plus all-topics
+series, one broker down) and asserts the recorded value, so a rule that sums the wrong series,
+loses a label or computes another quantile fails.
+"""
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+import yaml
+
+from tests.conftest import make_settings
+from tests.content.alert_scenarios import broker, controller, sel
+from tests.content.promtool_tests import write_rules
+
+pytestmark = pytest.mark.skipif(not shutil.which("promtool"), reason="promtool is not installed")
+C = {"kafka_cluster": "kafka"}
+
+
+def _case(name: str, series: list[tuple[str, str]], checks: list[tuple[str, int, list[tuple[dict, float]]]]) -> dict:
+    return {"name": name, "interval": "15s",
+            "input_series": [{"series": s, "values": v} for s, v in series],
+            "promql_expr_test": [{"expr": expr, "eval_time": f"{at}s",
+                                  "exp_samples": [{"labels": sel("" if "(" in expr else expr, **labels),
+                                                   "value": value}
+                                                  for labels, value in samples]}
+                                 for expr, at, samples in checks]}
+
+
+CASES = [
+    _case("offline partitions come from the active controller only", [
+        (sel("kafka_controller_kafkacontroller_activecontrollercount", **controller(i)), "0x40" if i != 1 else "1x40")
+        for i in range(3)] + [
+        (sel("kafka_controller_kafkacontroller_offlinepartitionscount", **controller(i)), "4x40") for i in range(3)],
+        [("kafka_cluster:kafka_offline_partitions:sum", 300, [(C, 4)])]),
+    _case("request availability counts all-topics series only, over every broker that answers", [
+        *[(sel(f"kafka_server_brokertopicmetrics_total{op}requests_total", **broker(i), **topic), "0+1500x40")
+          for i in (0, 2) for op in ("produce", "fetch") for topic in ({}, {"topic": "combat-events"})],
+        *[(sel(f"kafka_server_brokertopicmetrics_failed{op}requests_total", **broker(i), **topic), "0+15x40")
+          for i in (0, 2) for op in ("produce", "fetch") for topic in ({}, {"topic": "combat-events"})],
+        (sel("up", **broker(1)), "0x40")],
+        [("slo:kafka_request_availability:error_ratio_5m", 600, [(C, 0.01)])]),
+    _case("p99 per domain, not across domains", [
+        *[(sel("kafka_event_processing_duration_seconds_bucket", domain="combat", event_type="hit", le=le), f"0+{n}x40")
+          for le, n in (("0.01", 0), ("0.05", 980), ("0.1", 1000), ("+Inf", 1000))],
+        *[(sel("kafka_event_processing_duration_seconds_bucket", domain="economy", event_type="buy", le=le),
+           f"0+{n}x40") for le, n in (("0.01", 1000), ("0.05", 1000), ("0.1", 1000), ("+Inf", 1000))]],
+        # combat: 98 % under 50 ms, 2 % between 50 and 100 ms -> p99 interpolates to 75 ms.
+        [("round(domain:kafka_event_processing_duration_seconds:p99_5m * 10000)", 600,
+          [({"domain": "combat"}, 750), ({"domain": "economy"}, 99)])]),
+    _case("broker availability averages the brokers of each cluster", [
+        (sel("up", **broker(0)), "1x40"), (sel("up", **broker(1)), "0x40"), (sel("up", **broker(2)), "1x40"),
+        (sel("up", job="kafka-broker", instance="x:1", kafka_cluster="other"), "1x40")],
+        [("kafka_cluster:kafka_broker_up:avg", 300, [(C, 2 / 3), ({"kafka_cluster": "other"}, 1)])]),
+    _case("lag is summed per group and topic, and per group", [
+        (sel("kafka_consumergroup_lag_sum", consumergroup="g", topic=t, job="kafka-exporter", instance="e", **C),
+         f"{n}x40") for t, n in (("a", 10), ("b", 30))],
+        [("kafka_cluster_consumergroup_topic:kafka_consumergroup_lag:sum", 300,
+          [({**C, "consumergroup": "g", "topic": "a"}, 10), ({**C, "consumergroup": "g", "topic": "b"}, 30)]),
+         ("kafka_cluster_consumergroup:kafka_consumergroup_lag:sum", 300, [({**C, "consumergroup": "g"}, 40)])]),
+]
+
+
+def test_recording_rules_compute_what_their_names_promise(tmp_path):
+    rules = write_rules(make_settings("prod"), tmp_path, slo=True)
+    doc = {"rule_files": [rules], "evaluation_interval": "15s", "tests": CASES}
+    (tmp_path / "recording.yml").write_text(yaml.safe_dump(doc, sort_keys=False, width=1 << 20))
+    proc = subprocess.run(["promtool", "test", "rules", "recording.yml"], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
