@@ -35,7 +35,9 @@ class Collection(pulumi.ComponentResource):
     jaeger_query_url: pulumi.Output[str]
 
     def __init__(self, name: str, settings: Settings, namespace: k8s.core.v1.Namespace,
-                 opts: pulumi.ResourceOptions | None = None):
+                 after: list[pulumi.Resource], opts: pulumi.ResourceOptions | None = None):
+        """`after`: what must exist before the writers start (the retention objects: depending on a
+        component waits for all of its children)."""
         super().__init__("kafka-monitoring:collection:Collection", name, None, opts)
         s, ns = settings, settings.monitoring_namespace
         in_ns = pulumi.ResourceOptions(parent=self, depends_on=[namespace])
@@ -55,7 +57,7 @@ class Collection(pulumi.ComponentResource):
         k8s.helm.v3.Release(
             f"{name}-fluent-bit", name=f"{name}-fluent-bit", chart="fluent-bit", version=s.fluent_bit_chart_version,
             repository_opts={"repo": FLUENT_BIT_REPO}, namespace=ns, values=values,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[namespace, credentials]))
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[namespace, credentials, *after]))
 
         jaeger_config, sampling = jaeger.config(s), jaeger.sampling_strategies(s)
         labels = {"app.kubernetes.io/name": "jaeger", "app.kubernetes.io/instance": name, **PART_OF}
@@ -79,7 +81,7 @@ class Collection(pulumi.ComponentResource):
                           "volumeMounts": [{"name": "config", "mountPath": "/etc/jaeger", "readOnly": True}],
                           "readinessProbe": {"httpGet": {"path": "/status", "port": jaeger.HEALTH_PORT}},
                       }], "volumes": [{"name": "config", "configMap": {"name": f"{name}-jaeger"}}]}}},
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[config_map, credentials]))
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[config_map, credentials, *after]))
         service = k8s.core.v1.Service(
             f"{name}-jaeger-service", metadata={"name": "jaeger", "namespace": ns, "labels": labels},
             spec={"selector": {"app.kubernetes.io/name": "jaeger", "app.kubernetes.io/instance": name},

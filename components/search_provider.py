@@ -4,30 +4,40 @@ No Pulumi provider for Elasticsearch or OpenSearch installs from the package reg
 this one manages ILM/ISM policies, index templates, snapshot repositories and SLM policies
 through the official clients (`elasticsearch` 8.x, `opensearch-py`).
 
-- create adopts an identical existing object; diff compares the desired body with the stored one;
-  update changes it in place (ISM with if_seq_no/if_primary_term).
+- Every body is normalised before use (the engine hands a dynamic provider every number as a
+  float), and compared with the server's stored body in one canonical form (components.search_api).
+- create adopts an identical existing object and refuses to overwrite one that differs, unless
+  `adopt` is set; diff reports the changed paths; update writes only a real change (ISM with
+  if_seq_no/if_primary_term, re-read and retried on 409); read returns "gone" for a vanished object.
+- An authentication or authorisation failure always fails, naming the cluster and the privilege.
+  An unreachable cluster during diff costs one short attempt and reports "drift not checked".
 - delete is skipped in prod unless `allow_delete` is set: retention settings outlive stacks.
 - Connection errors and 429/502/503/504 are retried with capped exponential backoff; any other
   error fails at once with the server's reason.
 - Passwords are never inputs, state or attributes of the provider: each call reads them from the
   environment (ELASTICSEARCH_PASSWORD, OPENSEARCH_PASSWORD) or the stack's secret config.
+- This class stays at this module path: state pickles the provider by reference.
 """
 from __future__ import annotations
 
 import os
 import sys
 import time
-from dataclasses import dataclass
 from typing import Any, Callable
 
 import pulumi
 from pulumi.dynamic import (ConfigureRequest, CreateResult, DiffResult, ReadResult, ResourceProvider,
                             UpdateResult)
 
+from components.search_api import KINDS, changed_paths, normalise
+
 TRANSIENT = frozenset({429, 502, 503, 504})
 MAX_ATTEMPTS = 6
 BACKOFF_BASE_S, BACKOFF_CAP_S = 0.5, 8.0
 TIMEOUT_S = 30
+DIFF_TIMEOUT_S = 3        # a preview outside the cluster's network must not wait for long
+CONFLICT_RETRIES = 3      # ISM 409: re-read seq_no/primary_term and try again
+AUTH = frozenset({401, 403})
 JSON = {"accept": "application/json", "content-type": "application/json"}
 PASSWORD = {"elasticsearch": ("ELASTICSEARCH_PASSWORD", "elasticsearchPassword"),
             "opensearch": ("OPENSEARCH_PASSWORD", "opensearchPassword")}
@@ -37,54 +47,11 @@ _stack_config: Any = None  # set by configure() inside the provider process, nev
 
 
 class SearchApiError(Exception):
-    """A non-transient failure, carrying the server's reason."""
+    """A non-transient failure, carrying the server's reason and status (None: unreachable)."""
 
-
-@dataclass(frozen=True)
-class Kind:
-    path: str                                   # with {id}
-    stored: Callable[[Any, str], Any]           # GET response -> body comparable with the desired one
-    versioned: bool = False                     # ISM: updates carry if_seq_no and if_primary_term
-
-
-KINDS: dict[tuple[str, str], Kind] = {
-    ("elasticsearch", "ilm_policy"): Kind("/_ilm/policy/{id}", lambda r, i: {"policy": r[i]["policy"]}),
-    ("elasticsearch", "index_template"): Kind("/_index_template/{id}",
-                                              lambda r, i: r["index_templates"][0]["index_template"]),
-    ("elasticsearch", "snapshot_repository"): Kind("/_snapshot/{id}", lambda r, i: r[i]),
-    ("elasticsearch", "slm_policy"): Kind("/_slm/policy/{id}", lambda r, i: r[i]["policy"]),
-    ("opensearch", "ism_policy"): Kind("/_plugins/_ism/policies/{id}", lambda r, i: {"policy": r["policy"]},
-                                       versioned=True),
-    ("opensearch", "index_template"): Kind("/_index_template/{id}",
-                                           lambda r, i: r["index_templates"][0]["index_template"]),
-    ("opensearch", "snapshot_repository"): Kind("/_snapshot/{id}", lambda r, i: r[i]),
-}
-
-
-def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
-    """Dotted paths to leaves; servers nest `index.x` settings that we write flat, so both sides flatten."""
-    if isinstance(value, dict) and value:
-        out: dict[str, Any] = {}
-        for k, v in value.items():
-            out.update(flatten(v, f"{prefix}.{k}" if prefix else str(k)))
-        return out
-    if isinstance(value, list) and value:
-        out = {}
-        for i, v in enumerate(value):
-            out.update(flatten(v, f"{prefix}.{i}"))
-        return out
-    return {prefix: value}
-
-
-def _same_leaf(desired: Any, stored: Any) -> bool:
-    # Servers echo settings as strings ("3", "true"); compare by value, not by JSON type.
-    return desired == stored or str(desired).lower() == str(stored).lower()
-
-
-def changed_paths(desired: Any, stored: Any) -> list[str]:
-    """Paths of the desired body that the stored body lacks or holds differently (extra stored keys are fine)."""
-    have = flatten(stored)
-    return sorted(p for p, v in flatten(desired).items() if p not in have or not _same_leaf(v, have[p]))
+    def __init__(self, message: str, status: int | None = None):
+        super().__init__(message)
+        self.status = status
 
 
 def _password(engine: str) -> str | None:
@@ -97,18 +64,18 @@ def _password(engine: str) -> str | None:
 class _Client:
     """One engine's official client, with our retry policy around every request."""
 
-    def __init__(self, props: dict[str, Any]):
-        self.engine = props["engine"]
+    def __init__(self, props: dict[str, Any], attempts: int = MAX_ATTEMPTS, timeout: float = TIMEOUT_S):
+        self.engine, self.endpoint, self.attempts = props["engine"], props["endpoint"], attempts
         auth = (props["username"], _password(self.engine) or "")
         ca = props.get("ca_bundle") or None
         if self.engine == "elasticsearch":
             from elasticsearch import Elasticsearch
             self._client = Elasticsearch(props["endpoint"], basic_auth=auth, verify_certs=True, ca_certs=ca,
-                                         max_retries=0, retry_on_status=(), request_timeout=TIMEOUT_S)
+                                         max_retries=0, retry_on_status=(), request_timeout=timeout)
         else:
             from opensearchpy import OpenSearch
             self._client = OpenSearch(hosts=[props["endpoint"]], http_auth=auth, verify_certs=True, ca_certs=ca,
-                                      max_retries=0, retry_on_status=(), timeout=TIMEOUT_S)
+                                      max_retries=0, retry_on_status=(), timeout=timeout)
 
     def _once(self, method: str, path: str, body: Any, params: dict | None) -> Any:
         if self.engine == "elasticsearch":
@@ -117,7 +84,7 @@ class _Client:
 
     def request(self, method: str, path: str, body: Any = None, params: dict | None = None,
                 missing_ok: bool = False) -> Any:
-        for attempt in range(MAX_ATTEMPTS):
+        for attempt in range(self.attempts):
             try:
                 return self._once(method, path, body, params)
             except Exception as err:  # noqa: BLE001 - both clients' errors are classified below
@@ -125,8 +92,9 @@ class _Client:
                 if status == 404 and missing_ok:
                     return None
                 transient = status is None or status in TRANSIENT
-                if not transient or attempt == MAX_ATTEMPTS - 1:
-                    raise SearchApiError(f"{method} {path} failed: HTTP {status or 'connection'}: {reason}") from None
+                if not transient or attempt == self.attempts - 1:
+                    raise SearchApiError(f"{self.engine} {self.endpoint}: {method} {path} failed: "
+                                         f"HTTP {status or 'connection'}: {reason}", status) from None
                 sleep(min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2 ** attempt))
         raise AssertionError("unreachable")
 
@@ -143,6 +111,23 @@ def _classify(err: Exception) -> tuple[int | None, str]:
     return status, str(error or body or err)
 
 
+def _object_name(props: dict) -> str:
+    return f"{props['engine']} {props['kind']} {props['object_id']!r} on {props['endpoint']}"
+
+
+def _auth_failure(err: SearchApiError, props: dict) -> SearchApiError:
+    kind = KINDS[(props["engine"], props["kind"])]
+    return SearchApiError(f"{_object_name(props)}: the user {props.get('username')!r} was refused "
+                          f"(HTTP {err.status}); it needs the {kind.privilege}, and a valid password in "
+                          f"{PASSWORD[props['engine']][0]} or the stack secret {PASSWORD[props['engine']][1]}",
+                          err.status)
+
+
+def _props(props: dict[str, Any]) -> dict[str, Any]:
+    """Inputs as the program meant them: the engine turned every integer into a float."""
+    return {**props, "body": normalise(props.get("body"))}
+
+
 class RetentionObjectProvider(ResourceProvider):
     serialize_as_secret_always = False  # the provider holds no secrets
 
@@ -153,7 +138,10 @@ class RetentionObjectProvider(ResourceProvider):
     def _get(self, client: _Client, props: dict) -> tuple[Any, dict]:
         kind = KINDS[(props["engine"], props["kind"])]
         path = kind.path.format(id=props["object_id"])
-        response = client.request("GET", path, missing_ok=True)
+        try:
+            response = client.request("GET", path, missing_ok=True)
+        except SearchApiError as err:
+            raise (_auth_failure(err, props) if err.status in AUTH else err) from None
         if response is None:
             return None, {}
         meta = {"if_seq_no": response["_seq_no"], "if_primary_term": response["_primary_term"]} \
@@ -162,40 +150,73 @@ class RetentionObjectProvider(ResourceProvider):
 
     def _put(self, client: _Client, props: dict, meta: dict) -> None:
         kind = KINDS[(props["engine"], props["kind"])]
-        client.request("PUT", kind.path.format(id=props["object_id"]), body=props["body"], params=meta or None)
+        path = kind.path.format(id=props["object_id"])
+        for attempt in range(CONFLICT_RETRIES + 1):
+            try:
+                client.request("PUT", path, body=props["body"], params=meta or None)
+                return
+            except SearchApiError as err:
+                if err.status in AUTH:
+                    raise _auth_failure(err, props) from None
+                if err.status != 409 or not kind.versioned or attempt == CONFLICT_RETRIES:
+                    raise
+                _, meta = self._get(client, props)  # someone else changed it: take the new seq_no
 
-    def create(self, props: dict[str, Any]) -> CreateResult:
+    def _converge(self, props: dict, creating: bool) -> None:
         client = _Client(props)
         stored, meta = self._get(client, props)
-        if stored is None or changed_paths(props["body"], stored):
+        if stored is None:
             self._put(client, props, meta)
+            return
+        changed = changed_paths(KINDS[(props["engine"], props["kind"])], props["body"], stored)
+        if changed and creating and not props.get("adopt"):
+            raise SearchApiError(f"{_object_name(props)} already exists and differs at {', '.join(changed)}; "
+                                 "it is not overwritten (set adoptExistingRetention to take it over)")
+        if changed:
+            self._put(client, props, meta)
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        props = _props(props)
+        self._converge(props, creating=True)
         return CreateResult(id_=f"{props['engine']}/{props['kind']}/{props['object_id']}", outs=props)
 
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        olds, news = _props(olds), _props(news)
         replaces = [k for k in REPLACE_ON if olds.get(k) != news.get(k)]
         if replaces:
             return DiffResult(changes=True, replaces=replaces, delete_before_replace=False)
+        kind = KINDS[(news["engine"], news["kind"])]
         try:
-            stored, _ = self._get(_Client(news), news)
-        except SearchApiError:
-            stored = olds.get("body")  # cluster unreachable (e.g. preview offline): compare with state
-        changed = changed_paths(news["body"], stored) if stored is not None else ["body"]
+            stored, _ = self._get(_Client(news, attempts=1, timeout=DIFF_TIMEOUT_S), news)
+        except SearchApiError as err:
+            if err.status is not None:
+                raise
+            # Unreachable (a CI runner outside the cluster's network): compare with state, and say so.
+            print(f"kafka-monitoring: drift not checked for {_object_name(news)}: unreachable", file=sys.stderr)
+            stored = olds.get("body")
+        changed = changed_paths(kind, news["body"], stored) if stored is not None else ["body"]
         others = [k for k in news if k not in ("body", *REPLACE_ON) and olds.get(k) != news.get(k)]
         return DiffResult(changes=bool(changed or others), replaces=[], stables=list(REPLACE_ON),
                           delete_before_replace=False)
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        client = _Client(news)
-        stored, meta = self._get(client, news)
-        if stored is None or changed_paths(news["body"], stored):
-            self._put(client, news, meta)
+        news = _props(news)
+        self._converge(news, creating=False)
         return UpdateResult(outs=news)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        if not props.get("engine"):  # an import: only the id is known
+            engine, kind, object_id = id_.split("/", 2)
+            props = {**props, "engine": engine, "kind": kind, "object_id": object_id}
+        props = _props(props)
         stored, _ = self._get(_Client(props), props)
-        return ReadResult(id_, {**props, "body": stored} if stored is not None else {})
+        if stored is None:
+            return ReadResult("", {})  # gone: refresh drops it from state
+        return ReadResult(id_, {**props, "body": stored})
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
+        if not props.get("engine"):
+            return  # nothing is known of it (an object that was already gone)
         if props.get("prod") and not props.get("allow_delete"):
             print(f"kafka-monitoring: kept {id_} (prod retention objects are not deleted; "
                   "set allowRetentionDelete to change that)", file=sys.stderr)
@@ -211,10 +232,11 @@ class RetentionObject(pulumi.dynamic.Resource, module="search", name="RetentionO
 
     def __init__(self, name: str, *, engine: str, kind: str, object_id: str, body: pulumi.Input[dict],
                  endpoint: str, username: str, prod: bool, allow_delete: bool, ca_bundle: str = "",
-                 opts: pulumi.ResourceOptions | None = None):
+                 adopt: bool = False, opts: pulumi.ResourceOptions | None = None):
         if (engine, kind) not in KINDS:
             raise ValueError(f"unsupported {engine} object kind {kind!r}")
         super().__init__(RetentionObjectProvider(), name, {
             "engine": engine, "kind": kind, "object_id": object_id, "body": body, "endpoint": endpoint,
             "username": username, "prod": prod, "allow_delete": allow_delete, "ca_bundle": ca_bundle,
+            "adopt": adopt,
         }, opts)

@@ -24,10 +24,21 @@ class SearchRetention(pulumi.ComponentResource):
         snapshots = archive is not None
         es, os_ = "elasticsearch", "opensearch"
 
-        ilm = self._object(es, "ilm_policy", r.APP_POLICY, r.ilm_policy(s, snapshots))
+        # Order is the servers' own rule: repository, then SLM (ILM's wait_for_snapshot names it, and
+        # Elasticsearch refuses an ILM policy naming a missing SLM policy), then ILM/ISM, then templates.
+        es_first: list[pulumi.Resource] = []
+        os_first: list[pulumi.Resource] = []
+        if snapshots:
+            es_repo = self._object(es, "snapshot_repository", r.ES_REPOSITORY,
+                                   archive.snapshot_bucket.apply(r.es_repository))
+            es_first = [self._object(es, "slm_policy", r.SLM_POLICY, r.slm_policy(s), depends_on=[es_repo])]
+            os_first = [self._object(os_, "snapshot_repository", r.OS_REPOSITORY, pulumi.Output.all(
+                archive.snapshot_bucket, archive.snapshot_role_arn).apply(lambda a: r.os_repository(*a)))]
+        ilm = self._object(es, "ilm_policy", r.APP_POLICY, r.ilm_policy(s, snapshots), depends_on=es_first)
         self._object(es, "index_template", r.APP_POLICY,
                      r.es_index_template(s, [f"{APP_PREFIX}-*"], s.application_log_shards), depends_on=[ilm])
-        ism = self._object(os_, "ism_policy", r.SECURITY_POLICY, r.security_ism_policy(s, snapshots))
+        ism = self._object(os_, "ism_policy", r.SECURITY_POLICY, r.security_ism_policy(s, snapshots),
+                           depends_on=os_first)
         self._object(os_, "index_template", r.SECURITY_POLICY, r.os_index_template(s), depends_on=[ism])
         # Jaeger's daily indices keep traces as long as application logs.
         if s.trace_storage == es:
@@ -36,12 +47,6 @@ class SearchRetention(pulumi.ComponentResource):
         else:
             self._object(os_, "ism_policy", r.TRACE_POLICY, r.ism_policy(
                 s, r.TRACE_POLICY, r.trace_patterns(s), s.application_log_retention_days, snapshot=False))
-        if snapshots:
-            es_repo = self._object(es, "snapshot_repository", r.ES_REPOSITORY,
-                                   archive.snapshot_bucket.apply(r.es_repository))
-            self._object(es, "slm_policy", r.SLM_POLICY, r.slm_policy(s), depends_on=[es_repo])
-            self._object(os_, "snapshot_repository", r.OS_REPOSITORY, pulumi.Output.all(
-                archive.snapshot_bucket, archive.snapshot_role_arn).apply(lambda a: r.os_repository(*a)))
 
         self.application_index_pattern = pulumi.Output.from_input(f"{APP_PREFIX}-*")
         self.security_index_pattern = pulumi.Output.from_input(f"{r.SECURITY_POLICY}-*")
@@ -56,6 +61,6 @@ class SearchRetention(pulumi.ComponentResource):
         return RetentionObject(
             f"{self._name}-{engine}-{kind.replace('_', '-')}-{object_id}", engine=engine, kind=kind,
             object_id=object_id, body=body, endpoint=endpoint, username=username, prod=s.is_prod,
-            allow_delete=s.allow_retention_delete, ca_bundle=s.search_ca_bundle,
+            allow_delete=s.allow_retention_delete, ca_bundle=s.search_ca_bundle, adopt=s.adopt_existing_retention,
             opts=pulumi.ResourceOptions(parent=self, protect=s.is_prod and not s.allow_retention_delete,
                                         depends_on=depends_on or []))

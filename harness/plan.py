@@ -12,7 +12,7 @@ def plan(run: Run) -> dict[str, Any]:
         "stack": run.stack,
         "resources": [
             {"type": r.type, "name": r.name, "parent": r.parent, "inputs": r.inputs,
-             "protect": r.protect, "retain_on_delete": r.retain_on_delete}
+             "protect": r.protect, "retain_on_delete": r.retain_on_delete, "depends_on": r.dependencies}
             for r in run.resources
         ],
         "outputs": run.outputs,

@@ -32,6 +32,7 @@ class Registration:
     inputs: dict[str, Any]
     protect: bool
     retain_on_delete: bool
+    dependencies: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -79,7 +80,7 @@ class RecordingMonitor(MockMonitor):
             self.registrations.append(Registration(
                 type=request.type, name=request.name, urn=response.urn, parent=request.parent,
                 custom=request.custom, inputs=inputs, protect=bool(request.protect),
-                retain_on_delete=bool(request.retainOnDelete)))
+                retain_on_delete=bool(request.retainOnDelete), dependencies=sorted(request.dependencies)))
         return response
 
 

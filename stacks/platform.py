@@ -28,9 +28,11 @@ class MonitoringPlatform(pulumi.ComponentResource):
                                               metadata={"name": s.monitoring_namespace, "labels": PART_OF})
         self.alerting = MetricsAlerting(f"{name}-alerting", s, namespace, child) if s.enable_alerting else None
         self.archive = Archive(f"{name}-archive", s, child) if s.enable_archive else None
-        self.collection = Collection(f"{name}-collection", s, namespace, child) if s.enable_collection else None
         self.retention = (SearchRetention(f"{name}-retention", s, self.archive, child)
                           if s.enable_search_retention else None)
+        # The writers start once the indices they create have their templates and lifecycle.
+        self.collection = (Collection(f"{name}-collection", s, namespace, [self.retention] if self.retention else [],
+                                      child) if s.enable_collection else None)
         self.grafana = GrafanaDashboards(f"{name}-grafana", s, child) if s.enable_grafana else None
         # Rendered content by file path, for the offline preview; plain data or Outputs.
         self.artifacts: dict = {}

@@ -81,3 +81,39 @@ def test_without_the_archive_nothing_waits_for_a_snapshot(program):
     delete = objs[("elasticsearch", "ilm_policy", "kafka-application")].inputs["body"]["policy"]["phases"]["delete"]
     assert delete["actions"] == {"delete": {}}
     assert not [k for k in objs if k[1] in ("snapshot_repository", "slm_policy")]
+
+
+def _closure(run) -> dict[str, set[str]]:
+    """Every resource's transitive dependencies (URNs), from what the program registered."""
+    direct = {r.urn: set(r.dependencies) for r in run.resources}
+
+    def reach(urn: str, seen: set[str]) -> set[str]:
+        for dep in direct.get(urn, ()):
+            if dep not in seen:
+                seen.add(dep)
+                reach(dep, seen)
+        return seen
+    return {urn: reach(urn, set()) for urn in direct}
+
+
+def test_each_put_waits_for_what_the_server_requires_and_the_writers_wait_for_all(stack_runs):
+    """Elasticsearch refuses an ILM policy whose wait_for_snapshot names a missing SLM policy, SLM
+    needs its repository, and a template must exist before the first daily index is written."""
+    run = stack_runs["prod"]
+    objs = objects(run)
+    after = _closure(run)
+    order = [
+        (("elasticsearch", "snapshot_repository", "kafka-application-archive"),
+         ("elasticsearch", "slm_policy", "nightly-kafka-application")),
+        (("elasticsearch", "slm_policy", "nightly-kafka-application"), ("elasticsearch", "ilm_policy", "kafka-application")),
+        (("elasticsearch", "ilm_policy", "kafka-application"), ("elasticsearch", "index_template", "kafka-application")),
+        (("elasticsearch", "ilm_policy", "kafka-application"), ("elasticsearch", "index_template", "kafka-traces")),
+        (("opensearch", "snapshot_repository", "kafka-security-archive"), ("opensearch", "ism_policy", "kafka-security")),
+        (("opensearch", "ism_policy", "kafka-security"), ("opensearch", "index_template", "kafka-security")),
+    ]
+    for first, then in order:
+        assert objs[first].urn in after[objs[then].urn], (first, then)
+    writers = [r for r in run.resources if r.name.endswith(("-fluent-bit", "-collection-jaeger"))]
+    assert len(writers) == 2
+    for writer in writers:
+        assert {o.urn for o in objs.values()} <= after[writer.urn], writer.name

@@ -1,0 +1,159 @@
+"""The retention objects' REST paths and their canonical form: what the provider compares.
+
+A search cluster does not return the body it was given. GET answers in a normalised form, and a
+diff is only honest between two bodies in the same form (sources, per object kind):
+- ILM policy, Elasticsearch 8.19 `GET _ilm/policy/<id>` -> `{<id>: {version, modified_date, policy,
+  in_use_by}}`; every phase gets `min_age` ("0ms" when absent) and `delete` becomes
+  `{"delete_searchable_snapshot": true}` (LifecyclePolicy / DeleteAction toXContent).
+- Index template, `GET _index_template/<id>` -> `{"index_templates": [{name, index_template}]}`; the
+  template's settings come back nested under `index` with every value a string, and
+  `composed_of: []` is added (ComposableIndexTemplate toXContent, Settings are strings).
+- Snapshot repository, `GET _snapshot/<id>` -> `{<id>: {type, settings}}`, settings as strings.
+- SLM policy, `GET _slm/policy/<id>` -> `{<id>: {version, modified_date_millis, policy, ...}}`.
+- ISM policy, OpenSearch 2 `GET _plugins/_ism/policies/<id>` -> `{_id, _version, _seq_no, _primary_term,
+  policy}` where the policy gains `policy_id`, `last_updated_time`, `schema_version`,
+  `error_notification`, a `retry` block on every action (`{"count": 3, "backoff": "exponential",
+  "delay": "1m"}` by default) and `last_updated_time` on each `ism_template` (index-management
+  Policy.kt, ActionRetry.kt).
+And under the engine every number reaches a dynamic provider as a float (pulumi
+runtime/rpc.py serialises int as `number_value=float(value)`), while the servers refuse `3.0`
+where an integer setting is expected: `normalise` turns integral floats back into integers.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+ISM_RETRY_DEFAULT = {"count": 3, "backoff": "exponential", "delay": "1m"}
+
+
+def normalise(value: Any) -> Any:
+    """Integral floats become integers, recursively (what the program meant before the engine)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: normalise(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [normalise(v) for v in value]
+    return value
+
+
+def _string(value: Any) -> Any:
+    """Settings as the servers echo them: strings, booleans lower-case."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(normalise(value))
+    if isinstance(value, dict):
+        return {k: _string(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_string(v) for v in value]
+    return value
+
+
+def _flat_settings(settings: dict, prefix: str = "") -> dict[str, Any]:
+    """`{"index": {"a": {"b": 1}}}` and `{"index.a.b": 1}` both become `{"index.a.b": "1"}`."""
+    out: dict[str, Any] = {}
+    for key, value in (settings or {}).items():
+        path = f"{prefix}.{key}" if prefix else key
+        if isinstance(value, dict):
+            out.update(_flat_settings(value, path))
+        else:
+            out[path if path.startswith("index.") else f"index.{path}"] = _string(value)
+    return out
+
+
+def _ilm(body: dict) -> dict:
+    policy = dict(body.get("policy") or {})
+    phases = {}
+    for name, phase in (policy.get("phases") or {}).items():
+        actions = dict(phase.get("actions") or {})
+        if "delete" in actions:
+            actions["delete"] = {"delete_searchable_snapshot": True, **(actions["delete"] or {})}
+        phases[name] = {"min_age": phase.get("min_age", "0ms"), "actions": actions}
+    policy["phases"] = phases
+    return {"policy": policy}
+
+
+def _template(body: dict) -> dict:
+    out = {k: v for k, v in body.items() if k != "template"}
+    out.setdefault("composed_of", [])
+    template = dict(body.get("template") or {})
+    if "settings" in template:
+        template["settings"] = _flat_settings(template["settings"])
+    out["template"] = template
+    return out
+
+
+def _repository(body: dict) -> dict:
+    return {"type": body.get("type"), "settings": _string(body.get("settings") or {})}
+
+
+def _ism(body: dict) -> dict:
+    policy = {k: v for k, v in (body.get("policy") or {}).items()
+              if k not in ("policy_id", "last_updated_time", "schema_version", "user")}
+    if policy.get("error_notification") is None:
+        policy.pop("error_notification", None)
+    states = []
+    for state in policy.get("states") or []:
+        actions = [{**a, "retry": a.get("retry", ISM_RETRY_DEFAULT)} for a in state.get("actions") or []]
+        states.append({**state, "actions": actions, "transitions": state.get("transitions") or []})
+    policy["states"] = states
+    policy["ism_template"] = [{k: v for k, v in t.items() if k != "last_updated_time"}
+                              for t in policy.get("ism_template") or []]
+    return {"policy": policy}
+
+
+@dataclass(frozen=True)
+class Kind:
+    path: str                                   # with {id}
+    stored: Callable[[Any, str], Any]           # GET response -> the body as the server holds it
+    canonical: Callable[[dict], dict]           # either body -> the form both are compared in
+    versioned: bool = False                     # ISM: updates carry if_seq_no and if_primary_term
+    privilege: str = ""                         # what the provider's user needs on the cluster
+
+
+KINDS: dict[tuple[str, str], Kind] = {
+    ("elasticsearch", "ilm_policy"): Kind("/_ilm/policy/{id}", lambda r, i: {"policy": r[i]["policy"]}, _ilm,
+                                          privilege="cluster privilege manage_ilm"),
+    ("elasticsearch", "index_template"): Kind("/_index_template/{id}",
+                                              lambda r, i: r["index_templates"][0]["index_template"], _template,
+                                              privilege="cluster privilege manage_index_templates"),
+    ("elasticsearch", "snapshot_repository"): Kind("/_snapshot/{id}", lambda r, i: r[i], _repository,
+                                                   privilege="cluster privilege manage (snapshot repositories)"),
+    ("elasticsearch", "slm_policy"): Kind("/_slm/policy/{id}", lambda r, i: r[i]["policy"], normalise,
+                                          privilege="cluster privilege manage_slm"),
+    ("opensearch", "ism_policy"): Kind("/_plugins/_ism/policies/{id}", lambda r, i: {"policy": r["policy"]}, _ism,
+                                       versioned=True, privilege="cluster permission cluster:admin/opendistro/ism/*"),
+    ("opensearch", "index_template"): Kind("/_index_template/{id}",
+                                           lambda r, i: r["index_templates"][0]["index_template"], _template,
+                                           privilege="cluster permission indices:admin/index_template/*"),
+    ("opensearch", "snapshot_repository"): Kind("/_snapshot/{id}", lambda r, i: r[i], _repository,
+                                                privilege="cluster permission cluster:admin/repository/*"),
+}
+
+
+def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
+    """Dotted paths to leaves (lists by index)."""
+    if isinstance(value, dict) and value:
+        out: dict[str, Any] = {}
+        for k, v in value.items():
+            out.update(flatten(v, f"{prefix}.{k}" if prefix else str(k)))
+        return out
+    if isinstance(value, list) and value:
+        out = {}
+        for i, v in enumerate(value):
+            out.update(flatten(v, f"{prefix}.{i}"))
+        return out
+    return {prefix: value}
+
+
+def changed_paths(kind: Kind, desired: Any, stored: Any) -> list[str]:
+    """Every path whose value differs between the two bodies in canonical form (added, removed or changed)."""
+    want, have = flatten(kind.canonical(normalise(desired))), flatten(kind.canonical(normalise(stored)))
+    return sorted(p for p in set(want) | set(have) if want.get(p, _MISSING) != have.get(p, _MISSING))
+
+
+_MISSING = object()

@@ -1,0 +1,171 @@
+"""A local HTTP server that answers the retention APIs as Elasticsearch 8.19 and OpenSearch 2 do.
+
+What it reproduces, with the sources it follows:
+- Integer index settings given as JSON floats are refused: `"index.number_of_shards": 3.0` -> 400
+  illegal_argument_exception "Failed to parse value [3.0] for setting [index.number_of_shards]"
+  (Elasticsearch Setting.parseInt, which takes the value's string form).
+- GET returns the normalised body, not the PUT one (see components/search_api.py for the shapes:
+  ILM `min_age` "0ms" and `delete_searchable_snapshot`, template settings nested and as strings
+  plus `composed_of`, ISM `policy_id`, `last_updated_time`, `schema_version`, `error_notification`,
+  per-action `retry`, and `_seq_no`/`_primary_term`).
+- PUT of an ILM policy whose `wait_for_snapshot` names a missing SLM policy -> 400
+  (WaitForSnapshotAction validation, "no such snapshot lifecycle policy").
+- ISM: a PUT of an existing policy without the current `if_seq_no`/`if_primary_term` -> 409
+  version_conflict_engine_exception; a write bumps `_seq_no`.
+- Elasticsearch answers with `X-Elastic-Product: Elasticsearch` (the 8.x client refuses others).
+Requests are recorded with their parsed bodies so tests can assert what reached the server.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from werkzeug import Request, Response
+
+ES_HEADERS = {"X-Elastic-Product": "Elasticsearch"}
+INTEGER_SETTINGS = ("number_of_shards", "number_of_replicas", "priority")
+ISM_RETRY = {"count": 3, "backoff": "exponential", "delay": "1m"}
+
+
+@dataclass
+class Recorded:
+    method: str
+    path: str
+    query: dict[str, str]
+    body: Any
+    raw: str
+
+
+@dataclass
+class SearchServer:
+    engine: str = "elasticsearch"
+    objects: dict[str, Any] = field(default_factory=dict)      # path -> stored (normalised) body
+    seq: dict[str, tuple[int, int]] = field(default_factory=dict)
+    log: list[Recorded] = field(default_factory=list)
+    script: list[tuple[str, str, int, Any]] = field(default_factory=list)  # canned (method, path, status, body)
+
+    def handler(self, request: Request) -> Response:
+        raw = request.get_data(as_text=True)
+        body = json.loads(raw) if raw else None
+        self.log.append(Recorded(request.method, request.path, dict(request.args), body, raw))
+        for i, (method, path, status, canned) in enumerate(self.script):
+            if method == request.method and path == request.path:
+                del self.script[i]
+                return self._json(canned, status)
+        if request.method == "GET":
+            return self._get(request.path)
+        if request.method == "PUT":
+            return self._put(request.path, body, raw, dict(request.args))
+        if request.method == "DELETE":
+            if self.objects.pop(request.path, None) is None:
+                return self._missing(request.path)
+            return self._json({"acknowledged": True})
+        return self._json({"error": "method"}, 405)
+
+    def _json(self, body: Any, status: int = 200) -> Response:
+        headers = ES_HEADERS if self.engine == "elasticsearch" else {}
+        return Response(json.dumps(body), status=status, headers=headers, content_type="application/json")
+
+    def _missing(self, path: str) -> Response:
+        return self._json({"error": {"type": "resource_not_found_exception", "reason": f"{path} not found"},
+                           "status": 404}, 404)
+
+    def _get(self, path: str) -> Response:
+        stored = self.objects.get(path)
+        if stored is None:
+            return self._missing(path)
+        name = path.rsplit("/", 1)[1]
+        if path.startswith("/_ilm/policy/"):
+            return self._json({name: {"version": 2, "modified_date": "2026-11-30T00:00:00.000Z", "policy": stored,
+                                      "in_use_by": {"indices": [], "data_streams": [], "composable_templates": []}}})
+        if path.startswith("/_index_template/"):
+            return self._json({"index_templates": [{"name": name, "index_template": stored}]})
+        if path.startswith("/_slm/policy/"):
+            return self._json({name: {"version": 1, "modified_date_millis": 1764460800000, "policy": stored,
+                                      "next_execution_millis": 1764466200000, "stats": {}}})
+        if path.startswith("/_plugins/_ism/policies/"):
+            seq_no, term = self.seq[path]
+            return self._json({"_id": name, "_version": seq_no + 1, "_seq_no": seq_no, "_primary_term": term,
+                               "policy": stored})
+        return self._json({name: stored})  # _snapshot
+
+    def _put(self, path: str, body: dict, raw: str, query: dict) -> Response:
+        name = path.rsplit("/", 1)[1]
+        if path.startswith("/_index_template/"):
+            for key, value in _flat(((body.get("template") or {}).get("settings") or {})).items():
+                if key.rsplit(".", 1)[-1] in INTEGER_SETTINGS and not re.fullmatch(r"-?\d+", str(value)):
+                    return self._json({"error": {"type": "illegal_argument_exception",
+                                                 "reason": f"Failed to parse value [{value}] for setting [{key}]"},
+                                       "status": 400}, 400)
+            stored = {**{k: v for k, v in body.items() if k != "template"}, "composed_of": body.get("composed_of", []),
+                      "template": {**body["template"], "settings": _nest(body["template"].get("settings") or {})}}
+            self.objects[path] = stored
+            return self._json({"acknowledged": True})
+        if path.startswith("/_ilm/policy/"):
+            policy = body["policy"]
+            for phase in policy.get("phases", {}).values():
+                wait = (phase.get("actions") or {}).get("wait_for_snapshot")
+                if wait and f"/_slm/policy/{wait['policy']}" not in self.objects:
+                    return self._json({"error": {"type": "illegal_argument_exception",
+                                                 "reason": f"no such snapshot lifecycle policy [{wait['policy']}]"},
+                                       "status": 400}, 400)
+            phases = {}
+            for pname, phase in policy.get("phases", {}).items():
+                actions = dict(phase.get("actions") or {})
+                if "delete" in actions:
+                    actions["delete"] = {"delete_searchable_snapshot": True, **actions["delete"]}
+                phases[pname] = {"min_age": phase.get("min_age", "0ms"), "actions": actions}
+            self.objects[path] = {**policy, "phases": phases}
+            return self._json({"acknowledged": True})
+        if path.startswith("/_plugins/_ism/policies/"):
+            if path in self.objects:
+                seq_no, term = self.seq[path]
+                if query.get("if_seq_no") != str(seq_no) or query.get("if_primary_term") != str(term):
+                    return self._json({"error": {"type": "version_conflict_engine_exception",
+                                                 "reason": f"[{name}]: version conflict, required seqNo "
+                                                           f"[{query.get('if_seq_no')}], current [{seq_no}]"},
+                                       "status": 409}, 409)
+            seq_no, term = self.seq.get(path, (-1, 1))
+            self.seq[path] = (seq_no + 1, term)
+            policy = body["policy"]
+            self.objects[path] = {
+                "policy_id": name, "description": policy.get("description"), "last_updated_time": 1764460800000,
+                "schema_version": 21, "error_notification": None, "default_state": policy["default_state"],
+                "states": [{**st, "actions": [{**a, "retry": a.get("retry", ISM_RETRY)} for a in st["actions"]]}
+                           for st in policy["states"]],
+                "ism_template": [{**t, "last_updated_time": 1764460800000} for t in policy.get("ism_template", [])]}
+            return self._json({"_id": name, "_seq_no": seq_no + 1, "_primary_term": term, "policy": {}}, 201)
+        if path.startswith("/_snapshot/"):
+            self.objects[path] = {"type": body["type"], "settings": {k: str(v) for k, v in body["settings"].items()}}
+            return self._json({"acknowledged": True})
+        if path.startswith("/_slm/policy/"):
+            self.objects[path] = body
+            return self._json({"acknowledged": True})
+        return self._missing(path)
+
+    def writes(self) -> list[Recorded]:
+        return [r for r in self.log if r.method in ("PUT", "DELETE")]
+
+
+def _flat(settings: dict, prefix: str = "") -> dict[str, Any]:
+    out = {}
+    for k, v in settings.items():
+        path = f"{prefix}.{k}" if prefix else k
+        out.update(_flat(v, path) if isinstance(v, dict) else {path: v})
+    return out
+
+
+def _nest(settings: dict) -> dict:
+    """Flat `index.a.b` keys into nested dicts, every value a string (booleans lower-case)."""
+    out: dict = {}
+    for key, value in _flat(settings).items():
+        parts = key.split(".")
+        if parts[0] != "index":
+            parts = ["index", *parts]
+        node = out
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = ("true" if value else "false") if isinstance(value, bool) else str(value)
+    return out

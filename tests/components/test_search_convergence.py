@@ -1,0 +1,220 @@
+"""The retention provider converges on servers that answer as the real ones do.
+
+Inputs pass through `pulumi.runtime.rpc` serialise/deserialise exactly as `pulumi up` hands them
+to a dynamic provider (rpc.py: every int becomes `number_value=float(value)`; pulumi/dynamic's
+provider host deserialises request.properties/olds/news). The server is
+tests/components/search_server.py: realistic GET bodies and the servers' refusals, with sources.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import time
+import urllib.request
+
+import pytest
+from pulumi.runtime import rpc
+
+from components import search_provider as sp
+from content import retention
+from tests.components.search_server import SearchServer
+from tests.conftest import make_settings
+
+S = make_settings("prod")
+ES_BODIES = {
+    ("ilm_policy", retention.APP_POLICY): retention.ilm_policy(S, snapshots=False),
+    ("index_template", retention.APP_POLICY): retention.es_index_template(S, ["kafka-application-*"], 3),
+    ("snapshot_repository", retention.ES_REPOSITORY): retention.es_repository("bucket-x"),
+    ("slm_policy", retention.SLM_POLICY): retention.slm_policy(S),
+}
+OS_BODIES = {
+    ("ism_policy", retention.SECURITY_POLICY): retention.security_ism_policy(S),
+    ("index_template", retention.SECURITY_POLICY): retention.os_index_template(S),
+}
+CASES = [("elasticsearch", k, i, b) for (k, i), b in ES_BODIES.items()] + \
+        [("opensearch", k, i, b) for (k, i), b in OS_BODIES.items()]
+
+
+def through_engine(props: dict) -> dict:
+    """What the dynamic provider host receives for these inputs."""
+    struct = asyncio.new_event_loop().run_until_complete(rpc.serialize_properties(props, {}))
+    return rpc.deserialize_properties(struct)
+
+
+@pytest.fixture(autouse=True)
+def env(monkeypatch):
+    monkeypatch.setattr(sp, "sleep", lambda s: None)
+    monkeypatch.setenv("ELASTICSEARCH_PASSWORD", "es-pass")
+    monkeypatch.setenv("OPENSEARCH_PASSWORD", "os-pass")
+
+
+def serve(httpserver, engine: str) -> SearchServer:
+    server = SearchServer(engine)
+    httpserver.expect_request("").respond_with_handler(server.handler)
+    return server
+
+
+def props(httpserver, engine, kind, object_id, body, **extra) -> dict:
+    return through_engine({"engine": engine, "kind": kind, "object_id": object_id, "body": body,
+                           "endpoint": httpserver.url_for("/").rstrip("/"), "username": "kafka-monitoring",
+                           "prod": True, "allow_delete": False, "ca_bundle": "", "adopt": False, **extra})
+
+
+def test_the_engine_hands_the_provider_floats():
+    """The premise: under the engine an int arrives as a float."""
+    got = through_engine({"body": {"index.number_of_shards": 3}})
+    assert got["body"]["index.number_of_shards"] == 3.0 and isinstance(got["body"]["index.number_of_shards"], float)
+
+
+def test_the_server_refuses_a_float_where_an_integer_setting_is_expected(httpserver):
+    """The model's refusal, sent raw: what every template PUT met before normalisation."""
+    serve(httpserver, "elasticsearch")
+    body = json.dumps({"index_patterns": ["x-*"], "template": {"settings": {"index.number_of_shards": 3.0}}})
+    request = urllib.request.Request(httpserver.url_for("/_index_template/x"), data=body.encode(), method="PUT",
+                                     headers={"content-type": "application/json"})
+    with pytest.raises(urllib.error.HTTPError) as err:
+        urllib.request.urlopen(request, timeout=5)
+    assert err.value.code == 400 and b"Failed to parse value [3.0]" in err.value.read()
+
+
+@pytest.mark.parametrize("engine,kind,object_id,body", CASES, ids=lambda c: c if isinstance(c, str) else None)
+def test_round_trip_converges(httpserver, engine, kind, object_id, body):
+    """Create through the engine is accepted; then create, update and diff of the same body write
+    nothing and report no change; a real change shows its exact path and is written."""
+    server = serve(httpserver, engine)
+    provider = sp.RetentionObjectProvider()
+    p = props(httpserver, engine, kind, object_id, body)
+    provider.create(p)
+    (put,) = server.writes()
+    assert put.method == "PUT" and "3.0" not in put.raw and ".0," not in put.raw
+    provider.create(p)
+    provider.update("id", p, p)
+    assert provider.diff("id", p, p).changes is False
+    assert len(server.writes()) == 1, [w.path for w in server.writes()]
+
+
+@pytest.mark.parametrize("engine,kind,object_id,body,change,path", [
+    ("elasticsearch", "ilm_policy", retention.APP_POLICY, ES_BODIES[("ilm_policy", retention.APP_POLICY)],
+     lambda b: b["policy"]["phases"]["delete"].update(min_age="30d"), "policy.phases.delete.min_age"),
+    ("elasticsearch", "index_template", retention.APP_POLICY, ES_BODIES[("index_template", retention.APP_POLICY)],
+     lambda b: b["template"]["settings"].update({"index.number_of_shards": 6}), "template.settings.index.number_of_shards"),
+    ("opensearch", "ism_policy", retention.SECURITY_POLICY, OS_BODIES[("ism_policy", retention.SECURITY_POLICY)],
+     lambda b: b["policy"]["states"][1]["transitions"][0]["conditions"].update(min_index_age="30d"),
+     "policy.states.1.transitions.0.conditions.min_index_age"),
+])
+def test_a_real_change_shows_its_exact_path_and_is_written(httpserver, engine, kind, object_id, body, change, path):
+    server = serve(httpserver, engine)
+    provider = sp.RetentionObjectProvider()
+    old = props(httpserver, engine, kind, object_id, body)
+    provider.create(old)
+    new_body = json.loads(json.dumps(body))
+    change(new_body)
+    new = props(httpserver, engine, kind, object_id, new_body)
+    assert provider.diff("id", old, new).changes is True
+    stored = server.objects[sp.KINDS[(engine, kind)].path.format(id=object_id)]
+    stored = {"policy": stored} if kind in ("ilm_policy", "ism_policy") else stored
+    assert sp.changed_paths(sp.KINDS[(engine, kind)], new["body"], stored) == [path]
+    provider.update("id", old, new)
+    assert len(server.writes()) == 2
+
+
+def test_drift_on_the_server_shows_as_a_diff(httpserver):
+    server = serve(httpserver, "elasticsearch")
+    provider = sp.RetentionObjectProvider()
+    p = props(httpserver, "elasticsearch", "ilm_policy", "kafka-application", ES_BODIES[("ilm_policy", "kafka-application")])
+    provider.create(p)
+    server.objects["/_ilm/policy/kafka-application"]["phases"]["delete"]["min_age"] = "7d"  # someone edits it
+    assert provider.diff("id", p, p).changes is True
+    assert provider.read("elasticsearch/ilm_policy/kafka-application", p).outs["body"]["policy"]["phases"][
+        "delete"]["min_age"] == "7d"
+
+
+def test_create_refuses_to_overwrite_a_different_object_unless_adoption_is_allowed(httpserver):
+    server = serve(httpserver, "elasticsearch")
+    body = ES_BODIES[("ilm_policy", "kafka-application")]
+    foreign = json.loads(json.dumps(body))
+    foreign["policy"]["phases"]["delete"]["min_age"] = "400d"
+    sp.RetentionObjectProvider().create(props(httpserver, "elasticsearch", "ilm_policy", "kafka-application", foreign))
+    with pytest.raises(sp.SearchApiError, match=r"'kafka-application' .* already exists and differs at "
+                                                r"policy\.phases\.delete\.min_age"):
+        sp.RetentionObjectProvider().create(props(httpserver, "elasticsearch", "ilm_policy", "kafka-application", body))
+    assert len(server.writes()) == 1
+    sp.RetentionObjectProvider().create(props(httpserver, "elasticsearch", "ilm_policy", "kafka-application", body,
+                                              adopt=True))
+    assert server.objects["/_ilm/policy/kafka-application"]["phases"]["delete"]["min_age"] == "90d"
+
+
+@pytest.mark.parametrize("status", [401, 403])
+@pytest.mark.parametrize("verb", ["diff", "create"])
+def test_refused_credentials_fail_loudly_naming_cluster_and_privilege(httpserver, status, verb):
+    server = serve(httpserver, "elasticsearch")
+    server.script.append(("GET", "/_ilm/policy/kafka-application", status,
+                          {"error": {"type": "security_exception", "reason": "unable to authenticate"}}))
+    p = props(httpserver, "elasticsearch", "ilm_policy", "kafka-application", ES_BODIES[("ilm_policy", "kafka-application")])
+    call = {"diff": lambda: sp.RetentionObjectProvider().diff("id", p, p),
+            "create": lambda: sp.RetentionObjectProvider().create(p)}[verb]
+    with pytest.raises(sp.SearchApiError, match=rf"{httpserver.url_for('/').rstrip('/')}.*HTTP {status}.*manage_ilm"):
+        call()
+
+
+def test_an_unreachable_cluster_costs_one_short_attempt_during_diff(capsys):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    body = ES_BODIES[("ilm_policy", "kafka-application")]
+    p = through_engine({"engine": "elasticsearch", "kind": "ilm_policy", "object_id": "kafka-application",
+                        "body": body, "endpoint": f"http://127.0.0.1:{port}", "username": "u", "prod": True,
+                        "allow_delete": False, "ca_bundle": "", "adopt": False})
+    started = time.monotonic()
+    assert sp.RetentionObjectProvider().diff("id", p, p).changes is False
+    assert time.monotonic() - started < sp.DIFF_TIMEOUT_S + 1
+    assert "drift not checked for elasticsearch ilm_policy 'kafka-application'" in capsys.readouterr().err
+
+
+def test_an_ism_conflict_is_re_read_and_retried(httpserver):
+    server = serve(httpserver, "opensearch")
+    provider = sp.RetentionObjectProvider()
+    body = OS_BODIES[("ism_policy", "kafka-security")]
+    p = props(httpserver, "opensearch", "ism_policy", "kafka-security", body)
+    provider.create(p)
+    changed = json.loads(json.dumps(body))
+    changed["policy"]["description"] = "edited"
+    path = "/_plugins/_ism/policies/kafka-security"
+    # Someone else writes between our GET and our PUT: the first PUT meets a 409.
+    server.script.append(("PUT", path, 409, {"error": {"type": "version_conflict_engine_exception",
+                                                       "reason": "version conflict"}}))
+    provider.update("id", p, props(httpserver, "opensearch", "ism_policy", "kafka-security", changed))
+    puts = [r for r in server.log if r.method == "PUT"]
+    assert [(r.query.get("if_seq_no"), r.query.get("if_primary_term")) for r in puts] == [
+        (None, None), ("0", "1"), ("0", "1")]
+    assert server.objects[path]["description"] == "edited"
+
+
+def test_a_vanished_object_reads_as_gone_and_deletes_without_error(httpserver):
+    serve(httpserver, "elasticsearch")
+    p = props(httpserver, "elasticsearch", "slm_policy", "nightly-kafka-application",
+              ES_BODIES[("slm_policy", "nightly-kafka-application")])
+    result = sp.RetentionObjectProvider().read("elasticsearch/slm_policy/nightly-kafka-application", p)
+    assert (result.id, result.outs) == ("", {})
+    sp.RetentionObjectProvider().delete("elasticsearch/slm_policy/nightly-kafka-application", {})
+
+
+def test_an_import_reads_the_object_from_its_id(httpserver):
+    server = serve(httpserver, "elasticsearch")
+    body = ES_BODIES[("snapshot_repository", "kafka-application-archive")]
+    sp.RetentionObjectProvider().create(props(httpserver, "elasticsearch", "snapshot_repository",
+                                              "kafka-application-archive", body))
+    bare = {"endpoint": httpserver.url_for("/").rstrip("/"), "username": "kafka-monitoring"}
+    result = sp.RetentionObjectProvider().read("elasticsearch/snapshot_repository/kafka-application-archive", bare)
+    assert result.outs["body"] == server.objects["/_snapshot/kafka-application-archive"]
+
+
+def test_ilm_waiting_for_a_missing_slm_policy_is_refused_so_slm_goes_first(httpserver):
+    serve(httpserver, "elasticsearch")
+    provider = sp.RetentionObjectProvider()
+    ilm = props(httpserver, "elasticsearch", "ilm_policy", "kafka-application", retention.ilm_policy(S))
+    with pytest.raises(sp.SearchApiError, match="no such snapshot lifecycle policy"):
+        provider.create(ilm)
+    provider.create(props(httpserver, "elasticsearch", "slm_policy", retention.SLM_POLICY, retention.slm_policy(S)))
+    provider.create(ilm)
