@@ -38,9 +38,10 @@ class Archive(pulumi.ComponentResource):
                             policy=account.account_id.apply(
                                 lambda acct: layout.access_log_bucket_policy(logs_name, acct, sources)))
 
-        key = self._key("key", None)
+        key = self._key("key", None)  # the archive's; the snapshot bucket has a key of its own
+        snapshot_key = self._key("snapshot-key", None)
         archive = self._bucket(layout.ARCHIVE, key, layout.archive_lifecycle(s), logs_target=logs, lock=True)
-        snapshots = self._bucket(layout.SNAPSHOTS, key, layout.snapshot_lifecycle(), logs_target=logs)
+        snapshots = self._bucket(layout.SNAPSHOTS, snapshot_key, layout.snapshot_lifecycle(), logs_target=logs)
 
         self.replica_bucket = self.replica_bucket_arn = self.replica_key_arn = None
         if s.archive_replication:
@@ -57,7 +58,8 @@ class Archive(pulumi.ComponentResource):
             f"{name}-snapshot-role", description="Elasticsearch/OpenSearch snapshot repository writer",
             assume_role_policy=json.dumps(layout.assume_role("es.amazonaws.com")),
             opts=pulumi.ResourceOptions(parent=self))
-        snapshot_policy = key.arn.apply(lambda k: layout.snapshot_role_policy(layout.bucket_name(s, layout.SNAPSHOTS), k))
+        snapshot_policy = snapshot_key.arn.apply(
+            lambda k: layout.snapshot_role_policy(layout.bucket_name(s, layout.SNAPSHOTS), k))
         aws.iam.RolePolicy(f"{name}-snapshot-role-policy", role=snapshot_role.id,
                            policy=snapshot_policy.apply(json.dumps), opts=pulumi.ResourceOptions(parent=self))
         self.artifacts["archive/snapshot-role-policy.json"] = snapshot_policy
@@ -66,13 +68,16 @@ class Archive(pulumi.ComponentResource):
         self.snapshot_bucket, self.snapshot_bucket_arn = snapshots.bucket, snapshots.arn
         self.access_log_bucket = logs.bucket
         self.archive_key_arn = key.arn
+        self.snapshot_key_arn = snapshot_key.arn
         self.snapshot_role_arn = snapshot_role.arn
+        self.writer_role_arn = self._writer(archive, key)
         self.register_outputs({
             "archive_bucket": self.archive_bucket, "archive_bucket_arn": self.archive_bucket_arn,
             "replica_bucket": self.replica_bucket, "snapshot_bucket": self.snapshot_bucket,
             "snapshot_bucket_arn": self.snapshot_bucket_arn, "access_log_bucket": self.access_log_bucket,
             "archive_key_arn": self.archive_key_arn, "replica_key_arn": self.replica_key_arn,
-            "snapshot_role_arn": self.snapshot_role_arn,
+            "snapshot_role_arn": self.snapshot_role_arn, "snapshot_key_arn": self.snapshot_key_arn,
+            "writer_role_arn": self.writer_role_arn,
         })
 
     def _protected(self, **kwargs) -> pulumi.ResourceOptions:
@@ -114,7 +119,8 @@ class Archive(pulumi.ComponentResource):
                 rule={"default_retention": {"mode": s.object_lock_mode, "days": s.object_lock_days}},
                 opts=self._protected(depends_on=[versioning]))
         if policy is None:
-            policy = key.arn.apply(lambda k: layout.data_bucket_policy(name, k))
+            guard = s.break_glass_role_arn if lock else None  # the locked archives are guarded
+            policy = key.arn.apply(lambda k: layout.data_bucket_policy(name, k, guard))
         aws.s3.BucketPolicy(f"{base}-policy", bucket=bucket.id, region=region,
                             policy=pulumi.Output.from_input(policy).apply(json.dumps),
                             opts=pulumi.ResourceOptions(parent=self, depends_on=[block]))
@@ -126,6 +132,22 @@ class Archive(pulumi.ComponentResource):
         self.artifacts[f"archive/{role}.bucket-policy.json"] = policy
         self.artifacts[f"archive/{role}.lifecycle.json"] = lifecycle
         return bucket
+
+    def _writer(self, archive: aws.s3.Bucket, key: aws.kms.Key) -> pulumi.Output[str] | None:
+        """The role Fluent Bit's service account assumes (IRSA) to put security events into the archive."""
+        s = self._s
+        if not s.eks_oidc_provider_arn:
+            return None
+        role = aws.iam.Role(
+            f"{self._name}-writer-role", description="Fluent Bit: writes security events into the compliance archive",
+            assume_role_policy=json.dumps(layout.web_identity_trust(
+                s.eks_oidc_provider_arn, [f"{s.monitoring_namespace}:{layout.FLUENT_BIT_SERVICE_ACCOUNT}"])),
+            opts=pulumi.ResourceOptions(parent=self))
+        policy = key.arn.apply(lambda k: layout.archive_writer_policy(layout.bucket_name(s, layout.ARCHIVE), k))
+        aws.iam.RolePolicy(f"{self._name}-writer-role-policy", role=role.id, policy=policy.apply(json.dumps),
+                           opts=pulumi.ResourceOptions(parent=self))
+        self.artifacts["archive/writer-role-policy.json"] = policy
+        return role.arn
 
     def _replicate(self, source: aws.s3.Bucket, target: aws.s3.Bucket, source_key: aws.kms.Key,
                    target_key: aws.kms.Key) -> None:

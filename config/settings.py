@@ -130,6 +130,8 @@ class Settings:
     access_log_retention_days: int
     archive_replication: bool
     archive_replica_region: str
+    break_glass_role_arn: str
+    eks_oidc_provider_arn: str
     fluent_bit_chart_version: str
     application_log_path: str
     security_log_path: str
@@ -257,6 +259,16 @@ def _validate(v: dict[str, Any], secrets: Mapping[str, Any]) -> list[str]:
         why = resolvable_target(v["blackboxExporterAddress"])
         if why:
             problems.append(f"blackboxExporterAddress: {why}")
+    if v["eksOidcProviderArn"]:
+        check(re.fullmatch(r"arn:aws[a-z-]*:iam::[0-9]{12}:oidc-provider/[^\s]+", v["eksOidcProviderArn"]) is not None,
+              "eksOidcProviderArn", "allowed: arn:aws:iam::<12-digit account>:oidc-provider/<issuer>")
+    if v["breakGlassRoleArn"]:
+        check(re.fullmatch(r"arn:aws[a-z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]+", v["breakGlassRoleArn"]) is not None,
+              "breakGlassRoleArn", "allowed: arn:aws:iam::<12-digit account>:role/<name>")
+    if prod:
+        check(v["archiveReplication"], "archiveReplication", "prod requires the offsite replica (true)")
+        check(bool(v["eksOidcProviderArn"]) or not (v["enableArchive"] and v["enableCollection"]),
+              "eksOidcProviderArn", "prod requires it: security events must reach the locked archive")
     check(_SIZE.match(v["prometheusStorageSize"]) is not None, "prometheusStorageSize", "allowed: a size such as 200Gi")
     check(v["objectLockMode"] in LOCK_MODES, "objectLockMode", f"allowed: {', '.join(LOCK_MODES)}")
     if prod:

@@ -8,6 +8,8 @@ if TYPE_CHECKING:
 
 ACCESS_LOGS, ARCHIVE, REPLICA, SNAPSHOTS = "access-logs", "compliance-archive", "compliance-replica", "search-snapshots"
 MULTIPART_ABORT_DAYS = 7
+ARCHIVE_PREFIX = "security-events"            # where Fluent Bit writes in the compliance archive
+FLUENT_BIT_SERVICE_ACCOUNT = "fluent-bit"
 
 
 def bucket_name(s: "Settings", role: str) -> str:
@@ -18,32 +20,64 @@ def bucket_arn(name: str) -> str:
     return f"arn:aws:s3:::{name}"
 
 
-def _deny_insecure_transport(arn: str) -> dict:
-    return {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
-            "Resource": [arn, f"{arn}/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
+# Bucket-policy semantics (AWS IAM User Guide, condition operators): in a Deny, StringNotEquals on a
+# key the request does not carry is TRUE, so a bare "wrong encryption header" deny also refuses
+# every upload that sends no header and relies on the bucket default (Elasticsearch's repository-s3
+# sends none under an SSE-KMS default). A header is judged only where one is sent: Null = false.
 
 
-def _deny_other_encryption(arn: str, key_arn: str) -> list[dict]:
-    # Uploads without headers get the bucket's default (this key); explicit other choices are refused.
+def _deny_insecure_transport(arn: str) -> list[dict]:
     return [
-        {"Sid": "DenyNonKmsUploads", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject",
-         "Resource": f"{arn}/*",
-         "Condition": {"StringNotEqualsIfExists": {"s3:x-amz-server-side-encryption": "aws:kms"}}},
-        {"Sid": "DenyOtherKmsKeys", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject",
-         "Resource": f"{arn}/*",
-         "Condition": {"StringNotEqualsIfExists": {"s3:x-amz-server-side-encryption-aws-kms-key-id": key_arn}}},
+        {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+         "Resource": [arn, f"{arn}/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
+        {"Sid": "DenyTlsBelow12", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+         "Resource": [arn, f"{arn}/*"], "Condition": {"NumericLessThan": {"s3:TlsVersion": "1.2"}}},
     ]
 
 
-def data_bucket_policy(name: str, key_arn: str) -> dict:
+def _deny_other_encryption(arn: str, key_arn: str) -> list[dict]:
+    # Uploads without headers get the bucket's default (this key); a header asking for anything else is refused.
+    return [
+        {"Sid": "DenyNonKmsUploads", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject",
+         "Resource": f"{arn}/*",
+         "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"},
+                       "Null": {"s3:x-amz-server-side-encryption": "false"}}},
+        {"Sid": "DenyOtherKmsKeys", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject",
+         "Resource": f"{arn}/*",
+         "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption-aws-kms-key-id": key_arn},
+                       "Null": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "false"}}},
+    ]
+
+
+# Who may undo an archive: anyone with these could lower the default retention for future objects,
+# replace the policy or delete the bucket. Only the break-glass role may (and the account root,
+# which AWS always lets manage a bucket policy).
+GUARDED_ACTIONS = ["s3:PutBucketObjectLockConfiguration", "s3:PutBucketPolicy", "s3:DeleteBucketPolicy",
+                   "s3:DeleteBucket", "s3:PutBucketVersioning", "s3:PutLifecycleConfiguration",
+                   "s3:PutReplicationConfiguration", "s3:PutEncryptionConfiguration"]
+
+
+def _deny_guard_changes(arn: str, break_glass_arn: str) -> dict:
+    statement = {"Sid": "DenyArchiveGuardChanges", "Effect": "Deny", "Principal": "*", "Action": GUARDED_ACTIONS,
+                 "Resource": arn}
+    if break_glass_arn:
+        statement["Condition"] = {"ArnNotEquals": {"aws:PrincipalArn": break_glass_arn}}
+    return statement
+
+
+def data_bucket_policy(name: str, key_arn: str, break_glass_arn: str | None = None) -> dict:
+    """`break_glass_arn`: None for an unguarded bucket; "" guards it against everyone."""
     arn = bucket_arn(name)
-    return {"Version": "2012-10-17", "Statement": [_deny_insecure_transport(arn), *_deny_other_encryption(arn, key_arn)]}
+    statements = [*_deny_insecure_transport(arn), *_deny_other_encryption(arn, key_arn)]
+    if break_glass_arn is not None:
+        statements.append(_deny_guard_changes(arn, break_glass_arn))
+    return {"Version": "2012-10-17", "Statement": statements}
 
 
 def access_log_bucket_policy(name: str, account_id: str, sources: list[str]) -> dict:
     arn = bucket_arn(name)
     return {"Version": "2012-10-17", "Statement": [
-        _deny_insecure_transport(arn),
+        *_deny_insecure_transport(arn),
         {"Sid": "AllowServerAccessLogDelivery", "Effect": "Allow", "Principal": {"Service": "logging.s3.amazonaws.com"},
          "Action": "s3:PutObject", "Resource": f"{arn}/*",
          "Condition": {"ArnLike": {"aws:SourceArn": [bucket_arn(s) for s in sources]},
@@ -86,12 +120,34 @@ def assume_role(service: str) -> dict:
         {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}]}
 
 
+def web_identity_trust(oidc_provider_arn: str, service_accounts: list[str]) -> dict:
+    """IRSA (EKS User Guide, "IAM roles for service accounts"): the cluster's OIDC provider, for these
+    `namespace:name` service accounts only, with the STS audience."""
+    issuer = oidc_provider_arn.split(":oidc-provider/", 1)[1]
+    return {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Federated": oidc_provider_arn}, "Action": "sts:AssumeRoleWithWebIdentity",
+        "Condition": {"StringEquals": {f"{issuer}:aud": "sts.amazonaws.com",
+                                       f"{issuer}:sub": [f"system:serviceaccount:{sa}" for sa in service_accounts]}}}]}
+
+
+def archive_writer_policy(name: str, key_arn: str) -> dict:
+    """PutObject under the security-events prefix and the key to encrypt with: no read, delete or
+    lock change (Fluent Bit's s3 output needs only PutObject with use_put_object)."""
+    arn = bucket_arn(name)
+    return {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:PutObject", "Resource": f"{arn}/{ARCHIVE_PREFIX}/*"},
+        {"Effect": "Allow", "Action": ["kms:GenerateDataKey", "kms:Encrypt"], "Resource": key_arn,
+         "Condition": {"StringLike": {"kms:ViaService": "s3.*.amazonaws.com"}}},
+    ]}
+
+
 def snapshot_role_policy(name: str, key_arn: str) -> dict:
     """Least privilege for Elasticsearch/OpenSearch snapshot repositories: this bucket and its key only."""
     arn = bucket_arn(name)
     return {"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Action": ["s3:ListBucket", "s3:GetBucketLocation", "s3:ListBucketMultipartUploads"],
-         "Resource": arn},
+        # Elastic's repository-s3 minimum (Elasticsearch reference, "S3 repository", recommended policy).
+        {"Effect": "Allow", "Action": ["s3:ListBucket", "s3:GetBucketLocation", "s3:ListBucketMultipartUploads",
+                                       "s3:ListBucketVersions"], "Resource": arn},
         {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload",
                                        "s3:ListMultipartUploadParts"], "Resource": f"{arn}/*"},
         {"Effect": "Allow", "Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Resource": key_arn},
@@ -107,6 +163,16 @@ def replication_role_policy(source: str, target: str, source_key: str, target_ke
                                        "s3:GetObjectLegalHold"], "Resource": f"{src}/*"},
         {"Effect": "Allow", "Action": ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"],
          "Resource": f"{dst}/*"},
-        {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": source_key},
-        {"Effect": "Allow", "Action": "kms:Encrypt", "Resource": target_key},
+        # S3 User Guide, "Replicating objects created with SSE-KMS": decrypt with the source key in the
+        # source region, encrypt with the replica key in its region; with S3 Bucket Keys the
+        # destination key needs kms:Decrypt too. Each scoped to S3 through kms:ViaService.
+        {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": source_key,
+         "Condition": {"StringLike": {"kms:ViaService": f"s3.{_region(source_key)}.amazonaws.com"}}},
+        {"Effect": "Allow", "Action": ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"], "Resource": target_key,
+         "Condition": {"StringLike": {"kms:ViaService": f"s3.{_region(target_key)}.amazonaws.com"}}},
     ]}
+
+
+def _region(key_arn: str) -> str:
+    """arn:aws:kms:<region>:<account>:key/<id>"""
+    return key_arn.split(":")[3]

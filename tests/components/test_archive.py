@@ -81,7 +81,8 @@ def test_snapshot_role_may_touch_only_its_bucket_and_key(stack_runs):
     resources = {res for st in json.loads(policy.inputs["policy"])["Statement"]
                  for res in ([st["Resource"]] if isinstance(st["Resource"], str) else st["Resource"])}
     arn = f"arn:aws:s3:::{name(layout.SNAPSHOTS)}"
-    assert resources - {arn, f"{arn}/*"} == {run.outputs["archive_kms_key_arn"]}
+    assert resources - {arn, f"{arn}/*"} == {run.outputs["snapshot_kms_key_arn"]}
+    assert run.outputs["snapshot_kms_key_arn"] != run.outputs["archive_kms_key_arn"]
 
 
 def test_access_logs_collect_from_archive_and_snapshots(stack_runs):
@@ -103,4 +104,5 @@ def test_buckets_keys_and_locks_are_protected_in_prod_only(stack_runs, stack, pr
 def test_bucket_policies_are_written_for_review(stack_runs):
     artifacts = stack_runs["prod"].artifacts
     policy = artifacts[f"archive/{layout.ARCHIVE}.bucket-policy.json"]
-    assert [s["Sid"] for s in policy["Statement"]] == ["DenyInsecureTransport", "DenyNonKmsUploads", "DenyOtherKmsKeys"]
+    assert [s["Sid"] for s in policy["Statement"]] == ["DenyInsecureTransport", "DenyTlsBelow12", "DenyNonKmsUploads",
+                                                       "DenyOtherKmsKeys", "DenyArchiveGuardChanges"]

@@ -24,6 +24,8 @@ PINNED = {
     "snapshot_role_arn": str,
     "access_log_bucket": str,
     "archive_kms_key_arn": str,
+    "snapshot_kms_key_arn": str,
+    "archive_writer_role_arn": OPTIONAL,
     "replica_kms_key_arn": OPTIONAL,
     "jaeger_otlp_grpc_endpoint": str,
     "jaeger_otlp_http_endpoint": str,

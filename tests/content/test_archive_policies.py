@@ -1,0 +1,110 @@
+"""The rendered bucket and role policies, evaluated on real requests with AWS's semantics.
+
+The evaluator is tests/policy/iam_model.py (AWS IAM User Guide: condition operators with absent
+keys, explicit Deny wins). Requests carry the keys S3 puts in the request context: TLS upload
+without an encryption header (Elasticsearch's repository-s3 under an SSE-KMS default, Fluent Bit's
+s3 output), with AES256, with our key or a foreign one; plaintext; TLS 1.1; configuration changes.
+"""
+from __future__ import annotations
+
+import pytest
+
+from content import archive as layout
+from tests.conftest import make_settings
+from tests.policy.iam_model import Request, allowed, condition_holds, denied
+
+S = make_settings("prod")
+KEY = "arn:aws:kms:eu-west-1:123456789012:key/archive"
+FOREIGN = "arn:aws:kms:eu-west-1:999999999999:key/other"
+BREAK_GLASS = S.break_glass_role_arn
+ADMIN = "arn:aws:iam::123456789012:role/admin"
+ARCHIVE = layout.bucket_name(S, layout.ARCHIVE)
+TLS = {"aws:SecureTransport": "true", "s3:TlsVersion": "1.3"}
+
+
+def put(bucket: str, **context) -> Request:
+    return Request("s3:PutObject", f"arn:aws:s3:::{bucket}/security-events/2026/11/30/x.gz", context={**TLS, **context})
+
+
+@pytest.mark.parametrize("op,present,absent", [
+    ("StringNotEquals", "x", True), ("StringNotEqualsIfExists", "x", True), ("StringEquals", "x", False),
+    ("Bool", "false", False), ("NumericLessThan", "1.0", False), ("ArnNotEquals", "arn:x", True),
+])
+def test_the_model_follows_awss_table_for_absent_keys(op, present, absent):
+    assert condition_holds(op, "k", present, {}) is absent
+    assert condition_holds("Null", "k", "true", {}) and not condition_holds("Null", "k", "false", {})
+
+
+@pytest.mark.parametrize("op", ["StringNotEqualsIfExists", "StringNotEquals"])
+def test_the_model_reproduces_the_old_policys_defect(op):
+    """Either operator alone, in a Deny, refuses an upload that sends no header at all."""
+    old = {"Statement": [{"Sid": "DenyNonKmsUploads", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject",
+                          "Resource": f"arn:aws:s3:::{ARCHIVE}/*",
+                          "Condition": {op: {"s3:x-amz-server-side-encryption": "aws:kms"}}}]}
+    assert denied(old, put(ARCHIVE)) == ["DenyNonKmsUploads"]
+
+
+@pytest.mark.parametrize("role", [layout.ARCHIVE, layout.SNAPSHOTS, layout.REPLICA])
+@pytest.mark.parametrize("context,denied_by", [
+    ({}, []),                                                                          # bucket default applies
+    ({"s3:x-amz-server-side-encryption": "aws:kms", "s3:x-amz-server-side-encryption-aws-kms-key-id": KEY}, []),
+    ({"s3:x-amz-server-side-encryption": "aws:kms"}, []),                              # default key
+    ({"s3:x-amz-server-side-encryption": "AES256"}, ["DenyNonKmsUploads"]),
+    ({"s3:x-amz-server-side-encryption": "aws:kms", "s3:x-amz-server-side-encryption-aws-kms-key-id": FOREIGN},
+     ["DenyOtherKmsKeys"]),
+    ({"aws:SecureTransport": "false"}, ["DenyInsecureTransport"]),
+    ({"s3:TlsVersion": "1.1"}, ["DenyTlsBelow12"]),
+])
+def test_uploads_are_denied_only_for_what_is_wrong(role, context, denied_by):
+    name = layout.bucket_name(S, role)
+    policy = layout.data_bucket_policy(name, KEY, BREAK_GLASS if role != layout.SNAPSHOTS else None)
+    assert denied(policy, put(name, **context)) == denied_by
+
+
+@pytest.mark.parametrize("action", layout.GUARDED_ACTIONS)
+def test_only_the_break_glass_role_may_change_or_delete_the_archive(action):
+    policy = layout.data_bucket_policy(ARCHIVE, KEY, BREAK_GLASS)
+    request = Request(action, f"arn:aws:s3:::{ARCHIVE}", principal=ADMIN, context=TLS)
+    assert denied(policy, request) == ["DenyArchiveGuardChanges"]
+    request.principal = BREAK_GLASS
+    assert denied(policy, request) == []
+
+
+def test_an_empty_break_glass_setting_guards_against_everyone():
+    policy = layout.data_bucket_policy(ARCHIVE, KEY, "")
+    request = Request("s3:PutBucketObjectLockConfiguration", f"arn:aws:s3:::{ARCHIVE}", principal=BREAK_GLASS,
+                      context=TLS)
+    assert denied(policy, request) == ["DenyArchiveGuardChanges"]
+
+
+def test_the_writer_role_may_only_put_security_events():
+    policy = layout.archive_writer_policy(ARCHIVE, KEY)
+    assert allowed(policy, put(ARCHIVE))
+    assert not allowed(policy, Request("s3:PutObject", f"arn:aws:s3:::{ARCHIVE}/elsewhere/x"))
+    for action in ("s3:DeleteObject", "s3:DeleteObjectVersion", "s3:GetObject", "s3:PutObjectRetention",
+                   "s3:BypassGovernanceRetention", "s3:PutBucketObjectLockConfiguration"):
+        assert not allowed(policy, Request(action, f"arn:aws:s3:::{ARCHIVE}/security-events/x")), action
+    via_s3 = Request("kms:GenerateDataKey", KEY, context={"kms:ViaService": "s3.eu-west-1.amazonaws.com"})
+    assert allowed(policy, via_s3)
+    assert not allowed(policy, Request("kms:GenerateDataKey", KEY, context={"kms:ViaService": "ec2.eu-west-1.amazonaws.com"}))
+    assert not allowed(policy, Request("kms:Decrypt", KEY, context={"kms:ViaService": "s3.eu-west-1.amazonaws.com"}))
+
+
+def test_replication_may_decrypt_and_encrypt_with_the_replica_key_through_s3_only():
+    """With S3 Bucket Keys, the destination key needs kms:Decrypt as well as kms:Encrypt."""
+    src, dst = "arn:aws:kms:eu-west-1:123456789012:key/a", "arn:aws:kms:eu-central-1:123456789012:key/b"
+    policy = layout.replication_role_policy(ARCHIVE, "replica", src, dst)
+    via = {"kms:ViaService": "s3.eu-central-1.amazonaws.com"}
+    assert allowed(policy, Request("kms:Decrypt", dst, context=via))
+    assert allowed(policy, Request("kms:Encrypt", dst, context=via))
+    assert allowed(policy, Request("kms:Decrypt", src, context={"kms:ViaService": "s3.eu-west-1.amazonaws.com"}))
+    assert not allowed(policy, Request("kms:Decrypt", dst, context={"kms:ViaService": "lambda.eu-central-1.amazonaws.com"}))
+
+
+def test_the_snapshot_role_has_elastics_documented_minimum():
+    policy = layout.snapshot_role_policy("snaps", "arn:aws:kms:eu-west-1:1:key/s")
+    for action in ("s3:ListBucket", "s3:GetBucketLocation", "s3:ListBucketMultipartUploads", "s3:ListBucketVersions"):
+        assert allowed(policy, Request(action, "arn:aws:s3:::snaps")), action
+    for action in ("s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload",
+                   "s3:ListMultipartUploadParts"):
+        assert allowed(policy, Request(action, "arn:aws:s3:::snaps/elasticsearch/index-0")), action

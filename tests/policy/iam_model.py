@@ -1,0 +1,108 @@
+"""How AWS evaluates a resource policy's statements against a request, for the operators we use.
+
+Source: AWS IAM User Guide, "IAM JSON policy elements: Condition operators" and "Policy
+evaluation logic" (an explicit Deny in any applicable policy wins; otherwise an Allow is needed),
+and the S3 User Guide's condition keys (`aws:SecureTransport`, `s3:TlsVersion`,
+`s3:x-amz-server-side-encryption`, `s3:x-amz-server-side-encryption-aws-kms-key-id`).
+
+A condition key that the request does not carry ("absent") evaluates as follows:
+
+| operator                      | key absent | key present                          |
+|-------------------------------|------------|--------------------------------------|
+| StringEquals, StringLike      | false      | any value matches                    |
+| StringNotEquals, StringNotLike| true       | no value matches (negated operator)  |
+| ...IfExists (any of the above)| true       | as without IfExists                  |
+| Bool                          | false      | equal                                |
+| NumericLessThan (and friends) | false      | numeric comparison                   |
+| ArnLike, ArnEquals            | false      | wildcard match                       |
+| ArnNotLike, ArnNotEquals      | true       | no match                             |
+| Null                          | "true" matches | "false" matches                  |
+
+Keys within one operator, and operators within one Condition, are ANDed; the values listed for
+one key are ORed (for negated operators: none may match).
+"""
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass, field
+from typing import Any
+
+NEGATED = ("StringNotEquals", "StringNotLike", "ArnNotLike", "ArnNotEquals", "StringNotEqualsIgnoreCase")
+
+
+@dataclass
+class Request:
+    action: str
+    resource: str
+    principal: str = "arn:aws:iam::123456789012:role/admin"
+    context: dict[str, Any] = field(default_factory=dict)   # condition keys the request carries
+
+
+def _values(v: Any) -> list:
+    return v if isinstance(v, list) else [v]
+
+
+def _match(op: str, want: Any, have: Any) -> bool:
+    base = op.removesuffix("IfExists")
+    if base in ("StringEquals", "StringNotEquals", "ArnEquals", "ArnNotEquals"):
+        return str(have) == str(want)
+    if base in ("StringLike", "StringNotLike", "ArnLike", "ArnNotLike"):
+        return fnmatch.fnmatchcase(str(have), str(want))
+    if base == "Bool":
+        return str(have).lower() == str(want).lower()
+    if base.startswith("Numeric"):
+        a, b = float(have), float(want)
+        return {"NumericLessThan": a < b, "NumericLessThanEquals": a <= b, "NumericGreaterThan": a > b,
+                "NumericGreaterThanEquals": a >= b, "NumericEquals": a == b, "NumericNotEquals": a != b}[base]
+    raise NotImplementedError(op)
+
+
+def condition_holds(op: str, key: str, want: Any, context: dict) -> bool:
+    present = key in context
+    if op == "Null":
+        return (str(want).lower() == "true") != present
+    if not present:
+        if op.endswith("IfExists"):
+            return True
+        return op in NEGATED
+    have = context[key]
+    if op.removesuffix("IfExists") in NEGATED:
+        return not any(_match(op, w, have) for w in _values(want))
+    return any(_match(op, w, have) for w in _values(want))
+
+
+def _applies(statement: dict, request: Request) -> bool:
+    principal = statement.get("Principal")
+    # An identity policy's statements have no Principal: they apply to whoever holds the policy.
+    if "Principal" in statement and principal not in ("*", {"AWS": "*"}):
+        arns = _values((principal or {}).get("AWS", [])) if isinstance(principal, dict) else []
+        if request.principal not in arns:
+            return False
+    if "NotPrincipal" in statement:
+        arns = _values(statement["NotPrincipal"].get("AWS", []))
+        if request.principal in arns:
+            return False
+    if "Action" in statement and not any(fnmatch.fnmatchcase(request.action, a) for a in _values(statement["Action"])):
+        return False
+    if "NotAction" in statement and any(fnmatch.fnmatchcase(request.action, a)
+                                        for a in _values(statement["NotAction"])):
+        return False
+    if not any(fnmatch.fnmatchcase(request.resource, r) for r in _values(statement.get("Resource", "*"))):
+        return False
+    context = {"aws:PrincipalArn": request.principal, **request.context}  # AWS sets it on every request
+    for op, keys in (statement.get("Condition") or {}).items():
+        for key, want in keys.items():
+            if not condition_holds(op, key, want, context):
+                return False
+    return True
+
+
+def denied(policy: dict, request: Request) -> list[str]:
+    """The Sids of the Deny statements that apply to the request (an explicit deny wins)."""
+    return [st.get("Sid", "?") for st in policy["Statement"] if st["Effect"] == "Deny" and _applies(st, request)]
+
+
+def allowed(policy: dict, request: Request) -> bool:
+    """Allowed by this policy alone: an applicable Allow and no applicable Deny."""
+    return not denied(policy, request) and any(st["Effect"] == "Allow" and _applies(st, request)
+                                               for st in policy["Statement"])
