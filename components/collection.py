@@ -9,20 +9,30 @@ import pulumi_kubernetes as k8s
 import yaml
 
 from components.alerting import PART_OF
+from content import archive as layout
 from content import fluent_bit, jaeger
 from config.settings import Settings
 
 FLUENT_BIT_REPO = "https://fluent.github.io/helm-charts"
-HOST_PATHS = {"kafka-logs": "/var/log/kafka", "fluent-bit-state": "/var/lib/fluent-bit"}
+# The chart's own volumes (fluent-bit 0.47.10 values.yaml: /var/log, docker containers, machine-id),
+# which setting daemonSetVolumes replaces, plus a state directory for positions, buffers and s3 chunks.
+HOST_PATHS = {"varlog": "/var/log", "varlibdockercontainers": "/var/lib/docker/containers",
+              "etcmachineid": "/etc/machine-id", "fluent-bit-state": fluent_bit.STATE_DIR}
 
 
-def fluent_bit_values(s: Settings, credentials_secret: str) -> dict:
-    groups = fluent_bit.sections(s)
+def fluent_bit_values(s: Settings, credentials_secret: str, archive_bucket: str | None, region: str,
+                      writer_role_arn: pulumi.Input[str] | None) -> dict:
+    groups = fluent_bit.sections(s, archive_bucket, region)
+    account = {"create": True, "name": layout.FLUENT_BIT_SERVICE_ACCOUNT}
+    if writer_role_arn is not None:  # IRSA: the EKS webhook gives the pods this role's web identity
+        account["annotations"] = {"eks.amazonaws.com/role-arn": writer_role_arn}
     return {
         "config": {key: fluent_bit.render(sections) for key, sections in groups.items()},
         "envFrom": [{"secretRef": {"name": credentials_secret}}],
-        "daemonSetVolumes": [{"name": n, "hostPath": {"path": p}} for n, p in HOST_PATHS.items()],
-        "daemonSetVolumeMounts": [{"name": n, "mountPath": p, "readOnly": n == "kafka-logs"}
+        "serviceAccount": account,
+        "daemonSetVolumes": [{"name": n, "hostPath": {"path": p, **({"type": "File"} if n == "etcmachineid" else {})}}
+                             for n, p in HOST_PATHS.items()],
+        "daemonSetVolumeMounts": [{"name": n, "mountPath": p, "readOnly": n not in ("varlog", "fluent-bit-state")}
                                   for n, p in HOST_PATHS.items()],
         "serviceMonitor": {"enabled": False},  # Prometheus scrapes it through its own pod job
         "podLabels": PART_OF,
@@ -35,9 +45,11 @@ class Collection(pulumi.ComponentResource):
     jaeger_query_url: pulumi.Output[str]
 
     def __init__(self, name: str, settings: Settings, namespace: k8s.core.v1.Namespace,
-                 after: list[pulumi.Resource], opts: pulumi.ResourceOptions | None = None):
+                 after: list[pulumi.Resource], writer_role_arn: pulumi.Input[str] | None,
+                 opts: pulumi.ResourceOptions | None = None):
         """`after`: what must exist before the writers start (the retention objects: depending on a
-        component waits for all of its children)."""
+        component waits for all of its children). `writer_role_arn`: the archive writer role, or
+        None for no archive output."""
         super().__init__("kafka-monitoring:collection:Collection", name, None, opts)
         s, ns = settings, settings.monitoring_namespace
         in_ns = pulumi.ResourceOptions(parent=self, depends_on=[namespace])
@@ -53,7 +65,9 @@ class Collection(pulumi.ComponentResource):
                 jaeger.PASSWORD_ENV: pulumi.Output.secret(s.secrets.search_password(s.trace_storage)),
             }, opts=in_ns)
 
-        values = fluent_bit_values(s, credentials_name)
+        archive_bucket = layout.bucket_name(s, layout.ARCHIVE) if writer_role_arn is not None else None
+        region = pulumi.Config("aws").get("region") or ""
+        values = fluent_bit_values(s, credentials_name, archive_bucket, region, writer_role_arn)
         k8s.helm.v3.Release(
             f"{name}-fluent-bit", name=f"{name}-fluent-bit", chart="fluent-bit", version=s.fluent_bit_chart_version,
             repository_opts={"repo": FLUENT_BIT_REPO}, namespace=ns, values=values,
@@ -93,7 +107,7 @@ class Collection(pulumi.ComponentResource):
         self.jaeger_otlp_http_endpoint = pulumi.Output.from_input(f"http://{host}:{jaeger.OTLP_HTTP_PORT}")
         self.jaeger_query_url = pulumi.Output.from_input(s.jaeger_query_url)
         self.artifacts = {
-            "fluent-bit/fluent-bit.conf": fluent_bit.config_file(s),
+            "fluent-bit/fluent-bit.conf": fluent_bit.config_file(s, archive_bucket, region),
             "helm/fluent-bit.values.yaml": values,
             "jaeger/config.yaml": jaeger_config,
             "jaeger/sampling-strategies.json": sampling,

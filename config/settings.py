@@ -133,8 +133,6 @@ class Settings:
     break_glass_role_arn: str
     eks_oidc_provider_arn: str
     fluent_bit_chart_version: str
-    application_log_path: str
-    security_log_path: str
     application_log_levels: tuple[str, ...]
     log_output_retry_limit: int
     jaeger_image: str

@@ -31,8 +31,9 @@ class MonitoringPlatform(pulumi.ComponentResource):
         self.retention = (SearchRetention(f"{name}-retention", s, self.archive, child)
                           if s.enable_search_retention else None)
         # The writers start once the indices they create have their templates and lifecycle.
+        writer = self.archive.writer_role_arn if self.archive else None
         self.collection = (Collection(f"{name}-collection", s, namespace, [self.retention] if self.retention else [],
-                                      child) if s.enable_collection else None)
+                                      writer, child) if s.enable_collection else None)
         self.grafana = GrafanaDashboards(f"{name}-grafana", s, child) if s.enable_grafana else None
         # Rendered content by file path, for the offline preview; plain data or Outputs.
         self.artifacts: dict = {}

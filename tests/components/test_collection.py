@@ -51,3 +51,28 @@ def test_endpoints_are_stack_outputs(stack_runs):
     assert out["jaeger_otlp_http_endpoint"] == "http://jaeger.monitoring.svc:4318"
     assert out["jaeger_query_url"] == "https://jaeger.necpgame.internal"
     assert out["log_index_patterns"] == {"application": "kafka-application-*", "security": "kafka-security-*"}
+
+
+def test_fluent_bit_assumes_the_archive_writer_role_and_archives_into_the_locked_bucket(stack_runs):
+    """IRSA (EKS User Guide): the service account's eks.amazonaws.com/role-arn annotation names the
+    role, whose trust admits exactly that service account through the cluster's OIDC provider."""
+    run = stack_runs["prod"]
+    (release,) = [r for r in run.of_type("kubernetes:helm.sh/v3:Release") if r.inputs["chart"] == "fluent-bit"]
+    account = release.inputs["values"]["serviceAccount"]
+    assert account["annotations"]["eks.amazonaws.com/role-arn"] == run.outputs["archive_writer_role_arn"]
+    (role,) = [r for r in run.of_type("aws:iam/role:Role") if r.name.endswith("-writer-role")]
+    (statement,) = json.loads(role.inputs["assumeRolePolicy"])["Statement"]
+    issuer = statement["Principal"]["Federated"].split(":oidc-provider/")[1]
+    assert statement["Condition"]["StringEquals"][f"{issuer}:sub"] == [
+        f"system:serviceaccount:monitoring:{account['name']}"]
+    assert re.search(rf"bucket +{run.outputs['archive_bucket']}\n", release.inputs["values"]["config"]["outputs"])
+    mounts = {m["mountPath"] for m in release.inputs["values"]["daemonSetVolumeMounts"]}
+    assert {"/var/log", "/var/lib/docker/containers", "/var/lib/fluent-bit"} <= mounts
+
+
+def test_without_an_oidc_provider_there_is_no_writer_and_no_archive_output(program):
+    run = program("dev", eksOidcProviderArn="")
+    (release,) = [r for r in run.of_type("kubernetes:helm.sh/v3:Release") if r.inputs["chart"] == "fluent-bit"]
+    assert "Name s3" not in re.sub(r" +", " ", release.inputs["values"]["config"]["outputs"])
+    assert not [r for r in run.of_type("aws:iam/role:Role") if r.name.endswith("-writer-role")]
+    assert "archive_writer_role_arn" not in run.outputs or run.outputs["archive_writer_role_arn"] is None

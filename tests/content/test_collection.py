@@ -8,6 +8,7 @@ import pytest
 from content import fluent_bit, jaeger
 from config.settings import SettingsError
 from tests.conftest import make_settings
+from tests.content.fluent_bit_model import route
 
 
 def parse_classic(text: str) -> list[tuple[str, list[tuple[str, str]]]]:
@@ -26,8 +27,9 @@ def parse_classic(text: str) -> list[tuple[str, list[tuple[str, str]]]]:
     return sections
 
 
-def outputs(s) -> dict[str, dict[str, str]]:
-    return {dict(e)["Name"]: dict(e) for name, e in parse_classic(fluent_bit.config_file(s)) if name == "OUTPUT"}
+def outputs(s, archive_bucket=None, region="") -> dict[str, dict[str, str]]:
+    return {dict(e)["Name"]: dict(e) for name, e in parse_classic(fluent_bit.config_file(s, archive_bucket, region))
+            if name == "OUTPUT"}
 
 
 def test_rendered_file_reads_back_as_the_same_sections():
@@ -112,3 +114,67 @@ def test_jaeger_storage_follows_the_setting(backend, url):
     indices = store[backend]["indices"]
     assert indices["index_prefix"] == "jaeger" and indices["spans"]["rollover_frequency"] == "day"
     assert store[backend]["auth"]["basic"]["password"] == "${env:TRACE_STORAGE_PASSWORD}"
+
+
+# Records as the tail input and kubernetes filter hand them on (Merge_Log On: a JSON log's fields
+# are merged into the record; a plain-text line stays in `log`).
+KAFKA = {"kubernetes": {"namespace_name": "necpgame-infrastructure", "pod_name": "kafka-brokers-0",
+                        "labels": {"strimzi.io/kind": "Kafka"}}}
+APP = {"kubernetes": {"namespace_name": "necpgame-infrastructure", "pod_name": "event-core-7d9f",
+                      "labels": {"app": "kafka-event-driven-core"}}}
+OTHER = {"kubernetes": {"namespace_name": "kube-system", "pod_name": "coredns-1", "labels": {}}}
+RECORDS = {
+    "authorizer denial": ({**KAFKA, "log": "[2026-11-30 06:00:00,001] INFO Principal = User:intruder is Denied "
+                                          "Operation = Read from host = 10.1.2.3 on resource = Topic:LITERAL:economy "
+                                          "(kafka.authorizer.logger)"}, "security"),
+    "SASL failure": ({**KAFKA, "log": "[2026-11-30 06:00:02,000] INFO [SocketServer listenerType=BROKER, nodeId=0] "
+                                      "Failed authentication with /10.1.2.3 (channelId=...) (Authentication failed "
+                                      "during authentication due to invalid credentials with SASL mechanism "
+                                      "SCRAM-SHA-512) (org.apache.kafka.common.network.Selector)"}, "security"),
+    "platform security event": ({**APP, "event_category": "security", "level": "INFO",
+                                 "message": "player session hijack suspected"}, "security"),
+    "application error": ({**APP, "level": "ERROR", "message": "combat event rejected"}, "application"),
+    "application info": ({**APP, "level": "INFO", "message": "processed"}, None),
+    "broker info line": ({**KAFKA, "log": "[2026-11-30 06:00:03,000] INFO [Log partition=combat-0] Rolled new "
+                                          "log segment (kafka.log.LocalLog$)"}, None),
+    "other namespace error": ({**OTHER, "level": "ERROR", "message": "plugin/errors"}, None),
+}
+
+
+@pytest.mark.parametrize("name", sorted(RECORDS))
+def test_records_are_routed_by_their_content(name):
+    """Security events reach OpenSearch and the locked archive; application warnings and errors
+    reach Elasticsearch; everything else reaches nothing."""
+    s = make_settings("prod")
+    sections = parse_classic(fluent_bit.config_file(s, "archive-bucket", "eu-west-1"))
+    record, expected = RECORDS[name]
+    reached = sorted(out for out, _, _ in route(sections, "kube.var.log.containers.x.log", record))
+    assert reached == {"security": ["opensearch", "s3"], "application": ["es"], None: []}[expected]
+
+
+def test_security_events_carry_their_compliance_fields_into_both_outputs():
+    sections = parse_classic(fluent_bit.config_file(make_settings("prod"), "archive-bucket", "eu-west-1"))
+    record, _ = RECORDS["authorizer denial"]
+    for _, tag, routed in route(sections, "kube.var.log.containers.x.log", record):
+        assert tag.startswith("security.") and routed["retention_days"] == "2557"
+
+
+def test_the_archive_output_sends_content_md5_and_gzips_hourly_keys():
+    out = outputs(make_settings("prod"), "archive-bucket", "eu-west-1")["s3"]
+    assert (out["bucket"], out["region"], out["send_content_md5"], out["use_put_object"]) == (
+        "archive-bucket", "eu-west-1", "true", "On")
+    assert out["compression"] == "gzip" and out["s3_key_format"].startswith("/security-events/%Y/%m/%d/%H/")
+    assert "s3" not in outputs(make_settings("prod"))  # no writer role, no archive output
+
+
+def test_the_input_is_the_charts_container_log_pipeline():
+    """fluent-bit chart 0.47.10 defaults: tail /var/log/containers/*.log, docker and cri parsers,
+    tag kube.*, and the kubernetes filter with Merge_Log."""
+    s = make_settings("prod")
+    sections = parse_classic(fluent_bit.config_file(s))
+    (tail,) = [dict(e) for n, e in sections if n == "INPUT"]
+    assert (tail["Name"], tail["Path"], tail["multiline.parser"], tail["Tag"]) == (
+        "tail", "/var/log/containers/*.log", "docker, cri", "kube.*")
+    kube = [dict(e) for n, e in sections if n == "FILTER" and dict(e)["Name"] == "kubernetes"]
+    assert kube == [{"Name": "kubernetes", "Match": "kube.*", "Merge_Log": "On", "Keep_Log": "Off",
+                     "K8S-Logging.Parser": "On", "K8S-Logging.Exclude": "On"}]
