@@ -112,6 +112,8 @@ class Settings:
     elasticsearch_username: str
     opensearch_url: str
     opensearch_username: str
+    opensearch_version: str
+    dashboard_top_n: int
     application_log_retention_days: int
     security_retention_days: int
     application_archive_retention_days: int
@@ -288,6 +290,9 @@ def _validate(v: dict[str, Any], secrets: Mapping[str, Any]) -> list[str]:
           "allowed: an Elasticsearch cron expression such as '0 30 1 * * ?'")
     check(v["applicationArchiveRetentionDays"] >= v["applicationLogRetentionDays"], "applicationArchiveRetentionDays",
           "allowed: at least applicationLogRetentionDays (snapshots outlive the indices they archive)")
+    check(re.fullmatch(r"[0-9]+\.[0-9]+\.[0-9]+", v["opensearchVersion"]) is not None, "opensearchVersion",
+          "allowed: a version such as 2.17.0")
+    check(1 <= v["dashboardTopN"] <= 20, "dashboardTopN", "allowed: 1 to 20 series")
     check(0 <= v["logOutputRetryLimit"] <= 100, "logOutputRetryLimit", "allowed: 0 to 100 (bounded retries)")
     for flag, needed in REQUIRED_SECRETS.items():
         if v[flag]:

@@ -5,6 +5,7 @@ dashboard JSON. Datasource UIDs and folder names come from content/grafana.py.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -54,7 +55,9 @@ def _p(expr: str, legend: str = "") -> tuple[str, str]:
 
 
 def specs(s: "Settings") -> list[Spec]:
-    lag = f'kafka_cluster_consumergroup_topic:kafka_consumergroup_lag:sum{{{C},consumergroup=~"$consumergroup",topic=~"$topic"}}'
+    top = s.dashboard_top_n  # a panel draws its top N series; the variables drill into the rest
+    lag = (f"topk({top}, kafka_cluster_consumergroup_topic:kafka_consumergroup_lag:sum"
+           f'{{{C},consumergroup=~"$consumergroup",topic=~"$topic"}})')
     overview = Spec("kafka-overview", "Kafka Overview", FOLDER_KAFKA, ("environment", "cluster", "broker", "topic",
                                                                         "consumergroup"), (
         ("Health Overview", (
@@ -76,7 +79,7 @@ def specs(s: "Settings") -> list[Spec]:
         )),
         ("Performance Metrics", (
             Panel("Throughput", "timeseries", (
-                _p(f'kafka_cluster_topic:kafka_messages_in:rate5m{{{C},topic=~"$topic"}}', "{{topic}} msg/s in"),
+                _p(f'topk({top}, kafka_cluster_topic:kafka_messages_in:rate5m{{{C},topic=~"$topic"}})', "{{topic}} msg/s in"),
                 _p(f"kafka_cluster:kafka_bytes_in:rate5m{{{C}}}", "bytes in"),
                 _p(f"kafka_cluster:kafka_bytes_out:rate5m{{{C}}}", "bytes out"))),
             Panel("Latency Percentiles", "timeseries", (
@@ -145,13 +148,13 @@ def specs(s: "Settings") -> list[Spec]:
                 _p(f"sum by (status) ({events})", "{{status}}"),
                 _p("kafka_event_processing_failures:rate5m", "failures")), unit="ops"),
             Panel("Queue Depth", "timeseries", (_p(
-                f'sum by (consumergroup) (kafka_cluster_consumergroup:kafka_consumergroup_lag:sum{{{C},consumergroup=~"$consumergroup"}})',
+                f'topk({top}, sum by (consumergroup) (kafka_cluster_consumergroup:kafka_consumergroup_lag:sum{{{C},consumergroup=~"$consumergroup"}}))',
                 "{{consumergroup}}"),)),
         )),
         ("Consumer Group Health", (
             Panel("Consumer Lag Trends", "timeseries", (_p(lag, "{{consumergroup}} / {{topic}}"),)),
             Panel("Rebalancing Events", "timeseries", (_p(
-                f'sum by (consumergroup) (changes(kafka_consumergroup_members{{{C},consumergroup=~"$consumergroup"}}[{RATE}]))',
+                f'topk({top}, sum by (consumergroup) (changes(kafka_consumergroup_members{{{C},consumergroup=~"$consumergroup"}}[{RATE}])))',
                 "{{consumergroup}}"),)),
             Panel("Consumer Error Rates", "timeseries", (
                 _p("kafka_event_processing_failures:rate5m", "processing failures/s"),
@@ -219,16 +222,24 @@ def _ref(source: str) -> DataSourceRef:
     return DataSourceRef(type_val=ds["type"], uid=ds["uid"])
 
 
-def _panel(p: Panel):
+def stable_id(uid: str, title: str) -> int:
+    """A panel's id from its dashboard and title, so that it survives moves (Grafana assigns ids to
+    panels without one at load time, and `viewPanel` links then point at whatever moved there)."""
+    return int(hashlib.sha256(f"{uid}/{title}".encode()).hexdigest()[:7], 16)
+
+
+def _panel(p: Panel, uid: str):
+    pid = stable_id(uid, p.title)
     if p.kind == "text":
-        return text.Panel().title(p.title).mode("markdown").content(p.content).span(p.span).height(p.height)
+        return text.Panel().id(pid).title(p.title).mode("markdown").content(p.content).span(p.span).height(p.height)
     if p.kind == "logs-timeseries":  # document counts per interval from the security-event index
-        target = (elasticsearch.Dataquery().query(p.queries[0][0]).alias(p.queries[0][1])
+        target = (elasticsearch.Dataquery().ref_id("A").query(p.queries[0][0]).alias(p.queries[0][1])
                   .metrics([elasticsearch.Count().id("1")])
                   .bucket_aggs([elasticsearch.DateHistogram().id("2").field("@timestamp")]))
-        return (timeseries.Panel().title(p.title).datasource(_ref(p.source)).with_target(target)
+        return (timeseries.Panel().id(pid).title(p.title).datasource(_ref(p.source)).with_target(target)
                 .span(p.span).height(p.height))
-    builder = BUILDERS[p.kind]().title(p.title).datasource(_ref(p.source)).unit(p.unit).span(p.span).height(p.height)
+    builder = (BUILDERS[p.kind]().id(pid).title(p.title).datasource(_ref(p.source)).unit(p.unit).span(p.span)
+               .height(p.height))
     for i, (expr, legend) in enumerate(p.queries):
         builder = builder.with_target(prometheus.Dataquery().expr(expr).legend_format(legend).ref_id(chr(65 + i)))
     return builder
@@ -241,9 +252,9 @@ def build(spec: Spec, s: "Settings") -> dict:
     for name in spec.variables:
         board = board.with_variable(_variable(name, s, prom))
     for row, panels in spec.rows:
-        board = board.with_row(Row(row))
+        board = board.with_row(Row(row).id(stable_id(spec.uid, f"row/{row}")))
         for p in panels:
-            board = board.with_panel(_panel(p))
+            board = board.with_panel(_panel(p, spec.uid))
     for title, url in spec.links:
         board = board.link(DashboardLink(title).type("link").url(url).target_blank(True))
     return json.loads(JSONEncoder(sort_keys=True).encode(board.build()))

@@ -20,6 +20,13 @@ DATASOURCES = {
 }
 
 
+def daily_index(prefix: str) -> str:
+    """Grafana's pattern for daily indices with `interval: Daily` (Grafana docs, Elasticsearch data
+    source, "Index settings": the literal part in brackets, then a moment.js date). A bare wildcard
+    with an interval yields no index name at all."""
+    return f"[{prefix}-]YYYY.MM.DD"
+
+
 def _cluster(s: "Settings", engine: str) -> dict[str, str]:
     url, user = s.search_cluster(engine)
     return {"url": url, "user": user}
@@ -31,9 +38,12 @@ def datasource_settings(s: "Settings") -> dict[str, dict]:
         "prometheus": {"url": s.prometheus_url, "json_data": {"httpMethod": "POST", "timeInterval": s.scrape_interval}},
         "alertmanager": {"url": s.alertmanager_url, "json_data": {"implementation": "prometheus"}},
         "elasticsearch": {**_cluster(s, "elasticsearch"),
-                          "json_data": {"index": f"{APP_PREFIX}-*", "timeField": "@timestamp", "interval": "Daily"}},
+                          "json_data": {"index": daily_index(APP_PREFIX), "timeField": "@timestamp",
+                                        "interval": "Daily"}},
+        # The external plugin grafana-opensearch-datasource (docs: "Configure the OpenSearch data source",
+        # provisioning): its backend refuses queries without `version` and `flavor`.
         "opensearch": {**_cluster(s, "opensearch"),
-                       "json_data": {"database": f"{SECURITY_PREFIX}-*", "timeField": "@timestamp",
-                                     "flavor": "opensearch", "interval": "Daily"}},
+                       "json_data": {"database": daily_index(SECURITY_PREFIX), "timeField": "@timestamp",
+                                     "flavor": "opensearch", "version": s.opensearch_version, "interval": "Daily"}},
         "jaeger": {"url": s.jaeger_query_url, "json_data": {}},
     }

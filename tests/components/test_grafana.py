@@ -1,9 +1,11 @@
 """GrafanaDashboards under mocks: folders, permissions, datasources and dashboards as rendered."""
 from __future__ import annotations
 
+import datetime as dt
 import json
+import re
 
-from content import dashboards
+from content import dashboards, fluent_bit
 from harness.runtime import MASK
 from tests.conftest import make_settings
 
@@ -23,9 +25,8 @@ def test_datasources_have_fixed_uids_and_secret_credentials(stack_runs):
     assert set(sources) == {"kafka-prometheus", "kafka-alertmanager", "kafka-application-logs",
                             "kafka-security-events", "kafka-traces"}
     es = sources["kafka-application-logs"].inputs
-    assert json.loads(es["jsonDataEncoded"])["index"] == "kafka-application-*"
     assert es["secureJsonDataEncoded"] == MASK and es["basicAuthUsername"] == "kafka-monitoring"
-    assert json.loads(sources["kafka-security-events"].inputs["jsonDataEncoded"])["database"] == "kafka-security-*"
+    assert sources["kafka-security-events"].inputs["type"] == "grafana-opensearch-datasource"
     (provider,) = run.of_type("pulumi:providers:grafana")
     assert provider.inputs["auth"] == MASK and provider.inputs["url"] == "https://grafana.necpgame.internal"
 
@@ -50,3 +51,27 @@ def test_urls_and_uids_are_outputs(stack_runs):
     assert out["grafana_dashboard_urls"]["kafka-overview"] == "https://grafana.necpgame.internal/d/kafka-overview"
     assert out["grafana_folder_uids"]["Security"] == "kafka-security"
     assert out["grafana_datasource_uids"]["jaeger"] == "kafka-traces"
+
+
+def _grafana_daily_index(pattern: str, day: dt.date) -> str | None:
+    """The index name Grafana queries for one day with `interval: Daily` (Grafana's Elasticsearch
+    IndexPattern: the bracketed part is literal, the rest a moment.js date format)."""
+    m = re.fullmatch(r"\[([^\]]*)\](.*)", pattern)
+    if not m or not all(t in m.group(2) for t in ("YYYY", "MM", "DD")):
+        return None  # a plain wildcard with an interval: no index name
+    return m.group(1) + m.group(2).replace("YYYY", f"{day:%Y}").replace("MM", f"{day:%m}").replace("DD", f"{day:%d}")
+
+
+def test_log_datasources_query_the_daily_indices_the_writers_create(stack_runs):
+    """Fluent Bit writes `<prefix>-%Y.%m.%d` (Logstash_Format); each log datasource must resolve a day
+    to that name. The OpenSearch plugin also needs its `version` and `flavor` (plugin docs, provisioning)."""
+    run = stack_runs["prod"]
+    sources = {r.inputs["uid"]: json.loads(r.inputs["jsonDataEncoded"]) for r in run.of_type(
+        "grafana:oss/dataSource:DataSource")}
+    day = dt.date(2026, 11, 30)
+    es, os_ = sources["kafka-application-logs"], sources["kafka-security-events"]
+    assert _grafana_daily_index(es["index"], day) == f"{fluent_bit.APP_PREFIX}-{day:{fluent_bit.DATE_FORMAT}}"
+    assert _grafana_daily_index(os_["database"], day) == f"{fluent_bit.SECURITY_PREFIX}-{day:{fluent_bit.DATE_FORMAT}}"
+    assert es["interval"] == os_["interval"] == "Daily"
+    assert os_["flavor"] == "opensearch" and re.fullmatch(r"\d+\.\d+\.\d+", os_["version"])
+    assert _grafana_daily_index("kafka-application-*", day) is None  # the old setting resolved nothing

@@ -1,6 +1,8 @@
 """Dashboards: the design document's panels, valid PromQL on known metrics, variables, UIDs."""
 from __future__ import annotations
 
+import dataclasses
+import json
 import re
 import shutil
 import subprocess
@@ -9,7 +11,7 @@ import pytest
 import yaml
 
 from content.rules import rule_files
-from content import catalogue, dashboards
+from content import catalogue, dashboards, grafana
 from content.promql import metric_names
 from tests.conftest import make_settings
 
@@ -118,3 +120,41 @@ def test_security_events_come_from_opensearch_and_links_reach_traces():
 def test_the_metric_check_rejects_a_design_document_metric_no_exporter_emits():
     query = f'sum(kafka_broker_disk_used_bytes{{{dashboards.C}}}) / sum(rate(up[$__rate_interval]))'
     assert metric_names(concrete(query)) - set(catalogue.METRICS) - RECORDED == {"kafka_broker_disk_used_bytes"}
+
+
+@pytest.mark.parametrize("uid", sorted(BOARDS))
+def test_dashboard_lint_ids_refids_datasources_variables(uid):
+    """What Grafana would otherwise rewrite or fail on at load time: every panel (and row) has a
+    fixed unique id, every target a refId unique in its panel, every datasource reference names a
+    provisioned UID, and every $variable used is defined."""
+    _, board = BOARDS[uid]
+    ids = [p.get("id") for p in board["panels"]]
+    assert all(isinstance(i, int) and i > 0 for i in ids) and len(set(ids)) == len(ids)
+    provisioned = {ds["uid"] for ds in grafana.DATASOURCES.values()}
+    defined = {v["name"] for v in board["templating"]["list"]} | {"__rate_interval", "__interval"}
+    for panel in board["panels"]:
+        refs = [t.get("refId") for t in panel.get("targets", [])]
+        assert all(refs) and len(set(refs)) == len(refs), panel["title"]
+        for node in [panel, *panel.get("targets", [])]:
+            if "datasource" in node:
+                assert node["datasource"]["uid"] in provisioned, panel["title"]
+        used = set(re.findall(r"\$(\w+)", json.dumps(panel.get("targets", []))))
+        assert used <= defined, (panel["title"], used - defined)
+
+
+def test_panel_ids_survive_a_move():
+    """Ids come from the dashboard and title: reordering panels keeps every viewPanel link."""
+    spec = dashboards.specs(SETTINGS)[0]
+    moved = dataclasses.replace(spec, rows=tuple(reversed(spec.rows)))
+    ids = {p["title"]: p["id"] for p in dashboards.build(spec, SETTINGS)["panels"]}
+    assert {p["title"]: p["id"] for p in dashboards.build(moved, SETTINGS)["panels"]} == ids
+
+
+@pytest.mark.parametrize("uid,title", [("kafka-overview", "Consumer Lag"), ("kafka-application", "Consumer Lag Trends"),
+                                       ("kafka-application", "Queue Depth"), ("kafka-application", "Rebalancing Events"),
+                                       ("kafka-overview", "Throughput")])
+def test_high_cardinality_panels_draw_at_most_top_n_series(uid, title):
+    (panel,) = [p for p in BOARDS[uid][1]["panels"] if p["title"] == title]
+    for target in panel["targets"]:
+        if "topic" in target["expr"] or "consumergroup" in target["expr"]:
+            assert target["expr"].startswith(f"topk({SETTINGS.dashboard_top_n}, "), target["expr"]
