@@ -44,7 +44,10 @@ def _pagerduty(s: "Settings", secrets_dir: str, key: str, severity: str) -> dict
             "summary": "{{ .CommonAnnotations.summary }}",
             "labels": "{{ range .CommonLabels.SortedPairs }}{{ .Name }}={{ .Value }} {{ end }}",
             "runbook_url": "{{ .CommonAnnotations.runbook_url }}",
+            "dashboard_url": "{{ .CommonAnnotations.dashboard_url }}",
         },
+        "links": [{"href": "{{ .CommonAnnotations.runbook_url }}", "text": "Runbook"},
+                  {"href": "{{ .CommonAnnotations.dashboard_url }}", "text": "Dashboard panel"}],
     }
 
 
@@ -54,7 +57,8 @@ def _slack(s: "Settings", secrets_dir: str, channel: str) -> dict:
         "channel": channel,
         "send_resolved": True,
         "title": "[{{ .Status | toUpper }}] {{ .CommonLabels.alertname }} ({{ .CommonLabels.severity }})",
-        "text": "{{ range .Alerts }}{{ .Annotations.summary }}\n{{ .Annotations.runbook_url }}\n{{ end }}",
+        "text": "{{ range .Alerts }}{{ .Annotations.summary }}\nRunbook: {{ .Annotations.runbook_url }}\n"
+                "Dashboard: {{ .Annotations.dashboard_url }}\n{{ end }}",
     }
 
 

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from content.catalogue import (CLUSTER_LABEL as C, JOB_BLACKBOX, JOB_BROKER, JOB_CONTROLLER, JOB_EVENTS, JOB_LAG,
                                JOB_TLS_PROBE, JOB_ZOOKEEPER, KAFKA_JVM_JOBS)
 from config.settings import Settings
+from content import dashboards
+from content.grafana import stable_id
 
 SEVERITIES = ("critical", "high", "warning")
 SCENARIO_RUNBOOKS = {  # the design document's incident scenarios
@@ -37,14 +39,65 @@ class Alert:
             return f"{self.name}.md"
         return f"{GENERAL_RUNBOOK}#{self.name.lower()}"
 
-    def rule(self, runbook_base: str) -> dict:
+    def panel(self) -> tuple[str, str]:
+        """(dashboard uid, panel title) that shows this alert's signal."""
+        return PANELS.get(self.name) or CATEGORY_PANELS[self.category]
+
+    def rule(self, s: Settings) -> dict:
         rule = {"alert": self.name, "expr": self.expr}
         if self.for_ != "0m":
             rule["for"] = self.for_
         rule["labels"] = {"severity": self.severity, "category": self.category}
         rule["annotations"] = {"summary": self.summary, "description": self.description,
-                               "runbook_url": f"{runbook_base.rstrip('/')}/{self.runbook()}"}
+                               "runbook_url": f"{s.runbook_base_url.rstrip('/')}/{self.runbook()}",
+                               "dashboard_url": dashboard_url(s, *self.panel())}
         return rule
+
+
+# The panel each alert opens (alerts not named here open their category's panel).
+PANELS = {
+    "KafkaOfflinePartitions": ("kafka-overview", "Partition Status"),
+    "KafkaUnderReplicatedPartitions": ("kafka-overview", "Partition Status"),
+    "KafkaUnderMinIsrPartitions": ("kafka-overview", "ISR Status"),
+    "KafkaIsrShrinking": ("kafka-overview", "ISR Status"),
+    "KafkaActiveControllerCountWrong": ("kafka-overview", "Active Controllers"),
+    "KafkaHighConsumerLag": ("kafka-overview", "Consumer Lag"),
+    "KafkaConsumerGroupStuck": ("kafka-application", "Consumer Lag Trends"),
+    "KafkaEventProcessingFailed": ("kafka-application", "Success and Failure Rates"),
+    "KafkaLowThroughput": ("kafka-application", "Processing Rate by Event Type"),
+    "KafkaHighLatency": ("kafka-application", "Performance by Domain"),
+    "KafkaCombatLatencyCritical": ("kafka-application", "Performance by Domain"),
+    "KafkaSASLAuthFailuresSpike": ("kafka-security", "Authentication Success and Failure"),
+    "KafkaACLDenialsSpike": ("kafka-security", "Authorization Denials"),
+    "KafkaUnencryptedConnections": ("kafka-security", "TLS vs Plaintext Connections"),
+    "KafkaCertificateExpiry": ("kafka-security", "Certificate Expiry"),
+    "KafkaHighMemoryUsage": ("kafka-overview", "Memory Usage"),
+    "KafkaHighCPUUsage": ("kafka-overview", "CPU Usage"),
+}
+CATEGORY_PANELS = {
+    "infrastructure": ("kafka-overview", "Cluster Status"),
+    "availability": ("kafka-overview", "Partition Status"),
+    "durability": ("kafka-overview", "Partition Status"),
+    "storage": ("kafka-overview", "Disk Usage"),
+    "performance": ("kafka-overview", "Latency Percentiles"),
+    "application": ("kafka-application", "Success and Failure Rates"),
+    "security": ("kafka-security", "Authentication Success and Failure"),
+    "resources": ("kafka-overview", "CPU Usage"),
+    "logging": ("kafka-incident-response", "Error Spikes"),
+    "monitoring": ("kafka-incident-response", "Active Alerts"),
+    "slo": ("kafka-incident-response", "Error Budget Burn (1h)"),
+}
+# Alert label -> dashboard variable it fills, when the alert carries it.
+VARIABLES = {C: "cluster", "consumergroup": "consumergroup", "topic": "topic", "instance": "broker"}
+
+
+def dashboard_url(s: Settings, uid: str, title: str) -> str:
+    """The panel alone (viewPanel), with the alert's labels as the dashboard's variables (Go template,
+    expanded by Prometheus with the alert's labels)."""
+    (defined,) = [spec.variables for spec in dashboards.specs(s) if spec.uid == uid]
+    params = "".join(f"{{{{ if $labels.{label} }}}}&var-{var}={{{{ $labels.{label} | urlquery }}}}{{{{ end }}}}"
+                     for label, var in VARIABLES.items() if var in defined)
+    return f"{s.grafana_url.rstrip('/')}/d/{uid}?viewPanel={stable_id(uid, title)}{params}"
 
 
 def _quorum_lost(job: str) -> str:
@@ -268,5 +321,5 @@ def all_alerts(s: Settings) -> dict[str, list[Alert]]:
 
 
 def alert_groups(s: Settings) -> list[dict]:
-    return [{"name": group, "rules": [a.rule(s.runbook_base_url) for a in alerts]}
+    return [{"name": group, "rules": [a.rule(s) for a in alerts]}
             for group, alerts in all_alerts(s).items()]

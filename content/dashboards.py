@@ -5,7 +5,6 @@ dashboard JSON. Datasource UIDs and folder names come from content/grafana.py.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -16,7 +15,7 @@ from grafana_foundation_sdk.cog.encoder import JSONEncoder
 from grafana_foundation_sdk.models.dashboard import DataSourceRef
 
 from content.catalogue import JOB_BROKER, JOB_TLS_PROBE, KAFKA_JVM_JOBS
-from content.grafana import DATASOURCES, FOLDER_INCIDENT, FOLDER_KAFKA, FOLDER_SECURITY
+from content.grafana import DATASOURCES, FOLDER_INCIDENT, FOLDER_KAFKA, FOLDER_SECURITY, stable_id
 
 if TYPE_CHECKING:
     from config.settings import Settings
@@ -220,12 +219,6 @@ def _variable(name: str, s: "Settings", prom: DataSourceRef):
 def _ref(source: str) -> DataSourceRef:
     ds = DATASOURCES[source]
     return DataSourceRef(type_val=ds["type"], uid=ds["uid"])
-
-
-def stable_id(uid: str, title: str) -> int:
-    """A panel's id from its dashboard and title, so that it survives moves (Grafana assigns ids to
-    panels without one at load time, and `viewPanel` links then point at whatever moved there)."""
-    return int(hashlib.sha256(f"{uid}/{title}".encode()).hexdigest()[:7], 16)
 
 
 def _panel(p: Panel, uid: str):

@@ -1,6 +1,7 @@
 """Grafana folders and datasources: fixed UIDs that dashboards and other teams rely on."""
 from __future__ import annotations
 
+import hashlib
 from typing import TYPE_CHECKING
 
 from content.fluent_bit import APP_PREFIX, SECURITY_PREFIX
@@ -18,6 +19,12 @@ DATASOURCES = {
                    "name": "Kafka security events"},
     "jaeger": {"uid": "kafka-traces", "type": "jaeger", "name": "Kafka traces"},
 }
+
+
+def stable_id(uid: str, title: str) -> int:
+    """A panel's id from its dashboard and title, so that it survives moves (Grafana assigns ids to
+    panels without one at load time, and `viewPanel` links then point at whatever moved there)."""
+    return int(hashlib.sha256(f"{uid}/{title}".encode()).hexdigest()[:7], 16)
 
 
 def daily_index(prefix: str) -> str:

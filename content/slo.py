@@ -50,7 +50,7 @@ def burn_expr(o: Objective, windows: tuple[tuple[str, str, float], ...]) -> str:
 def slo_groups(s: "Settings") -> list[dict]:
     """The SLO error-ratio recording rules and their burn-rate alerts, in a file of their own."""
     return [{"name": "kafka.slo.recording", "rules": slo_rules(s.combat_p99_latency_ms / 1000)},
-            {"name": "kafka.slo", "rules": [a.rule(s.runbook_base_url) for a in slo_alerts(s)]}]
+            {"name": "kafka.slo", "rules": [a.rule(s) for a in slo_alerts(s)]}]
 
 
 def slo_alerts(s: "Settings") -> list[Alert]:

@@ -16,7 +16,7 @@ import yaml
 
 from tests.conftest import make_settings
 from tests.content.alert_scenarios import SCENARIOS, STEP
-from tests.content.promtool_tests import alert_meta, write_rules
+from tests.content.promtool_tests import write_rules
 
 
 def _seconds(text: str) -> int:
@@ -27,8 +27,7 @@ def first_firing(scenario, horizon: int) -> int | None:
     settings = make_settings("prod")
     with tempfile.TemporaryDirectory() as d:
         folder = Path(d)
-        meta = alert_meta(settings)[scenario.alert]
-        rules = write_rules(settings, folder, meta["labels"]["category"] == "slo")
+        rules = write_rules(settings, folder, scenario.alert)
         times = range(scenario.onset - 2 * STEP, scenario.onset + horizon + 1, STEP)
         checks = [{"expr": f'ALERTS{{alertname="{scenario.alert}",alertstate="firing"}}', "eval_time": f"{t}s",
                    "exp_samples": []} for t in times]

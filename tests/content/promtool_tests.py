@@ -6,6 +6,7 @@ from pathlib import Path
 
 import yaml
 
+from content.promql import metric_names
 from content.rules import rule_files
 from config.settings import Settings
 from tests.content.alert_scenarios import STEP, Scenario
@@ -46,33 +47,39 @@ def quiet_test(sc: Scenario) -> dict:
             "input_series": [{"series": s, "values": v} for s, v in sc.quiet], "promql_expr_test": checks}
 
 
-TEST_RULES = "test.rules.yml"
+def ordered_rules(settings: Settings, alert: str) -> dict:
+    """The alert and the recording rules it reads (transitively), in one group, recording rules
+    first, so that the alert sees the series recorded at the same evaluation: promtool (like
+    Prometheus) runs separate groups in no fixed order, which would let timing decide a test. A real
+    Prometheus may therefore see a fault up to one evaluation later per level of recording rules.
+    Only the rules the alert needs are evaluated: the SLO rules scan days of data."""
+    rules = [r for doc in rule_files(settings).values() for g in doc["groups"] for r in g["rules"]]
+    records = {r["record"]: r for r in rules if "record" in r}
+    (target,) = [r for r in rules if r.get("alert") == alert]
+    needed: list[dict] = []
+
+    def visit(expr: str) -> None:
+        for name in sorted(metric_names(expr)):
+            rule = records.get(name)
+            if rule is not None and rule not in needed:
+                visit(rule["expr"])
+                needed.append(rule)  # after what it reads
+    visit(target["expr"])
+    return {"groups": [{"name": "kafka.ordered", "rules": [*needed, target]}]}
 
 
-def ordered_rules(settings: Settings, slo: bool) -> dict:
-    """Every rule in one group, recording rules first, so that an alert sees the series recorded at
-    the same evaluation: promtool (like Prometheus) runs separate groups in no fixed order, which
-    would let timing decide a test. A real Prometheus may therefore see a fault up to one evaluation
-    later per level of recording rules. `slo` adds the SLO rules (they scan days of data)."""
-    groups = [g for name, doc in rule_files(settings).items() if slo or "slo" not in name for g in doc["groups"]]
-    rules = [r for g in groups for r in g["rules"] if "record" in r] + \
-            [r for g in groups for r in g["rules"] if "alert" in r]
-    return {"groups": [{"name": "kafka.ordered", "rules": rules}]}
-
-
-def write_rules(settings: Settings, folder: Path, slo: bool) -> str:
-    name = f"{'slo-' if slo else ''}{TEST_RULES}"
-    (folder / name).write_text(yaml.safe_dump(ordered_rules(settings, slo), sort_keys=False))
+def write_rules(settings: Settings, folder: Path, alert: str) -> str:
+    name = f"rules-{alert}.yml"
+    (folder / name).write_text(yaml.safe_dump(ordered_rules(settings, alert), sort_keys=False))
     return name
 
 
 def write(settings: Settings, scenarios: list[Scenario], folder: Path) -> list[Path]:
     """One test file per scenario (so that promtool names the failing one)."""
     meta = alert_meta(settings)
-    files = {slo: write_rules(settings, folder, slo) for slo in (False, True)}
     paths = []
     for sc in scenarios:
-        doc = {"rule_files": [files[meta[sc.alert]["labels"]["category"] == "slo"]], "evaluation_interval": _ts(STEP),
+        doc = {"rule_files": [write_rules(settings, folder, sc.alert)], "evaluation_interval": _ts(STEP),
                "tests": [firing_test(sc, meta[sc.alert]), quiet_test(sc)]}
         path = folder / f"test-{sc.alert}.yml"
         path.write_text(yaml.safe_dump(doc, sort_keys=False, width=1 << 20))

@@ -1,6 +1,7 @@
 """The Kafka rules: names, labels, runbooks, real metric names, promtool checks and unit tests."""
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
@@ -9,7 +10,7 @@ import pytest
 import yaml
 
 from content.rules import rule_files
-from content import catalogue
+from content import catalogue, dashboards
 from content.alerts import SEVERITIES
 from content.promql import metric_names
 from tests.conftest import ROOT, make_settings
@@ -134,3 +135,16 @@ def test_critical_alerts_fire_within_three_minutes():
 
 def test_scenarios_start_after_six_hours_of_healthy_history():
     assert all(sc.onset >= 6 * 3600 for sc in SCENARIOS)
+
+
+@pytest.mark.parametrize("name", sorted(ALERTS))
+def test_alert_links_the_panel_that_shows_its_signal(name):
+    """dashboard_url opens an existing panel alone (viewPanel=<its id>) on an existing dashboard, and
+    every variable it fills is one that dashboard defines."""
+    url = ALERTS[name]["annotations"]["dashboard_url"]
+    m = re.fullmatch(re.escape(SETTINGS.grafana_url) + r"/d/([\w-]+)\?viewPanel=(\d+)(.*)", url)
+    assert m, url
+    _, board = dashboards.dashboards(SETTINGS)[m.group(1)]
+    assert int(m.group(2)) in {p["id"] for p in board["panels"] if p["type"] != "row"}
+    variables = set(re.findall(r"&var-(\w+)=", m.group(3)))
+    assert variables <= {v["name"] for v in board["templating"]["list"]} | {"cluster"}

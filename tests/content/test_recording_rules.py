@@ -14,7 +14,7 @@ import yaml
 
 from tests.conftest import make_settings
 from tests.content.alert_scenarios import broker, controller, sel
-from tests.content.promtool_tests import write_rules
+from content.rules import rule_files
 
 pytestmark = pytest.mark.skipif(not shutil.which("promtool"), reason="promtool is not installed")
 C = {"kafka_cluster": "kafka"}
@@ -65,8 +65,11 @@ CASES = [
 
 
 def test_recording_rules_compute_what_their_names_promise(tmp_path):
-    rules = write_rules(make_settings("prod"), tmp_path, slo=True)
-    doc = {"rule_files": [rules], "evaluation_interval": "15s", "tests": CASES}
+    # Every recording rule in one group, in declared order (each reads only what comes before it).
+    records = [r for doc in rule_files(make_settings("prod")).values() for g in doc["groups"] for r in g["rules"]
+               if "record" in r]
+    (tmp_path / "recording.rules.yml").write_text(yaml.safe_dump({"groups": [{"name": "r", "rules": records}]}))
+    doc = {"rule_files": ["recording.rules.yml"], "evaluation_interval": "15s", "tests": CASES}
     (tmp_path / "recording.yml").write_text(yaml.safe_dump(doc, sort_keys=False, width=1 << 20))
     proc = subprocess.run(["promtool", "test", "rules", "recording.yml"], cwd=tmp_path, capture_output=True,
                           text=True, timeout=300)

@@ -25,6 +25,7 @@ import yaml
 
 from content.rules import rule_files
 from content import alertmanager
+from content.grafana import stable_id
 from content.scrape import prometheus_config
 from tests.conftest import make_settings
 
@@ -133,7 +134,7 @@ def test_alerts_fire_and_reach_their_receivers(tmp_path):
         procs.append(subprocess.Popen(
             ["prometheus-alertmanager", f"--config.file={tmp_path / 'alertmanager.yml'}",
              f"--storage.path={tmp_path / 'am-data'}", f"--web.listen-address={HOST}:{am_port}",
-             "--cluster.listen-address="], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+             "--cluster.listen-address="], stdout=subprocess.DEVNULL, stderr=open(tmp_path / "am.log", "w")))
         procs.append(subprocess.Popen(
             ["prometheus", f"--config.file={tmp_path / 'prometheus.yml'}", "--rules.alert.resend-delay=1s",
              f"--storage.tsdb.path={tmp_path / 'prom-data'}", f"--web.listen-address={HOST}:{prom_port}"],
@@ -180,6 +181,11 @@ def test_alerts_fire_and_reach_their_receivers(tmp_path):
     assert labels == {"alertname": "KafkaClusterDown", "severity": "critical", "category": "infrastructure",
                       "kafka_cluster": "live", "environment": "dev", "cluster": "necpgame-dev"}
     assert page["payload"]["custom_details"]["runbook_url"].endswith("/KafkaClusterDown.md")
+    # One click from the page to the panel: Prometheus expanded the alert's labels into the link.
+    panel = stable_id("kafka-overview", "Cluster Status")
+    assert page["payload"]["custom_details"]["dashboard_url"] == (
+        f"{settings.grafana_url}/d/kafka-overview?viewPanel={panel}&var-cluster=live")
+    assert [link["text"] for link in page["links"]] == ["Runbook", "Dashboard panel"]
     assert any("KafkaUnencryptedConnections" in p["attachments"][0]["title"] for p in security)
     targets_down = [p["attachments"][0]["text"] for p in warning
                     if "KafkaScrapeTargetDown (warning)" in p["attachments"][0]["title"]]
