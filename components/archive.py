@@ -57,11 +57,11 @@ class Archive(pulumi.ComponentResource):
         snapshot_role = aws.iam.Role(
             f"{name}-snapshot-role", description="Elasticsearch/OpenSearch snapshot repository writer",
             assume_role_policy=json.dumps(layout.assume_role("es.amazonaws.com")),
-            opts=pulumi.ResourceOptions(parent=self))
+            opts=self._protected())
         snapshot_policy = snapshot_key.arn.apply(
             lambda k: layout.snapshot_role_policy(layout.bucket_name(s, layout.SNAPSHOTS), k))
         aws.iam.RolePolicy(f"{name}-snapshot-role-policy", role=snapshot_role.id,
-                           policy=snapshot_policy.apply(json.dumps), opts=pulumi.ResourceOptions(parent=self))
+                           policy=snapshot_policy.apply(json.dumps), opts=self._protected())
         self.artifacts["archive/snapshot-role-policy.json"] = snapshot_policy
 
         self.archive_bucket, self.archive_bucket_arn = archive.bucket, archive.arn
@@ -84,10 +84,14 @@ class Archive(pulumi.ComponentResource):
         """Data resources: protected from deletion in prod."""
         return pulumi.ResourceOptions(parent=self, protect=self._s.is_prod, **kwargs)
 
+    def _tags(self, role: str) -> dict[str, str]:
+        """`environment` decides prod for the policy pack (known on a first preview, unlike ids)."""
+        return {"environment": self._s.environment, "managed-by": "kafka-monitoring", "data-class": role}
+
     def _key(self, role: str, region: str | None) -> aws.kms.Key:
         key = aws.kms.Key(f"{self._name}-{role}", description=f"kafka-monitoring {self._s.environment} {role}",
                           enable_key_rotation=True, deletion_window_in_days=KEY_DELETION_WINDOW_DAYS,
-                          region=region, opts=self._protected())
+                          region=region, tags=self._tags(role), opts=self._protected())
         aws.kms.Alias(f"{self._name}-{role}-alias", name=f"alias/{self._s.bucket_prefix}-{self._s.environment}-{role}",
                       target_key_id=key.key_id, region=region, opts=pulumi.ResourceOptions(parent=self))
         return key
@@ -99,8 +103,8 @@ class Archive(pulumi.ComponentResource):
         s, base = self._s, f"{self._name}-{role}"
         name = layout.bucket_name(s, role)
         bucket = aws.s3.Bucket(base, bucket=name, object_lock_enabled=lock or None, region=region,
-                               opts=self._protected())
-        child = pulumi.ResourceOptions(parent=self)
+                               tags=self._tags(role), opts=self._protected())
+        child = self._protected()  # what guards the data is protected with it
         aws.s3.BucketOwnershipControls(f"{base}-ownership", bucket=bucket.id, region=region,
                                        rule={"object_ownership": "BucketOwnerEnforced"}, opts=child)
         block = aws.s3.BucketPublicAccessBlock(
@@ -123,9 +127,9 @@ class Archive(pulumi.ComponentResource):
             policy = key.arn.apply(lambda k: layout.data_bucket_policy(name, k, guard))
         aws.s3.BucketPolicy(f"{base}-policy", bucket=bucket.id, region=region,
                             policy=pulumi.Output.from_input(policy).apply(json.dumps),
-                            opts=pulumi.ResourceOptions(parent=self, depends_on=[block]))
+                            opts=self._protected(depends_on=[block]))
         aws.s3.BucketLifecycleConfiguration(f"{base}-lifecycle", bucket=bucket.id, region=region, rules=lifecycle,
-                                            opts=pulumi.ResourceOptions(parent=self, depends_on=[versioning]))
+                                            opts=self._protected(depends_on=[versioning]))
         if logs_target is not None:
             aws.s3.BucketLogging(f"{base}-logging", bucket=bucket.id, target_bucket=logs_target.id,
                                  target_prefix=f"{name}/", opts=child)
@@ -142,10 +146,10 @@ class Archive(pulumi.ComponentResource):
             f"{self._name}-writer-role", description="Fluent Bit: writes security events into the compliance archive",
             assume_role_policy=json.dumps(layout.web_identity_trust(
                 s.eks_oidc_provider_arn, [f"{s.monitoring_namespace}:{layout.FLUENT_BIT_SERVICE_ACCOUNT}"])),
-            opts=pulumi.ResourceOptions(parent=self))
+            opts=self._protected())
         policy = key.arn.apply(lambda k: layout.archive_writer_policy(layout.bucket_name(s, layout.ARCHIVE), k))
         aws.iam.RolePolicy(f"{self._name}-writer-role-policy", role=role.id, policy=policy.apply(json.dumps),
-                           opts=pulumi.ResourceOptions(parent=self))
+                           opts=self._protected())
         self.artifacts["archive/writer-role-policy.json"] = policy
         return role.arn
 
@@ -154,17 +158,20 @@ class Archive(pulumi.ComponentResource):
         s, base = self._s, f"{self._name}-replication"
         role = aws.iam.Role(f"{base}-role", description="Compliance archive offsite replication",
                             assume_role_policy=json.dumps(layout.assume_role("s3.amazonaws.com")),
-                            opts=pulumi.ResourceOptions(parent=self))
+                            opts=self._protected())
         policy = pulumi.Output.all(source_key.arn, target_key.arn).apply(lambda keys: layout.replication_role_policy(
             layout.bucket_name(s, layout.ARCHIVE), layout.bucket_name(s, layout.REPLICA), *keys))
         role_policy = aws.iam.RolePolicy(f"{base}-role-policy", role=role.id, policy=policy.apply(json.dumps),
-                                         opts=pulumi.ResourceOptions(parent=self))
+                                         opts=self._protected())
+        # Named after the bucket it configures, as every bucket configuration is: the policy pack ties
+        # configurations to buckets by name on a first preview, when bucket ids are unknown. The alias
+        # keeps the resource that already exists under its first name.
         aws.s3.BucketReplicationConfig(
-            base, bucket=source.id, role=role.arn,
+            f"{self._name}-{layout.ARCHIVE}-replication", bucket=source.id, role=role.arn,
             rules=[{"id": "offsite-copy", "status": "Enabled", "filter": {},
                     "delete_marker_replication": {"status": "Disabled"},
                     "source_selection_criteria": {"sse_kms_encrypted_objects": {"status": "Enabled"}},
                     "destination": {"bucket": target.arn,
                                     "encryption_configuration": {"replica_kms_key_id": target_key.arn}}}],
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[role_policy]))
+            opts=self._protected(depends_on=[role_policy], aliases=[pulumi.Alias(name=base)]))
         self.artifacts["archive/replication-role-policy.json"] = policy

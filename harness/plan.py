@@ -12,7 +12,8 @@ def plan(run: Run) -> dict[str, Any]:
         "stack": run.stack,
         "resources": [
             {"type": r.type, "name": r.name, "parent": r.parent, "inputs": r.inputs,
-             "protect": r.protect, "retain_on_delete": r.retain_on_delete, "depends_on": r.dependencies}
+             "protect": r.protect, "retain_on_delete": r.retain_on_delete, "depends_on": r.dependencies,
+             "aliases": r.aliases}
             for r in run.resources
         ],
         "outputs": run.outputs,
@@ -41,6 +42,12 @@ def diff(old: dict, new: dict) -> dict[str, Any]:
     """Added, removed and changed resources; changes list the input paths and options that differ."""
     before = {_key(r): r for r in old["resources"]}
     after = {_key(r): r for r in new["resources"]}
+    # A resource renamed with an alias is the same resource to the engine: compare it, don't add/remove.
+    for key, r in list(after.items()):
+        for alias in r.get("aliases") or []:
+            old_key = f"{r['type']}::{alias}"
+            if old_key in before and key not in before:
+                before[key] = before.pop(old_key)
     changed = {}
     for key in sorted(set(before) & set(after)):
         a, b = before[key], after[key]

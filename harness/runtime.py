@@ -33,6 +33,7 @@ class Registration:
     protect: bool
     retain_on_delete: bool
     dependencies: list[str] = field(default_factory=list)
+    aliases: list[str] = field(default_factory=list)   # earlier names of this resource (same type)
 
 
 @dataclass
@@ -80,7 +81,8 @@ class RecordingMonitor(MockMonitor):
             self.registrations.append(Registration(
                 type=request.type, name=request.name, urn=response.urn, parent=request.parent,
                 custom=request.custom, inputs=inputs, protect=bool(request.protect),
-                retain_on_delete=bool(request.retainOnDelete), dependencies=sorted(request.dependencies)))
+                retain_on_delete=bool(request.retainOnDelete), dependencies=sorted(request.dependencies),
+                aliases=sorted(a.spec.name for a in request.aliases if a.spec.name)))
         return response
 
 

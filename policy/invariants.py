@@ -3,6 +3,13 @@ and the Pulumi policy pack in this folder (real `pulumi preview --policy-pack po
 
 A resource is its type, name, URN, properties (as the engine names them) and `protect` option.
 Each invariant returns the violations it finds, as human-readable strings.
+
+Two facts about the engine shape this module (pulumi_policy, pulumi/pulumi engine): on a first
+preview a bucket's id is unknown, so a configuration resource's `bucket` input cannot name its
+bucket; and an unknown value makes a policy advisory. So configurations are tied to their bucket by
+the resource relationship the program declares (the configuration's resource name extends its
+bucket's, `<bucket resource>-<suffix>`), and "prod" is the `environment` tag every bucket and key
+carries, not the stack's name.
 """
 from __future__ import annotations
 
@@ -18,6 +25,15 @@ LOCK = "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration"
 LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"
 LOGGING = "aws:s3/bucketLogging:BucketLogging"
 KMS_KEY = "aws:kms/key:Key"
+REPLICATION = "aws:s3/bucketReplicationConfig:BucketReplicationConfig"
+VERSIONING = "aws:s3/bucketVersioning:BucketVersioning"
+OWNERSHIP = "aws:s3/bucketOwnershipControls:BucketOwnershipControls"
+ROLE = "aws:iam/role:Role"
+ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+# What guards the archives: protected in prod, so that `destroy --exclude-protected` strips nothing.
+GUARDS = (BUCKET, KMS_KEY, LOCK, POLICY, PUBLIC_ACCESS, SSE, VERSIONING, LIFECYCLE, LOGGING, REPLICATION,
+          OWNERSHIP, ROLE, ROLE_POLICY)
+ARCHIVE_ROLES = ("compliance-archive", "compliance-replica")
 SEVEN_YEARS_DAYS = 2557
 PUBLIC_ACCESS_FLAGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
 
@@ -36,24 +52,39 @@ class Resource:
 
 
 def _buckets(resources: list[Resource]) -> dict[str, Resource]:
-    return {r.props.get("bucket"): r for r in resources if r.type == BUCKET}
+    """Buckets by their resource name (known on every preview, unlike the bucket's id)."""
+    return {r.name: r for r in resources if r.type == BUCKET}
 
 
 def _attached(resources: list[Resource], type_: str) -> dict[str, list[Resource]]:
-    """Bucket-level configuration resources by the bucket they configure."""
+    """Bucket-level configuration resources by the resource name of the bucket they configure."""
+    buckets = sorted(_buckets(resources), key=len, reverse=True)
     out: dict[str, list[Resource]] = {}
     for r in resources:
         if r.type == type_:
-            out.setdefault(r.props.get("bucket"), []).append(r)
+            owner = next((b for b in buckets if r.name.startswith(f"{b}-")), None)
+            out.setdefault(owner or str(r.props.get("bucket")), []).append(r)
     return out
 
 
+def _label(bucket: Resource) -> str:
+    return str(bucket.props.get("bucket") or bucket.name)
+
+
 def _is_prod(resources: list[Resource]) -> bool:
-    return any(r.stack == "prod" for r in resources)
+    return any((r.props.get("tags") or {}).get("environment") == "prod" for r in resources
+               if r.type in (BUCKET, KMS_KEY))
+
+
+def _archives(resources: list[Resource]) -> dict[str, Resource]:
+    """The compliance archive and its replica: by their declared role, whatever their lock says."""
+    return {name: b for name, b in _buckets(resources).items()
+            if name.endswith(ARCHIVE_ROLES) or (b.props.get("tags") or {}).get("data-class") == "compliance-archive"}
 
 
 def _locked(resources: list[Resource]) -> set[str]:
-    return {name for name, b in _buckets(resources).items() if b.props.get("objectLockEnabled")}
+    return {name for name, b in _buckets(resources).items() if b.props.get("objectLockEnabled")} | set(
+        _archives(resources))
 
 
 def buckets_encrypted_with_kms(resources: list[Resource]) -> list[str]:
@@ -61,69 +92,104 @@ def buckets_encrypted_with_kms(resources: list[Resource]) -> list[str]:
     sse = _attached(resources, SSE)
     log_targets = {r.props.get("targetBucket") for r in resources if r.type == LOGGING}
     problems = []
-    for name in _buckets(resources):
+    buckets = _buckets(resources)
+    targets = {n for n, b in buckets.items() if b.props.get("bucket") in log_targets}
+    for name in buckets:
         defaults = [rule.get("applyServerSideEncryptionByDefault") or {}
                     for cfg in sse.get(name, []) for rule in cfg.props.get("rules") or []]
-        if name in log_targets:
+        if name in targets or name in log_targets:
             ok = any(d.get("sseAlgorithm") in ("AES256", "aws:kms") for d in defaults)
         else:
             ok = any(d.get("sseAlgorithm") == "aws:kms" and d.get("kmsMasterKeyId") for d in defaults)
         if not ok:
-            problems.append(f"bucket {name}: not encrypted with a KMS key")
+            problems.append(f"bucket {_label(buckets[name])}: not encrypted with a KMS key")
     return problems
 
 
 def buckets_block_public_access(resources: list[Resource]) -> list[str]:
     blocks = _attached(resources, PUBLIC_ACCESS)
-    return [f"bucket {name}: public access not blocked by all four flags" for name in _buckets(resources)
+    return [f"bucket {_label(b)}: public access not blocked by all four flags" for name, b in _buckets(resources).items()
             if not any(all(b.props.get(f) is True for f in PUBLIC_ACCESS_FLAGS) for b in blocks.get(name, []))]
 
 
-def _denies_insecure_transport(policy: Any) -> bool:
+def _covers(patterns: Any, value: str) -> bool:
+    import fnmatch
+    return any(fnmatch.fnmatchcase(value, p) for p in (patterns if isinstance(patterns, list) else [patterns]))
+
+
+def _denies_insecure_transport(policy: Any, bucket: str | None) -> bool:
+    """A Deny for everyone, of every S3 action, on the bucket and all its objects, without TLS."""
     doc = json.loads(policy) if isinstance(policy, str) else policy or {}
     for st in doc.get("Statement", []):
         condition = (st.get("Condition") or {}).get("Bool", {}).get("aws:SecureTransport")
-        if st.get("Effect") == "Deny" and st.get("Principal") in ("*", {"AWS": "*"}) and condition in ("false", False):
+        if not (st.get("Effect") == "Deny" and st.get("Principal") in ("*", {"AWS": "*"})
+                and condition in ("false", False) and _covers(st.get("Action"), "s3:*")):
+            continue
+        if bucket is None:  # unknown until the bucket exists: the statement's shape must do
+            return True
+        arn = f"arn:aws:s3:::{bucket}"
+        if _covers(st.get("Resource"), arn) and _covers(st.get("Resource"), f"{arn}/any-object"):
             return True
     return False
 
 
 def bucket_policies_deny_insecure_transport(resources: list[Resource]) -> list[str]:
+    """Every bucket's policy denies all S3 actions on the bucket and its objects without TLS."""
     policies = _attached(resources, POLICY)
-    return [f"bucket {name}: no bucket policy denies aws:SecureTransport=false" for name in _buckets(resources)
-            if not any(_denies_insecure_transport(p.props.get("policy")) for p in policies.get(name, []))]
+    return [f"bucket {_label(b)}: no bucket policy denies aws:SecureTransport=false on it and its objects"
+            for name, b in _buckets(resources).items()
+            if not any(_denies_insecure_transport(p.props.get("policy"),
+                                                  b.props.get("bucket") if isinstance(b.props.get("bucket"), str)
+                                                  else None) for p in policies.get(name, []))]
 
 
 def prod_archives_locked_in_compliance_for_seven_years(resources: list[Resource]) -> list[str]:
+    """In prod, every archive bucket is created with Object Lock and locked in COMPLIANCE for 7 years."""
     if not _is_prod(resources):
         return []
     locks = _attached(resources, LOCK)
+    buckets = _buckets(resources)
     problems = []
     for name in sorted(_locked(resources)):
         retentions = [(cfg.props.get("rule") or {}).get("defaultRetention") or {} for cfg in locks.get(name, [])]
-        ok = any(r.get("mode") == "COMPLIANCE" and ((r.get("days") or 0) >= SEVEN_YEARS_DAYS
-                                                    or (r.get("years") or 0) >= 7) for r in retentions)
+        ok = buckets[name].props.get("objectLockEnabled") is True and any(
+            r.get("mode") == "COMPLIANCE" and ((r.get("days") or 0) >= SEVEN_YEARS_DAYS or (r.get("years") or 0) >= 7)
+            for r in retentions)
         if not ok:
-            problems.append(f"bucket {name}: prod lock must be COMPLIANCE for at least {SEVEN_YEARS_DAYS} days")
+            problems.append(f"bucket {_label(buckets[name])}: prod archive must be created with Object Lock and "
+                            f"locked COMPLIANCE for at least {SEVEN_YEARS_DAYS} days")
     return problems
+
+
+def prod_archive_replicated_offsite(resources: list[Resource]) -> list[str]:
+    """In prod, the compliance archive replicates into its replica."""
+    if not _is_prod(resources):
+        return []
+    replications = _attached(resources, REPLICATION)
+    return [f"bucket {_label(b)}: prod archive has no offsite replica" for name, b in _archives(resources).items()
+            if name.endswith("compliance-archive") and not any(
+                r.get("status") == "Enabled" for cfg in replications.get(name, []) for r in cfg.props.get("rules") or [])]
 
 
 def locked_buckets_never_expire_current_versions(resources: list[Resource]) -> list[str]:
     lifecycles = _attached(resources, LIFECYCLE)
+    buckets = _buckets(resources)
     problems = []
     for name in sorted(_locked(resources)):
         for cfg in lifecycles.get(name, []):
             for rule in cfg.props.get("rules") or []:
                 if rule.get("status") == "Enabled" and rule.get("expiration"):
-                    problems.append(f"bucket {name}: lifecycle rule {rule.get('id')} expires current versions")
+                    problems.append(f"bucket {_label(buckets[name])}: lifecycle rule {rule.get('id')} "
+                                    "expires current versions")
     return problems
 
 
 def data_resources_protected_in_prod(resources: list[Resource]) -> list[str]:
+    """In prod, the buckets, keys and everything that guards them are protected."""
     if not _is_prod(resources):
         return []
     return [f"{r.type.split(':')[-1]} {r.name}: not protected in prod" for r in resources
-            if r.type in (BUCKET, KMS_KEY, LOCK) and not r.protect]
+            if r.type in GUARDS and not r.protect]
 
 
 INVARIANTS: dict[str, Callable[[list[Resource]], list[str]]] = {
@@ -131,6 +197,7 @@ INVARIANTS: dict[str, Callable[[list[Resource]], list[str]]] = {
     "buckets-block-public-access": buckets_block_public_access,
     "bucket-policies-deny-insecure-transport": bucket_policies_deny_insecure_transport,
     "prod-archives-compliance-locked-7-years": prod_archives_locked_in_compliance_for_seven_years,
+    "prod-archive-replicated-offsite": prod_archive_replicated_offsite,
     "locked-buckets-never-expire-current-versions": locked_buckets_never_expire_current_versions,
     "data-resources-protected-in-prod": data_resources_protected_in_prod,
 }

@@ -28,6 +28,11 @@ def attached(res: list[Resource], type_: str, bucket: str) -> Resource:
     return found
 
 
+def bucket_of(res: list[Resource], bucket: str) -> Resource:
+    (found,) = [r for r in res if r.type == invariants.BUCKET and r.props.get("bucket") == bucket]
+    return found
+
+
 @pytest.mark.parametrize("stack", STACKS)
 def test_every_stack_satisfies_every_invariant(stack_runs, stack):
     assert invariants.check_all(resources(stack_runs[stack])) == {name: [] for name in invariants.INVARIANTS}
@@ -62,6 +67,51 @@ def _short_lock(res):
     return ARCHIVE
 
 
+def _no_object_lock(res):
+    """A prod archive created without Object Lock (and so without a lock configuration)."""
+    bucket_of(res, ARCHIVE).props.pop("objectLockEnabled")
+    res.remove(attached(res, invariants.LOCK, ARCHIVE))
+    return ARCHIVE
+
+
+def _governance_lock_on_an_unlocked_bucket(res):
+    bucket_of(res, ARCHIVE).props.pop("objectLockEnabled")
+    attached(res, invariants.LOCK, ARCHIVE).props["rule"]["defaultRetention"] = {"mode": "GOVERNANCE", "days": 1}
+    return ARCHIVE
+
+
+def _one_year(res):
+    attached(res, invariants.LOCK, ARCHIVE).props["rule"]["defaultRetention"] = {"mode": "COMPLIANCE", "years": 1}
+    return ARCHIVE
+
+
+def _no_replica(res):
+    res.remove(attached(res, invariants.REPLICATION, ARCHIVE))
+    return ARCHIVE
+
+
+def _tls_only_for_reads(res):
+    policy = attached(res, invariants.POLICY, ARCHIVE)
+    doc = json.loads(policy.props["policy"])
+    doc["Statement"][0]["Action"] = "s3:GetObject"
+    policy.props["policy"] = json.dumps(doc)
+    return ARCHIVE
+
+
+def _tls_for_another_bucket(res):
+    policy = attached(res, invariants.POLICY, ARCHIVE)
+    doc = json.loads(policy.props["policy"])
+    doc["Statement"][0]["Resource"] = ["arn:aws:s3:::other", "arn:aws:s3:::other/*"]
+    policy.props["policy"] = json.dumps(doc)
+    return ARCHIVE
+
+
+def _unprotected_policy(res):
+    r = attached(res, invariants.POLICY, ARCHIVE)
+    res[res.index(r)] = Resource(r.type, r.name, r.urn, r.props, protect=False)
+    return r.name
+
+
 def _expiring(res):
     attached(res, invariants.LIFECYCLE, ARCHIVE).props["rules"][0]["expiration"] = {"days": 400}
     return ARCHIVE
@@ -82,6 +132,13 @@ def _unprotected(res):
     ("prod-archives-compliance-locked-7-years", _short_lock),
     ("locked-buckets-never-expire-current-versions", _expiring),
     ("data-resources-protected-in-prod", _unprotected),
+    ("prod-archives-compliance-locked-7-years", _no_object_lock),
+    ("prod-archives-compliance-locked-7-years", _governance_lock_on_an_unlocked_bucket),
+    ("prod-archives-compliance-locked-7-years", _one_year),
+    ("prod-archive-replicated-offsite", _no_replica),
+    ("bucket-policies-deny-insecure-transport", _tls_only_for_reads),
+    ("bucket-policies-deny-insecure-transport", _tls_for_another_bucket),
+    ("data-resources-protected-in-prod", _unprotected_policy),
 ])
 def test_invariant_catches_its_counter_example(stack_runs, invariant, break_it):
     res = resources(stack_runs["prod"])
@@ -116,3 +173,31 @@ def test_policy_pack_runs_the_same_invariants(stack_runs):
     policies["prod-archives-compliance-locked-7-years"].validate(
         _policy_args(res), lambda message, urn=None: reported.append(message))
     assert len(reported) == 1 and ARCHIVE in reported[0]
+
+
+def _first_preview(res: list[Resource]) -> list[Resource]:
+    """As the engine delivers a first preview: no bucket exists, so every `bucket` input that refers
+    to a bucket's id is unknown (pulumi_policy hands an unknown as None in props)."""
+    out = []
+    for r in res:
+        props = copy.deepcopy(r.props)
+        if r.type != invariants.BUCKET and "bucket" in props:
+            props["bucket"] = None
+        out.append(Resource(r.type, r.name, r.urn, props, r.protect))
+    return out
+
+
+@pytest.mark.parametrize("break_it", [_governance, _no_object_lock, _no_replica, _unprotected_policy])
+def test_the_pack_still_denies_on_a_first_preview_with_unknown_ids(stack_runs, break_it):
+    res = resources(stack_runs["prod"])
+    assert not any(invariants.check_all(_first_preview(res)).values())
+    break_it(res)
+    assert any(invariants.check_all(_first_preview(res)).values())
+
+
+def test_prod_is_decided_by_the_environment_tag_not_the_stack_name(stack_runs):
+    res = resources(stack_runs["prod"])
+    renamed = [Resource(r.type, r.name, r.urn.replace("::prod::", "::production-eu::"), r.props, r.protect)
+               for r in res]
+    _governance(renamed)
+    assert invariants.check_all(renamed)["prod-archives-compliance-locked-7-years"]
