@@ -1,13 +1,17 @@
-"""scripts/preview STACK [--against OLD_PLAN]: the program under mocks, rendered for review.
+"""scripts/preview STACK [--against OLD_PLAN] [--out DIR]: the program under mocks, rendered for review.
 
 Exit 0: rendered and valid. 1: an artifact failed its check. 2: the settings were refused.
+3: a usage or I/O error (an --out directory this tool did not create, an unwritable target,
+a missing --against file).
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -30,15 +34,63 @@ def dump(path: Path, value: Any) -> None:
     path.write_text(text)
 
 
+MARKER = ".kafka-monitoring-preview"  # in every directory this tool writes, and only there
+RENAME_ATTEMPTS = 3
+
+
+class OutputError(Exception):
+    """The output directory cannot be written safely (exit 3)."""
+
+
+def _ours(path: Path) -> bool:
+    return (path / MARKER).is_file() or (path.is_dir() and not any(path.iterdir()))
+
+
 def write(run: Run, out: Path) -> Path:
-    """Write plan.json and every artifact under out/; returns plan.json's path."""
-    if out.exists():
-        shutil.rmtree(out)
-    for rel, value in run.artifacts.items():
-        dump(out / rel, value)
-    plan_path = out / "plan.json"
-    dump(plan_path, plans.plan(run))
-    return plan_path
+    """Write plan.json and every artifact into a fresh directory beside `out`, then swap it in.
+    `out` is replaced only if this tool created it (its marker) or it is empty; nothing outside it
+    is touched, and a failure leaves the previous output as it was. Returns plan.json's path."""
+    out = out.resolve()
+    if out.exists() and not (out.is_dir() and _ours(out)):
+        raise OutputError(f"refusing to replace {out}: it was not created by scripts/preview (no {MARKER})")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    except OSError as err:
+        raise OutputError(f"cannot write beside {out}: {err.strerror}") from None
+    try:
+        (staging / MARKER).write_text("written by scripts/preview; replaced by the next preview\n")
+        for rel, value in run.artifacts.items():
+            dump(staging / rel, value)
+        dump(staging / "plan.json", plans.plan(run))
+        _swap(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return out / "plan.json"
+
+
+def _swap(staging: Path, out: Path) -> None:
+    """Rename the staged output into place; a concurrent preview may win the race, then we retry."""
+    for _ in range(RENAME_ATTEMPTS):
+        old = None
+        if out.exists():
+            if not _ours(out):
+                raise OutputError(f"refusing to replace {out}: it was not created by scripts/preview")
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
+            try:
+                os.rename(out, old / "previous")
+            except FileNotFoundError:
+                pass  # another preview moved it first
+        try:
+            os.rename(staging, out)
+            return
+        except OSError:
+            continue  # another preview put its output in place between our two renames
+        finally:
+            if old is not None:
+                shutil.rmtree(old, ignore_errors=True)
+    raise OutputError(f"could not put the output in place at {out} (other previews kept replacing it)")
 
 
 def check(out: Path) -> list[tuple[str, bool, str]]:
@@ -57,20 +109,33 @@ def check(out: Path) -> list[tuple[str, bool, str]]:
     return results
 
 
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # usage errors are exit 3; 2 means refused settings
+        self.print_usage(sys.stderr)
+        self.exit(3, f"{self.prog}: error: {message}\n")
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="scripts/preview", description=__doc__.splitlines()[0])
+    parser = _Parser(prog="scripts/preview", description=__doc__.splitlines()[0])
     parser.add_argument("stack", choices=list_stacks())
     parser.add_argument("--against", type=Path, help="an older plan.json to diff against")
     parser.add_argument("--out", type=Path, help="output folder (default build/STACK)")
     args = parser.parse_args(argv)
     out = args.out or ROOT / "build" / args.stack
+    if args.against and not args.against.is_file():
+        print(f"scripts/preview: --against {args.against}: no such file", file=sys.stderr)
+        return 3
     try:
         run = run_stack(args.stack)
     except SettingsError as err:
         print(f"stack {args.stack}: settings refused, nothing registered", file=sys.stderr)
         print("\n".join(f"  - {p}" for p in err.problems), file=sys.stderr)
         return 2
-    plan_path = write(run, out)
+    try:
+        plan_path = write(run, out)
+    except OutputError as err:
+        print(f"scripts/preview: {err}", file=sys.stderr)
+        return 3
     print(plans.summary(run))
     print(f"\nwrote {len(run.artifacts)} artifacts and {plan_path}")
     failed = False

@@ -19,23 +19,21 @@ from tests.conftest import make_settings
 from tests.content import kafka_mbeans
 from tests.content.jmx_exporter_model import Attribute, export
 
-CONFIG = jmx.exporter_config()
 BEANS = kafka_mbeans.broker() + kafka_mbeans.controller(active=True) + kafka_mbeans.controller(active=False)
 # Labels Prometheus attaches from the target, not the exporter (content.scrape).
 TARGET_LABELS = {"job", "instance", "namespace", "pod", catalogue.CLUSTER_LABEL}
 
 
 def produced() -> dict[str, list[dict[str, str]]]:
-    """Metric name -> label sets of every sample the exporter emits for the MBeans."""
+    """Metric name -> label sets of every sample the exporter emits for the MBeans (computed in each
+    test that needs it, so that a mutation benchmark sees which tests read the rules)."""
     out: dict[str, list[dict[str, str]]] = {}
+    config = jmx.exporter_config()
     for bean in BEANS:
-        sample = export(CONFIG, bean)
+        sample = export(config, bean)
         if sample:
             out.setdefault(sample.name, []).append(dict(sample.labels))
     return out
-
-
-PRODUCED = produced()
 
 
 def _jmx_metric(name: str) -> bool:
@@ -87,18 +85,18 @@ def test_the_model_reproduces_the_upstream_defect_of_an_unterminated_pattern():
      "kafka_controller_kafkacontroller_fencedbrokercount", {}),
 ])
 def test_a_kafka_mbean_becomes_its_catalogue_series(bean, name, labels):
-    sample = export(CONFIG, Attribute.parse(*bean))
+    sample = export(jmx.exporter_config(), Attribute.parse(*bean))
     assert (sample.name, dict(sample.labels)) == (name, labels)
 
 
 def test_string_attributes_are_not_exported_and_the_raft_state_is_a_one():
-    assert export(CONFIG, Attribute.parse("kafka.server:type=ReplicaManager,name=IsrShrinksPerSec", "RateUnit",
+    assert export(jmx.exporter_config(), Attribute.parse("kafka.server:type=ReplicaManager,name=IsrShrinksPerSec", "RateUnit",
                                           "SECONDS")) is None
-    assert export(CONFIG, Attribute.parse("kafka.server:type=raft-metrics", "current-state", "leader")).value == 1.0
+    assert export(jmx.exporter_config(), Attribute.parse("kafka.server:type=raft-metrics", "current-state", "leader")).value == 1.0
 
 
 def test_no_exported_name_carries_an_attribute_value():
-    bad = [n for n in PRODUCED if re.search(r":_|_\d+_\d+$", n)]
+    bad = [n for n in produced() if re.search(r":_|_\d+_\d+$", n)]
     assert not bad
 
 
@@ -106,11 +104,12 @@ def test_every_jmx_series_and_label_read_by_a_rule_or_panel_is_produced():
     """The closure: each selector of a JMX series names a produced metric, and some produced sample
     satisfies its exporter-label matchers; each `by` label is produced or a target label."""
     missing = []
+    produced_now = produced()
     for where, expr in reads():
         for sel in selectors(expr):
             if not _jmx_metric(sel.metric):
                 continue
-            samples = PRODUCED.get(sel.metric)
+            samples = produced_now.get(sel.metric)
             if not samples:
                 missing.append(f"{where}: {sel.metric} is not produced")
                 continue
@@ -125,14 +124,14 @@ def test_every_jmx_series_and_label_read_by_a_rule_or_panel_is_produced():
 
 def test_every_catalogued_kafka_jmx_metric_is_produced():
     expected = {m for m in catalogue.METRICS if _jmx_metric(m)}
-    assert expected - set(PRODUCED) == set()
+    assert expected - set(produced()) == set()
 
 
 def test_first_match_wins_so_the_tls_detail_is_not_read_as_a_connection_count():
     tls = Attribute.parse("kafka.server:type=socket-server-metrics,cipher=TLS_AES_256_GCM_SHA384,protocol=TLSv1.3,"
                           "listener=TLS-9093,networkProcessor=0", "connections", 5.0)
-    assert export(CONFIG, tls).name == "kafka_server_socket_server_metrics_connections_tls_info"
+    assert export(jmx.exporter_config(), tls).name == "kafka_server_socket_server_metrics_connections_tls_info"
 
 
 def test_unrelated_beans_are_not_exported_as_kafka_series():
-    assert export(CONFIG, Attribute.parse("java.lang:type=Memory", "HeapMemoryUsage", 5)) is None
+    assert export(jmx.exporter_config(), Attribute.parse("java.lang:type=Memory", "HeapMemoryUsage", 5)) is None

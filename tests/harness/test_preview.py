@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
 
 import pytest
 import yaml
 
-from harness import plan, preview, runtime
+from harness import plan, plan_diff, preview, runtime
 
 needs_tools = pytest.mark.skipif(not (shutil.which("promtool") and shutil.which("amtool")),
                                  reason="promtool/amtool not installed")
@@ -72,3 +74,83 @@ def test_against_reports_a_threshold_change(program, tmp_path, capsys, monkeypat
     out = capsys.readouterr().out
     assert "~ kubernetes:monitoring.coreos.com/v1:PrometheusRule::kafka-monitoring-alerting-kafka-alerts" in out
     assert "spec.groups[1].rules[0].expr" in out
+
+
+def test_out_refuses_a_directory_it_did_not_create(tmp_path, capsys):
+    """`--out .` once deleted a whole checkout: a non-empty directory without the marker is refused."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "README.md").write_text("keep me")
+    assert preview.main(["dev", "--out", str(tmp_path)]) == 3
+    assert "refusing to replace" in capsys.readouterr().err
+    assert (tmp_path / "README.md").read_text() == "keep me" and (tmp_path / ".git").is_dir()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".git", "README.md"]  # nothing written beside it
+
+
+def test_out_replaces_its_own_previous_output(tmp_path):
+    out = tmp_path / "build"
+    assert preview.main(["dev", "--out", str(out)]) in (0, 1)
+    (out / "stale.txt").write_text("from an older preview")
+    assert preview.main(["dev", "--out", str(out)]) in (0, 1)
+    assert (out / preview.MARKER).is_file() and not (out / "stale.txt").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["build"]  # no staging directory left behind
+
+
+def test_a_read_only_target_fails_cleanly_and_keeps_the_previous_output(tmp_path, capsys, monkeypatch):
+    out = tmp_path / "ro" / "build"
+    assert preview.main(["dev", "--out", str(out)]) in (0, 1)
+    before = (out / "plan.json").read_text()
+    (tmp_path / "ro").chmod(0o555)
+    try:
+        if os.access(tmp_path / "ro", os.W_OK):  # root ignores the mode: refuse as the kernel would
+            def denied(*args, **kwargs):
+                raise PermissionError(13, "Permission denied")
+            monkeypatch.setattr(preview.tempfile, "mkdtemp", denied)
+        assert preview.main(["dev", "--out", str(out)]) == 3
+        assert "cannot write" in capsys.readouterr().err
+        assert (out / "plan.json").read_text() == before
+    finally:
+        (tmp_path / "ro").chmod(0o755)
+
+
+def test_concurrent_previews_both_succeed_and_leave_one_complete_output(tmp_path):
+    out = tmp_path / "build"
+    script = runtime.ROOT / "scripts" / "preview"
+    procs = [subprocess.Popen([str(script), "dev", "--out", str(out)], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    codes = [p.wait(timeout=120) for p in procs]
+    assert all(code in (0, 1) for code in codes), [p.stderr.read() for p in procs]
+    doc = json.loads((out / "plan.json").read_text())
+    assert doc["stack"] == "dev" and (out / preview.MARKER).is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["build"]
+
+
+def test_a_missing_against_file_is_a_usage_error(tmp_path, capsys):
+    assert preview.main(["dev", "--out", str(tmp_path / "o"), "--against", str(tmp_path / "nope.json")]) == 3
+    assert "no such file" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as err:
+        preview.main(["no-such-stack"])
+    assert err.value.code == 3
+
+
+def _res(name, protect=False):
+    return {"type": "aws:s3/bucket:Bucket", "name": name, "parent": "p", "inputs": {}, "protect": protect,
+            "retain_on_delete": False}
+
+
+@pytest.mark.parametrize("base,head,expect,failed", [
+    (None, ({"resources": [_res("a")]}, ""), "new stack: 1 resources", False),
+    (({"resources": [_res("a")]}, ""), None, "stack deleted in this change", False),
+    ((None, "exit 2: settings refused"), ({"resources": [_res("a")]}, ""), "base failed to preview", False),
+    (({"resources": [_res("a")]}, ""), (None, "exit 2: objectLockMode refused"), "FAILED to preview", True),
+])
+def test_plan_diff_reports_added_deleted_and_failing_stacks_and_closes_its_markdown(base, head, expect, failed):
+    lines, head_failed, danger = plan_diff.report("prod", base, head)
+    assert lines[:2] == ["### prod", "```"] and lines[-1] == "```"
+    assert any(expect in line for line in lines) and head_failed is failed and danger == []
+
+
+def test_deleting_a_protected_resource_is_danger():
+    lines, _, danger = plan_diff.report("prod", ({"resources": [_res("archive", protect=True), _res("x")]}, ""),
+                                        ({"resources": [_res("x")]}, ""))
+    assert danger == ["DANGER: protected resource aws:s3/bucket:Bucket::archive would be deleted"]
+    assert lines[2] == danger[0]
