@@ -14,6 +14,9 @@ collector/src/main/java/io/prometheus/jmx/JmxCollector.java:
   (a String attribute without a rule `value` is dropped: "Ignoring unsupported bean");
 - safeName: characters outside [a-zA-Z0-9:_] become "_", runs of "_" collapse into one, and a
   leading digit gets a "_" prefix (`safeName`, `isLegalCharacter`).
+- the type is the rule's `type`, compared case-sensitively: "COUNTER" and "GAUGE" make counters and
+  gauges, "UNTYPED" (read as "UNKNOWN") and anything else or nothing an unknown-typed metric
+  (`loadConfig`, MatchedRuleToMetricSnapshotsConverter.java).
 Java's `$n` in a replacement is a group reference; a group that did not take part yields "".
 """
 from __future__ import annotations
@@ -75,6 +78,7 @@ class Sample:
     name: str
     labels: tuple[tuple[str, str], ...]
     value: float
+    type: str = "UNKNOWN"   # COUNTER, GAUGE or UNKNOWN
 
 
 def export(config: dict, attr: Attribute) -> Sample | None:
@@ -104,5 +108,6 @@ def export(config: dict, attr: Attribute) -> Sample | None:
             value = 1.0 if value else 0.0
         if not isinstance(value, (int, float)):
             return None  # "Ignoring unsupported bean"
-        return Sample(name, tuple(labels), float(value))
+        declared = rule.get("type")
+        return Sample(name, tuple(labels), float(value), declared if declared in ("COUNTER", "GAUGE") else "UNKNOWN")
     return None

@@ -83,6 +83,19 @@ def test_the_model_reproduces_the_upstream_defect_of_an_unterminated_pattern():
      "kafka_server_brokertopicmetrics_bytesin_total", {"topic": "combat-events"}),
     (("kafka.controller:type=KafkaController,name=FencedBrokerCount", "Value", 1),
      "kafka_controller_kafkacontroller_fencedbrokercount", {}),
+    (("kafka.server:type=socket-server-metrics,cipher=TLS_AES_256_GCM_SHA384,protocol=TLSv1.3,listener=TLS-9093,"
+      "networkProcessor=2", "connections", 5.0), "kafka_server_socket_server_metrics_connections_tls_info",
+     {"cipher": "TLS_AES_256_GCM_SHA384", "protocol": "TLSv1.3", "listener": "TLS-9093", "networkProcessor": "2"}),
+    (("kafka.network:type=RequestMetrics,name=RequestsPerSec,request=Produce,version=9", "Count", 7),
+     "kafka_network_requestmetrics_requests_total", {"request": "Produce", "version": "9"}),
+    (("kafka.server:type=ReplicaManager,name=IsrShrinksPerSec", "Count", 3),
+     "kafka_server_replicamanager_isrshrinks_total", {}),
+    (("kafka.network:type=RequestMetrics,name=TotalTimeMs,request=FetchConsumer", "999thPercentile", 30.0),
+     "kafka_network_requestmetrics_totaltimems", {"request": "FetchConsumer", "quantile": "0.999"}),
+    (("kafka.server:type=raft-metrics", "commit-latency-max", 9.0), "kafka_server_raftmetrics_commit_latency_max", {}),
+    (("kafka.server:type=raft-metrics", "fetch-records-total", 9.0), "kafka_server_raftmetrics_fetch_records_total", {}),
+    (("kafka.server:type=BrokerTopicMetrics,name=MessagesInPerSec,topic=economy-events", "Count", 1),
+     "kafka_server_brokertopicmetrics_messagesin_total", {"topic": "economy-events"}),
 ])
 def test_a_kafka_mbean_becomes_its_catalogue_series(bean, name, labels):
     sample = export(jmx.exporter_config(), Attribute.parse(*bean))
@@ -135,3 +148,19 @@ def test_first_match_wins_so_the_tls_detail_is_not_read_as_a_connection_count():
 
 def test_unrelated_beans_are_not_exported_as_kafka_series():
     assert export(jmx.exporter_config(), Attribute.parse("java.lang:type=Memory", "HeapMemoryUsage", 5)) is None
+
+
+def test_counters_are_exposed_as_counters_and_gauges_as_gauges():
+    """Prometheus reads `*_total` series with rate()/increase(): they must be counters; the rest are
+    gauges, but the raft state, a 1 with the state as a label, which Strimzi marks UNTYPED."""
+    config = jmx.exporter_config()
+    wrong = []
+    for bean in BEANS:
+        sample = export(config, bean)
+        if sample is None:
+            continue
+        expected = ("COUNTER" if sample.name.endswith("_total") else
+                    "UNKNOWN" if sample.name == "kafka_server_raftmetrics_current_state" else "GAUGE")
+        if sample.type != expected:
+            wrong.append((sample.name, sample.type))
+    assert wrong == []
