@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from content import signals as sig
 from content.catalogue import (CLUSTER_LABEL as C, JOB_BLACKBOX, JOB_BROKER, JOB_CONTROLLER, JOB_EVENTS, JOB_LAG,
                                JOB_TLS_PROBE, JOB_ZOOKEEPER, KAFKA_JVM_JOBS)
 from config.settings import Settings
@@ -149,14 +150,14 @@ def infrastructure(s: Settings) -> list[Alert]:
               "1m", "critical", "infrastructure",
               "{{ $labels.kafka_cluster }} has {{ $value }} active controllers",
               "Exactly one controller must be active; zero means no leader elections, more than one is a split brain."),
-        Alert("KafkaOfflinePartitions", f"{C}:kafka_offline_partitions:sum > 0", "1m", "critical", "availability",
+        Alert("KafkaOfflinePartitions", f"{sig.OFFLINE_PARTITIONS} > 0", "1m", "critical", "availability",
               "{{ $value }} partitions of {{ $labels.kafka_cluster }} are offline",
               "Partitions without a leader can be neither written nor read."),
         Alert("KafkaUnderMinIsrPartitions",
               f"sum by ({C}) (kafka_server_replicamanager_underminisrpartitioncount) > 0", "1m", "critical",
               "availability", "{{ $value }} partitions of {{ $labels.kafka_cluster }} are under min ISR",
               "Producers using acks=all are rejected on these partitions."),
-        Alert("KafkaUnderReplicatedPartitions", f"{C}:kafka_under_replicated_partitions:sum > 0", "5m", "high",
+        Alert("KafkaUnderReplicatedPartitions", f"{sig.UNDER_REPLICATED} > 0", "5m", "high",
               "availability", "{{ $value }} partitions of {{ $labels.kafka_cluster }} are under-replicated",
               "Some replicas are not in sync; one more broker failure may make partitions unavailable."),
         Alert("KafkaOfflineLogDirectories",
@@ -189,7 +190,7 @@ def infrastructure(s: Settings) -> list[Alert]:
               "No {{ $labels.job }} target is discovered for {{ $labels.kafka_cluster }}",
               "Discovery finds no controller, kafka_exporter or TLS probe target (or no blackbox exporter): the "
               "alerts that read them cannot fire. Check the pod labels and ports in the cluster spec."),
-        Alert("KafkaBrokerFenced", f"{C}:kafka_fenced_brokers:max > 0", "1m", "high", "availability",
+        Alert("KafkaBrokerFenced", f"{sig.FENCED_BROKERS} > 0", "1m", "high", "availability",
               "{{ $value }} brokers of {{ $labels.kafka_cluster }} are fenced",
               "The active controller fenced brokers that may still answer scrapes: they lead no partitions and "
               "serve no clients (lost heartbeats, a network partition, or metadata that does not catch up)."),
@@ -215,26 +216,26 @@ def performance(s: Settings) -> list[Alert]:
     latency_s = s.combat_p99_latency_ms / 1000
     return [
         Alert("KafkaHighConsumerLag",
-              f"{C}_consumergroup_topic:kafka_consumergroup_lag:sum > {s.consumer_lag_critical}", "2m", "critical",
+              f"{sig.GROUP_TOPIC_LAG} > {s.consumer_lag_critical}", "2m", "critical",
               "performance", "Consumer group {{ $labels.consumergroup }} lags {{ $value }} messages on {{ $labels.topic }}",
               f"Lag above {s.consumer_lag_critical} messages. Fixed from the design document: kafka_consumer_lag is "
               "emitted by no exporter; kafka_exporter's lag summed per group and topic is used." + FASTER),
-        Alert("KafkaEventProcessingFailed", f"kafka_event_processing_failures:rate5m > {s.event_failures_per_second}",
+        Alert("KafkaEventProcessingFailed", f"{sig.EVENT_FAILURES} > {s.event_failures_per_second}",
               "2m", "critical", "application", "Event processing fails {{ $value | humanize }} times per second",
               f"More than {s.event_failures_per_second} failures per second across all pods. Fixed from the design "
               "document: rate() is per second (its text said per minute), and the rate is summed over pods."),
-        Alert("KafkaLowThroughput", f"kafka_events_processed:rate5m < {s.low_throughput_events_per_second}", "10m",
+        Alert("KafkaLowThroughput", f"{sig.EVENTS} < {s.low_throughput_events_per_second}", "10m",
               "warning", "performance", "Event throughput is {{ $value | humanize }} events per second",
               f"Below {s.low_throughput_events_per_second} events per second across all pods. Fixed from the design "
               "document: rate() is per second (its text said 50k/min); 50k/s sits below the 90k/s objective."),
         Alert("KafkaCombatLatencyCritical",
-              f'domain:kafka_event_processing_duration_seconds:p99_5m{{domain="combat"}}'
+              f'{sig.EVENT_P99}{{domain="combat"}}'
               f" > {s.combat_p99_critical_latency_ms / 1000:g}", "1m", "critical", "performance",
               "Combat event P99 latency is {{ $value | humanizeDuration }}",
               f"P99 above {s.combat_p99_critical_latency_ms} ms: players feel it now. The latency SLO's burn alerts "
               "need minutes of slow events to page, this symptom pages within 3 minutes."),
         Alert("KafkaBrokerRequestLatencyHigh",
-              f'{C}_request:kafka_request_total_time_ms:p99_max{{request=~"Produce|FetchConsumer"}}'
+              f'{sig.REQUEST_TOTAL_TIME_P99}{{request=~"Produce|FetchConsumer"}}'
               f" > {s.broker_request_p99_latency_ms}", "5m", "warning", "performance",
               "{{ $labels.request }} P99 is {{ $value }} ms on {{ $labels.kafka_cluster }}",
               f"The slowest broker's {{{{ $labels.request }}}} P99 total time is above {s.broker_request_p99_latency_ms} ms."),
@@ -245,7 +246,7 @@ def performance(s: Settings) -> list[Alert]:
               "Consumer group {{ $labels.consumergroup }} is stuck on {{ $labels.topic }}",
               "Its committed offset has not moved for 10 minutes while its lag grows, whatever the lag's size."),
         Alert("KafkaHighLatency",
-              f'domain:kafka_event_processing_duration_seconds:p99_5m{{domain="combat"}} > {latency_s:g}', "5m",
+              f'{sig.EVENT_P99}{{domain="combat"}} > {latency_s:g}', "5m",
               "warning", "performance", "Combat event P99 latency is {{ $value | humanizeDuration }}",
               f"P99 above {s.combat_p99_latency_ms} ms. Fixed from the design document: its 100 ms threshold was "
               "looser than the 60 ms combat objective, and its quantile was per pod instead of over all pods."),

@@ -14,6 +14,7 @@ from grafana_foundation_sdk.builders.dashboard import CustomVariable, Dashboard,
 from grafana_foundation_sdk.cog.encoder import JSONEncoder
 from grafana_foundation_sdk.models.dashboard import DataSourceRef
 
+from content import signals as sig
 from content.catalogue import JOB_BROKER, JOB_TLS_PROBE, KAFKA_JVM_JOBS
 from content.grafana import DATASOURCES, FOLDER_INCIDENT, FOLDER_KAFKA, FOLDER_SECURITY, stable_id
 
@@ -55,17 +56,17 @@ def _p(expr: str, legend: str = "") -> tuple[str, str]:
 
 def specs(s: "Settings") -> list[Spec]:
     top = s.dashboard_top_n  # a panel draws its top N series; the variables drill into the rest
-    lag = (f"topk({top}, kafka_cluster_consumergroup_topic:kafka_consumergroup_lag:sum"
+    lag = (f"topk({top}, {sig.GROUP_TOPIC_LAG}"
            f'{{{C},consumergroup=~"$consumergroup",topic=~"$topic"}})')
     overview = Spec("kafka-overview", "Kafka Overview", FOLDER_KAFKA, ("environment", "cluster", "broker", "topic",
                                                                         "consumergroup"), (
         ("Health Overview", (
             Panel("Cluster Status", "stat", (_p(f'sum by (kafka_cluster) (up{{job="{JOB_BROKER}",{C}}})',
                                                 "{{kafka_cluster}} brokers up"),)),
-            Panel("Active Controllers", "stat", (_p(f"kafka_cluster:kafka_active_controllers:sum{{{C}}}",
+            Panel("Active Controllers", "stat", (_p(f"{sig.ACTIVE_CONTROLLERS}{{{C}}}",
                                                     "{{kafka_cluster}}"),)),
             Panel("ISR Status", "table", (
-                _p(f"kafka_cluster:kafka_under_replicated_partitions:sum{{{C}}}", "under-replicated"),
+                _p(f"{sig.UNDER_REPLICATED}{{{C}}}", "under-replicated"),
                 _p(f"sum by (kafka_cluster) (kafka_server_replicamanager_underminisrpartitioncount{{{C}}})",
                    "under min ISR"),
                 _p(f"sum by (kafka_cluster) (rate(kafka_server_replicamanager_isrshrinks_total{{{C}}}[{RATE}]))",
@@ -73,18 +74,18 @@ def specs(s: "Settings") -> list[Spec]:
                 _p(f"sum by (kafka_cluster) (rate(kafka_server_replicamanager_isrexpands_total{{{C}}}[{RATE}]))",
                    "ISR expands/s"))),
             Panel("Partition Status", "timeseries", (
-                _p(f"kafka_cluster:kafka_under_replicated_partitions:sum{{{C}}}", "under-replicated"),
-                _p(f"kafka_cluster:kafka_offline_partitions:sum{{{C}}}", "offline")), span=24),
+                _p(f"{sig.UNDER_REPLICATED}{{{C}}}", "under-replicated"),
+                _p(f"{sig.OFFLINE_PARTITIONS}{{{C}}}", "offline")), span=24),
         )),
         ("Performance Metrics", (
             Panel("Throughput", "timeseries", (
-                _p(f'topk({top}, kafka_cluster_topic:kafka_messages_in:rate5m{{{C},topic=~"$topic"}})', "{{topic}} msg/s in"),
-                _p(f"kafka_cluster:kafka_bytes_in:rate5m{{{C}}}", "bytes in"),
-                _p(f"kafka_cluster:kafka_bytes_out:rate5m{{{C}}}", "bytes out"))),
+                _p(f'topk({top}, {sig.TOPIC_MESSAGES_IN}{{{C},topic=~"$topic"}})', "{{topic}} msg/s in"),
+                _p(f"{sig.BYTES_IN}{{{C}}}", "bytes in"),
+                _p(f"{sig.BYTES_OUT}{{{C}}}", "bytes out"))),
             Panel("Latency Percentiles", "timeseries", (
-                _p(f'kafka_cluster_request:kafka_request_total_time_ms:p99_max{{{C},request=~"Produce|FetchConsumer|FetchFollower"}}',
+                _p(f'{sig.REQUEST_TOTAL_TIME_P99}{{{C},request=~"Produce|FetchConsumer|FetchFollower"}}',
                    "{{request}} p99 total"),
-                _p(f'kafka_cluster_request:kafka_request_queue_time_ms:p99_max{{{C},request=~"Produce|FetchConsumer"}}',
+                _p(f'{sig.REQUEST_QUEUE_TIME_P99}{{{C},request=~"Produce|FetchConsumer"}}',
                    "{{request}} p99 queue")), unit="ms"),
             Panel("Consumer Lag", "timeseries", (_p(lag, "{{consumergroup}} / {{topic}}"),)),
         )),
@@ -96,8 +97,8 @@ def specs(s: "Settings") -> list[Spec]:
             Panel("Disk Usage", "gauge", (_p('100 * max by (persistentvolumeclaim) (kubelet_volume_stats_used_bytes{persistentvolumeclaim=~".*kafka.*"} / kubelet_volume_stats_capacity_bytes{persistentvolumeclaim=~".*kafka.*"})',
                                              "{{persistentvolumeclaim}}"),), unit="percent", span=6),
             Panel("Network I/O", "timeseries", (
-                _p(f"kafka_cluster:kafka_bytes_in:rate5m{{{C}}}", "Kafka in"),
-                _p(f"kafka_cluster:kafka_bytes_out:rate5m{{{C}}}", "Kafka out")), unit="Bps", span=6),
+                _p(f"{sig.BYTES_IN}{{{C}}}", "Kafka in"),
+                _p(f"{sig.BYTES_OUT}{{{C}}}", "Kafka out")), unit="Bps", span=6),
         )),
     ))
 
@@ -133,21 +134,21 @@ def specs(s: "Settings") -> list[Spec]:
         )),
     ))
 
-    events = "domain_event_type_status:kafka_events_processed:rate5m"
+    events = sig.EVENTS_BY_TYPE
     application = Spec("kafka-application", "Kafka Application", FOLDER_KAFKA, ("environment", "cluster", "topic",
                                                                                 "consumergroup"), (
         ("Event Processing", (
             Panel("Processing Rate by Event Type", "timeseries", (_p(f"sum by (event_type) ({events})", "{{event_type}}"),),
                   unit="ops"),
             Panel("Performance by Domain", "timeseries", (
-                _p('domain:kafka_event_processing_duration_seconds:p99_5m{domain=~"combat|economy|social"}', "{{domain}} p99"),
-                _p('domain:kafka_event_processing_duration_seconds:p50_5m{domain=~"combat|economy|social"}', "{{domain}} p50")),
+                _p(f'{sig.EVENT_P99}{{domain=~"combat|economy|social"}}', "{{domain}} p99"),
+                _p(f'{sig.EVENT_P50}{{domain=~"combat|economy|social"}}', "{{domain}} p50")),
                   unit="s"),
             Panel("Success and Failure Rates", "timeseries", (
                 _p(f"sum by (status) ({events})", "{{status}}"),
-                _p("kafka_event_processing_failures:rate5m", "failures")), unit="ops"),
+                _p(sig.EVENT_FAILURES, "failures")), unit="ops"),
             Panel("Queue Depth", "timeseries", (_p(
-                f'topk({top}, sum by (consumergroup) (kafka_cluster_consumergroup:kafka_consumergroup_lag:sum{{{C},consumergroup=~"$consumergroup"}}))',
+                f'topk({top}, sum by (consumergroup) ({sig.GROUP_LAG}{{{C},consumergroup=~"$consumergroup"}}))',
                 "{{consumergroup}}"),)),
         )),
         ("Consumer Group Health", (
@@ -156,15 +157,16 @@ def specs(s: "Settings") -> list[Spec]:
                 f'topk({top}, sum by (consumergroup) (changes(kafka_consumergroup_members{{{C},consumergroup=~"$consumergroup"}}[{RATE}])))',
                 "{{consumergroup}}"),)),
             Panel("Consumer Error Rates", "timeseries", (
-                _p("kafka_event_processing_failures:rate5m", "processing failures/s"),
+                _p(sig.EVENT_FAILURES, "processing failures/s"),
                 _p(f'sum by (kafka_cluster) (rate(kafka_server_brokertopicmetrics_failedfetchrequests_total{{{C},topic=""}}[{RATE}]))',
                    "failed fetches/s"))),
-            Panel("Messages Consumed per Second", "timeseries", (_p("kafka_events_processed:rate5m", "events/s"),),
+            Panel("Messages Consumed per Second", "timeseries", (_p(sig.EVENTS, "events/s"),),
                   unit="ops"),
         )),
     ))
 
-    slo = "slo:{}:error_ratio_1h"
+    def slo(sli: str) -> str:
+        return sig.error_ratio(sli, "1h")
     incident = Spec("kafka-incident-response", "Kafka Incident Response", FOLDER_INCIDENT, ("environment", "cluster"), (
         ("Active Alerts", (
             Panel("Firing Alerts by Severity", "stat", (_p('sum by (severity) (ALERTS{alertstate="firing"})',
@@ -173,20 +175,20 @@ def specs(s: "Settings") -> list[Spec]:
         )),
         ("Anomalies", (
             Panel("Error Spikes", "timeseries", (
-                _p("kafka_event_processing_failures:rate5m", "processing failures/s"),
+                _p(sig.EVENT_FAILURES, "processing failures/s"),
                 _p(f'sum by (kafka_cluster) (rate(kafka_server_brokertopicmetrics_failedproducerequests_total{{{C},topic=""}}[{RATE}]))',
                    "failed produces/s"))),
             Panel("Latency Anomalies", "timeseries", (
-                _p("domain:kafka_event_processing_duration_seconds:p99_5m", "{{domain}} p99"),
-                _p("domain:kafka_event_processing_duration_seconds:p99_5m offset 1d", "{{domain}} p99 a day ago")),
+                _p(sig.EVENT_P99, "{{domain}} p99"),
+                _p(f"{sig.EVENT_P99} offset 1d", "{{domain}} p99 a day ago")),
                   unit="s"),
             Panel("Throughput Anomalies", "timeseries", (
-                _p("kafka_events_processed:rate5m", "events/s"),
-                _p("kafka_events_processed:rate5m offset 1d", "events/s a day ago")), unit="ops"),
+                _p(sig.EVENTS, "events/s"),
+                _p(f"{sig.EVENTS} offset 1d", "events/s a day ago")), unit="ops"),
             Panel("Error Budget Burn (1h)", "timeseries", (
-                _p(slo.format("kafka_request_availability") + f"{{{C}}}", "availability {{kafka_cluster}}"),
-                _p(slo.format("kafka_event_processing"), "event errors"),
-                _p(slo.format("kafka_combat_latency"), "combat latency")), unit="percentunit", span=24),
+                _p(slo(sig.SLI_AVAILABILITY) + f"{{{C}}}", "availability {{kafka_cluster}}"),
+                _p(slo(sig.SLI_EVENT_ERRORS), "event errors"),
+                _p(slo(sig.SLI_COMBAT_LATENCY), "combat latency")), unit="percentunit", span=24),
         )),
         ("Investigation", (
             Panel("Security Event Timeline", "logs-timeseries", (_p("*", "security events"),), source="opensearch",
@@ -209,9 +211,9 @@ def _variable(name: str, s: "Settings", prom: DataSourceRef):
         "environment": lambda: CustomVariable("environment").label("Environment").values(s.environment),
         "cluster": lambda: query("Cluster", f'up{{job="{JOB_BROKER}"}}, kafka_cluster', "cluster"),
         "broker": lambda: query("Broker", f'up{{job="{JOB_BROKER}",{C}}}, instance', "broker"),
-        "topic": lambda: query("Topic", f"kafka_cluster_topic:kafka_messages_in:rate5m{{{C}}}, topic", "topic"),
+        "topic": lambda: query("Topic", f"{sig.TOPIC_MESSAGES_IN}{{{C}}}, topic", "topic"),
         "consumergroup": lambda: query(
-            "Consumer group", f"kafka_cluster_consumergroup:kafka_consumergroup_lag:sum{{{C}}}, consumergroup",
+            "Consumer group", f"{sig.GROUP_LAG}{{{C}}}, consumergroup",
             "consumergroup"),
     }[name]()
 

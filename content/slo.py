@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from content import signals as sig
 from content.alerts import Alert
 from content.recording import slo_rules
 
@@ -29,11 +30,11 @@ class Objective:
 
 def objectives(s: "Settings") -> list[Objective]:
     return [
-        Objective("KafkaAvailabilitySLO", "kafka_request_availability", 1 - s.availability_slo_percent / 100,
+        Objective("KafkaAvailabilitySLO", sig.SLI_AVAILABILITY, 1 - s.availability_slo_percent / 100,
                   "kafka_cluster", f"produce/fetch request availability {s.availability_slo_percent:g}%"),
-        Objective("KafkaEventErrorRateSLO", "kafka_event_processing", s.error_rate_slo_percent / 100, "",
+        Objective("KafkaEventErrorRateSLO", sig.SLI_EVENT_ERRORS, s.error_rate_slo_percent / 100, "",
                   f"event-processing failures at most {s.error_rate_slo_percent:g}%"),
-        Objective("KafkaCombatLatencySLO", "kafka_combat_latency", 0.01, "",
+        Objective("KafkaCombatLatencySLO", sig.SLI_COMBAT_LATENCY, 0.01, "",
                   f"combat events P99 under {s.combat_p99_latency_ms} ms", page="high"),
     ]
 
@@ -42,8 +43,8 @@ def burn_expr(o: Objective, windows: tuple[tuple[str, str, float], ...]) -> str:
     def cond(long: str, short: str, factor: float) -> str:
         threshold = f"{factor * o.budget:.6g}"
         on = f" and on ({o.by}) " if o.by else " and "
-        return (f"(slo:{o.sli}:error_ratio_{long} > {threshold}{on}"
-                f"slo:{o.sli}:error_ratio_{short} > {threshold})")
+        return (f"({sig.error_ratio(o.sli, long)} > {threshold}{on}"
+                f"{sig.error_ratio(o.sli, short)} > {threshold})")
     return " or ".join(cond(*w) for w in windows)
 
 

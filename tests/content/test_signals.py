@@ -1,0 +1,35 @@
+"""Recorded series are named once, in content/signals.py: the recording rules define exactly those
+names, and no other content module spells one out."""
+from __future__ import annotations
+
+import re
+
+from content import signals
+from content.rules import rule_files
+from tests.conftest import ROOT, make_settings
+
+
+def _declared() -> set[str]:
+    names = {v for k, v in vars(signals).items() if k.isupper() and isinstance(v, str) and ":" in v}
+    return names | {signals.error_ratio(sli, w) for sli in (signals.SLI_AVAILABILITY, signals.SLI_EVENT_ERRORS,
+                                                            signals.SLI_COMBAT_LATENCY)
+                    for w in ("5m", "30m", "1h", "2h", "6h", "1d", "3d")}
+
+
+def test_the_recording_rules_define_exactly_the_declared_signals():
+    recorded = {r["record"] for doc in rule_files(make_settings("prod")).values() for g in doc["groups"]
+                for r in g["rules"] if "record" in r}
+    assert recorded == _declared()
+
+
+def test_no_other_module_retypes_a_recorded_series_name():
+    """A literal like "kafka_cluster:kafka_offline_partitions:sum" outside signals.py would drift."""
+    pattern = re.compile(r"[a-z_]+:[a-z_]+:[a-z0-9_]+")
+    found = {}
+    for path in sorted((ROOT / "content").glob("*.py")):
+        if path.name == "signals.py":
+            continue
+        hits = [m for m in pattern.findall(path.read_text()) if not m.startswith(("http", "arn:"))]
+        if hits:
+            found[path.name] = hits
+    assert found == {}
