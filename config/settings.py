@@ -118,6 +118,7 @@ class Settings:
     security_retention_days: int
     application_archive_retention_days: int
     snapshot_schedule: str
+    read_only_after_days: int
     application_log_shards: int
     security_log_shards: int
     search_replicas: int
@@ -288,6 +289,8 @@ def _validate(v: dict[str, Any], secrets: Mapping[str, Any]) -> list[str]:
     check(v["searchReplicas"] >= 0, "searchReplicas", "allowed: 0 or more")
     check(len(v["snapshotSchedule"].split()) in (6, 7), "snapshotSchedule",
           "allowed: an Elasticsearch cron expression such as '0 30 1 * * ?'")
+    check(1 <= v["readOnlyAfterDays"] < min(v["applicationLogRetentionDays"], v["securityRetentionDays"]),
+          "readOnlyAfterDays", "allowed: 1 day or more, and less than every retention")
     check(v["applicationArchiveRetentionDays"] >= v["applicationLogRetentionDays"], "applicationArchiveRetentionDays",
           "allowed: at least applicationLogRetentionDays (snapshots outlive the indices they archive)")
     check(re.fullmatch(r"[0-9]+\.[0-9]+\.[0-9]+", v["opensearchVersion"]) is not None, "opensearchVersion",

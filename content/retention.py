@@ -1,8 +1,9 @@
 """Retention objects of the search clusters, as the bodies their APIs take.
 
-Application logs (Elasticsearch): daily indices -> template -> ILM (warm at 1 d, delete at
+Application logs (Elasticsearch): daily indices -> template -> ILM (warm and read-only at
+readOnlyAfterDays, delete at
 applicationLogRetentionDays after the nightly snapshot) -> SLM snapshots to S3.
-Security events (OpenSearch): daily indices -> ISM (read-only after 1 d, snapshot to S3, delete
+Security events (OpenSearch): daily indices -> ISM (read-only after readOnlyAfterDays, snapshot to S3, delete
 only after securityRetentionDays) attached by its ism_template; append-only index template.
 """
 from __future__ import annotations
@@ -30,7 +31,9 @@ def ilm_policy(s: "Settings", snapshots: bool = True) -> dict:
     return {"policy": {"_meta": META, "phases": {
         "hot": {"min_age": "0ms", "actions": {}},
         # Elasticsearch cannot gzip indices; force-merging with best_compression is the closest.
-        "warm": {"min_age": "1d", "actions": {"forcemerge": {"max_num_segments": 1, "index_codec": "best_compression"},
+        # Read-only only once late events for the day can no longer arrive (a day's index is written
+        # until Fluent Bit has flushed its retries after midnight): readOnlyAfterDays, default 2.
+        "warm": {"min_age": f"{s.read_only_after_days}d", "actions": {"forcemerge": {"max_num_segments": 1, "index_codec": "best_compression"},
                                               "readonly": {}}},
         "delete": {"min_age": f"{s.application_log_retention_days}d", "actions": delete},
     }}}
@@ -66,10 +69,12 @@ def ism_policy(s: "Settings", policy_id: str, patterns: list[str], retention_day
     if snapshot:
         cold_actions.append({"snapshot": {"repository": OS_REPOSITORY, "snapshot": policy_id}})
     return {"policy": {
-        "description": f"{policy_id}: read-only after 1 day, deleted after {retention_days} days (kafka-monitoring)",
+        "description": f"{policy_id}: read-only after {s.read_only_after_days} days, deleted after {retention_days} "
+                       "days (kafka-monitoring)",
         "default_state": "hot",
         "states": [
-            {"name": "hot", "actions": [], "transitions": [{"state_name": "cold", "conditions": {"min_index_age": "1d"}}]},
+            {"name": "hot", "actions": [], "transitions": [
+                {"state_name": "cold", "conditions": {"min_index_age": f"{s.read_only_after_days}d"}}]},
             {"name": "cold", "actions": cold_actions,
              "transitions": [{"state_name": "delete", "conditions": {"min_index_age": f"{retention_days}d"}}]},
             {"name": "delete", "actions": [{"delete": {}}], "transitions": []},

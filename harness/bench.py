@@ -17,8 +17,7 @@ CLUSTER_COUNTS = (1, 10, 50)
 
 
 def clusters(n: int) -> list[str]:
-    return [f"kafka-{i} ns=kafka-{i} brokers=" + ",".join(f"kafka-{i}-broker-{b}:7071" for b in range(3))
-            + f" controllers=kafka-{i}-controller-0:7071 tls=kafka-{i}-broker-0:9093" for i in range(n)]
+    return [f"kafka-{i} ns=kafka-{i} preset=strimzi" for i in range(n)]
 
 
 def preview_wall_time() -> float:

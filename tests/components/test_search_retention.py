@@ -15,7 +15,7 @@ def objects(run) -> dict[tuple[str, str, str], dict]:
 def test_application_logs_warm_after_a_day_and_go_after_90_days_once_snapshotted(stack_runs):
     objs = objects(stack_runs["prod"])
     phases = objs[("elasticsearch", "ilm_policy", "kafka-application")].inputs["body"]["policy"]["phases"]
-    assert phases["warm"] == {"min_age": "1d", "actions": {
+    assert phases["warm"] == {"min_age": "2d", "actions": {
         "forcemerge": {"max_num_segments": 1, "index_codec": "best_compression"}, "readonly": {}}}
     assert phases["delete"] == {"min_age": "90d", "actions": {
         "wait_for_snapshot": {"policy": "nightly-kafka-application"}, "delete": {}}}
@@ -48,7 +48,7 @@ def test_security_events_are_kept_seven_years_read_only_and_snapshotted(stack_ru
     objs = objects(stack_runs["prod"])
     policy = objs[("opensearch", "ism_policy", "kafka-security")].inputs["body"]["policy"]
     states = {st["name"]: st for st in policy["states"]}
-    assert states["hot"]["transitions"] == [{"state_name": "cold", "conditions": {"min_index_age": "1d"}}]
+    assert states["hot"]["transitions"] == [{"state_name": "cold", "conditions": {"min_index_age": "2d"}}]
     assert {"read_only": {}} in states["cold"]["actions"]
     assert {"snapshot": {"repository": "kafka-security-archive", "snapshot": "kafka-security"}} in states["cold"]["actions"]
     assert states["cold"]["transitions"] == [{"state_name": "delete", "conditions": {"min_index_age": "2557d"}}]

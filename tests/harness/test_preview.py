@@ -5,6 +5,8 @@ import json
 import os
 import shutil
 import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 import yaml
@@ -115,8 +117,9 @@ def test_a_read_only_target_fails_cleanly_and_keeps_the_previous_output(tmp_path
 def test_concurrent_previews_both_succeed_and_leave_one_complete_output(tmp_path):
     out = tmp_path / "build"
     script = runtime.ROOT / "scripts" / "preview"
+    env = {**os.environ, "VENV": str(Path(sys.executable).parent.parent)}  # this interpreter's venv, no install
     procs = [subprocess.Popen([str(script), "dev", "--out", str(out)], stdout=subprocess.DEVNULL,
-                              stderr=subprocess.PIPE, text=True) for _ in range(2)]
+                              stderr=subprocess.PIPE, text=True, env=env) for _ in range(2)]
     codes = [p.wait(timeout=120) for p in procs]
     assert all(code in (0, 1) for code in codes), [p.stderr.read() for p in procs]
     doc = json.loads((out / "plan.json").read_text())
