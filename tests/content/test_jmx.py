@@ -164,3 +164,44 @@ def test_counters_are_exposed_as_counters_and_gauges_as_gauges():
         if sample.type != expected:
             wrong.append((sample.name, sample.type))
     assert wrong == []
+
+
+def strimzi_series(bean: Attribute) -> tuple[str, dict[str, str]] | None:
+    """Strimzi's naming convention (kafka-metrics.yaml, 0.45.0), derived independently of our rules:
+    `kafka_<domain>_<type>_<name>` lower-cased; a *PerSec meter's Count becomes `..._total`; a
+    histogram percentile `NNthPercentile` a gauge with quantile="0.NN"; extra keys become labels;
+    socket-server and raft attributes become `kafka_server_<type>_<attribute>` with `-` -> `_`.
+    None where the rule set exports nothing (meter rates, histogram min/max/mean/count, strings)."""
+    props = dict(bean.properties)
+    kind = props.pop("type")
+    if bean.domain == "kafka.server" and kind in ("socket-server-metrics", "raft-metrics"):
+        if isinstance(bean.value, str) and bean.attribute != "current-state":
+            return None
+        name = f"kafka_server_{kind.replace('-', '')}_{bean.attribute.replace('-', '_')}"
+        name = name.replace("socketservermetrics", "socket_server_metrics")
+        if bean.attribute == "current-state":
+            return name, {"current_state": str(bean.value)}
+        if bean.attribute == "connections":
+            return name.replace("_connections", "_connections_tls_info"), props
+        return name, props
+    name = props.pop("name")
+    base = f"{bean.domain.replace('.', '_')}_{kind}_{name}".lower()
+    if bean.attribute == "Value":
+        return base, props
+    if bean.attribute == "Count" and "PerSec" in name:
+        return base.split("persec")[0] + "_total", props
+    percentile = re.fullmatch(r"(\d+)thPercentile", bean.attribute)
+    if percentile:
+        return base, {**props, "quantile": f"0.{percentile.group(1)}"}
+    return None
+
+
+def test_every_documented_bean_follows_strimzis_naming():
+    config = jmx.exporter_config()
+    wrong = []
+    for bean in BEANS:
+        sample = export(config, bean)
+        got = (sample.name, dict(sample.labels)) if sample else None
+        if got != strimzi_series(bean):
+            wrong.append((bean.match_name(), got, strimzi_series(bean)))
+    assert wrong == []
