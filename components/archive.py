@@ -41,7 +41,7 @@ class Archive(pulumi.ComponentResource):
         key = self._key("key", None)  # the archive's; the snapshot bucket has a key of its own
         snapshot_key = self._key("snapshot-key", None)
         archive = self._bucket(layout.ARCHIVE, key, layout.archive_lifecycle(s), logs_target=logs, lock=True)
-        snapshots = self._bucket(layout.SNAPSHOTS, snapshot_key, layout.snapshot_lifecycle(), logs_target=logs)
+        snapshots = self._bucket(layout.SNAPSHOTS, snapshot_key, layout.snapshot_lifecycle(s), logs_target=logs)
 
         self.replica_bucket = self.replica_bucket_arn = self.replica_key_arn = None
         if s.archive_replication:

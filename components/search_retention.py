@@ -40,13 +40,16 @@ class SearchRetention(pulumi.ComponentResource):
         ism = self._object(os_, "ism_policy", r.SECURITY_POLICY, r.security_ism_policy(s, snapshots),
                            depends_on=os_first)
         self._object(os_, "index_template", r.SECURITY_POLICY, r.os_index_template(s), depends_on=[ism])
-        # Jaeger's daily indices keep traces as long as application logs.
+        # Traces have their own retention and a policy that can complete: the nightly snapshot never
+        # covers jaeger-* indices, so waiting for it would keep them forever.
         if s.trace_storage == es:
+            traces = self._object(es, "ilm_policy", r.TRACE_POLICY,
+                                  r.ilm_policy(s, snapshots=False, retention_days=s.trace_retention_days))
             self._object(es, "index_template", r.TRACE_POLICY,
-                         r.es_index_template(s, r.trace_patterns(s), 1), depends_on=[ilm])
+                         r.es_index_template(s, r.trace_patterns(s), 1, r.TRACE_POLICY), depends_on=[traces])
         else:
             self._object(os_, "ism_policy", r.TRACE_POLICY, r.ism_policy(
-                s, r.TRACE_POLICY, r.trace_patterns(s), s.application_log_retention_days, snapshot=False))
+                s, r.TRACE_POLICY, r.trace_patterns(s), s.trace_retention_days, snapshot=False))
 
         self.application_index_pattern = pulumi.Output.from_input(f"{APP_PREFIX}-*")
         self.security_index_pattern = pulumi.Output.from_input(f"{r.SECURITY_POLICY}-*")

@@ -130,6 +130,7 @@ class Settings:
     object_lock_mode: str
     object_lock_days: int
     archive_transition_days: int
+    snapshot_noncurrent_days: int
     access_log_retention_days: int
     archive_replication: bool
     archive_replica_region: str
@@ -142,6 +143,7 @@ class Settings:
     jaeger_replicas: int
     trace_storage: str
     trace_index_prefix: str
+    trace_retention_days: int
     trace_sampling_rate: float
     trace_sampling_overrides: tuple[tuple[str, str | None, float], ...]
     trace_health_operations: tuple[str, ...]

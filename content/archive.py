@@ -109,10 +109,13 @@ def access_log_lifecycle(s: "Settings") -> list[dict]:
     }]
 
 
-def snapshot_lifecycle() -> list[dict]:
-    # Elastic's S3 repository rules: no transitions, no expiry; only stale multipart uploads go.
+def snapshot_lifecycle(s: "Settings") -> list[dict]:
+    # Elastic's S3 repository rules: no transitions and no expiry of current objects; only stale
+    # multipart uploads go, and the noncurrent versions that snapshot deletion leaves behind in a
+    # versioned bucket (otherwise deleted snapshot data stays forever).
     return [{"id": "abort-incomplete-uploads", "status": "Enabled", "filter": {},
-             "abort_incomplete_multipart_upload": {"days_after_initiation": MULTIPART_ABORT_DAYS}}]
+             "abort_incomplete_multipart_upload": {"days_after_initiation": MULTIPART_ABORT_DAYS},
+             "noncurrent_version_expiration": {"noncurrent_days": s.snapshot_noncurrent_days}}]
 
 
 def assume_role(service: str) -> dict:

@@ -55,6 +55,8 @@ def config(s: "Settings") -> dict:
                 "server_urls": [url],
                 "auth": {"basic": {"username": username, "password": f"${{env:{PASSWORD_ENV}}}"}},
                 "tls": {"insecure": False},
+                # Reads look back as far as traces are kept (Jaeger's own default is 72 h); a Go duration.
+                "max_span_age": f"{s.trace_retention_days * 24}h",
                 "indices": {"index_prefix": s.trace_index_prefix, "spans": _index(s, 5), "services": _index(s, 1),
                             "dependencies": _index(s, 1), "sampling": _index(s, 1)},
             }}}},

@@ -25,9 +25,12 @@ TEMPLATE_PRIORITY = 200  # above the built-in logs-*-* (500 applies only to thos
 META = {"managed_by": "kafka-monitoring"}
 
 
-def ilm_policy(s: "Settings", snapshots: bool = True) -> dict:
-    """`snapshots`: wait for the nightly snapshot before deleting (only where the archive exists)."""
+def ilm_policy(s: "Settings", snapshots: bool = True, retention_days: int | None = None) -> dict:
+    """`snapshots`: wait for the nightly snapshot before deleting (only where the archive exists and
+    the snapshot covers the indices; a wait for a snapshot that never includes them never ends).
+    `retention_days`: application logs' by default."""
     delete = {"wait_for_snapshot": {"policy": SLM_POLICY}, "delete": {}} if snapshots else {"delete": {}}
+    retention_days = s.application_log_retention_days if retention_days is None else retention_days
     return {"policy": {"_meta": META, "phases": {
         "hot": {"min_age": "0ms", "actions": {}},
         # Elasticsearch cannot gzip indices; force-merging with best_compression is the closest.
@@ -35,13 +38,13 @@ def ilm_policy(s: "Settings", snapshots: bool = True) -> dict:
         # until Fluent Bit has flushed its retries after midnight): readOnlyAfterDays, default 2.
         "warm": {"min_age": f"{s.read_only_after_days}d", "actions": {"forcemerge": {"max_num_segments": 1, "index_codec": "best_compression"},
                                               "readonly": {}}},
-        "delete": {"min_age": f"{s.application_log_retention_days}d", "actions": delete},
+        "delete": {"min_age": f"{retention_days}d", "actions": delete},
     }}}
 
 
-def es_index_template(s: "Settings", patterns: list[str], shards: int) -> dict:
+def es_index_template(s: "Settings", patterns: list[str], shards: int, policy: str = APP_POLICY) -> dict:
     return {"index_patterns": patterns, "priority": TEMPLATE_PRIORITY, "_meta": META, "template": {"settings": {
-        "index.lifecycle.name": APP_POLICY,
+        "index.lifecycle.name": policy,
         # Daily indices, no rollover: ages count from the date in the index name.
         "index.lifecycle.parse_origination_date": True,
         "index.number_of_shards": shards,

@@ -69,7 +69,8 @@ def test_snapshot_bucket_follows_the_search_engines_rules(stack_runs):
     snapshots = name(layout.SNAPSHOTS)
     assert not by_bucket(run, ":Bucket")[snapshots].inputs.get("objectLockEnabled")
     (rule,) = by_bucket(run, ":BucketLifecycleConfiguration")[snapshots].inputs["rules"]
-    assert set(rule) == {"id", "status", "filter", "abortIncompleteMultipartUpload"}
+    assert set(rule) == {"id", "status", "filter", "abortIncompleteMultipartUpload", "noncurrentVersionExpiration"}
+    assert rule["noncurrentVersionExpiration"] == {"noncurrentDays": 7}  # what deleted snapshots leave
     replicated = {r.inputs["bucket"] for r in run.of_type("aws:s3/bucketReplicationConfig:BucketReplicationConfig")}
     assert replicated == {name(layout.ARCHIVE)}
     assert by_bucket(run, ":BucketVersioning")[snapshots].inputs["versioningConfiguration"] == {"status": "Enabled"}

@@ -1,7 +1,10 @@
 """SearchRetention under mocks: the stack declares these retention objects with these bodies."""
 from __future__ import annotations
 
+import fnmatch
 import json
+
+import yaml
 
 from tests.conftest import SECRET_VALUES
 
@@ -67,13 +70,23 @@ def test_objects_target_https_endpoints_carry_no_password_and_are_protected_in_p
     assert not any(r.protect for r in stack_runs["dev"].of_type(DYNAMIC))
 
 
-def test_traces_follow_application_log_retention(stack_runs, program):
-    template = objects(stack_runs["prod"])[("elasticsearch", "index_template", "kafka-traces")].inputs["body"]
+def test_traces_have_their_own_retention_with_a_policy_that_can_complete(stack_runs, program):
+    """The nightly SLM snapshot covers kafka-application-* only: a trace policy that waited for it
+    would never delete. Jaeger looks back as far as traces are kept (its default is 72 h)."""
+    objs = objects(stack_runs["prod"])
+    template = objs[("elasticsearch", "index_template", "kafka-traces")].inputs["body"]
     assert template["index_patterns"] == ["jaeger-*"]
-    assert template["template"]["settings"]["index.lifecycle.name"] == "kafka-application"
-    run = program("dev", traceStorage="opensearch")
+    assert template["template"]["settings"]["index.lifecycle.name"] == "kafka-traces"
+    delete = objs[("elasticsearch", "ilm_policy", "kafka-traces")].inputs["body"]["policy"]["phases"]["delete"]
+    assert delete == {"min_age": "7d", "actions": {"delete": {}}}
+    slm = objs[("elasticsearch", "slm_policy", "nightly-kafka-application")].inputs["body"]
+    assert not any(fnmatch.fnmatch("jaeger-2026.11.30", p) for p in slm["config"]["indices"])
+    run = program("dev", traceStorage="opensearch", traceRetentionDays=3)
     ism = objects(run)[("opensearch", "ism_policy", "kafka-traces")].inputs["body"]["policy"]
-    assert ism["states"][1]["transitions"][0]["conditions"] == {"min_index_age": "7d"}
+    assert ism["states"][1]["transitions"][0]["conditions"] == {"min_index_age": "3d"}
+    (config_map,) = [r for r in run.of_type("kubernetes:core/v1:ConfigMap") if "jaeger" in r.name]
+    backend = yaml.safe_load(config_map.inputs["data"]["config.yaml"])["extensions"]["jaeger_storage"]["backends"]
+    assert backend["primary_store"]["opensearch"]["max_span_age"] == "72h"
 
 
 def test_without_the_archive_nothing_waits_for_a_snapshot(program):
@@ -107,7 +120,7 @@ def test_each_put_waits_for_what_the_server_requires_and_the_writers_wait_for_al
          ("elasticsearch", "slm_policy", "nightly-kafka-application")),
         (("elasticsearch", "slm_policy", "nightly-kafka-application"), ("elasticsearch", "ilm_policy", "kafka-application")),
         (("elasticsearch", "ilm_policy", "kafka-application"), ("elasticsearch", "index_template", "kafka-application")),
-        (("elasticsearch", "ilm_policy", "kafka-application"), ("elasticsearch", "index_template", "kafka-traces")),
+        (("elasticsearch", "ilm_policy", "kafka-traces"), ("elasticsearch", "index_template", "kafka-traces")),
         (("opensearch", "snapshot_repository", "kafka-security-archive"), ("opensearch", "ism_policy", "kafka-security")),
         (("opensearch", "ism_policy", "kafka-security"), ("opensearch", "index_template", "kafka-security")),
     ]
