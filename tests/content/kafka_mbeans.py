@@ -81,7 +81,8 @@ def raft(state: str) -> list[Attribute]:
     return [Attribute.parse(name, a, v) for a, v in (
         ("current-state", state), ("current-leader", 1.0), ("current-epoch", 7.0), ("high-watermark", 4242.0),
         ("commit-latency-avg", 3.2), ("commit-latency-max", 9.0), ("election-latency-avg", 0.0),
-        ("fetch-records-rate", 2.0), ("poll-idle-ratio-avg", 0.9), ("current-vote", -1.0))]
+        ("fetch-records-rate", 2.0), ("fetch-records-total", 420.0), ("poll-idle-ratio-avg", 0.9),
+        ("current-vote", -1.0))]
 
 
 def controller(active: bool) -> list[Attribute]:
