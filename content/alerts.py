@@ -115,14 +115,10 @@ def _absent(job: str, clusters: list, by_cluster: bool = False) -> str:
     return " or ".join(one(c) for c in clusters)
 
 
-def _volumes(s: Settings) -> str:
-    namespaces = "|".join(sorted({c.namespace for c in s.clusters}))
-    return f'namespace=~"{namespaces}",persistentvolumeclaim=~".*kafka.*"'
-
-
 def infrastructure(s: Settings) -> list[Alert]:
-    volumes = _volumes(s)
-    kafka_pods = f'container="kafka",namespace=~"{"|".join(sorted({c.namespace for c in s.clusters}))}"'
+    namespaces = "|".join(sorted({c.namespace for c in s.clusters}))  # where the Kafka pods and volumes live
+    volumes = f'namespace=~"{namespaces}",persistentvolumeclaim=~".*kafka.*"'
+    kafka_pods = f'container="kafka",namespace=~"{namespaces}"'
     missing = [_absent(JOB_CONTROLLER, [c for c in s.clusters if c.kraft]), _absent(JOB_LAG, s.clusters),
                _absent(JOB_TLS_PROBE, [c for c in s.clusters if c.tls])]
     if any(c.tls for c in s.clusters):

@@ -20,6 +20,14 @@ if TYPE_CHECKING:
     from config.settings import Settings
 
 EVENT_CORE_APP = "kafka-event-driven-core"
+
+
+def _running_pod() -> list[dict]:
+    """Every discovered pod target: running pods only, labelled with their namespace and pod (fresh
+    dicts each time, so that YAML dumps carry no anchors)."""
+    return [{"source_labels": ["__meta_kubernetes_pod_phase"], "regex": "Running", "action": "keep"},
+            {"source_labels": ["__meta_kubernetes_namespace"], "target_label": "namespace"},
+            {"source_labels": ["__meta_kubernetes_pod_name"], "target_label": "pod"}]
 GATEWAY_APP = "realtime-gateway"
 
 
@@ -50,9 +58,7 @@ def _discovered(job: str, cluster: str, namespace: str, pods: "Discovery", s: "S
     relabel = [{"source_labels": [meta_label(k)], "regex": re.escape(v), "action": "keep"} for k, v in pods.labels]
     relabel += [
         {"source_labels": [port_meta], "regex": re.escape(pods.port), "action": "keep"},
-        {"source_labels": ["__meta_kubernetes_pod_phase"], "regex": "Running", "action": "keep"},
-        {"source_labels": ["__meta_kubernetes_namespace"], "target_label": "namespace"},
-        {"source_labels": ["__meta_kubernetes_pod_name"], "target_label": "pod"},
+        *_running_pod(),
         {"target_label": CLUSTER_LABEL, "replacement": cluster},
         {"target_label": "job", "replacement": job},
     ]
@@ -82,9 +88,7 @@ def _pods(job: str, namespace: str, label: str, value: str, s: "Settings", path:
           port: int | None = None) -> dict:
     relabel = [
         {"source_labels": [meta_label(label)], "regex": value, "action": "keep"},
-        {"source_labels": ["__meta_kubernetes_pod_phase"], "regex": "Running", "action": "keep"},
-        {"source_labels": ["__meta_kubernetes_namespace"], "target_label": "namespace"},
-        {"source_labels": ["__meta_kubernetes_pod_name"], "target_label": "pod"},
+        *_running_pod(),
     ]
     if port is not None:
         relabel.append({"source_labels": ["__meta_kubernetes_pod_ip"], "regex": "(.+)",
