@@ -86,7 +86,7 @@ def resolvable_target(target: str) -> str | None:
     """Why a host:port cannot be scraped from another namespace, or None when it can."""
     host, sep, port = target.rpartition(":")
     if not sep or not port.isdigit() or not 0 < int(port) < 65536:
-        return "is not a host:port target"
+        return "is not allowed; allowed: host:port with a port from 1 to 65535"
     try:
         ipaddress.ip_address(host.strip("[]"))
         return None
@@ -94,22 +94,22 @@ def resolvable_target(target: str) -> str | None:
         pass
     labels = host.lower().split(".")
     if not all(_DNS_LABEL.match(label) for label in labels):
-        return "is not a valid DNS name"
+        return "is not allowed; allowed: a DNS name or an IP address, with its port"
     if "svc" in labels:
         i = labels.index("svc")
-        return None if i >= 2 else "names no namespace before .svc (use <service>.<namespace>.svc)"
+        return None if i >= 2 else "names no namespace before .svc; allowed: <service>.<namespace>.svc"
     if len(labels) >= 3:
         return None
-    return ("resolves only inside its own namespace; use <service>.<namespace>.svc, an IP address, "
-            "or discover pods by label")
+    return ("resolves only inside its own namespace; allowed: <service>.<namespace>.svc, an IP address, "
+            "or pods discovered by label")
 
 
 def _selector(text: str, key: str) -> tuple[Selector, list[str]]:
     pairs, errors = [], []
-    for item in text.split(";"):
+    for n, item in enumerate(text.split(";"), 1):
         k, sep, v = item.partition("=")
         if not sep or not _LABEL_KEY.match(k) or not _LABEL_VALUE.match(v):
-            errors.append(f"{key}: {item!r} is not a label selector term; expected <label>=<value>, joined by ';'")
+            errors.append(f"{key}: term {n} is not a label selector term; expected <label>=<value>, joined by ';'")
         else:
             pairs.append((k, v))
     return tuple(pairs), errors
@@ -120,7 +120,7 @@ def _port(text: str, key: str) -> list[str]:
         return []
     if _PORT_NAME.match(text) and not text.isdigit():
         return []
-    return [f"{key}: {text!r} is not a port number (1-65535) or a container port name"]
+    return [f"{key}: not allowed; allowed: a port number (1-65535) or a container port name"]
 
 
 def _strimzi(name: str, ns: str) -> dict:
@@ -141,21 +141,22 @@ def parse_cluster(spec: object, key: str) -> tuple[KafkaCluster | None, list[str
     name, *pairs = spec.split()
     errors: list[str] = []
     if not _NAME.match(name):
-        errors.append(f"{key}: cluster name {name!r} must be a DNS label (lowercase letters, digits, '-', at most 40)")
+        errors.append(f"{key}: the cluster name is not allowed; allowed: a DNS label (lowercase letters, digits, '-', "
+                      "at most 40)")
     fields: dict[str, str] = {}
-    for pair in pairs:
+    for n, pair in enumerate(pairs, 2):
         field, sep, value = pair.partition("=")
         if not sep or field not in FIELDS or field in fields:
-            errors.append(f"{key}: {field!r} is not allowed; expected {GRAMMAR} with each field once")
+            errors.append(f"{key}: word {n} is not allowed; expected {GRAMMAR} with each field once")
             continue
         fields[field] = value
     ns = fields.get("ns", "")
     if not _NAME.match(ns):
-        errors.append(f"{key}.ns: {ns!r} must be a Kubernetes namespace name")
+        errors.append(f"{key}.ns: required; allowed: a Kubernetes namespace name")
     values: dict = {}
     if "preset" in fields:
         if fields["preset"] not in PRESETS:
-            errors.append(f"{key}.preset: {fields['preset']!r} is not allowed; allowed: {', '.join(PRESETS)}")
+            errors.append(f"{key}.preset: not allowed; allowed: {', '.join(PRESETS)}")
         else:
             values.update(_strimzi(name, ns))
     jmx_port = fields.get("jmxPort", "9404")
@@ -174,10 +175,10 @@ def parse_cluster(spec: object, key: str) -> tuple[KafkaCluster | None, list[str
     for field in ("brokers", "controllers", "zookeeper", "tls"):
         if field in fields:
             targets = tuple(t for t in fields[field].split(",") if t)
-            for target in targets:
+            for n, target in enumerate(targets, 1):
                 why = resolvable_target(target)
                 if why:
-                    errors.append(f"{key}.{field}: {target!r} {why}")
+                    errors.append(f"{key}.{field}: target {n} {why}")
             values[field] = targets
     for role, field, pods in (("brokers", "brokerPods", "broker_pods"),
                               ("controllers", "controllerPods", "controller_pods")):
@@ -190,7 +191,7 @@ def parse_cluster(spec: object, key: str) -> tuple[KafkaCluster | None, list[str
     if "bootstrap" in fields:
         why = resolvable_target(fields["bootstrap"])
         if why:
-            errors.append(f"{key}.bootstrap: {fields['bootstrap']!r} {why}")
+            errors.append(f"{key}.bootstrap: the address {why}")
         if "exporterPods" in fields:
             errors.append(f"{key}: give either exporterPods (an existing kafka_exporter) or bootstrap (deploy one)")
         values["bootstrap"] = fields["bootstrap"]

@@ -6,23 +6,19 @@ Nothing here registers a resource, so a refused config registers nothing.
 """
 from __future__ import annotations
 
+import difflib
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 import pulumi
 from pulumi.errors import RunError
 
-from config import schema
-from config.clusters import KafkaCluster, parse_cluster, resolvable_target
+from config import cron, fields, schema
+from config.clusters import KafkaCluster, parse_cluster
 
 ENVIRONMENTS = ("dev", "staging", "prod")
-LOCK_MODES = ("COMPLIANCE", "GOVERNANCE")
-TRACE_STORAGES = ("elasticsearch", "opensearch")
-SEVEN_YEARS_DAYS = 2557  # 7 x 365 + 2 leap days
-_DURATION = re.compile(r"^([0-9]+(ms|s|m|h|d|w|y))+$")
-_SIZE = re.compile(r"^[0-9]+(Mi|Gi|Ti)$")
 # Secrets and the component that cannot run without them.
 REQUIRED_SECRETS = {
     "enableAlerting": ("pagerdutyCriticalKey", "pagerdutyHighKey", "slackWebhookUrl", "deadMansSwitchUrl"),
@@ -149,6 +145,8 @@ class Settings:
     trace_health_operations: tuple[str, ...]
     jaeger_query_url: str
     secrets: Secrets
+    kubernetes_context: str = ""              # kubernetes:context, the explicit provider's
+    aws_account_ids: tuple[str, ...] = ()     # aws:allowedAccountIds
 
     @property
     def is_prod(self) -> bool:
@@ -166,14 +164,15 @@ def snake(key: str) -> str:
 
 
 def _coerce(key: schema.Key, raw: Any) -> Any:
-    """Convert a config value (the CLI passes strings; tests may pass Python values) to its type."""
+    """Convert a config value (the CLI passes strings; tests may pass Python values) to its type.
+    The message never repeats the value: it may be a secret pasted into the wrong key."""
     if key.type == "integer":
-        if isinstance(raw, bool) or not re.fullmatch(r"-?[0-9]+", str(raw).strip()):
-            raise ValueError(f"{key.name}: {raw!r} is not an integer")
+        if isinstance(raw, bool) or not re.fullmatch(r"-?[0-9]{1,18}", str(raw).strip()):
+            raise ValueError(f"{key.name}: not allowed; allowed: a whole number")
         return int(str(raw))
     if key.type == "boolean":
         if str(raw).lower() not in ("true", "false"):
-            raise ValueError(f"{key.name}: {raw!r} is not a boolean (true or false)")
+            raise ValueError(f"{key.name}: not allowed; allowed: true or false")
         return str(raw).lower() == "true"
     if key.type == "array":
         try:
@@ -181,22 +180,52 @@ def _coerce(key: schema.Key, raw: Any) -> Any:
         except json.JSONDecodeError:
             value = None
         if not isinstance(value, list):
-            raise ValueError(f"{key.name}: {raw!r} is not a list")
+            raise ValueError(f"{key.name}: not allowed; allowed: a list")
         return value
     if not isinstance(raw, str):
-        raise ValueError(f"{key.name}: {raw!r} is not a string")
+        raise ValueError(f"{key.name}: not allowed; allowed: a string")
     return raw
 
 
-def parse(raw: Mapping[str, Any], secrets: Mapping[str, Any] | None = None) -> Settings:
-    """Build Settings from raw values keyed as in Pulumi.yaml; missing keys take their defaults."""
+@dataclass(frozen=True)
+class Context:
+    """What a stack's config says beyond the project's own keys."""
+    stack: str
+    others: Mapping[str, Any] = field(default_factory=dict)   # 'namespace:key' outside the project's
+    plaintext_secrets: frozenset[str] = frozenset()            # declared secrets given without `secure:`
+
+
+# Namespaces of the providers this program uses; any other close to the project's name is a typo.
+PROVIDER_NAMESPACES = ("aws", "kubernetes", "grafana", "pulumi")
+
+
+def _unknown(raw: Mapping[str, Any], context: Context | None) -> list[str]:
+    declared = list(schema.keys())
+    problems = []
+    for k in sorted(set(raw) - set(declared)):
+        near = difflib.get_close_matches(k, declared, n=1, cutoff=0.6)
+        problems.append(f"{k}: unknown setting" + (f"; did you mean {near[0]}?" if near else
+                                                    "; see the config section of Pulumi.yaml"))
+    project = schema.project_name()
+    for full in sorted(context.others if context else ()):
+        namespace = full.partition(":")[0]
+        if namespace not in PROVIDER_NAMESPACES and difflib.get_close_matches(namespace, [project], cutoff=0.7):
+            problems.append(f"{full}: unknown namespace {namespace!r}; did you mean {project}:?")
+    return problems
+
+
+def parse(raw: Mapping[str, Any], secrets: Mapping[str, Any] | None = None,
+          context: Context | None = None) -> Settings:
+    """Build Settings from raw values keyed as in Pulumi.yaml; missing keys take their defaults.
+    With a context (always, under `pulumi`), the stack name, provider pins and secrets are checked too."""
     secrets = secrets or {}
-    problems: list[str] = []
-    unknown = sorted(set(raw) - set(schema.keys()))
-    problems += [f"{k}: unknown setting; allowed: see Pulumi.yaml config" for k in unknown]
+    problems = _unknown(raw, context)
     values: dict[str, Any] = {}
     for key in schema.keys().values():
         if key.secret:
+            if key.name in raw:
+                problems.append(f"{key.name}: a secret must be set with `pulumi config set --secret {key.name}`, "
+                                "not as a plain value")
             continue
         value = raw.get(key.name, key.default)
         if value is None:
@@ -206,10 +235,15 @@ def parse(raw: Mapping[str, Any], secrets: Mapping[str, Any] | None = None) -> S
             values[key.name] = _coerce(key, value)
         except ValueError as err:
             problems.append(str(err))
+    if context:
+        problems += [f"{k}: a secret must be set with `pulumi config set --secret {k}`, not as a plain value"
+                     for k in sorted(context.plaintext_secrets)]
     if not problems:
         problems += _validate(values, secrets)
+        if context:
+            problems += _validate_context(values, context)
     if problems:
-        raise SettingsError(problems)
+        raise SettingsError(sorted(set(problems), key=problems.index))
     clusters = tuple(parse_cluster(spec, f"clusters[{i}]")[0] for i, spec in enumerate(values["clusters"]))
     kwargs = {snake(k): v for k, v in values.items()}
     kwargs["clusters"] = clusters
@@ -220,90 +254,100 @@ def parse(raw: Mapping[str, Any], secrets: Mapping[str, Any] | None = None) -> S
     kwargs["trace_sampling_overrides"] = tuple(parse_sampling_override(o)[0] for o in values["traceSamplingOverrides"])
     kwargs["error_rate_slo_percent"] = float(values["errorRateSloPercent"])
     kwargs["secrets"] = Secrets(**{snake(k): v for k, v in secrets.items() if v is not None})
+    others = context.others if context else {}
+    kwargs["kubernetes_context"] = str(others.get("kubernetes:context") or "")
+    kwargs["aws_account_ids"] = tuple(_account_ids(others.get("aws:allowedAccountIds")) or ())
     return Settings(**kwargs)
 
 
+def _account_ids(value: Any) -> list[str] | None:
+    """aws:allowedAccountIds as the CLI passes it (a JSON list) or as YAML gives it; None if malformed."""
+    try:
+        ids = json.loads(value) if isinstance(value, str) else value
+    except json.JSONDecodeError:
+        return None
+    if not isinstance(ids, list) or not all(re.fullmatch(r"[0-9]{12}", str(i)) for i in ids):
+        return None
+    return [str(i) for i in ids]
+
+
+def stack_environment(stack: str) -> str | None:
+    """The environment a stack name implies: `prod`, `prod-eu` and `prod2` are prod."""
+    return next((env for env in ENVIRONMENTS if stack == env or stack.startswith(env)), None)
+
+
+def _validate_context(v: dict[str, Any], context: Context) -> list[str]:
+    problems = []
+    implied = stack_environment(context.stack)
+    if implied != v["environment"]:
+        problems.append(f"environment: does not match stack {context.stack!r}; allowed: "
+                        + (f"{implied} (the stack name says so)" if implied else
+                           f"a stack named after its environment ({', '.join(ENVIRONMENTS)}), such as prod or prod-eu"))
+    if (v["enableAlerting"] or v["enableCollection"]) and not context.others.get("kubernetes:context"):
+        problems.append("kubernetes:context: required: the kubeconfig context of this stack's cluster, so that "
+                        "`pulumi up` cannot deploy to whatever context is current")
+    region = context.others.get("aws:region")
+    if region is not None and region not in fields.AWS_REGIONS:
+        problems.append("aws:region: not allowed; allowed: an AWS region such as eu-west-1")
+    if v["archiveReplication"] and region == v["archiveReplicaRegion"]:
+        problems.append("archiveReplicaRegion: not allowed; allowed: a region other than aws:region "
+                        "(the replica is the offsite copy)")
+    if v["enableArchive"]:
+        ids = _account_ids(context.others.get("aws:allowedAccountIds"))
+        if not ids:
+            problems.append("aws:allowedAccountIds: required: a list of the 12-digit AWS account ids this stack "
+                            "may deploy to")
+        else:
+            for key in ("breakGlassRoleArn", "eksOidcProviderArn"):
+                if v[key] and v[key].split(":")[4] not in ids:
+                    problems.append(f"{key}: its account is not in aws:allowedAccountIds")
+    return problems
+
+
 def _validate(v: dict[str, Any], secrets: Mapping[str, Any]) -> list[str]:
+    """Each key against its rule (config.fields), then what keys require of each other."""
     problems: list[str] = []
-    env = v["environment"]
-    prod = env == "prod"
+    prod = v["environment"] == "prod"
+    for name, value in v.items():
+        rule = fields.RULES[name]
+        if not rule.ok(value):
+            problems.append(f"{name}: not allowed; allowed: {rule.allowed}")
+        elif prod and rule.prod_ok and not rule.prod_ok(value):
+            problems.append(f"{name}: {rule.prod_allowed}")
 
     def check(ok: bool, key: str, allowed: str) -> None:
         if not ok:
-            problems.append(f"{key}: {v[key]!r} is not allowed; {allowed}")
+            problems.append(f"{key}: not allowed; {allowed}")
 
-    check(env in ENVIRONMENTS, "environment", f"allowed: {', '.join(ENVIRONMENTS)}")
-    for key in v:
-        if key.endswith("Days") or key.endswith("Replicas"):
-            check(v[key] > 0, key, "allowed: a positive whole number")
-        if key.endswith("Percent") and isinstance(v[key], int):
-            check(0 < v[key] <= 100, key, "allowed: 1 to 100")
-        if key.endswith("Url"):
-            check(re.match(r"^https?://[^\s/]+", v[key]) is not None, key, "allowed: an http(s) URL")
-            if prod:
-                check(v[key].startswith("https://"), key, "prod endpoints must be https:// URLs")
-        if key.endswith("Interval") or key in ("alertGroupWait",):
-            check(_DURATION.match(v[key]) is not None, key, "allowed: a Prometheus duration such as 15s, 5m or 1h")
-    for key in ("consumerLagCritical", "eventFailuresPerSecond", "saslAuthFailuresPerMinute",
-                "authorizationFailuresPerSecond", "certExpiryDays", "lowThroughputEventsPerSecond",
-                "combatP99LatencyMs", "brokerRequestP99LatencyMs", "combatP99CriticalLatencyMs"):
-        check(v[key] > 0, key, "allowed: a positive whole number")
-    for key in ("availabilitySloPercent", "errorRateSloPercent"):
-        try:
-            ok = 0 < float(v[key]) < 100
-        except ValueError:
-            ok = False
-        check(ok, key, "allowed: a number of percent strictly between 0 and 100, such as \"99.9\"")
-    try:
-        re.compile(v["plaintextListenerPattern"])
-    except re.error as err:
-        problems.append(f"plaintextListenerPattern: {v['plaintextListenerPattern']!r} is not a valid regex ({err})")
-    if v["blackboxExporterAddress"]:
-        why = resolvable_target(v["blackboxExporterAddress"])
-        if why:
-            problems.append(f"blackboxExporterAddress: {why}")
-    if v["eksOidcProviderArn"]:
-        check(re.fullmatch(r"arn:aws[a-z-]*:iam::[0-9]{12}:oidc-provider/[^\s]+", v["eksOidcProviderArn"]) is not None,
-              "eksOidcProviderArn", "allowed: arn:aws:iam::<12-digit account>:oidc-provider/<issuer>")
-    if v["breakGlassRoleArn"]:
-        check(re.fullmatch(r"arn:aws[a-z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]+", v["breakGlassRoleArn"]) is not None,
-              "breakGlassRoleArn", "allowed: arn:aws:iam::<12-digit account>:role/<name>")
     if prod:
-        check(v["archiveReplication"], "archiveReplication", "prod requires the offsite replica (true)")
         check(bool(v["eksOidcProviderArn"]) or not (v["enableArchive"] and v["enableCollection"]),
               "eksOidcProviderArn", "prod requires it: security events must reach the locked archive")
-    check(_SIZE.match(v["prometheusStorageSize"]) is not None, "prometheusStorageSize", "allowed: a size such as 200Gi")
-    check(v["objectLockMode"] in LOCK_MODES, "objectLockMode", f"allowed: {', '.join(LOCK_MODES)}")
-    if prod:
-        check(v["objectLockMode"] == "COMPLIANCE", "objectLockMode",
-              "prod requires COMPLIANCE (GOVERNANCE locks can be bypassed)")
-        for key in ("securityRetentionDays", "objectLockDays"):
-            check(v[key] >= SEVEN_YEARS_DAYS, key, f"prod requires at least {SEVEN_YEARS_DAYS} days (7 years)")
+        check(v["breakGlassRoleArn"] != "" or not v["enableArchive"], "breakGlassRoleArn",
+              "prod requires it: the archive's guards can be changed by nobody else")
     problems += _validate_clusters(v["clusters"])
-    check(v["traceStorage"] in TRACE_STORAGES, "traceStorage", f"allowed: {', '.join(TRACE_STORAGES)}")
-    check(_rate(v["traceSamplingRate"]) is not None, "traceSamplingRate", "allowed: a number from 0 to 1")
     for i, override in enumerate(v["traceSamplingOverrides"]):
         problems += [f"traceSamplingOverrides[{i}]: {e}" for e in parse_sampling_override(override)[1]]
-    check(bool(v["applicationLogLevels"]) and all(re.fullmatch(r"[A-Z]+", str(x)) for x in v["applicationLogLevels"]),
-          "applicationLogLevels", "allowed: a non-empty list of upper-case level names such as WARN")
-    for key in ("applicationLogShards", "securityLogShards"):
-        check(1 <= v[key] <= 64, key, "allowed: 1 to 64")
-    check(v["searchReplicas"] >= 0, "searchReplicas", "allowed: 0 or more")
-    check(len(v["snapshotSchedule"].split()) in (6, 7), "snapshotSchedule",
-          "allowed: an Elasticsearch cron expression such as '0 30 1 * * ?'")
-    check(1 <= v["readOnlyAfterDays"] < min(v["applicationLogRetentionDays"], v["securityRetentionDays"]),
-          "readOnlyAfterDays", "allowed: 1 day or more, and less than every retention")
+    if isinstance(v["snapshotSchedule"], str):
+        problems += [f"snapshotSchedule: {p}" for p in cron.problems(v["snapshotSchedule"])]
+    check(v["readOnlyAfterDays"] < min(v["applicationLogRetentionDays"], v["securityRetentionDays"],
+                                       v["traceRetentionDays"]),
+          "readOnlyAfterDays", "allowed: less than every retention (applicationLog, security, trace)")
     check(v["applicationArchiveRetentionDays"] >= v["applicationLogRetentionDays"], "applicationArchiveRetentionDays",
           "allowed: at least applicationLogRetentionDays (snapshots outlive the indices they archive)")
-    check(re.fullmatch(r"[0-9]+\.[0-9]+\.[0-9]+", v["opensearchVersion"]) is not None, "opensearchVersion",
-          "allowed: a version such as 2.17.0")
-    check(1 <= v["dashboardTopN"] <= 20, "dashboardTopN", "allowed: 1 to 20 series")
-    check(0 <= v["logOutputRetryLimit"] <= 100, "logOutputRetryLimit", "allowed: 0 to 100 (bounded retries)")
+    check(v["combatP99CriticalLatencyMs"] > v["combatP99LatencyMs"], "combatP99CriticalLatencyMs",
+          "allowed: more than combatP99LatencyMs (critical is the worse of the two)")
+    check(v["objectLockDays"] >= v["securityRetentionDays"] or not prod, "objectLockDays",
+          "prod requires at least securityRetentionDays (the archive outlives the searchable copy)")
+    for a, b in (("alertGroupWait", "alertGroupInterval"), ("alertGroupInterval", "alertRepeatInterval"),
+                 ("scrapeInterval", "evaluationInterval")):
+        da, db = fields.duration_seconds(v[a]), fields.duration_seconds(v[b])
+        if da is not None and db is not None and da > db:
+            problems.append(f"{a}: not allowed; allowed: at most {b}")
     for flag, needed in REQUIRED_SECRETS.items():
         if v[flag]:
             problems += [f"{name}: required secret is missing while {flag} is true; set it with "
                          f"`pulumi config set --secret {name} ...`" for name in needed if secrets.get(name) is None]
-    return sorted(set(problems), key=problems.index)
+    return problems
 
 
 def _rate(text: Any) -> float | None:
@@ -340,10 +384,17 @@ def _validate_clusters(specs: list[Any]) -> list[str]:
 
 
 def load() -> Settings:
-    """Read every declared key from this stack's config; secrets stay secret Outputs."""
-    config = pulumi.Config()
-    raw = {k.name: config.get(k.name) for k in schema.keys().values() if not k.secret}
-    raw = {k: v for k, v in raw.items() if v is not None}
-    secrets = {k.name: config.get_secret(k.name) for k in schema.keys().values() if k.secret}
-    return parse(raw, secrets)
+    """Read this stack's config as the engine passed it; secrets stay secret Outputs."""
+    from pulumi.runtime import config as runtime_config
 
+    every = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
+    prefix = schema.project_name() + ":"
+    raw = {k[len(prefix):]: v for k, v in every.items() if k.startswith(prefix)}
+    declared = schema.keys()
+    plaintext = frozenset(k for k in raw if k in declared and declared[k].secret
+                          and not runtime_config.is_config_secret(prefix + k))
+    raw = {k: v for k, v in raw.items() if not (k in declared and declared[k].secret)}
+    config = pulumi.Config()
+    secrets = {k.name: config.get_secret(k.name) for k in declared.values() if k.secret}
+    others = {k: v for k, v in every.items() if not k.startswith(prefix)}
+    return parse(raw, secrets, Context(pulumi.get_stack(), others, plaintext))

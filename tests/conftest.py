@@ -34,8 +34,15 @@ def stack_raw(stack: str) -> dict[str, Any]:
     return {k[len(prefix):]: v for k, v in config.items() if k.startswith(prefix)}
 
 
+def stack_context(stack: str, **others: Any) -> settings.Context:
+    """The stack file's keys outside the project's namespace (provider pins), as the engine passes them."""
+    config = yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text())["config"]
+    prefix = schema.project_name() + ":"
+    return settings.Context(stack, {**{k: v for k, v in config.items() if not k.startswith(prefix)}, **others})
+
+
 def make_settings(stack: str = "prod", **overrides: Any) -> settings.Settings:
-    return settings.parse({**stack_raw(stack), **overrides}, dict(SECRET_VALUES))
+    return settings.parse({**stack_raw(stack), **overrides}, dict(SECRET_VALUES), stack_context(stack))
 
 
 def full_config(stack: str, secrets: dict[str, str] | None = None, **overrides: Any) -> tuple[dict, set]:

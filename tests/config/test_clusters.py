@@ -25,9 +25,9 @@ def test_names_that_resolve_from_any_namespace_are_accepted(target):
     ("kafka-broker-0:7071", "only inside its own namespace"),
     ("kafka-0.kafka-brokers:7071", "only inside its own namespace"),
     ("kafka.svc:7071", "no namespace before .svc"),
-    ("kafka.kafka.svc:0", "not a host:port"),
-    ("kafka.kafka.svc:65536", "not a host:port"),
-    ("Kafka_Broker.x.svc:1", "not a valid DNS name"),
+    ("kafka.kafka.svc:0", "port from 1 to 65535"),
+    ("kafka.kafka.svc:65536", "port from 1 to 65535"),
+    ("Kafka_Broker.x.svc:1", "a DNS name or an IP address"),
 ])
 def test_names_that_resolve_only_inside_their_namespace_are_refused(target, why):
     assert why in resolvable_target(target)
@@ -61,7 +61,7 @@ def test_zookeeper_clusters_need_no_controllers():
 
 @pytest.mark.parametrize("spec,needle", [
     ("kafka ns=k brokers=b.k.svc:1 controllers=c.k.svc:1", "consumer lag needs kafka_exporter"),
-    ("kafka ns=k preset=confluent", "preset: 'confluent' is not allowed"),
+    ("kafka ns=k preset=confluent", "preset: not allowed; allowed: strimzi"),
     ("kafka ns=k brokerPods=app controllers=c.k.svc:1 exporterPods=a=b", "not a label selector term"),
     ("kafka ns=k preset=strimzi jmxPort=99999", "jmxPort"),
     ("kafka ns=k preset=strimzi exporterPods=a=b bootstrap=k.k.svc:9092", "either exporterPods"),

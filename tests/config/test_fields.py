@@ -1,0 +1,141 @@
+"""config/fields.py and config/cron.py against the systems that consume the values.
+
+- Durations: the real promtool and amtool are the oracle (both parse with prometheus/common's
+  model.ParseDuration); our parser must accept exactly what they accept.
+- Cron: Elasticsearch's documented grammar ("Cron expressions", x-pack `Cron`), examples from its docs.
+- Bucket names: the S3 User Guide's "General purpose bucket naming rules", written out below as a
+  checker, applied to every name the program derives from an accepted prefix.
+"""
+from __future__ import annotations
+
+import ipaddress
+import re
+import shutil
+import subprocess
+
+import pytest
+import yaml
+
+from config import cron, fields, schema
+
+needs_tools = pytest.mark.skipif(not (shutil.which("promtool") and shutil.which("amtool")),
+                                 reason="promtool/amtool not installed")
+
+DURATIONS = ["15s", "1m30s", "1h30m", "2w", "1y", "100ms", "0", "5m0s", "1d1h", "90d",
+             "5m5m", "30m1h", "1x", "15 seconds", "1.5m", "-1s", "s", "1m30", "1h 30m", "1M"]
+
+
+def test_every_declared_setting_has_a_rule():
+    assert set(fields.RULES) == {k for k, d in schema.keys().items() if not d.secret}
+
+
+@needs_tools
+@pytest.mark.parametrize("text", DURATIONS)
+def test_durations_are_parsed_as_alertmanager_and_prometheus_parse_them(text, tmp_path):
+    am = tmp_path / "am.yml"
+    am.write_text(yaml.safe_dump({"route": {"receiver": "r", "group_wait": text}, "receivers": [{"name": "r"}]}))
+    prom = tmp_path / "prom.yml"
+    prom.write_text(yaml.safe_dump({"global": {"evaluation_interval": text}}))
+    amtool = subprocess.run(["amtool", "check-config", str(am)], capture_output=True, timeout=30).returncode == 0
+    promtool = subprocess.run(["promtool", "check", "config", str(prom)], capture_output=True,
+                              timeout=30).returncode == 0
+    assert amtool == promtool, text
+    assert (fields.duration_seconds(text) is not None) == amtool, text
+
+
+def test_duration_seconds_adds_its_units():
+    assert fields.duration_seconds("1h30m") == 5400
+    assert fields.duration_seconds("1d1h") == 90000
+    assert fields.duration_seconds("100ms") == pytest.approx(0.1)
+
+
+@pytest.mark.parametrize("expression", [
+    "0 30 1 * * ?",            # the SLM docs' nightly example
+    "0 0 12 * * ?",
+    "0 15 10 ? * MON-FRI",     # weekday names and a range
+    "0 15 10 L * ?",           # last day of the month
+    "0 15 10 ? * 6L",          # last Friday
+    "0 15 10 ? * 6#3",         # third Friday
+    "0 0/5 14,18 * * ?",       # steps and lists
+    "0 15 10 15W * ? 2030",    # nearest weekday, with a year
+    "0 0 1 ? JAN-MAR SUN",
+])
+def test_cron_accepts_the_documented_forms(expression):
+    assert cron.problems(expression) == []
+
+
+@pytest.mark.parametrize("expression,field", [
+    ("0 30 1 * * *", "day_of_week"),         # both day fields given
+    ("0 30 1 ? * ?", "day_of_week"),         # neither given
+    ("0 30 25 * * ?", "hours"),
+    ("60 30 1 * * ?", "seconds"),
+    ("0 30 1 32 * ?", "day_of_month"),
+    ("0 30 1 * 13 ?", "month"),
+    ("0 30 1 ? * 8", "day_of_week"),
+    ("0 0/0 1 * * ?", "minutes"),
+    ("30 1 * * *", "fields"),                 # a Unix cron: five fields
+    ("every day at half past one", "seconds"),  # six words, none a field
+])
+def test_cron_refuses_what_elasticsearch_refuses_naming_the_field(expression, field):
+    assert any(field in p for p in cron.problems(expression)), cron.problems(expression)
+
+
+def s3_bucket_name_problems(name: str) -> list[str]:
+    """The S3 general purpose bucket naming rules, one check per documented rule."""
+    rules = [
+        (3 <= len(name) <= 63, "3 to 63 characters"),
+        (re.fullmatch(r"[a-z0-9.-]+", name) is not None, "lowercase letters, numbers, dots and hyphens"),
+        (re.fullmatch(r"[a-z0-9].*[a-z0-9]", name) is not None, "begins and ends with a letter or number"),
+        (".." not in name, "no two adjacent periods"),
+        (not _is_ip(name), "not formatted as an IP address"),
+        (not name.startswith(("xn--", "sthree-", "amzn-s3-demo-")), "reserved prefix"),
+        (not name.endswith(("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")), "reserved suffix"),
+    ]
+    return [why for ok, why in rules if not ok]
+
+
+def _is_ip(name: str) -> bool:
+    try:
+        ipaddress.IPv4Address(name)
+        return True
+    except ValueError:
+        return False
+
+
+ROLES = ("access-logs", "compliance-archive", "compliance-replica", "search-snapshots")
+PREFIXES = ["a", "abc", "abc-", "amzn-s3-demo-x", "n" * 36, "necpgame-kafka-monitoring", "a1-b2", "0abc", "n" * 37, "Necpgame", "-abc", "abc-",
+            "necp..game", "necp.game", "xn--abc", "sthree-x", "ab", "a_b", "necpgame kafka"]
+
+
+@pytest.mark.parametrize("prefix", PREFIXES)
+def test_an_accepted_bucket_prefix_yields_valid_s3_names_for_every_bucket(prefix):
+    accepted = fields.BUCKET_PREFIX.ok(prefix)
+    names = [f"{prefix}-{env}-{role}" for env in ("dev", "staging", "prod") for role in ROLES]
+    valid = all(not s3_bucket_name_problems(n) for n in names) and "." not in prefix  # dots break TLS
+    assert accepted == valid, (prefix, [s3_bucket_name_problems(n) for n in names])
+
+
+def test_the_bucket_roles_here_are_the_programs():
+    from content import archive
+    assert set(ROLES) == {archive.ACCESS_LOGS, archive.ARCHIVE, archive.REPLICA, archive.SNAPSHOTS}
+
+
+@pytest.mark.parametrize("url,problem", [
+    ("https://grafana.necpgame.internal", None),
+    ("http://es:9200/", None),
+    ("https://user:pw@es:9200", "credentials"),
+    ("https://token@es", "credentials"),
+    ("https://es:99999", "port"),
+    ("https://es:0", "port"),
+    ("ftp://es", "http(s)"),
+    ("https://", "http(s)"),
+    ("https://es/a b", "spaces"),
+])
+def test_endpoint_urls(url, problem):
+    found = fields.url_problem(url)
+    assert (found is None) if problem is None else (problem in found), found
+
+
+def test_regions_are_the_aws_providers():
+    assert {"eu-west-1", "eu-central-1", "us-east-1"} <= set(fields.AWS_REGIONS)
+    assert "mars-north-1" not in fields.AWS_REGIONS
