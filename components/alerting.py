@@ -21,14 +21,14 @@ class MetricsAlerting(pulumi.ComponentResource):
     alertmanager_url: pulumi.Output[str]
     namespace: pulumi.Output[str]
 
-    def __init__(self, name: str, settings: Settings, namespace: k8s.core.v1.Namespace,
+    def __init__(self, name: str, settings: Settings, namespace: k8s.core.v1.Namespace | None,
                  opts: pulumi.ResourceOptions | None = None):
         super().__init__("kafka-monitoring:alerting:MetricsAlerting", name, None, opts)
         s, ns = settings, namespace
         child = pulumi.ResourceOptions(parent=self)
         release = f"{name}-prometheus"
-        in_ns = pulumi.ResourceOptions(parent=self, depends_on=[ns])
-        self._in_namespace = [ns]
+        self._in_namespace = [ns] if ns else []  # an existing namespace is used by name
+        in_ns = pulumi.ResourceOptions(parent=self, depends_on=self._in_namespace)
         secrets = s.secrets
         receivers_name = f"{name}-alertmanager-receivers"
         receivers = k8s.core.v1.Secret(
@@ -53,7 +53,7 @@ class MetricsAlerting(pulumi.ComponentResource):
         chart = k8s.helm.v3.Release(
             release, name=release, chart=prometheus_stack.CHART, version=s.kube_prometheus_stack_version,
             repository_opts={"repo": prometheus_stack.REPO}, namespace=s.monitoring_namespace, values=values,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[ns, receivers, config_secret]))
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[*self._in_namespace, receivers, config_secret]))
         files = rule_files(s)
         for file_name, doc in files.items():
             rule_name = f"{name}-{file_name.removesuffix('.rules.yml')}"
@@ -80,7 +80,7 @@ class MetricsAlerting(pulumi.ComponentResource):
         }
         self.prometheus_url = pulumi.Output.from_input(s.prometheus_url)
         self.alertmanager_url = pulumi.Output.from_input(s.alertmanager_url)
-        self.namespace = ns.metadata.apply(lambda m: m["name"])
+        self.namespace = ns.metadata.apply(lambda m: m["name"]) if ns else pulumi.Output.from_input(s.monitoring_namespace)
         self.register_outputs({"prometheus_url": self.prometheus_url, "alertmanager_url": self.alertmanager_url,
                                "namespace": self.namespace})
 

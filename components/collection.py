@@ -44,7 +44,7 @@ class Collection(pulumi.ComponentResource):
     jaeger_otlp_http_endpoint: pulumi.Output[str]
     jaeger_query_url: pulumi.Output[str]
 
-    def __init__(self, name: str, settings: Settings, namespace: k8s.core.v1.Namespace,
+    def __init__(self, name: str, settings: Settings, namespace: k8s.core.v1.Namespace | None,
                  after: list[pulumi.Resource], writer_role_arn: pulumi.Input[str] | None,
                  opts: pulumi.ResourceOptions | None = None):
         """`after`: what must exist before the writers start (the retention objects: depending on a
@@ -52,7 +52,8 @@ class Collection(pulumi.ComponentResource):
         None for no archive output."""
         super().__init__("kafka-monitoring:collection:Collection", name, None, opts)
         s, ns = settings, settings.monitoring_namespace
-        in_ns = pulumi.ResourceOptions(parent=self, depends_on=[namespace])
+        in_namespace = [namespace] if namespace else []  # an existing namespace is used by name
+        in_ns = pulumi.ResourceOptions(parent=self, depends_on=in_namespace)
         credentials_name = f"{name}-credentials"
         env = fluent_bit.CREDENTIAL_ENV
         credentials = k8s.core.v1.Secret(
@@ -71,7 +72,7 @@ class Collection(pulumi.ComponentResource):
         k8s.helm.v3.Release(
             f"{name}-fluent-bit", name=f"{name}-fluent-bit", chart="fluent-bit", version=s.fluent_bit_chart_version,
             repository_opts={"repo": FLUENT_BIT_REPO}, namespace=ns, values=values,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[namespace, credentials, *after]))
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[*in_namespace, credentials, *after]))
 
         jaeger_config, sampling = jaeger.config(s), jaeger.sampling_strategies(s)
         labels = {"app.kubernetes.io/name": "jaeger", "app.kubernetes.io/instance": name, **PART_OF}

@@ -149,6 +149,7 @@ RULES: dict[str, Rule] = {
     "clusters": Rule(lambda v: isinstance(v, list), "a list of cluster specs"),  # each spec: config.clusters
     "kubernetesCluster": matches(r"[A-Za-z0-9]([A-Za-z0-9._-]{0,98}[A-Za-z0-9])?", "a cluster name (letters, digits, . _ -)"),
     "monitoringNamespace": matches(DNS_LABEL, "a Kubernetes namespace name (DNS-1123 label)", 63),
+    "createMonitoringNamespace": BOOL,
     "platformNamespace": matches(DNS_LABEL, "a Kubernetes namespace name (DNS-1123 label)", 63),
     "scrapeInterval": duration(5, 300, "5s to 5m"),
     "evaluationInterval": duration(5, 300, "5s to 5m"),

@@ -59,6 +59,7 @@ class Settings:
     clusters: tuple[KafkaCluster, ...]
     kubernetes_cluster: str
     monitoring_namespace: str
+    create_monitoring_namespace: bool
     platform_namespace: str
     enable_alerting: bool
     enable_archive: bool

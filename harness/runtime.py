@@ -13,6 +13,8 @@ from pulumi.runtime import rpc
 from pulumi.runtime import settings as runtime_settings
 from pulumi.runtime.config import set_all_config
 from pulumi.runtime.mocks import MockMonitor
+from pulumi.runtime.resource import register_resource_outputs
+from pulumi.runtime.stack import massage
 from pulumi.runtime.sync_await import _sync_await
 
 from config import schema
@@ -35,6 +37,7 @@ class Registration:
     retain_on_delete: bool
     dependencies: list[str] = field(default_factory=list)
     aliases: list[str] = field(default_factory=list)   # earlier names of this resource (same type)
+    provider: str = ""   # URN of the explicit provider, "" for the default one
 
 
 @dataclass
@@ -72,6 +75,12 @@ class RecordingMonitor(MockMonitor):
     def __init__(self, mocks: pulumi.runtime.Mocks):
         super().__init__(mocks)
         self.registrations: list[Registration] = []
+        self.stack_outputs: dict[str, Any] = {}   # as the engine stores them
+
+    def RegisterResourceOutputs(self, request):
+        if request.urn.split("::")[2] == "pulumi:pulumi:Stack":
+            self.stack_outputs = rpc.deserialize_properties(request.outputs, keep_internal=True)
+        return super().RegisterResourceOutputs(request)
 
     def RegisterResource(self, request):
         response = super().RegisterResource(request)
@@ -83,7 +92,8 @@ class RecordingMonitor(MockMonitor):
                 type=request.type, name=request.name, urn=response.urn, parent=request.parent,
                 custom=request.custom, inputs=inputs, protect=bool(request.protect),
                 retain_on_delete=bool(request.retainOnDelete), dependencies=sorted(request.dependencies),
-                aliases=sorted(a.spec.name for a in request.aliases if a.spec.name)))
+                aliases=sorted(a.spec.name for a in request.aliases if a.spec.name),
+                provider=request.provider.rsplit("::", 1)[0]))  # "<urn>::<id>"; the id is the mock's
         return response
 
 
@@ -201,6 +211,11 @@ def run(stack: str, config: dict[str, Any], secret_keys: set[str] | None = None,
 
     def main():
         program.update(runpy.run_path(str(ROOT / "__main__.py"), run_name="__main__"))
+        # What the SDK's entrypoint does last (Stack._finish in stack.run_in_stack; set_mocks has
+        # already finished its root, before the program ran): register the stack's outputs through
+        # the serialisation the engine receives, which drops None values.
+        root = runtime_settings.get_root_resource()
+        register_resource_outputs(root, massage(root.outputs, []))
 
     try:
         _sync_await(pulumi.runtime.stack.run_pulumi_func(main))
@@ -208,11 +223,9 @@ def run(stack: str, config: dict[str, Any], secret_keys: set[str] | None = None,
         err.registrations = monitor.registrations  # lets tests prove a refused config registered nothing
         raise
     result.resources = monitor.registrations
-    root = runtime_settings.get_root_resource()
-    for name, value in (root.outputs if root else {}).items():
-        out = pulumi.Output.from_input(value)
-        result.outputs[name] = _sync_await(out.future())
-        if _sync_await(out.is_secret()):
+    for name, value in monitor.stack_outputs.items():
+        result.outputs[name] = MASK if rpc.is_rpc_secret(value) else mask_secrets(value)
+        if rpc.is_rpc_secret(value):
             result.secret_outputs.add(name)
     platform = program.get("platform")
     for path, value in (getattr(platform, "artifacts", None) or {}).items():

@@ -12,27 +12,28 @@ from config.settings import Settings
 
 CONTRACT_VERSION = "1"
 
-# name -> (type, meaning). The README table and tests/stacks/test_outputs.py follow this.
+# name -> (type, meaning). A None value is dropped by the SDK's serialisation (pulumi/runtime/rpc.py
+# serialize_properties: "properties that serialize to None" do not exist), so an output whose
+# resource the stack does not have is absent, not null: ABSENT_WHEN says when.
 OUTPUTS: dict[str, tuple[str, str]] = {
     "contract_version": ("string", "Version of this output contract."),
     "environment": ("string", "dev, staging or prod."),
     "kafka_clusters": ("list[string]", "Names of the monitored Kafka clusters."),
-    "prometheus_url": ("string", "Prometheus URL (null when alerting is disabled)."),
-    "alertmanager_url": ("string", "Alertmanager URL (null when alerting is disabled)."),
+    "prometheus_url": ("string", "Prometheus URL."),
+    "alertmanager_url": ("string", "Alertmanager URL."),
     "monitoring_namespace": ("string", "Kubernetes namespace of Prometheus and Alertmanager."),
     "archive_bucket": ("string", "Compliance archive bucket (security events, audit logs; Object Lock)."),
     "archive_bucket_arn": ("string", "ARN of the compliance archive bucket."),
-    "archive_replica_bucket": ("string", "Offsite replica of the compliance archive (null without replication)."),
-    "archive_replica_bucket_arn": ("string", "ARN of the offsite replica (null without replication)."),
+    "archive_replica_bucket": ("string", "Offsite replica of the compliance archive."),
+    "archive_replica_bucket_arn": ("string", "ARN of the offsite replica."),
     "snapshot_bucket": ("string", "Elasticsearch/OpenSearch snapshot repository bucket."),
     "snapshot_bucket_arn": ("string", "ARN of the snapshot repository bucket."),
     "snapshot_role_arn": ("string", "IAM role the search clusters assume to write snapshots."),
     "access_log_bucket": ("string", "Bucket receiving S3 server access logs."),
     "archive_kms_key_arn": ("string", "KMS key encrypting the compliance archive."),
     "snapshot_kms_key_arn": ("string", "KMS key encrypting the snapshot repository bucket."),
-    "archive_writer_role_arn": ("string", "IAM role Fluent Bit assumes to write security events into the archive "
-                                          "(absent without eksOidcProviderArn)."),
-    "replica_kms_key_arn": ("string", "KMS key of the offsite replica (null without replication)."),
+    "archive_writer_role_arn": ("string", "IAM role Fluent Bit assumes to write security events into the archive."),
+    "replica_kms_key_arn": ("string", "KMS key of the offsite replica."),
     "jaeger_otlp_grpc_endpoint": ("string", "OTLP/gRPC trace endpoint (host:port) for the platform's services."),
     "jaeger_otlp_http_endpoint": ("string", "OTLP/HTTP trace endpoint URL."),
     "jaeger_query_url": ("string", "Jaeger query UI URL."),
@@ -40,6 +41,21 @@ OUTPUTS: dict[str, tuple[str, str]] = {
     "grafana_folder_uids": ("map[string,string]", "Grafana folder UIDs by title (Kafka, Security, Incident Response)."),
     "grafana_dashboard_urls": ("map[string,string]", "Dashboard URLs by dashboard UID."),
     "grafana_datasource_uids": ("map[string,string]", "Datasource UIDs: prometheus, alertmanager, elasticsearch, opensearch, jaeger."),
+}
+_NO_ARCHIVE = "enableArchive is false"
+_NO_REPLICA = "enableArchive or archiveReplication is false"
+ABSENT_WHEN: dict[str, str] = {
+    "prometheus_url": "enableAlerting is false",
+    "alertmanager_url": "enableAlerting is false",
+    **{name: _NO_ARCHIVE for name in ("archive_bucket", "archive_bucket_arn", "snapshot_bucket", "snapshot_bucket_arn",
+                                      "snapshot_role_arn", "access_log_bucket", "archive_kms_key_arn",
+                                      "snapshot_kms_key_arn")},
+    **{name: _NO_REPLICA for name in ("archive_replica_bucket", "archive_replica_bucket_arn", "replica_kms_key_arn")},
+    "archive_writer_role_arn": "enableArchive is false or eksOidcProviderArn is empty",
+    **{name: "enableCollection is false" for name in ("jaeger_otlp_grpc_endpoint", "jaeger_otlp_http_endpoint",
+                                                       "jaeger_query_url")},
+    **{name: "enableGrafana is false" for name in ("grafana_folder_uids", "grafana_dashboard_urls",
+                                                    "grafana_datasource_uids")},
 }
 
 

@@ -23,9 +23,18 @@ class MonitoringPlatform(pulumi.ComponentResource):
         super().__init__("kafka-monitoring:stack:MonitoringPlatform", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         namespace = None
-        if s.enable_alerting or s.enable_collection:  # shared by the in-cluster components
-            namespace = k8s.core.v1.Namespace(f"{name}-namespace", opts=child,
-                                              metadata={"name": s.monitoring_namespace, "labels": PART_OF})
+        if s.enable_alerting or s.enable_collection:  # the in-cluster components
+            # An explicit provider on the stack's pinned context: `pulumi up -s prod` never deploys to
+            # whatever kubeconfig context happens to be current.
+            kubernetes = k8s.Provider(f"{name}-kubernetes", context=s.kubernetes_context, opts=child)
+            child = pulumi.ResourceOptions(parent=self, providers={"kubernetes": kubernetes})
+            if s.create_monitoring_namespace:
+                # Deleting a namespace deletes everything in it (Prometheus's volumes included), so the
+                # stack never deletes it, and prod protects it.
+                namespace = k8s.core.v1.Namespace(
+                    f"{name}-namespace", metadata={"name": s.monitoring_namespace, "labels": PART_OF},
+                    opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(
+                        retain_on_delete=True, protect=s.is_prod)))
         self.alerting = MetricsAlerting(f"{name}-alerting", s, namespace, child) if s.enable_alerting else None
         self.archive = Archive(f"{name}-archive", s, child) if s.enable_archive else None
         self.retention = (SearchRetention(f"{name}-retention", s, self.archive, child)

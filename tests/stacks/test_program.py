@@ -62,3 +62,27 @@ def test_secure_values_in_a_stack_file_are_masked_not_decrypted(tmp_path, monkey
     config, secret_keys = runtime.stack_config("prod")
     assert config["kafka-monitoring:slackWebhookUrl"] == runtime.MASK
     assert "kafka-monitoring:slackWebhookUrl" in secret_keys
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_kubernetes_object_goes_through_the_stacks_pinned_context(stack_runs, stack):
+    """pulumi-kubernetes 4.34 `Provider(context=...)`: "the name of the kubeconfig context to use";
+    without an explicit provider, the default one uses whatever context is current."""
+    run = stack_runs[stack]
+    providers = run.of_type("pulumi:providers:kubernetes")
+    assert len(providers) == 1
+    config, _ = runtime.stack_config(stack)
+    assert providers[0].inputs["context"] == config["kubernetes:context"]
+    objects = [r for r in run.resources if r.type.startswith("kubernetes:")]
+    assert objects and all(r.provider == providers[0].urn for r in objects), \
+        [r.name for r in objects if r.provider != providers[0].urn]
+
+
+def test_an_existing_namespace_is_used_by_name_and_a_created_one_is_never_deleted(program):
+    """pulumi-kubernetes refuses to create an object that already exists (only preview passes), so
+    the namespace is referenced by default. Deleting a namespace deletes everything in it."""
+    assert program("prod").of_type("kubernetes:core/v1:Namespace") == []
+    for stack in ("dev", "prod"):
+        (ns,) = program(stack, createMonitoringNamespace=True).of_type("kubernetes:core/v1:Namespace")
+        assert ns.inputs["metadata"]["name"] == "monitoring"
+        assert ns.retain_on_delete and ns.protect == (stack == "prod")
