@@ -1,7 +1,8 @@
 """scripts/plan-diff BASE_REF: every stack's plan diff between a git ref and the working tree, as Markdown.
 
 Survives added, deleted and failing stacks and always closes its Markdown. DANGER lines come first:
-a protected resource deleted (or renamed without an alias, which the engine deletes and recreates).
+a protected or data-holding resource deleted or replaced (a rename without an alias is a delete), a
+retention cut, a lock weakened or removed, replication switched off.
 Exit 0: done. 1: a stack of the working tree failed to preview. 4: DANGER found (unless
 --accept-danger). 3: a usage or git error.
 """
@@ -15,6 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from harness import meaning
 from harness import plan as plans
 from harness.runtime import ROOT
 
@@ -34,9 +36,25 @@ def _preview(tree: Path, stack: str, out: Path) -> tuple[dict | None, str]:
     return json.loads((out / "plan.json").read_text()), ""
 
 
+# Resources that hold data: replacing one empties it (a new bucket, a new key that cannot decrypt the old data).
+DATA_TYPES = ("aws:s3/bucket:Bucket", "aws:kms/key:Key")
+
+
 def dangers(old: dict, new: dict, diff: dict) -> list[str]:
+    """A protected or data-holding resource deleted or replaced, a retention cut, a lock weakened or removed,
+    replication switched off."""
     before = {plans._key(r): r for r in old["resources"]}
-    return [f"DANGER: protected resource {key} would be deleted" for key in diff["removed"] if before[key]["protect"]]
+    found = []
+    for key in diff["removed"]:
+        if before[key]["protect"] or before[key]["type"] in DATA_TYPES:
+            what = "protected resource" if before[key]["protect"] else "data resource"
+            found.append(f"DANGER: {what} {key} would be deleted")
+    for key, paths in diff.get("replaced", {}).items():
+        if before[key]["protect"] or before[key]["type"] in DATA_TYPES:
+            what = "protected resource" if before[key]["protect"] else "data resource"
+            found.append(f"DANGER: {what} {key} would be replaced ({', '.join(paths)} changed)")
+    found += [f"DANGER: {line}" for line in meaning.weakened(old, new)]
+    return found
 
 
 def report(stack: str, base: tuple[dict | None, str] | None, head: tuple[dict | None, str] | None

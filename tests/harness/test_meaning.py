@@ -1,0 +1,119 @@
+"""What a reviewer reads in a plan diff: named facts before → after, replace vs update, DANGER, outputs.
+
+Each case is a real settings change run through the program twice, as `scripts/plan-diff` does."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from harness import meaning, plan, plan_diff
+
+
+def _plans(program, stack, old: dict, new: dict):
+    # plan.json round trip: the diff reads what `scripts/preview` wrote, not Python objects
+    return (json.loads(json.dumps(plan.plan(program(stack, **old)))),
+            json.loads(json.dumps(plan.plan(program(stack, **new)))))
+
+
+def _report(program, stack, old, new):
+    a, b = _plans(program, stack, old, new)
+    lines, failed, danger = plan_diff.report(stack, (a, ""), (b, ""))
+    return a, b, "\n".join(lines), danger
+
+
+def test_a_retention_cut_reads_per_data_class_and_is_danger(program):
+    _, _, text, danger = _report(program, "dev", {"applicationLogRetentionDays": 90},
+                                 {"applicationLogRetentionDays": 30})
+    assert ("retention elasticsearch kafka-application (ILM): delete after 90d → delete after 30d") in text
+    assert danger == ["DANGER: retention cut: retention elasticsearch kafka-application (ILM): "
+                      "delete after 90d → delete after 30d"]
+
+
+def test_a_longer_retention_is_not_danger(program):
+    _, _, text, danger = _report(program, "dev", {}, {"securityRetentionDays": 60})
+    assert "retention opensearch kafka-security (ISM): delete after 30d → delete after 60d" in text
+    assert danger == []
+
+
+def test_a_lock_weakened_is_danger(program):
+    _, _, text, danger = _report(program, "dev", {"objectLockMode": "COMPLIANCE", "objectLockDays": 30}, {})
+    assert "lock necpgame-kafka-monitoring-dev-compliance-archive: COMPLIANCE 30 days → GOVERNANCE 1 days" in text
+    assert any(d.startswith("DANGER: lock weakened: lock necpgame-kafka-monitoring-dev-compliance-archive") for d in danger)
+
+
+def test_a_bucket_prefix_change_replaces_the_buckets_and_is_danger(program):
+    """terraform-provider-aws aws_s3_bucket: `bucket` (Forces new resource); the sub-resources are bound to it."""
+    a, b, text, danger = _report(program, "prod", {}, {"bucketPrefix": "necpgame-kafka-mon"})
+    d = plan.diff(a, b)
+    buckets = [k for k in d["replaced"] if k.startswith("aws:s3/bucket:Bucket::")]
+    assert len(buckets) == 4 and all(d["replaced"][k] == ["bucket"] for k in buckets)
+    assert "+- replace aws:s3/bucket:Bucket::kafka-monitoring-archive-compliance-archive  (because bucket changed)" \
+        in text
+    assert sum("protected resource aws:s3/bucket:Bucket" in x and "replaced" in x for x in danger) == 4
+    assert "outputs (the contract other stacks read):" in text
+    assert ('archive_bucket: "necpgame-kafka-monitoring-prod-compliance-archive" → '
+            '"necpgame-kafka-mon-prod-compliance-archive"') in text
+
+
+def test_replication_switched_off_is_danger_and_the_outputs_go_absent(program):
+    _, _, text, danger = _report(program, "staging", {"archiveReplication": True}, {})
+    assert any(d.startswith("DANGER: replication removed: replication necpgame-kafka-monitoring-staging-"
+                            "compliance-archive") for d in danger)
+    assert any("data resource aws:s3/bucket:Bucket::kafka-monitoring-archive-compliance-replica would be deleted"
+               in d for d in danger)
+    assert 'archive_replica_bucket: "necpgame-kafka-monitoring-staging-compliance-replica" → (absent)' in text
+
+
+def test_a_protected_resource_replaced_is_danger_even_without_data():
+    def res(**inputs):
+        return {"type": "aws:iam/role:Role", "name": "writer", "parent": "p", "inputs": inputs, "protect": True,
+                "retain_on_delete": False}
+    old, new = {"resources": [res(name="a", path="/")]}, {"resources": [res(name="a", path="/x/")]}
+    lines, _, danger = plan_diff.report("prod", (old, ""), (new, ""))
+    assert danger == ["DANGER: protected resource aws:iam/role:Role::writer would be replaced (path changed)"]
+
+
+def test_a_rename_without_alias_is_a_delete_and_says_so():
+    def res(name):
+        return {"type": "aws:s3/bucketPolicy:BucketPolicy", "name": name, "parent": "p", "inputs": {"bucket": "b"},
+                "protect": True, "retain_on_delete": False}
+    lines, _, danger = plan_diff.report("prod", ({"resources": [res("old")]}, ""), ({"resources": [res("new")]}, ""))
+    assert any("renamed to new without an alias" in line for line in lines)
+    assert danger == ["DANGER: protected resource aws:s3/bucketPolicy:BucketPolicy::old would be deleted"]
+
+
+def test_routes_and_dashboards_are_named(program):
+    a, b = _plans(program, "dev", {}, {"dashboardTopN": 5})
+    facts = meaning.facts(a)
+    assert facts["route 5 (severity=\"critical\")"] == "pagerduty-critical"
+    assert any(k.startswith("dashboard Kafka Overview / panel ") for k in facts)
+    assert any(line.startswith("dashboard ") and "/ panel " in line for line in meaning.fact_diff(a, b))
+
+
+@pytest.mark.parametrize("type_,old,new,forced", [
+    ("kubernetes:core/v1:Secret", {"metadata": {"name": "a", "namespace": "m"}},
+     {"metadata": {"name": "a", "namespace": "n"}}, ["metadata.namespace"]),
+    ("kubernetes:core/v1:Secret", {"metadata": {"name": "a"}, "stringData": {"k": "1"}},
+     {"metadata": {"name": "a"}, "stringData": {"k": "2"}}, []),
+    ("aws:s3/bucketPolicy:BucketPolicy", {"bucket": "a", "policy": "x"}, {"bucket": "a", "policy": "y"}, []),
+    ("aws:kms/key:Key", {"keyUsage": "ENCRYPT_DECRYPT"}, {"keyUsage": "SIGN_VERIFY"}, ["keyUsage"]),
+    ("pulumi-python:dynamic/search:RetentionObject", {"object_id": "a"}, {"object_id": "b"}, ["object_id"]),
+])
+def test_replacement_comes_from_the_inputs_that_force_it(type_, old, new, forced):
+    assert meaning.replaced_by(type_, old, new) == forced
+
+
+def test_plan_diff_exits_4_on_danger_unless_accepted(monkeypatch, capsys):
+    res = {"type": "aws:s3/bucket:Bucket", "name": "archive", "parent": "p", "inputs": {"bucket": "a"},
+           "protect": True, "retain_on_delete": False}
+    plans = {"base": {"resources": [res]}, "head": {"resources": [{**res, "inputs": {"bucket": "b"}}]}}
+    monkeypatch.setattr(plan_diff, "_stacks", lambda tree: {"prod"})
+    monkeypatch.setattr(plan_diff, "_preview",
+                        lambda tree, stack, out: (plans["head" if tree == plan_diff.ROOT else "base"], ""))
+    assert plan_diff.main(["HEAD"]) == 4
+    out = capsys.readouterr()
+    assert out.out.rstrip().endswith("```") and "## DANGER" in out.err
+    assert plan_diff.main(["HEAD", "--accept-danger"]) == 0
+    assert not (Path(plan_diff.ROOT) / "base").exists()
