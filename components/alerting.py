@@ -11,7 +11,7 @@ import yaml
 from content import alertmanager, exporters, jmx, prometheus_stack
 from content.rules import rule_files
 from content.scrape import prometheus_config
-from config.settings import Settings
+from config.sections import AlertingArgs
 
 PART_OF = {"app.kubernetes.io/part-of": "kafka-monitoring"}  # label of every Kubernetes object we own
 
@@ -21,7 +21,7 @@ class MetricsAlerting(pulumi.ComponentResource):
     alertmanager_url: pulumi.Output[str]
     namespace: pulumi.Output[str]
 
-    def __init__(self, name: str, settings: Settings, namespace: k8s.core.v1.Namespace | None,
+    def __init__(self, name: str, settings: AlertingArgs, namespace: k8s.core.v1.Namespace | None,
                  opts: pulumi.ResourceOptions | None = None):
         super().__init__("kafka-monitoring:alerting:MetricsAlerting", name, None, opts)
         s, ns = settings, namespace
@@ -84,7 +84,7 @@ class MetricsAlerting(pulumi.ComponentResource):
         self.register_outputs({"prometheus_url": self.prometheus_url, "alertmanager_url": self.alertmanager_url,
                                "namespace": self.namespace})
 
-    def _exporters(self, name: str, s: Settings) -> None:
+    def _exporters(self, name: str, s: AlertingArgs) -> None:
         """kafka_exporter for clusters given with bootstrap=, and the blackbox exporter for TLS probes."""
         for c in s.clusters:
             if c.deploys_exporter:

@@ -8,7 +8,7 @@ import pulumi
 import pulumi_aws as aws
 
 from content import archive as layout
-from config.settings import Settings
+from config.sections import ArchiveArgs
 
 KEY_DELETION_WINDOW_DAYS = 30
 
@@ -25,7 +25,7 @@ class Archive(pulumi.ComponentResource):
     replica_key_arn: pulumi.Output[str] | None
     snapshot_role_arn: pulumi.Output[str]
 
-    def __init__(self, name: str, settings: Settings, opts: pulumi.ResourceOptions | None = None):
+    def __init__(self, name: str, settings: ArchiveArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("kafka-monitoring:archive:Archive", name, None, opts)
         self._name, self._s = name, settings
         self.artifacts: dict = {}

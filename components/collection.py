@@ -11,7 +11,7 @@ import yaml
 from components.alerting import PART_OF
 from content import archive as layout
 from content import fluent_bit, jaeger
-from config.settings import Settings
+from config.sections import CollectionArgs
 
 FLUENT_BIT_REPO = "https://fluent.github.io/helm-charts"
 # The chart's own volumes (fluent-bit 0.47.10 values.yaml: /var/log, docker containers, machine-id),
@@ -20,7 +20,7 @@ HOST_PATHS = {"varlog": "/var/log", "varlibdockercontainers": "/var/lib/docker/c
               "etcmachineid": "/etc/machine-id", "fluent-bit-state": fluent_bit.STATE_DIR}
 
 
-def fluent_bit_values(s: Settings, credentials_secret: str, archive_bucket: str | None, region: str,
+def fluent_bit_values(s: CollectionArgs, credentials_secret: str, archive_bucket: str | None, region: str,
                       writer_role_arn: pulumi.Input[str] | None) -> dict:
     groups = fluent_bit.sections(s, archive_bucket, region)
     account = {"create": True, "name": layout.FLUENT_BIT_SERVICE_ACCOUNT}
@@ -44,7 +44,7 @@ class Collection(pulumi.ComponentResource):
     jaeger_otlp_http_endpoint: pulumi.Output[str]
     jaeger_query_url: pulumi.Output[str]
 
-    def __init__(self, name: str, settings: Settings, namespace: k8s.core.v1.Namespace | None,
+    def __init__(self, name: str, settings: CollectionArgs, namespace: k8s.core.v1.Namespace | None,
                  after: list[pulumi.Resource], writer_role_arn: pulumi.Input[str] | None,
                  opts: pulumi.ResourceOptions | None = None):
         """`after`: what must exist before the writers start (the retention objects: depending on a

@@ -12,7 +12,7 @@ import pulumiverse_grafana as grafana
 
 from content import dashboards
 from content.grafana import DATASOURCES, FOLDER_SECURITY, FOLDERS, datasource_settings
-from config.settings import Settings
+from config.sections import GrafanaArgs
 
 
 
@@ -21,7 +21,7 @@ class GrafanaDashboards(pulumi.ComponentResource):
     dashboard_urls: pulumi.Output[dict]
     datasource_uids: pulumi.Output[dict]
 
-    def __init__(self, name: str, settings: Settings, opts: pulumi.ResourceOptions | None = None):
+    def __init__(self, name: str, settings: GrafanaArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("kafka-monitoring:grafana:GrafanaDashboards", name, None, opts)
         s = settings
         provider = grafana.Provider(f"{name}-provider", url=s.grafana_url,

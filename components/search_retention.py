@@ -8,14 +8,14 @@ from components.archive import Archive
 from components.search_provider import RetentionObject
 from content import retention as r
 from content.fluent_bit import APP_PREFIX
-from config.settings import Settings
+from config.sections import RetentionArgs
 
 
 class SearchRetention(pulumi.ComponentResource):
     application_index_pattern: pulumi.Output[str]
     security_index_pattern: pulumi.Output[str]
 
-    def __init__(self, name: str, settings: Settings, archive: Archive | None,
+    def __init__(self, name: str, settings: RetentionArgs, archive: Archive | None,
                  opts: pulumi.ResourceOptions | None = None):
         super().__init__("kafka-monitoring:search:SearchRetention", name, None, opts)
         s = settings

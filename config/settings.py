@@ -146,8 +146,8 @@ class Settings:
     trace_health_operations: tuple[str, ...]
     jaeger_query_url: str
     secrets: Secrets
-    kubernetes_context: str = ""              # kubernetes:context, the explicit provider's
-    aws_account_ids: tuple[str, ...] = ()     # aws:allowedAccountIds
+    kubernetes_context: str = ""   # kubernetes:context, the explicit provider's (aws:allowedAccountIds
+                                   # is only checked: the AWS provider reads it from the stack itself)
 
     @property
     def is_prod(self) -> bool:
@@ -257,7 +257,6 @@ def parse(raw: Mapping[str, Any], secrets: Mapping[str, Any] | None = None,
     kwargs["secrets"] = Secrets(**{snake(k): v for k, v in secrets.items() if v is not None})
     others = context.others if context else {}
     kwargs["kubernetes_context"] = str(others.get("kubernetes:context") or "")
-    kwargs["aws_account_ids"] = tuple(_account_ids(others.get("aws:allowedAccountIds")) or ())
     return Settings(**kwargs)
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from config.settings import Settings
+    from config.sections import AlertingArgs
 
 # File names inside the mounted receivers Secret.
 SECRET_FILES = {
@@ -32,7 +32,7 @@ CLUSTER_DOWN_SILENCES = ("KafkaBrokerDown", "KafkaUnderReplicatedPartitions", "K
                          "KafkaAvailabilitySLOFastBurn", "KafkaAvailabilitySLOSlowBurn")
 
 
-def _pagerduty(s: "Settings", secrets_dir: str, key: str, severity: str) -> dict:
+def _pagerduty(s: "AlertingArgs", secrets_dir: str, key: str, severity: str) -> dict:
     return {
         "routing_key_file": f"{secrets_dir}/{SECRET_FILES[key]}",
         "url": s.pagerduty_events_url,
@@ -51,7 +51,7 @@ def _pagerduty(s: "Settings", secrets_dir: str, key: str, severity: str) -> dict
     }
 
 
-def _slack(s: "Settings", secrets_dir: str, channel: str) -> dict:
+def _slack(s: "AlertingArgs", secrets_dir: str, channel: str) -> dict:
     return {
         "api_url_file": f"{secrets_dir}/{SECRET_FILES['slack_webhook_url']}",
         "channel": channel,
@@ -62,7 +62,7 @@ def _slack(s: "Settings", secrets_dir: str, channel: str) -> dict:
     }
 
 
-def config(s: "Settings", secrets_dir: str, heartbeat_url: object = HEARTBEAT_PLACEHOLDER) -> dict:
+def config(s: "AlertingArgs", secrets_dir: str, heartbeat_url: object = HEARTBEAT_PLACEHOLDER) -> dict:
     return {
         "route": {
             "receiver": "slack-warning",

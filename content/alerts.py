@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from content import signals as sig
 from content.catalogue import (CLUSTER_LABEL as C, JOB_BLACKBOX, JOB_BROKER, JOB_CONTROLLER, JOB_EVENTS, JOB_LAG,
                                JOB_TLS_PROBE, JOB_ZOOKEEPER, KAFKA_JVM_JOBS)
-from config.settings import Settings
+from config.sections import AlertingArgs
 from content import dashboards
 from content.grafana import stable_id
 
@@ -44,7 +44,7 @@ class Alert:
         """(dashboard uid, panel title) that shows this alert's signal."""
         return PANELS.get(self.name) or CATEGORY_PANELS[self.category]
 
-    def rule(self, s: Settings) -> dict:
+    def rule(self, s: AlertingArgs) -> dict:
         rule = {"alert": self.name, "expr": self.expr}
         if self.for_ != "0m":
             rule["for"] = self.for_
@@ -92,7 +92,7 @@ CATEGORY_PANELS = {
 VARIABLES = {C: "cluster", "consumergroup": "consumergroup", "topic": "topic", "instance": "broker"}
 
 
-def dashboard_url(s: Settings, uid: str, title: str) -> str:
+def dashboard_url(s: AlertingArgs, uid: str, title: str) -> str:
     """The panel alone (viewPanel), with the alert's labels as the dashboard's variables (Go template,
     expanded by Prometheus with the alert's labels)."""
     (defined,) = [spec.variables for spec in dashboards.specs(s) if spec.uid == uid]
@@ -115,7 +115,7 @@ def _absent(job: str, clusters: list, by_cluster: bool = False) -> str:
     return " or ".join(one(c) for c in clusters)
 
 
-def infrastructure(s: Settings) -> list[Alert]:
+def infrastructure(s: AlertingArgs) -> list[Alert]:
     namespaces = "|".join(sorted({c.namespace for c in s.clusters}))  # where the Kafka pods and volumes live
     volumes = f'namespace=~"{namespaces}",persistentvolumeclaim=~".*kafka.*"'
     kafka_pods = f'container="kafka",namespace=~"{namespaces}"'
@@ -208,7 +208,7 @@ def infrastructure(s: Settings) -> list[Alert]:
     ]
 
 
-def performance(s: Settings) -> list[Alert]:
+def performance(s: AlertingArgs) -> list[Alert]:
     latency_s = s.combat_p99_latency_ms / 1000
     return [
         Alert("KafkaHighConsumerLag",
@@ -249,7 +249,7 @@ def performance(s: Settings) -> list[Alert]:
     ]
 
 
-def security(s: Settings) -> list[Alert]:
+def security(s: AlertingArgs) -> list[Alert]:
     return [
         Alert("KafkaSASLAuthFailuresSpike",
               f"sum by ({C}) (rate(kafka_server_socket_server_metrics_failed_authentication_total[5m])) * 60"
@@ -277,7 +277,7 @@ def security(s: Settings) -> list[Alert]:
     ]
 
 
-def resources(s: Settings) -> list[Alert]:
+def resources(s: AlertingArgs) -> list[Alert]:
     return [
         Alert("KafkaHighMemoryUsage",
               f'100 * max by ({C}, instance) (jvm_memory_used_bytes{{area="heap",job=~"{KAFKA_JVM_JOBS}"}}'
@@ -293,7 +293,7 @@ def resources(s: Settings) -> list[Alert]:
     ]
 
 
-def pipeline(s: Settings) -> list[Alert]:
+def pipeline(s: AlertingArgs) -> list[Alert]:
     return [
         Alert("FluentBitRecordsDropped",
               "sum by (pod, name) (increase(fluentbit_output_dropped_records_total[5m])) > 0", "1m", "high", "logging",
@@ -307,7 +307,7 @@ def pipeline(s: Settings) -> list[Alert]:
     ]
 
 
-def all_alerts(s: Settings) -> dict[str, list[Alert]]:
+def all_alerts(s: AlertingArgs) -> dict[str, list[Alert]]:
     return {
         "kafka.infrastructure": infrastructure(s),
         "kafka.performance": performance(s),
@@ -317,6 +317,6 @@ def all_alerts(s: Settings) -> dict[str, list[Alert]]:
     }
 
 
-def alert_groups(s: Settings) -> list[dict]:
+def alert_groups(s: AlertingArgs) -> list[dict]:
     return [{"name": group, "rules": [a.rule(s) for a in alerts]}
             for group, alerts in all_alerts(s).items()]

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from config.settings import Settings
+    from config.sections import ArchiveArgs, CollectionArgs
 
 ACCESS_LOGS, ARCHIVE, REPLICA, SNAPSHOTS = "access-logs", "compliance-archive", "compliance-replica", "search-snapshots"
 MULTIPART_ABORT_DAYS = 7
@@ -12,7 +12,7 @@ ARCHIVE_PREFIX = "security-events"            # where Fluent Bit writes in the c
 FLUENT_BIT_SERVICE_ACCOUNT = "fluent-bit"
 
 
-def bucket_name(s: "Settings", role: str) -> str:
+def bucket_name(s: "ArchiveArgs | CollectionArgs", role: str) -> str:
     return f"{s.bucket_prefix}-{s.environment}-{role}"
 
 
@@ -85,7 +85,7 @@ def access_log_bucket_policy(name: str, account_id: str, sources: list[str]) -> 
     ]}
 
 
-def archive_lifecycle(s: "Settings") -> list[dict]:
+def archive_lifecycle(s: "ArchiveArgs | CollectionArgs") -> list[dict]:
     """Move to Deep Archive; never expire: Object Lock governs deletion, not lifecycle."""
     return [{
         "id": "deep-archive",
@@ -98,7 +98,7 @@ def archive_lifecycle(s: "Settings") -> list[dict]:
     }]
 
 
-def access_log_lifecycle(s: "Settings") -> list[dict]:
+def access_log_lifecycle(s: "ArchiveArgs | CollectionArgs") -> list[dict]:
     return [{
         "id": "expire-access-logs",
         "status": "Enabled",
@@ -109,7 +109,7 @@ def access_log_lifecycle(s: "Settings") -> list[dict]:
     }]
 
 
-def snapshot_lifecycle(s: "Settings") -> list[dict]:
+def snapshot_lifecycle(s: "ArchiveArgs | CollectionArgs") -> list[dict]:
     # Elastic's S3 repository rules: no transitions and no expiry of current objects; only stale
     # multipart uploads go, and the noncurrent versions that snapshot deletion leaves behind in a
     # versioned bucket (otherwise deleted snapshot data stays forever).

@@ -19,7 +19,7 @@ from content.catalogue import JOB_BROKER, JOB_TLS_PROBE, KAFKA_JVM_JOBS
 from content.grafana import DATASOURCES, FOLDER_INCIDENT, FOLDER_KAFKA, FOLDER_SECURITY, stable_id
 
 if TYPE_CHECKING:
-    from config.settings import Settings
+    from config.sections import AlertingArgs, GrafanaArgs
 
 C = 'kafka_cluster=~"$cluster"'
 RATE = "$__rate_interval"
@@ -54,7 +54,7 @@ def _p(expr: str, legend: str = "") -> tuple[str, str]:
     return (expr, legend)
 
 
-def specs(s: "Settings") -> list[Spec]:
+def specs(s: "AlertingArgs | GrafanaArgs") -> list[Spec]:
     top = s.dashboard_top_n  # a panel draws its top N series; the variables drill into the rest
     lag = (f"topk({top}, {sig.GROUP_TOPIC_LAG}"
            f'{{{C},consumergroup=~"$consumergroup",topic=~"$topic"}})')
@@ -203,7 +203,7 @@ def specs(s: "Settings") -> list[Spec]:
     return [overview, security, application, incident]
 
 
-def _variable(name: str, s: "Settings", prom: DataSourceRef):
+def _variable(name: str, s: "AlertingArgs | GrafanaArgs", prom: DataSourceRef):
     def query(label: str, expr: str, var: str):
         return (QueryVariable(var).label(label).datasource(prom).query(f"label_values({expr})")
                 .multi(True).include_all(True).refresh(2))  # 2: on time-range change
@@ -240,7 +240,7 @@ def _panel(p: Panel, uid: str):
     return builder
 
 
-def build(spec: Spec, s: "Settings") -> dict:
+def build(spec: Spec, s: "AlertingArgs | GrafanaArgs") -> dict:
     prom = _ref("prometheus")
     board = (Dashboard(spec.title).uid(spec.uid).tags(list(spec.tags)).refresh(spec.refresh).time("now-1h", "now")
              .editable())
@@ -255,5 +255,5 @@ def build(spec: Spec, s: "Settings") -> dict:
     return json.loads(JSONEncoder(sort_keys=True).encode(board.build()))
 
 
-def dashboards(s: "Settings") -> dict[str, tuple[Spec, dict]]:
+def dashboards(s: "AlertingArgs | GrafanaArgs") -> dict[str, tuple[Spec, dict]]:
     return {spec.uid: (spec, build(spec, s)) for spec in specs(s)}

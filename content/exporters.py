@@ -16,7 +16,7 @@ from config.clusters import Discovery
 
 if TYPE_CHECKING:
     from config.clusters import KafkaCluster
-    from config.settings import Settings
+    from config.sections import AlertingArgs
 
 KAFKA_EXPORTER_PORT = 9308
 BLACKBOX_NAME = "prometheus-blackbox-exporter"
@@ -31,7 +31,7 @@ def kafka_exporter_labels(c: "KafkaCluster") -> dict[str, str]:
     return {"app.kubernetes.io/name": "kafka-exporter", "app.kubernetes.io/instance": c.name}
 
 
-def lag_exporter(c: "KafkaCluster", s: "Settings") -> tuple[str, Discovery]:
+def lag_exporter(c: "KafkaCluster", s: "AlertingArgs") -> tuple[str, Discovery]:
     """(namespace, pods) of the kafka_exporter that reports this cluster's consumer lag."""
     if c.deploys_exporter:
         return s.monitoring_namespace, Discovery(tuple(kafka_exporter_labels(c).items()), str(KAFKA_EXPORTER_PORT))
@@ -67,7 +67,7 @@ def kafka_exporter_deployment(c: "KafkaCluster", image: str, part_of: dict[str, 
                          "spec": {"containers": [kafka_exporter_container(c, image)]}}}
 
 
-def blackbox_address(s: "Settings") -> str:
+def blackbox_address(s: "AlertingArgs") -> str:
     """The configured exporter, or the one this program deploys in the monitoring namespace."""
     return s.blackbox_exporter_address or f"{BLACKBOX_NAME}.{s.monitoring_namespace}.svc:{BLACKBOX_PORT}"
 

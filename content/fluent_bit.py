@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 from content.archive import ARCHIVE_PREFIX
 
 if TYPE_CHECKING:
-    from config.settings import Settings
+    from config.sections import CollectionArgs
 
 HTTP_PORT = 2020
 INPUT_TAG = "kube.*"
@@ -78,11 +78,11 @@ def archive_output(bucket: str, region: str, retry_limit: int) -> Section:
     ])
 
 
-def namespaces(s: "Settings") -> list[str]:
+def namespaces(s: "CollectionArgs") -> list[str]:
     return sorted({s.platform_namespace, *(c.namespace for c in s.clusters)})
 
 
-def sections(s: "Settings", archive_bucket: str | None = None, region: str = "") -> dict[str, list[Section]]:
+def sections(s: "CollectionArgs", archive_bucket: str | None = None, region: str = "") -> dict[str, list[Section]]:
     """The classic-format sections, grouped as the Helm chart's `config` values expect them.
     `archive_bucket`: where security events are archived (None: no archive output)."""
     levels = "|".join(s.application_log_levels)
@@ -134,6 +134,6 @@ def render(groups: list[Section]) -> str:
     return "\n".join(lines)
 
 
-def config_file(s: "Settings", archive_bucket: str | None = None, region: str = "") -> str:
+def config_file(s: "CollectionArgs", archive_bucket: str | None = None, region: str = "") -> str:
     """The whole configuration in one file, as the preview writes it for review."""
     return render([sec for group in sections(s, archive_bucket, region).values() for sec in group])

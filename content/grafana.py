@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from content.fluent_bit import APP_PREFIX, SECURITY_PREFIX
 
 if TYPE_CHECKING:
-    from config.settings import Settings
+    from config.sections import GrafanaArgs
 
 FOLDER_KAFKA, FOLDER_SECURITY, FOLDER_INCIDENT = "kafka", "kafka-security", "kafka-incident-response"
 FOLDERS = {FOLDER_KAFKA: "Kafka", FOLDER_SECURITY: "Security", FOLDER_INCIDENT: "Incident Response"}
@@ -34,12 +34,12 @@ def daily_index(prefix: str) -> str:
     return f"[{prefix}-]YYYY.MM.DD"
 
 
-def _cluster(s: "Settings", engine: str) -> dict[str, str]:
+def _cluster(s: "GrafanaArgs", engine: str) -> dict[str, str]:
     url, user = s.search_cluster(engine)
     return {"url": url, "user": user}
 
 
-def datasource_settings(s: "Settings") -> dict[str, dict]:
+def datasource_settings(s: "GrafanaArgs") -> dict[str, dict]:
     """Per datasource: url, jsonData and, for the search clusters, the basic-auth user."""
     return {
         "prometheus": {"url": s.prometheus_url, "json_data": {"httpMethod": "POST", "timeInterval": s.scrape_interval}},

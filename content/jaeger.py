@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from config.settings import Settings
+    from config.sections import CollectionArgs
 
 OTLP_GRPC_PORT, OTLP_HTTP_PORT, QUERY_PORT, SAMPLING_PORT, METRICS_PORT, HEALTH_PORT = (
     4317, 4318, 16686, 5778, 8888, 13133)
@@ -15,7 +15,7 @@ DATE_LAYOUT = "2006.01.02"
 PASSWORD_ENV = "TRACE_STORAGE_PASSWORD"
 
 
-def sampling_strategies(s: "Settings") -> dict:
+def sampling_strategies(s: "CollectionArgs") -> dict:
     """Probabilistic by default; per-service and per-operation overrides; health checks never sampled."""
     health = [{"operation": op, "type": "probabilistic", "param": 0.0} for op in s.trace_health_operations]
     services: dict[str, dict] = {}
@@ -32,12 +32,12 @@ def sampling_strategies(s: "Settings") -> dict:
     }
 
 
-def _index(s: "Settings", shards: int) -> dict:
+def _index(s: "CollectionArgs", shards: int) -> dict:
     return {"date_layout": DATE_LAYOUT, "rollover_frequency": "day", "shards": shards,
             "replicas": 1 if s.is_prod else 0}
 
 
-def config(s: "Settings") -> dict:
+def config(s: "CollectionArgs") -> dict:
     url, username = s.search_cluster(s.trace_storage)
     return {
         "service": {

@@ -23,7 +23,7 @@ CONTROL_PLANE_RULES = ("kubeControllerManager", "kubeSchedulerAlerting", "kubeSc
                        "etcd")
 
 if TYPE_CHECKING:
-    from config.settings import Settings
+    from config.sections import AlertingArgs
 
 CHART = "kube-prometheus-stack"
 REPO = "https://prometheus-community.github.io/helm-charts"
@@ -31,7 +31,7 @@ REPO = "https://prometheus-community.github.io/helm-charts"
 ALERTMANAGER_SECRETS_DIR = "/etc/alertmanager/secrets"
 
 
-def values(s: "Settings", release: str, config_secret: str, receivers_secret: str) -> dict:
+def values(s: "AlertingArgs", release: str, config_secret: str, receivers_secret: str) -> dict:
     """`config_secret` holds alertmanager.yaml (it carries the heartbeat URL, a secret), so the chart
     takes the config from it (`useExistingSecret`) and these values stay plain and diffable."""
     selector = {"matchLabels": {"release": release}}

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from content.fluent_bit import APP_PREFIX, SECURITY_PREFIX
 
 if TYPE_CHECKING:
-    from config.settings import Settings
+    from config.sections import RetentionArgs
 
 APP_POLICY = APP_PREFIX                  # ILM policy and template id
 SECURITY_POLICY = SECURITY_PREFIX        # ISM policy and template id
@@ -25,7 +25,7 @@ TEMPLATE_PRIORITY = 200  # above the built-in logs-*-* (500 applies only to thos
 META = {"managed_by": "kafka-monitoring"}
 
 
-def ilm_policy(s: "Settings", snapshots: bool = True, retention_days: int | None = None) -> dict:
+def ilm_policy(s: "RetentionArgs", snapshots: bool = True, retention_days: int | None = None) -> dict:
     """`snapshots`: wait for the nightly snapshot before deleting (only where the archive exists and
     the snapshot covers the indices; a wait for a snapshot that never includes them never ends).
     `retention_days`: application logs' by default."""
@@ -42,7 +42,7 @@ def ilm_policy(s: "Settings", snapshots: bool = True, retention_days: int | None
     }}}
 
 
-def es_index_template(s: "Settings", patterns: list[str], shards: int, policy: str = APP_POLICY) -> dict:
+def es_index_template(s: "RetentionArgs", patterns: list[str], shards: int, policy: str = APP_POLICY) -> dict:
     return {"index_patterns": patterns, "priority": TEMPLATE_PRIORITY, "_meta": META, "template": {"settings": {
         "index.lifecycle.name": policy,
         # Daily indices, no rollover: ages count from the date in the index name.
@@ -56,7 +56,7 @@ def es_repository(bucket: str) -> dict:
     return {"type": "s3", "settings": {"bucket": bucket, "base_path": "elasticsearch"}}
 
 
-def slm_policy(s: "Settings") -> dict:
+def slm_policy(s: "RetentionArgs") -> dict:
     return {
         "schedule": s.snapshot_schedule,
         "name": f"<{APP_PREFIX}-{{now/d}}>",
@@ -66,7 +66,7 @@ def slm_policy(s: "Settings") -> dict:
     }
 
 
-def ism_policy(s: "Settings", policy_id: str, patterns: list[str], retention_days: int,
+def ism_policy(s: "RetentionArgs", policy_id: str, patterns: list[str], retention_days: int,
                snapshot: bool) -> dict:
     cold_actions = [{"read_only": {}}, {"force_merge": {"max_num_segments": 1}}]
     if snapshot:
@@ -86,11 +86,11 @@ def ism_policy(s: "Settings", policy_id: str, patterns: list[str], retention_day
     }}
 
 
-def security_ism_policy(s: "Settings", snapshots: bool = True) -> dict:
+def security_ism_policy(s: "RetentionArgs", snapshots: bool = True) -> dict:
     return ism_policy(s, SECURITY_POLICY, [f"{SECURITY_PREFIX}-*"], s.security_retention_days, snapshot=snapshots)
 
 
-def os_index_template(s: "Settings") -> dict:
+def os_index_template(s: "RetentionArgs") -> dict:
     settings = {"index.number_of_shards": s.security_log_shards, "index.number_of_replicas": s.search_replicas}
     if s.opensearch_append_only:
         settings["index.append_only.enabled"] = True  # no updates or deletes of security events
@@ -102,5 +102,5 @@ def os_repository(bucket: str, role_arn: str) -> dict:
     return {"type": "s3", "settings": {"bucket": bucket, "base_path": "opensearch", "role_arn": role_arn}}
 
 
-def trace_patterns(s: "Settings") -> list[str]:
+def trace_patterns(s: "RetentionArgs") -> list[str]:
     return [f"{s.trace_index_prefix}-*"]

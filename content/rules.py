@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING
 from content import alerts, recording, slo
 
 if TYPE_CHECKING:
-    from config.settings import Settings
+    from config.sections import AlertingArgs
 
 
-def rule_files(s: "Settings") -> dict[str, dict]:
+def rule_files(s: "AlertingArgs") -> dict[str, dict]:
     """Native rule files, keyed by file name."""
     return {
         "kafka-recording.rules.yml": {"groups": recording.recording_groups()},

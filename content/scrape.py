@@ -17,7 +17,7 @@ from content.exporters import blackbox_address, lag_exporter
 
 if TYPE_CHECKING:
     from config.clusters import Discovery
-    from config.settings import Settings
+    from config.sections import AlertingArgs
 
 EVENT_CORE_APP = "kafka-event-driven-core"
 
@@ -36,14 +36,14 @@ def meta_label(label: str) -> str:
     return "__meta_kubernetes_pod_label_" + re.sub(r"[^a-zA-Z0-9_]", "_", label)
 
 
-def _timeout(s: "Settings") -> str:
+def _timeout(s: "AlertingArgs") -> str:
     """The design document's 10 s, but never longer than the interval (Prometheus refuses that)."""
     seconds = sum(int(n) * {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "y": 31536000}[u]
                   for n, u in re.findall(r"([0-9]+)(ms|s|m|h|d|w|y)", s.scrape_interval))
     return "10s" if seconds >= 10 else s.scrape_interval
 
 
-def _static(job: str, groups: list[tuple[str, tuple[str, ...]]], s: "Settings", **extra) -> dict | None:
+def _static(job: str, groups: list[tuple[str, tuple[str, ...]]], s: "AlertingArgs", **extra) -> dict | None:
     static = [{"targets": list(targets), "labels": {CLUSTER_LABEL: name}} for name, targets in groups if targets]
     if not static:
         return None
@@ -51,7 +51,7 @@ def _static(job: str, groups: list[tuple[str, tuple[str, ...]]], s: "Settings", 
             "metrics_path": "/metrics", "static_configs": static, **extra}
 
 
-def _discovered(job: str, cluster: str, namespace: str, pods: "Discovery", s: "Settings") -> dict:
+def _discovered(job: str, cluster: str, namespace: str, pods: "Discovery", s: "AlertingArgs") -> dict:
     """Pods of one role of one cluster; the job label is the role's, whatever the job_name."""
     port_meta = ("__meta_kubernetes_pod_container_port_number" if pods.port.isdigit()
                  else "__meta_kubernetes_pod_container_port_name")
@@ -68,7 +68,7 @@ def _discovered(job: str, cluster: str, namespace: str, pods: "Discovery", s: "S
             "relabel_configs": relabel}
 
 
-def kafka_jobs(s: "Settings") -> list[dict]:
+def kafka_jobs(s: "AlertingArgs") -> list[dict]:
     """Brokers, controllers, ZooKeeper and kafka_exporter of every cluster."""
     jobs: list[dict | None] = [
         _static(JOB_BROKER, [(c.name, c.brokers) for c in s.clusters], s),
@@ -84,7 +84,7 @@ def kafka_jobs(s: "Settings") -> list[dict]:
     return [j for j in jobs if j]
 
 
-def _pods(job: str, namespace: str, label: str, value: str, s: "Settings", path: str = "/metrics",
+def _pods(job: str, namespace: str, label: str, value: str, s: "AlertingArgs", path: str = "/metrics",
           port: int | None = None) -> dict:
     relabel = [
         {"source_labels": [meta_label(label)], "regex": value, "action": "keep"},
@@ -98,7 +98,7 @@ def _pods(job: str, namespace: str, label: str, value: str, s: "Settings", path:
             "relabel_configs": relabel}
 
 
-def _tls_probe(s: "Settings") -> dict | None:
+def _tls_probe(s: "AlertingArgs") -> dict | None:
     job = _static(JOB_TLS_PROBE, [(c.name, c.tls) for c in s.clusters], s, params={"module": ["tcp_tls"]})
     if job:
         job["metrics_path"] = "/probe"
@@ -110,7 +110,7 @@ def _tls_probe(s: "Settings") -> dict | None:
     return job
 
 
-def _blackbox(s: "Settings") -> dict | None:
+def _blackbox(s: "AlertingArgs") -> dict | None:
     """The blackbox exporter's own metrics, so that a missing prober is itself noticed."""
     if not any(c.tls for c in s.clusters):
         return None
@@ -118,7 +118,7 @@ def _blackbox(s: "Settings") -> dict | None:
             "metrics_path": "/metrics", "static_configs": [{"targets": [blackbox_address(s)]}]}
 
 
-def scrape_configs(s: "Settings") -> list[dict]:
+def scrape_configs(s: "AlertingArgs") -> list[dict]:
     jobs = [
         *kafka_jobs(s),
         _tls_probe(s),
@@ -132,7 +132,7 @@ def scrape_configs(s: "Settings") -> list[dict]:
     return [j for j in jobs if j]
 
 
-def prometheus_config(s: "Settings", rule_files: list[str], alertmanagers: list[str]) -> dict:
+def prometheus_config(s: "AlertingArgs", rule_files: list[str], alertmanagers: list[str]) -> dict:
     """A complete native prometheus.yml: what the preview checks with promtool and the live test runs."""
     return {
         "global": {"scrape_interval": s.scrape_interval, "evaluation_interval": s.evaluation_interval,
@@ -143,5 +143,5 @@ def prometheus_config(s: "Settings", rule_files: list[str], alertmanagers: list[
     }
 
 
-def external_labels(s: "Settings") -> dict:
+def external_labels(s: "AlertingArgs") -> dict:
     return {"environment": s.environment, "cluster": s.kubernetes_cluster}

@@ -9,7 +9,7 @@ from content.alerts import Alert
 from content.recording import slo_rules
 
 if TYPE_CHECKING:
-    from config.settings import Settings
+    from config.sections import AlertingArgs
 
 # (long window, short window, burn-rate factor): page on the first two, ticket on the last two.
 PAGE = (("1h", "5m", 14.4), ("6h", "30m", 6.0))
@@ -28,7 +28,7 @@ class Objective:
     page: str = "critical"
 
 
-def objectives(s: "Settings") -> list[Objective]:
+def objectives(s: "AlertingArgs") -> list[Objective]:
     return [
         Objective("KafkaAvailabilitySLO", sig.SLI_AVAILABILITY, 1 - s.availability_slo_percent / 100,
                   "kafka_cluster", f"produce/fetch request availability {s.availability_slo_percent:g}%"),
@@ -48,13 +48,13 @@ def burn_expr(o: Objective, windows: tuple[tuple[str, str, float], ...]) -> str:
     return " or ".join(cond(*w) for w in windows)
 
 
-def slo_groups(s: "Settings") -> list[dict]:
+def slo_groups(s: "AlertingArgs") -> list[dict]:
     """The SLO error-ratio recording rules and their burn-rate alerts, in a file of their own."""
     return [{"name": "kafka.slo.recording", "rules": slo_rules(s.combat_p99_latency_ms / 1000)},
             {"name": "kafka.slo", "rules": [a.rule(s) for a in slo_alerts(s)]}]
 
 
-def slo_alerts(s: "Settings") -> list[Alert]:
+def slo_alerts(s: "AlertingArgs") -> list[Alert]:
     alerts = []
     for o in objectives(s):
         alerts.append(Alert(f"{o.name}FastBurn", burn_expr(o, PAGE), "1m", o.page, "slo",

@@ -35,7 +35,16 @@ REPLACE_ON: dict[str, tuple[str, ...]] = {
     "grafana:oss/dataSource:DataSource": ("orgId",),
     "grafana:oss/folderPermission:FolderPermission": ("orgId", "folderUid"),
     "pulumi-python:dynamic/search:RetentionObject": tuple(RETENTION_REPLACE_ON),
+    # A provider pointed at another cluster replaces every object it manages (pulumi-kubernetes
+    # DiffConfig); the Grafana provider's settings change in place.
+    "pulumi:providers:kubernetes": ("context", "cluster", "kubeconfig"),
+    "pulumi:providers:grafana": (),
 }
+
+
+def known(type_: str) -> bool:
+    """Whether this module knows what forces a replacement of the type."""
+    return type_ in REPLACE_ON or type_.startswith(("aws:s3/bucket", "kubernetes:"))
 
 
 def replace_paths(type_: str) -> tuple[str, ...]:

@@ -9,6 +9,7 @@ from components.archive import Archive
 from components.collection import Collection
 from components.grafana import GrafanaDashboards
 from components.search_retention import SearchRetention
+from config.sections import AlertingArgs, ArchiveArgs, CollectionArgs, GrafanaArgs, RetentionArgs
 from config.settings import Settings
 
 
@@ -35,15 +36,18 @@ class MonitoringPlatform(pulumi.ComponentResource):
                     f"{name}-namespace", metadata={"name": s.monitoring_namespace, "labels": PART_OF},
                     opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(
                         retain_on_delete=True, protect=s.is_prod)))
-        self.alerting = MetricsAlerting(f"{name}-alerting", s, namespace, child) if s.enable_alerting else None
-        self.archive = Archive(f"{name}-archive", s, child) if s.enable_archive else None
-        self.retention = (SearchRetention(f"{name}-retention", s, self.archive, child)
+        # Each component gets its own section of the settings (config.sections), not the whole.
+        self.alerting = (MetricsAlerting(f"{name}-alerting", AlertingArgs.of(s), namespace, child)
+                         if s.enable_alerting else None)
+        self.archive = Archive(f"{name}-archive", ArchiveArgs.of(s), child) if s.enable_archive else None
+        self.retention = (SearchRetention(f"{name}-retention", RetentionArgs.of(s), self.archive, child)
                           if s.enable_search_retention else None)
         # The writers start once the indices they create have their templates and lifecycle.
         writer = self.archive.writer_role_arn if self.archive else None
-        self.collection = (Collection(f"{name}-collection", s, namespace, [self.retention] if self.retention else [],
-                                      writer, child) if s.enable_collection else None)
-        self.grafana = GrafanaDashboards(f"{name}-grafana", s, child) if s.enable_grafana else None
+        self.collection = (Collection(f"{name}-collection", CollectionArgs.of(s), namespace,
+                                      [self.retention] if self.retention else [], writer, child)
+                           if s.enable_collection else None)
+        self.grafana = GrafanaDashboards(f"{name}-grafana", GrafanaArgs.of(s), child) if s.enable_grafana else None
         # Rendered content by file path, for the offline preview; plain data or Outputs.
         self.artifacts: dict = {}
         for part in (self.alerting, self.archive, self.collection, self.retention, self.grafana):

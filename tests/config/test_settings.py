@@ -40,7 +40,7 @@ def test_prod_holds_the_design_document_values():
 
 def test_settings_fields_mirror_the_pulumi_yaml_schema():
     declared = {settings.snake(k) for k, d in schema.keys().items() if not d.secret}
-    providers = {"kubernetes_context", "aws_account_ids"}  # kubernetes:context, aws:allowedAccountIds
+    providers = {"kubernetes_context"}  # kubernetes:context
     assert {f.name for f in fields(settings.Settings)} - {"secrets"} - providers == declared
     secret_fields = {f.name for f in fields(settings.Secrets)}
     assert secret_fields == {settings.snake(k) for k, d in schema.keys().items() if d.secret}
