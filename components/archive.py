@@ -44,13 +44,14 @@ class Archive(pulumi.ComponentResource):
         snapshots = self._bucket(layout.SNAPSHOTS, snapshot_key, layout.snapshot_lifecycle(s), logs_target=logs)
 
         self.replica_bucket = self.replica_bucket_arn = self.replica_key_arn = None
+        replication_role = None
         if s.archive_replication:
             region = s.archive_replica_region
             replica_key = self._key("replica-key", region)
             # Access logs stay in the primary region: S3 delivers them within a region only.
             replica = self._bucket(layout.REPLICA, replica_key, layout.archive_lifecycle(s), logs_target=None,
                                    lock=True, region=region)
-            self._replicate(archive, replica, key, replica_key)
+            replication_role = self._replicate(archive, replica, key, replica_key)
             self.replica_bucket, self.replica_bucket_arn = replica.bucket, replica.arn
             self.replica_key_arn = replica_key.arn
 
@@ -71,6 +72,17 @@ class Archive(pulumi.ComponentResource):
         self.snapshot_key_arn = snapshot_key.arn
         self.snapshot_role_arn = snapshot_role.arn
         self.writer_role_arn = self._writer(archive, key)
+
+        # Who may use each key, now that the roles exist: writers encrypt, readers decrypt.
+        readers = list(s.archive_reader_role_arns)
+        replicator = [replication_role.arn] if replication_role else []
+        writer = [self.writer_role_arn] if self.writer_role_arn else []
+        self._key_policy("key", key, None, account.account_id, writer + replicator, readers + replicator)
+        self._key_policy("snapshot-key", snapshot_key, None, account.account_id, [snapshot_role.arn],
+                         [snapshot_role.arn])
+        if replication_role:
+            self._key_policy("replica-key", replica_key, s.archive_replica_region, account.account_id, replicator,
+                             readers + replicator)
         self.register_outputs({
             "archive_bucket": self.archive_bucket, "archive_bucket_arn": self.archive_bucket_arn,
             "replica_bucket": self.replica_bucket, "snapshot_bucket": self.snapshot_bucket,
@@ -95,6 +107,18 @@ class Archive(pulumi.ComponentResource):
         aws.kms.Alias(f"{self._name}-{role}-alias", name=f"alias/{self._s.bucket_prefix}-{self._s.environment}-{role}",
                       target_key_id=key.key_id, region=region, opts=pulumi.ResourceOptions(parent=self))
         return key
+
+    def _key_policy(self, role: str, key: aws.kms.Key, region: str | None, account_id: pulumi.Input[str],
+                    encrypters: list[pulumi.Input[str]], decrypters: list[pulumi.Input[str]]) -> None:
+        glass = self._s.break_glass_role_arn
+        policy = pulumi.Output.all(account_id, pulumi.Output.all(*encrypters), pulumi.Output.all(*decrypters)).apply(
+            lambda a: layout.key_policy(a[0], glass, list(a[1]), list(a[2])))
+        # KMS refuses a policy that would not let the caller change it again ("lockout safety check");
+        # here that is the point: only the break-glass role may. Later policy changes are break-glass work.
+        aws.kms.KeyPolicy(f"{self._name}-{role}-policy", key_id=key.key_id, region=region,
+                          policy=policy.apply(json.dumps), bypass_policy_lockout_safety_check=bool(glass),
+                          opts=self._protected())
+        self.artifacts[f"archive/{role}.key-policy.json"] = policy
 
     def _bucket(self, role: str, key: aws.kms.Key | None, lifecycle: list[dict], logs_target: aws.s3.Bucket | None,
                 lock: bool = False, region: str | None = None, policy: pulumi.Input[dict] | None = None
@@ -154,7 +178,7 @@ class Archive(pulumi.ComponentResource):
         return role.arn
 
     def _replicate(self, source: aws.s3.Bucket, target: aws.s3.Bucket, source_key: aws.kms.Key,
-                   target_key: aws.kms.Key) -> None:
+                   target_key: aws.kms.Key) -> aws.iam.Role:
         s, base = self._s, f"{self._name}-replication"
         role = aws.iam.Role(f"{base}-role", description="Compliance archive offsite replication",
                             assume_role_policy=json.dumps(layout.assume_role("s3.amazonaws.com")),
@@ -175,3 +199,4 @@ class Archive(pulumi.ComponentResource):
                                     "encryption_configuration": {"replica_kms_key_id": target_key.arn}}}],
             opts=self._protected(depends_on=[role_policy], aliases=[pulumi.Alias(name=base)]))
         self.artifacts["archive/replication-role-policy.json"] = policy
+        return role

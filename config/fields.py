@@ -224,6 +224,8 @@ RULES: dict[str, Rule] = {
     "archiveReplication": Rule(lambda v: isinstance(v, bool), "true or false",
                                lambda v: v is True, "prod requires the offsite replica (true)"),
     "archiveReplicaRegion": Rule(lambda v: v in AWS_REGIONS, "an AWS region such as eu-central-1"),
+    "archiveReaderRoleArns": _list(lambda x: re.fullmatch(_ARN_ROLE, x) is not None,
+                                   "a list of role ARNs, arn:aws:iam::<12-digit account>:role/<name>", 0, 20),
     "breakGlassRoleArn": _optional(matches(_ARN_ROLE, "arn:aws:iam::<12-digit account>:role/<name>", 600)),
     "eksOidcProviderArn": _optional(matches(_ARN_OIDC, "arn:aws:iam::<12-digit account>:oidc-provider/<issuer>", 400)),
     "fluentBitChartVersion": matches(_SEMVER, "a chart version such as 0.47.10"),

@@ -51,7 +51,7 @@ AlertingArgs = _section("AlertingArgs", """
 """)
 ArchiveArgs = _section("ArchiveArgs", """
     bucket_prefix object_lock_mode object_lock_days archive_transition_days snapshot_noncurrent_days
-    access_log_retention_days archive_replication archive_replica_region break_glass_role_arn
+    access_log_retention_days archive_replication archive_replica_region archive_reader_role_arns break_glass_role_arn
     eks_oidc_provider_arn monitoring_namespace
 """)
 RetentionArgs = _section("RetentionArgs", """

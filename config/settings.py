@@ -131,6 +131,7 @@ class Settings:
     access_log_retention_days: int
     archive_replication: bool
     archive_replica_region: str
+    archive_reader_role_arns: tuple[str, ...]
     break_glass_role_arn: str
     eks_oidc_provider_arn: str
     fluent_bit_chart_version: str
@@ -251,6 +252,7 @@ def parse(raw: Mapping[str, Any], secrets: Mapping[str, Any] | None = None,
     kwargs["availability_slo_percent"] = float(values["availabilitySloPercent"])
     kwargs["application_log_levels"] = tuple(values["applicationLogLevels"])
     kwargs["trace_health_operations"] = tuple(values["traceHealthOperations"])
+    kwargs["archive_reader_role_arns"] = tuple(values["archiveReaderRoleArns"])
     kwargs["trace_sampling_rate"] = float(values["traceSamplingRate"])
     kwargs["trace_sampling_overrides"] = tuple(parse_sampling_override(o)[0] for o in values["traceSamplingOverrides"])
     kwargs["error_rate_slo_percent"] = float(values["errorRateSloPercent"])
@@ -298,9 +300,10 @@ def _validate_context(v: dict[str, Any], context: Context) -> list[str]:
             problems.append("aws:allowedAccountIds: required: a list of the 12-digit AWS account ids this stack "
                             "may deploy to")
         else:
-            for key in ("breakGlassRoleArn", "eksOidcProviderArn"):
-                if v[key] and v[key].split(":")[4] not in ids:
-                    problems.append(f"{key}: its account is not in aws:allowedAccountIds")
+            for key in ("breakGlassRoleArn", "eksOidcProviderArn", "archiveReaderRoleArns"):
+                arns = v[key] if isinstance(v[key], list) else [v[key]] if v[key] else []
+                if any(arn.split(":")[4] not in ids for arn in arns):
+                    problems.append(f"{key}: an account is not in aws:allowedAccountIds")
     return problems
 
 

@@ -176,6 +176,35 @@ def replication_role_policy(source: str, target: str, source_key: str, target_ke
     ]}
 
 
+# KMS key policies (KMS Developer Guide, "Key policies in AWS KMS"). The account statement is the
+# default one: without it, IAM policies grant nothing on the key and it becomes unmanageable. What it
+# would let any IAM admin do to 7 years of data is then taken back by explicit denies, which win.
+KEY_DESTRUCTIVE = ["kms:DisableKey", "kms:ScheduleKeyDeletion", "kms:DeleteImportedKeyMaterial",
+                   "kms:DisableKeyRotation", "kms:PutKeyPolicy"]
+KEY_ENCRYPT = ["kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"]
+KEY_DECRYPT = ["kms:Decrypt"]
+
+
+def key_policy(account_id: str, break_glass_arn: str, encrypters: list[str], decrypters: list[str]) -> dict:
+    """Only `encrypters` encrypt, only `decrypters` read, and only the break-glass role disables,
+    deletes or re-policies the key (no break-glass role: a destroyable dev key, no such guard)."""
+    glass = [break_glass_arn] if break_glass_arn else []
+
+    def deny(sid: str, actions: list[str], allowed: list[str]) -> dict:
+        statement = {"Sid": sid, "Effect": "Deny", "Principal": {"AWS": "*"}, "Action": actions, "Resource": "*"}
+        if allowed:
+            statement["Condition"] = {"ArnNotEquals": {"aws:PrincipalArn": allowed}}
+        return statement
+
+    statements = [{"Sid": "AccountManagesTheKeyThroughIam", "Effect": "Allow",
+                   "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"}, "Action": "kms:*", "Resource": "*"}]
+    if glass:
+        statements.append(deny("OnlyBreakGlassDisablesOrDeletes", KEY_DESTRUCTIVE, glass))
+    statements.append(deny("OnlyWritersEncrypt", KEY_ENCRYPT, sorted(set(encrypters)) + glass))
+    statements.append(deny("OnlyReadersDecrypt", KEY_DECRYPT, sorted(set(decrypters)) + glass))
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
 def _region(key_arn: str) -> str:
     """arn:aws:kms:<region>:<account>:key/<id>"""
     return key_arn.split(":")[3]

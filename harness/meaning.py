@@ -27,6 +27,7 @@ REPLACE_ON: dict[str, tuple[str, ...]] = {
     "aws:kms/key:Key": ("customerMasterKeySpec", "keySpec", "keyUsage", "customKeyStoreId", "multiRegion",
                         "xksKeyId", "region"),
     "aws:kms/alias:Alias": ("name", "namePrefix", "region"),
+    "aws:kms/keyPolicy:KeyPolicy": ("keyId", "region"),
     "aws:iam/role:Role": ("name", "namePrefix", "path"),
     "aws:iam/rolePolicy:RolePolicy": ("name", "namePrefix", "role"),
     "kubernetes:helm.sh/v3:Release": ("name", "namespace"),

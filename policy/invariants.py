@@ -25,13 +25,14 @@ LOCK = "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration"
 LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"
 LOGGING = "aws:s3/bucketLogging:BucketLogging"
 KMS_KEY = "aws:kms/key:Key"
+KEY_POLICY = "aws:kms/keyPolicy:KeyPolicy"
 REPLICATION = "aws:s3/bucketReplicationConfig:BucketReplicationConfig"
 VERSIONING = "aws:s3/bucketVersioning:BucketVersioning"
 OWNERSHIP = "aws:s3/bucketOwnershipControls:BucketOwnershipControls"
 ROLE = "aws:iam/role:Role"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 # What guards the archives: protected in prod, so that `destroy --exclude-protected` strips nothing.
-GUARDS = (BUCKET, KMS_KEY, LOCK, POLICY, PUBLIC_ACCESS, SSE, VERSIONING, LIFECYCLE, LOGGING, REPLICATION,
+GUARDS = (BUCKET, KMS_KEY, KEY_POLICY, LOCK, POLICY, PUBLIC_ACCESS, SSE, VERSIONING, LIFECYCLE, LOGGING, REPLICATION,
           OWNERSHIP, ROLE, ROLE_POLICY)
 ARCHIVE_ROLES = ("compliance-archive", "compliance-replica")
 SEVEN_YEARS_DAYS = 2557

@@ -131,6 +131,9 @@ CASES: list[tuple[str, str, Callable | str, str]] = [
     ("break-glass-bad-arn", "prod", _set(breakGlassRoleArn="arn:aws:iam::123:role/x"), "breakGlassRoleArn"),
     ("oidc-foreign-account", "prod", _set(eksOidcProviderArn="arn:aws:iam::999999999999:oidc-provider/"
                                           "oidc.eks.eu-west-1.amazonaws.com/id/X"), "eksOidcProviderArn"),
+    ("reader-foreign-account", "prod", _set(archiveReaderRoleArns=["arn:aws:iam::999999999999:role/auditor"]),
+     "archiveReaderRoleArns"),
+    ("reader-not-a-role", "prod", _set(archiveReaderRoleArns=["auditor"]), "archiveReaderRoleArns"),
     ("prod-no-break-glass", "prod", _drop("breakGlassRoleArn"), "breakGlassRoleArn"),
     ("prod-no-oidc", "prod", _drop("eksOidcProviderArn"), "eksOidcProviderArn"),
     ("ca-bundle-relative", "prod", _set(searchCaBundle="certs/ca.pem"), "searchCaBundle"),

@@ -108,3 +108,64 @@ def test_the_snapshot_role_has_elastics_documented_minimum():
     for action in ("s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload",
                    "s3:ListMultipartUploadParts"):
         assert allowed(policy, Request(action, "arn:aws:s3:::snaps/elasticsearch/index-0")), action
+
+
+# --- KMS key policies (KMS Developer Guide, "Key policies in AWS KMS": an explicit Deny wins over
+# the account statement that enables IAM policies) -----------------------------------------------
+WRITER = "arn:aws:iam::123456789012:role/kafka-monitoring-archive-writer-role"
+REPLICATOR = "arn:aws:iam::123456789012:role/kafka-monitoring-archive-replication-role"
+READER = "arn:aws:iam::123456789012:role/security-auditor"
+ARCHIVE_KEY = layout.key_policy("123456789012", BREAK_GLASS, [WRITER, REPLICATOR], [READER, REPLICATOR])
+
+
+def kms(action: str, principal: str) -> Request:
+    return Request(action, KEY, principal=principal)
+
+
+@pytest.mark.parametrize("action", ["kms:DisableKey", "kms:ScheduleKeyDeletion", "kms:PutKeyPolicy",
+                                    "kms:DisableKeyRotation", "kms:DeleteImportedKeyMaterial"])
+def test_only_the_break_glass_role_may_disable_delete_or_repolicy_a_key(action):
+    assert denied(ARCHIVE_KEY, kms(action, ADMIN)) == ["OnlyBreakGlassDisablesOrDeletes"]
+    assert allowed(ARCHIVE_KEY, kms(action, BREAK_GLASS))
+
+
+@pytest.mark.parametrize("action,principal,ok", [
+    ("kms:GenerateDataKey", WRITER, True),          # Fluent Bit's PutObject under the SSE-KMS default
+    ("kms:GenerateDataKeyWithoutPlaintext", REPLICATOR, True),
+    ("kms:Encrypt", ADMIN, False),
+    ("kms:GenerateDataKey", READER, False),
+    ("kms:Decrypt", READER, True),
+    ("kms:Decrypt", REPLICATOR, True),              # replication reads the source objects
+    ("kms:Decrypt", WRITER, False),                 # the writer cannot read what it wrote
+    ("kms:Decrypt", ADMIN, False),
+    ("kms:Decrypt", "arn:aws:iam::999999999999:role/outsider", False),
+    ("kms:DescribeKey", ADMIN, True),               # managing through IAM stays possible
+    ("kms:TagResource", ADMIN, True),
+])
+def test_only_writers_encrypt_and_only_readers_decrypt(action, principal, ok):
+    assert allowed(ARCHIVE_KEY, kms(action, principal)) is ok
+
+
+def test_a_dev_key_without_break_glass_keeps_its_usage_guards_but_can_be_destroyed():
+    dev = layout.key_policy("123456789012", "", [WRITER], [])
+    assert allowed(dev, kms("kms:ScheduleKeyDeletion", ADMIN))
+    assert not allowed(dev, kms("kms:Decrypt", ADMIN))
+
+
+def test_the_program_gives_every_key_its_policy(program):
+    """Each key's policy names the roles the program created for it (mock ARNs from the role names)."""
+    run = program("prod", archiveReaderRoleArns=[READER])
+    policies = {r.name: r for r in run.of_type("aws:kms/keyPolicy:KeyPolicy")}
+    keys = {r.name for r in run.of_type("aws:kms/key:Key")}
+    assert {f"{k}-policy" for k in keys} == set(policies)
+    import json
+    archive = json.loads(policies["kafka-monitoring-archive-key-policy"].inputs["policy"])
+    replica = json.loads(policies["kafka-monitoring-archive-replica-key-policy"].inputs["policy"])
+    snapshot = json.loads(policies["kafka-monitoring-archive-snapshot-key-policy"].inputs["policy"])
+    writer, replicator = "arn:aws:iam::123456789012:role/kafka-monitoring-archive-writer-role", \
+        "arn:aws:iam::123456789012:role/kafka-monitoring-archive-replication-role"
+    snapshotter = "arn:aws:iam::123456789012:role/kafka-monitoring-archive-snapshot-role"
+    assert allowed(archive, kms("kms:GenerateDataKey", writer)) and allowed(archive, kms("kms:Decrypt", READER))
+    assert allowed(replica, kms("kms:Encrypt", replicator)) and not allowed(replica, kms("kms:Encrypt", writer))
+    assert allowed(snapshot, kms("kms:Decrypt", snapshotter)) and not allowed(snapshot, kms("kms:Decrypt", READER))
+    assert all(p.protect and p.inputs["bypassPolicyLockoutSafetyCheck"] for p in policies.values())

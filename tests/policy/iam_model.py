@@ -18,6 +18,11 @@ A condition key that the request does not carry ("absent") evaluates as follows:
 | ArnNotLike, ArnNotEquals      | true       | no match                             |
 | Null                          | "true" matches | "false" matches                  |
 
+A resource policy's `Principal: {"AWS": "arn:aws:iam::<account>:root"}` names the account: it
+applies to every principal of that account, whose own IAM policy must then allow the action too
+(KMS Developer Guide, "Default key policy": the account statement "enables IAM policies"). This
+model answers for the resource policy alone. `Principal: {"AWS": "*"}` is everyone.
+
 Keys within one operator, and operators within one Condition, are ANDed; the values listed for
 one key are ORed (for negated operators: none may match).
 """
@@ -71,12 +76,19 @@ def condition_holds(op: str, key: str, want: Any, context: dict) -> bool:
     return any(_match(op, w, have) for w in _values(want))
 
 
+def _names(arn: str, principal: str) -> bool:
+    """Whether a policy principal ARN names the requesting principal (an account root names all of it)."""
+    if arn.endswith(":root"):
+        return principal.split(":")[4] == arn.split(":")[4]
+    return arn == principal
+
+
 def _applies(statement: dict, request: Request) -> bool:
     principal = statement.get("Principal")
     # An identity policy's statements have no Principal: they apply to whoever holds the policy.
     if "Principal" in statement and principal not in ("*", {"AWS": "*"}):
         arns = _values((principal or {}).get("AWS", [])) if isinstance(principal, dict) else []
-        if request.principal not in arns:
+        if not any(_names(arn, request.principal) for arn in arns):
             return False
     if "NotPrincipal" in statement:
         arns = _values(statement["NotPrincipal"].get("AWS", []))
