@@ -302,7 +302,8 @@ def _validate_context(v: dict[str, Any], context: Context) -> list[str]:
         else:
             for key in ("breakGlassRoleArn", "eksOidcProviderArn", "archiveReaderRoleArns"):
                 arns = v[key] if isinstance(v[key], list) else [v[key]] if v[key] else []
-                if any(arn.split(":")[4] not in ids for arn in arns):
+                accounts = [arn.split(":")[4] for arn in arns if arn.count(":") >= 5]  # malformed: refused above
+                if any(account not in ids for account in accounts):
                     problems.append(f"{key}: an account is not in aws:allowedAccountIds")
     return problems
 
