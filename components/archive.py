@@ -48,8 +48,13 @@ class Archive(pulumi.ComponentResource):
         if s.archive_replication:
             region = s.archive_replica_region
             replica_key = self._key("replica-key", region)
-            # Access logs stay in the primary region: S3 delivers them within a region only.
-            replica = self._bucket(layout.REPLICA, replica_key, layout.archive_lifecycle(s), logs_target=None,
+            # S3 delivers server access logs only to a bucket in the source bucket's region.
+            replica_logs_name = layout.bucket_name(s, layout.REPLICA_ACCESS_LOGS)
+            replica_logs = self._bucket(
+                layout.REPLICA_ACCESS_LOGS, None, layout.access_log_lifecycle(s), logs_target=None, region=region,
+                policy=account.account_id.apply(lambda acct: layout.access_log_bucket_policy(
+                    replica_logs_name, acct, [layout.bucket_name(s, layout.REPLICA)])))
+            replica = self._bucket(layout.REPLICA, replica_key, layout.archive_lifecycle(s), logs_target=replica_logs,
                                    lock=True, region=region)
             replication_role = self._replicate(archive, replica, key, replica_key)
             self.replica_bucket, self.replica_bucket_arn = replica.bucket, replica.arn
@@ -156,7 +161,7 @@ class Archive(pulumi.ComponentResource):
                                             opts=self._protected(depends_on=[versioning]))
         if logs_target is not None:
             aws.s3.BucketLogging(f"{base}-logging", bucket=bucket.id, target_bucket=logs_target.id,
-                                 target_prefix=f"{name}/", opts=child)
+                                 target_prefix=f"{name}/", region=region, opts=child)
         self.artifacts[f"archive/{role}.bucket-policy.json"] = policy
         self.artifacts[f"archive/{role}.lifecycle.json"] = lifecycle
         return bucket

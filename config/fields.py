@@ -133,9 +133,10 @@ BOOL = Rule(lambda v: isinstance(v, bool), "true or false")
 INDEX_PREFIX = matches(r"[a-z0-9][a-z0-9._-]{0,49}", "a lowercase index prefix such as jaeger (letters, digits, . _ -)")
 # S3 general purpose bucket naming rules (AWS S3 User Guide, "Bucket naming rules"): every bucket name
 # `<prefix>-<environment>-<role>` must be 3-63 of [a-z0-9.-]; we also refuse dots, which break
-# virtual-hosted TLS. The longest role and environment leave 63 - 27 = 36 characters for the prefix.
-BUCKET_PREFIX = matches(r"(?!xn--|sthree-|amzn-s3-demo-)[a-z0-9][a-z0-9-]{0,35}",
-                        "1 to 36 lowercase letters, digits and '-', starting with a letter or digit, "
+# virtual-hosted TLS. The longest role and environment ("-staging-replica-access-logs") leave
+# 63 - 28 = 35 characters for the prefix.
+BUCKET_PREFIX = matches(r"(?!xn--|sthree-|amzn-s3-demo-)[a-z0-9][a-z0-9-]{0,34}",
+                        "1 to 35 lowercase letters, digits and '-', starting with a letter or digit, "
                         "not starting with xn--, sthree- or amzn-s3-demo-")
 
 RULES: dict[str, Rule] = {

@@ -7,6 +7,7 @@ if TYPE_CHECKING:
     from config.sections import ArchiveArgs, CollectionArgs
 
 ACCESS_LOGS, ARCHIVE, REPLICA, SNAPSHOTS = "access-logs", "compliance-archive", "compliance-replica", "search-snapshots"
+REPLICA_ACCESS_LOGS = "replica-access-logs"  # S3 delivers access logs within a region only
 MULTIPART_ABORT_DAYS = 7
 ARCHIVE_PREFIX = "security-events"            # where Fluent Bit writes in the compliance archive
 FLUENT_BIT_SERVICE_ACCOUNT = "fluent-bit"

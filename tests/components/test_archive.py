@@ -86,11 +86,18 @@ def test_snapshot_role_may_touch_only_its_bucket_and_key(stack_runs):
     assert run.outputs["snapshot_kms_key_arn"] != run.outputs["archive_kms_key_arn"]
 
 
-def test_access_logs_collect_from_archive_and_snapshots(stack_runs):
+def test_access_logs_collect_from_every_data_bucket_in_its_own_region(stack_runs):
+    """S3 User Guide, "Enabling Amazon S3 server access logging": the destination bucket must be in
+    the same Region and account as the source bucket."""
     run = stack_runs["prod"]
     logging = by_bucket(run, ":BucketLogging")
-    assert set(logging) == {name(layout.ARCHIVE), name(layout.SNAPSHOTS)}
-    assert {r.inputs["targetBucket"] for r in logging.values()} == {name(layout.ACCESS_LOGS)}
+    assert set(logging) == {name(layout.ARCHIVE), name(layout.SNAPSHOTS), name(layout.REPLICA)}
+    buckets = {r.inputs["bucket"]: r for r in run.of_type("aws:s3/bucket:Bucket")}
+    for source, config in logging.items():
+        target = buckets[config.inputs["targetBucket"]]
+        assert target.inputs.get("region") == buckets[source].inputs.get("region") == config.inputs.get("region")
+        assert not target.inputs.get("objectLockEnabled")  # a locked bucket cannot receive access logs
+    assert logging[name(layout.REPLICA)].inputs["targetBucket"] == name(layout.REPLICA_ACCESS_LOGS)
     (rule,) = by_bucket(run, ":BucketLifecycleConfiguration")[name(layout.ACCESS_LOGS)].inputs["rules"]
     assert rule["expiration"] == {"days": 365}
 

@@ -102,8 +102,8 @@ def _is_ip(name: str) -> bool:
         return False
 
 
-ROLES = ("access-logs", "compliance-archive", "compliance-replica", "search-snapshots")
-PREFIXES = ["a", "abc", "abc-", "amzn-s3-demo-x", "n" * 36, "necpgame-kafka-monitoring", "a1-b2", "0abc", "n" * 37, "Necpgame", "-abc", "abc-",
+ROLES = ("access-logs", "compliance-archive", "compliance-replica", "search-snapshots", "replica-access-logs")
+PREFIXES = ["a", "abc", "abc-", "amzn-s3-demo-x", "n" * 35, "n" * 36, "necpgame-kafka-monitoring", "a1-b2", "0abc", "n" * 37, "Necpgame", "-abc", "abc-",
             "necp..game", "necp.game", "xn--abc", "sthree-x", "ab", "a_b", "necpgame kafka"]
 
 
@@ -117,7 +117,8 @@ def test_an_accepted_bucket_prefix_yields_valid_s3_names_for_every_bucket(prefix
 
 def test_the_bucket_roles_here_are_the_programs():
     from content import archive
-    assert set(ROLES) == {archive.ACCESS_LOGS, archive.ARCHIVE, archive.REPLICA, archive.SNAPSHOTS}
+    assert set(ROLES) == {archive.ACCESS_LOGS, archive.ARCHIVE, archive.REPLICA, archive.SNAPSHOTS,
+                          archive.REPLICA_ACCESS_LOGS}
 
 
 @pytest.mark.parametrize("url,problem", [

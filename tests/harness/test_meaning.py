@@ -48,10 +48,10 @@ def test_a_bucket_prefix_change_replaces_the_buckets_and_is_danger(program):
     a, b, text, danger = _report(program, "prod", {}, {"bucketPrefix": "necpgame-kafka-mon"})
     d = plan.diff(a, b)
     buckets = [k for k in d["replaced"] if k.startswith("aws:s3/bucket:Bucket::")]
-    assert len(buckets) == 4 and all(d["replaced"][k] == ["bucket"] for k in buckets)
+    assert len(buckets) == 5 and all(d["replaced"][k] == ["bucket"] for k in buckets)
     assert "+- replace aws:s3/bucket:Bucket::kafka-monitoring-archive-compliance-archive  (because bucket changed)" \
         in text
-    assert sum("protected resource aws:s3/bucket:Bucket" in x and "replaced" in x for x in danger) == 4
+    assert sum("protected resource aws:s3/bucket:Bucket" in x and "replaced" in x for x in danger) == 5
     assert "outputs (the contract other stacks read):" in text
     assert ('archive_bucket: "necpgame-kafka-monitoring-prod-compliance-archive" → '
             '"necpgame-kafka-mon-prod-compliance-archive"') in text
