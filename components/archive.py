@@ -62,7 +62,9 @@ class Archive(pulumi.ComponentResource):
 
         snapshot_role = aws.iam.Role(
             f"{name}-snapshot-role", description="Elasticsearch/OpenSearch snapshot repository writer",
-            assume_role_policy=json.dumps(layout.assume_role("es.amazonaws.com")),
+            assume_role_policy=account.account_id.apply(lambda acct: json.dumps(layout.snapshot_role_trust(
+                acct, s.eks_oidc_provider_arn, list(s.search_service_accounts),
+                s.opensearch_deployment == "amazon-opensearch-service"))),
             opts=self._protected())
         snapshot_policy = snapshot_key.arn.apply(
             lambda k: layout.snapshot_role_policy(layout.bucket_name(s, layout.SNAPSHOTS), k))
@@ -72,6 +74,7 @@ class Archive(pulumi.ComponentResource):
 
         self.archive_bucket, self.archive_bucket_arn = archive.bucket, archive.arn
         self.snapshot_bucket, self.snapshot_bucket_arn = snapshots.bucket, snapshots.arn
+        self.snapshot_bucket_region = snapshots.region
         self.access_log_bucket = logs.bucket
         self.archive_key_arn = key.arn
         self.snapshot_key_arn = snapshot_key.arn

@@ -66,7 +66,9 @@ class _Client:
 
     def __init__(self, props: dict[str, Any], attempts: int = MAX_ATTEMPTS, timeout: float = TIMEOUT_S):
         self.engine, self.endpoint, self.attempts = props["engine"], props["endpoint"], attempts
-        auth = (props["username"], _password(self.engine) or "")
+        auth: Any = (props["username"], _password(self.engine) or "")
+        if props.get("sigv4_region"):
+            auth = _sigv4(props)
         ca = props.get("ca_bundle") or None
         if self.engine == "elasticsearch":
             from elasticsearch import Elasticsearch
@@ -99,6 +101,19 @@ class _Client:
         raise AssertionError("unreachable")
 
 
+def _sigv4(props: dict) -> Any:
+    """opensearch-py's signer over urllib3 (opensearchpy.helpers.signer.Urllib3AWSV4SignerAuth, service
+    "es"), with the credentials the AWS SDK finds as `pulumi up` runs (environment, profile, OIDC role)."""
+    import boto3
+    from opensearchpy import Urllib3AWSV4SignerAuth
+    credentials = boto3.Session().get_credentials()
+    if credentials is None:
+        raise SearchApiError(f"{_object_name(props)}: no AWS credentials to sign the request with (SigV4); "
+                             "run with the deployer's AWS credentials, which need es:ESHttp* and iam:PassRole "
+                             "on the snapshot role")
+    return Urllib3AWSV4SignerAuth(credentials, props["sigv4_region"], "es")
+
+
 def _classify(err: Exception) -> tuple[int | None, str]:
     """(HTTP status, or None for a connection failure; the server's reason)."""
     status = getattr(getattr(err, "meta", None), "status", None) or getattr(err, "status_code", None)
@@ -117,6 +132,10 @@ def _object_name(props: dict) -> str:
 
 def _auth_failure(err: SearchApiError, props: dict) -> SearchApiError:
     kind = KINDS[(props["engine"], props["kind"])]
+    if props.get("sigv4_region"):
+        return SearchApiError(f"{_object_name(props)}: the AWS identity running `pulumi up` was refused "
+                              f"(HTTP {err.status}); it needs the {kind.privilege} (es:ESHttp* on the domain), "
+                              "and iam:PassRole on the snapshot role to register the repository", err.status)
     return SearchApiError(f"{_object_name(props)}: the user {props.get('username')!r} was refused "
                           f"(HTTP {err.status}); it needs the {kind.privilege}, and a valid password in "
                           f"{PASSWORD[props['engine']][0]} or the stack secret {PASSWORD[props['engine']][1]}",
@@ -232,11 +251,13 @@ class RetentionObject(pulumi.dynamic.Resource, module="search", name="RetentionO
 
     def __init__(self, name: str, *, engine: str, kind: str, object_id: str, body: pulumi.Input[dict],
                  endpoint: str, username: str, prod: bool, allow_delete: bool, ca_bundle: str = "",
-                 adopt: bool = False, opts: pulumi.ResourceOptions | None = None):
+                 adopt: bool = False, sigv4_region: str = "", opts: pulumi.ResourceOptions | None = None):
         if (engine, kind) not in KINDS:
             raise ValueError(f"unsupported {engine} object kind {kind!r}")
         super().__init__(RetentionObjectProvider(), name, {
             "engine": engine, "kind": kind, "object_id": object_id, "body": body, "endpoint": endpoint,
             "username": username, "prod": prod, "allow_delete": allow_delete, "ca_bundle": ca_bundle,
             "adopt": adopt,
+            # Amazon OpenSearch Service: requests signed with the deployer's AWS credentials (SigV4)
+            **({"sigv4_region": sigv4_region} if sigv4_region else {}),
         }, opts)

@@ -8,6 +8,7 @@ from components.archive import Archive
 from components.search_provider import RetentionObject
 from content import retention as r
 from content.fluent_bit import APP_PREFIX
+from config import fields
 from config.sections import RetentionArgs
 
 
@@ -33,7 +34,8 @@ class SearchRetention(pulumi.ComponentResource):
                                    archive.snapshot_bucket.apply(r.es_repository))
             es_first = [self._object(es, "slm_policy", r.SLM_POLICY, r.slm_policy(s), depends_on=[es_repo])]
             os_first = [self._object(os_, "snapshot_repository", r.OS_REPOSITORY, pulumi.Output.all(
-                archive.snapshot_bucket, archive.snapshot_role_arn).apply(lambda a: r.os_repository(*a)))]
+                archive.snapshot_bucket, archive.snapshot_role_arn, archive.snapshot_bucket_region).apply(
+                lambda a: r.os_repository(a[0], a[1], a[2] if self._sigv4_region(os_) else None)))]
         ilm = self._object(es, "ilm_policy", r.APP_POLICY, r.ilm_policy(s, snapshots), depends_on=es_first)
         self._object(es, "index_template", r.APP_POLICY,
                      r.es_index_template(s, [f"{APP_PREFIX}-*"], s.application_log_shards), depends_on=[ilm])
@@ -56,6 +58,12 @@ class SearchRetention(pulumi.ComponentResource):
         self.register_outputs({"application_index_pattern": self.application_index_pattern,
                                "security_index_pattern": self.security_index_pattern})
 
+    def _sigv4_region(self, engine: str) -> str:
+        """Amazon OpenSearch Service signs requests with AWS credentials (SigV4), in its region."""
+        if engine == "opensearch" and self._s.opensearch_deployment == "amazon-opensearch-service":
+            return fields.opensearch_service_region(self._s.opensearch_url) or ""
+        return ""
+
     def _object(self, engine: str, kind: str, object_id: str, body: pulumi.Input[dict],
                 depends_on: list[pulumi.Resource] | None = None) -> RetentionObject:
         s = self._s
@@ -64,6 +72,7 @@ class SearchRetention(pulumi.ComponentResource):
         return RetentionObject(
             f"{self._name}-{engine}-{kind.replace('_', '-')}-{object_id}", engine=engine, kind=kind,
             object_id=object_id, body=body, endpoint=endpoint, username=username, prod=s.is_prod,
+            sigv4_region=self._sigv4_region(engine),
             allow_delete=s.allow_retention_delete, ca_bundle=s.search_ca_bundle, adopt=s.adopt_existing_retention,
             opts=pulumi.ResourceOptions(parent=self, protect=s.is_prod and not s.allow_retention_delete,
                                         depends_on=depends_on or []))

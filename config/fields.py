@@ -80,6 +80,12 @@ def url_problem(text: str) -> str | None:
     return None
 
 
+def opensearch_service_region(url_text: str) -> str | None:
+    """The region of an Amazon OpenSearch Service domain endpoint (https://<domain>.<region>.es.amazonaws.com)."""
+    match = re.fullmatch(r"https://[a-z0-9-]+\.([a-z0-9-]+)\.es\.amazonaws\.com(:443)?/?", url_text or "")
+    return match.group(1) if match and match.group(1) in AWS_REGIONS else None
+
+
 def url() -> Rule:
     return Rule(lambda v: url_problem(v) is None, "an http(s) URL without credentials, port 1-65535",
                 lambda v: v.startswith("https://"), "prod requires https:// URLs")
@@ -201,6 +207,9 @@ RULES: dict[str, Rule] = {
     "elasticsearchUsername": matches(r"[^:\s]{1,100}", "a user name without ':' or spaces"),
     "opensearchUsername": matches(r"[^:\s]{1,100}", "a user name without ':' or spaces"),
     "opensearchVersion": matches(_SEMVER, "a version such as 2.17.0"),
+    "opensearchDeployment": one_of("self-managed", "amazon-opensearch-service"),
+    "searchServiceAccounts": _list(lambda x: re.fullmatch(f"{DNS_LABEL}:{DNS_LABEL}", x) is not None,
+                                   "a list of <namespace>:<service account>", 0, 20),
     "dashboardTopN": between(1, 20),
     "applicationLogRetentionDays": between(1, 3650, 30, " days (incident investigations)"),
     "securityRetentionDays": between(1, 36500, 2557, " days (7 years)"),

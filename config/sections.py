@@ -52,13 +52,13 @@ AlertingArgs = _section("AlertingArgs", """
 ArchiveArgs = _section("ArchiveArgs", """
     bucket_prefix object_lock_mode object_lock_days archive_transition_days snapshot_noncurrent_days
     access_log_retention_days archive_replication archive_replica_region archive_reader_role_arns break_glass_role_arn
-    eks_oidc_provider_arn monitoring_namespace
+    eks_oidc_provider_arn monitoring_namespace opensearch_deployment search_service_accounts
 """)
 RetentionArgs = _section("RetentionArgs", """
     application_log_retention_days security_retention_days application_archive_retention_days snapshot_schedule
     read_only_after_days application_log_shards security_log_shards search_replicas opensearch_append_only
     allow_retention_delete adopt_existing_retention search_ca_bundle trace_storage trace_index_prefix
-    trace_retention_days
+    trace_retention_days opensearch_deployment
 """, _SEARCH)
 CollectionArgs = _section("CollectionArgs", """
     clusters monitoring_namespace platform_namespace secrets bucket_prefix fluent_bit_chart_version

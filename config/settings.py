@@ -110,6 +110,8 @@ class Settings:
     opensearch_url: str
     opensearch_username: str
     opensearch_version: str
+    opensearch_deployment: str
+    search_service_accounts: tuple[str, ...]
     dashboard_top_n: int
     application_log_retention_days: int
     security_retention_days: int
@@ -253,6 +255,7 @@ def parse(raw: Mapping[str, Any], secrets: Mapping[str, Any] | None = None,
     kwargs["application_log_levels"] = tuple(values["applicationLogLevels"])
     kwargs["trace_health_operations"] = tuple(values["traceHealthOperations"])
     kwargs["archive_reader_role_arns"] = tuple(values["archiveReaderRoleArns"])
+    kwargs["search_service_accounts"] = tuple(values["searchServiceAccounts"])
     kwargs["trace_sampling_rate"] = float(values["traceSamplingRate"])
     kwargs["trace_sampling_overrides"] = tuple(parse_sampling_override(o)[0] for o in values["traceSamplingOverrides"])
     kwargs["error_rate_slo_percent"] = float(values["errorRateSloPercent"])
@@ -338,6 +341,12 @@ def _validate(v: dict[str, Any], secrets: Mapping[str, Any]) -> list[str]:
           "readOnlyAfterDays", "allowed: less than every retention (applicationLog, security, trace)")
     check(v["applicationArchiveRetentionDays"] >= v["applicationLogRetentionDays"], "applicationArchiveRetentionDays",
           "allowed: at least applicationLogRetentionDays (snapshots outlive the indices they archive)")
+    if v["opensearchDeployment"] == "amazon-opensearch-service":
+        check(fields.opensearch_service_region(v["opensearchUrl"]) is not None, "opensearchUrl",
+              "allowed with amazon-opensearch-service: the domain endpoint, https://<domain>.<region>.es.amazonaws.com")
+    if v["enableArchive"] and v["enableSearchRetention"]:  # Elasticsearch is always self-managed here
+        check(bool(v["eksOidcProviderArn"]), "eksOidcProviderArn",
+              "required for snapshots: the search pods assume the snapshot role through it (IRSA)")
     check(v["combatP99CriticalLatencyMs"] > v["combatP99LatencyMs"], "combatP99CriticalLatencyMs",
           "allowed: more than combatP99LatencyMs (critical is the worse of the two)")
     check(v["objectLockDays"] >= v["securityRetentionDays"] or not prod, "objectLockDays",

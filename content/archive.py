@@ -134,6 +134,19 @@ def web_identity_trust(oidc_provider_arn: str, service_accounts: list[str]) -> d
                                        f"{issuer}:sub": [f"system:serviceaccount:{sa}" for sa in service_accounts]}}}]}
 
 
+def snapshot_role_trust(account_id: str, oidc_provider_arn: str, service_accounts: list[str],
+                        amazon_opensearch_service: bool) -> dict:
+    """Who writes snapshots: the self-managed search pods through IRSA, and, for Amazon OpenSearch
+    Service, the service itself on behalf of a domain of this account only (IAM User Guide, "The
+    confused deputy problem": aws:SourceAccount and aws:SourceArn on a service principal's trust)."""
+    statements = web_identity_trust(oidc_provider_arn, service_accounts)["Statement"] if oidc_provider_arn else []
+    if amazon_opensearch_service:
+        statements.append({"Effect": "Allow", "Principal": {"Service": "es.amazonaws.com"}, "Action": "sts:AssumeRole",
+                           "Condition": {"StringEquals": {"aws:SourceAccount": account_id},
+                                         "ArnLike": {"aws:SourceArn": f"arn:aws:es:*:{account_id}:domain/*"}}})
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
 def archive_writer_policy(name: str, key_arn: str) -> dict:
     """PutObject under the security-events prefix and the key to encrypt with: no read, delete or
     lock change (Fluent Bit's s3 output needs only PutObject with use_put_object)."""

@@ -98,8 +98,14 @@ def os_index_template(s: "RetentionArgs") -> dict:
             "template": {"settings": settings}}
 
 
-def os_repository(bucket: str, role_arn: str) -> dict:
-    return {"type": "s3", "settings": {"bucket": bucket, "base_path": "opensearch", "role_arn": role_arn}}
+def os_repository(bucket: str, role_arn: str, service_region: str | None) -> dict:
+    """Amazon OpenSearch Service takes the role to assume and the bucket's region in the repository
+    ("Registering a manual snapshot repository"). The open-source repository-s3 plugin has no
+    `role_arn` setting: self-managed nodes get the role from their pods' IRSA credentials."""
+    settings = {"bucket": bucket, "base_path": "opensearch"}
+    if service_region:
+        settings.update(region=service_region, role_arn=role_arn)
+    return {"type": "s3", "settings": settings}
 
 
 def trace_patterns(s: "RetentionArgs") -> list[str]:

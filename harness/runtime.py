@@ -106,6 +106,7 @@ class Mocks(pulumi.runtime.Mocks):
             state.setdefault("arn", f"arn:aws:{args.typ.split(':')[1].split('/')[0]}:::{args.name}")
         if args.typ == "aws:s3/bucket:Bucket":  # AWS uses the bucket name as its id
             state.setdefault("bucket", args.name)
+            state.setdefault("region", "eu-west-1")  # computed from the provider's region
             state["arn"] = f"arn:aws:s3:::{state['bucket']}"
             return state["bucket"], state
         if args.typ == "aws:kms/key:Key":

@@ -13,6 +13,9 @@ What it reproduces, with the sources it follows:
 - ISM: a PUT of an existing policy without the current `if_seq_no`/`if_primary_term` -> 409
   version_conflict_engine_exception; a write bumps `_seq_no`.
 - Elasticsearch answers with `X-Elastic-Product: Elasticsearch` (the 8.x client refuses others).
+- Amazon OpenSearch Service (`sigv4=(access key, secret key, region)`): every request must carry a
+  valid AWS Signature Version 4 for service `es`, recomputed here with botocore's own SigV4Auth
+  (the reference implementation AWS SDKs use); otherwise 403 with AWS's message.
 Requests are recorded with their parsed bodies so tests can assert what reached the server.
 """
 from __future__ import annotations
@@ -45,8 +48,17 @@ class SearchServer:
     seq: dict[str, tuple[int, int]] = field(default_factory=dict)
     log: list[Recorded] = field(default_factory=list)
     script: list[tuple[str, str, int, Any]] = field(default_factory=list)  # canned (method, path, status, body)
+    sigv4: tuple[str, str, str] | None = None
+    signed: list[str] = field(default_factory=list)  # Authorization headers that verified
 
     def handler(self, request: Request) -> Response:
+        if self.sigv4 is not None:
+            problem = sigv4_problem(request, *self.sigv4)
+            if problem:
+                return Response(json.dumps({"message": f"The request signature we calculated does not match the "
+                                                       f"signature you provided ({problem})"}),
+                                status=403, content_type="application/json")
+            self.signed.append(request.headers["Authorization"])
         raw = request.get_data(as_text=True)
         body = json.loads(raw) if raw else None
         self.log.append(Recorded(request.method, request.path, dict(request.args), body, raw))
@@ -147,6 +159,30 @@ class SearchServer:
 
     def writes(self) -> list[Recorded]:
         return [r for r in self.log if r.method in ("PUT", "DELETE")]
+
+
+_AUTH = re.compile(r"AWS4-HMAC-SHA256 Credential=([^/]+)/([0-9]{8})/([^/]+)/([^/]+)/aws4_request, "
+                   r"SignedHeaders=([^,]+), Signature=([0-9a-f]{64})")
+
+
+def sigv4_problem(request: Request, access_key: str, secret_key: str, region: str) -> str | None:
+    """Why a request's SigV4 signature is not valid for (credentials, region, service es), or None."""
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    match = _AUTH.fullmatch(request.headers.get("Authorization", ""))
+    if not match:
+        return "no SigV4 Authorization header"
+    key, _, scope_region, service, signed_headers, signature = match.groups()
+    if (key, scope_region, service) != (access_key, region, "es"):
+        return f"credential scope {key}/{scope_region}/{service}"
+    aws_request = AWSRequest(method=request.method, url=request.url, data=request.get_data(),
+                             headers={h: request.headers[h] for h in signed_headers.split(";")})
+    aws_request.context["timestamp"] = request.headers["X-Amz-Date"]
+    signer = SigV4Auth(Credentials(access_key, secret_key), "es", region)
+    expected = signer.signature(signer.string_to_sign(aws_request, signer.canonical_request(aws_request)), aws_request)
+    return None if expected == signature else "signature mismatch"
 
 
 def _flat(settings: dict, prefix: str = "") -> dict[str, Any]:

@@ -71,7 +71,7 @@ def test_fluent_bit_assumes_the_archive_writer_role_and_archives_into_the_locked
 
 
 def test_without_an_oidc_provider_there_is_no_writer_and_no_archive_output(program):
-    run = program("dev", eksOidcProviderArn="")
+    run = program("dev", eksOidcProviderArn="", enableSearchRetention=False)
     (release,) = [r for r in run.of_type("kubernetes:helm.sh/v3:Release") if r.inputs["chart"] == "fluent-bit"]
     assert "Name s3" not in re.sub(r" +", " ", release.inputs["values"]["config"]["outputs"])
     assert not [r for r in run.of_type("aws:iam/role:Role") if r.name.endswith("-writer-role")]

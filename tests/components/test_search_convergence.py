@@ -218,3 +218,38 @@ def test_ilm_waiting_for_a_missing_slm_policy_is_refused_so_slm_goes_first(https
         provider.create(ilm)
     provider.create(props(httpserver, "elasticsearch", "slm_policy", retention.SLM_POLICY, retention.slm_policy(S)))
     provider.create(ilm)
+
+
+def _aws_env(monkeypatch, key="AKIDKAFKAMONITORING", secret="secret-LEAKCHECK"):
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", key)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", secret)
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
+
+
+def test_amazon_opensearch_service_requests_are_sigv4_signed_and_verify(httpserver, monkeypatch):
+    """opensearch-py's Urllib3AWSV4SignerAuth signs; the server recomputes each signature with botocore."""
+    _aws_env(monkeypatch)
+    server = serve(httpserver, "opensearch")
+    server.sigv4 = ("AKIDKAFKAMONITORING", "secret-LEAKCHECK", "eu-west-1")
+    body = {"type": "s3", "settings": {"bucket": "b", "base_path": "opensearch", "region": "eu-west-1",
+                                       "role_arn": "arn:aws:iam::123456789012:role/snapshots"}}
+    p = props(httpserver, "opensearch", "snapshot_repository", "kafka-security-archive", body, sigv4_region="eu-west-1")
+    sp.RetentionObjectProvider().create(p)
+    assert [w.body for w in server.writes()] == [body]
+    assert server.signed and all("/eu-west-1/es/aws4_request" in a for a in server.signed)
+    assert all("Basic" not in a for a in server.signed)
+
+
+@pytest.mark.parametrize("key,secret", [("AKIDSOMEONEELSE", "secret-LEAKCHECK"),   # another identity
+                                        ("AKIDKAFKAMONITORING", "wrong-LEAKCHECK")])  # a wrong secret
+def test_a_wrong_aws_identity_is_refused_loudly_naming_pass_role(httpserver, monkeypatch, key, secret):
+    _aws_env(monkeypatch, key=key, secret=secret)
+    server = serve(httpserver, "opensearch")
+    server.sigv4 = ("AKIDKAFKAMONITORING", "secret-LEAKCHECK", "eu-west-1")
+    p = props(httpserver, "opensearch", "snapshot_repository", "kafka-security-archive",
+              {"type": "s3", "settings": {"bucket": "b"}}, sigv4_region="eu-west-1")
+    with pytest.raises(sp.SearchApiError, match="HTTP 403.*iam:PassRole") as err:
+        sp.RetentionObjectProvider().create(p)
+    assert "LEAKCHECK" not in str(err.value)

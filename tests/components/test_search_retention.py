@@ -44,7 +44,21 @@ def test_nightly_snapshots_go_to_the_archive_bucket(stack_runs):
     assert slm["repository"] == "kafka-application-archive" and slm["schedule"] == "0 30 1 * * ?"
     assert slm["retention"]["expire_after"] == "365d"
     os_repo = objs[("opensearch", "snapshot_repository", "kafka-security-archive")].inputs["body"]
-    assert os_repo["settings"]["role_arn"] == run.outputs["snapshot_role_arn"]
+    # the open-source repository-s3 plugin has no role_arn: self-managed nodes use IRSA credentials
+    assert os_repo == {"type": "s3", "settings": {"bucket": run.outputs["snapshot_bucket"], "base_path": "opensearch"}}
+
+
+def test_amazon_opensearch_service_gets_the_role_region_and_signed_requests(program):
+    """Amazon OpenSearch Service Developer Guide, "Registering a manual snapshot repository": settings
+    bucket, region, role_arn; the request is signed (SigV4) by an identity with iam:PassRole."""
+    run = program("prod", opensearchDeployment="amazon-opensearch-service",
+                  opensearchUrl="https://search-security.eu-west-1.es.amazonaws.com")
+    objs = objects(run)
+    os_repo = objs[("opensearch", "snapshot_repository", "kafka-security-archive")].inputs
+    assert os_repo["body"]["settings"] == {"bucket": run.outputs["snapshot_bucket"], "base_path": "opensearch",
+                                           "region": "eu-west-1", "role_arn": run.outputs["snapshot_role_arn"]}
+    assert {k[0]: o.inputs.get("sigv4_region") for k, o in objs.items()} == {"opensearch": "eu-west-1",
+                                                                           "elasticsearch": None}
 
 
 def test_security_events_are_kept_seven_years_read_only_and_snapshotted(stack_runs):

@@ -169,3 +169,28 @@ def test_the_program_gives_every_key_its_policy(program):
     assert allowed(replica, kms("kms:Encrypt", replicator)) and not allowed(replica, kms("kms:Encrypt", writer))
     assert allowed(snapshot, kms("kms:Decrypt", snapshotter)) and not allowed(snapshot, kms("kms:Decrypt", READER))
     assert all(p.protect and p.inputs["bypassPolicyLockoutSafetyCheck"] for p in policies.values())
+
+
+# --- Who may assume the snapshot role (IAM User Guide, "The confused deputy problem"; EKS User Guide,
+# "IAM roles for service accounts": the token's aud and sub claims become <issuer>:aud / :sub keys) ----
+OIDC = S.eks_oidc_provider_arn
+ISSUER = OIDC.split(":oidc-provider/", 1)[1]
+
+
+def web_identity(service_account: str) -> Request:
+    return Request("sts:AssumeRoleWithWebIdentity", "*", principal=OIDC,
+                   context={f"{ISSUER}:aud": "sts.amazonaws.com", f"{ISSUER}:sub": f"system:serviceaccount:{service_account}"})
+
+
+def service(account: str) -> Request:
+    return Request("sts:AssumeRole", "*", principal="es.amazonaws.com",
+                   context={"aws:SourceAccount": account, "aws:SourceArn": f"arn:aws:es:eu-west-1:{account}:domain/security"})
+
+
+@pytest.mark.parametrize("managed", [False, True])
+def test_the_snapshot_role_is_assumed_by_the_search_pods_and_only_our_managed_domains(managed):
+    trust = layout.snapshot_role_trust("123456789012", OIDC, ["logging:elasticsearch", "security:opensearch"], managed)
+    assert allowed(trust, web_identity("logging:elasticsearch")) and allowed(trust, web_identity("security:opensearch"))
+    assert not allowed(trust, web_identity("logging:fluent-bit"))
+    assert allowed(trust, service("123456789012")) is managed
+    assert not allowed(trust, service("999999999999"))  # another account's domain: the confused deputy

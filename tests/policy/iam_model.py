@@ -78,7 +78,7 @@ def condition_holds(op: str, key: str, want: Any, context: dict) -> bool:
 
 def _names(arn: str, principal: str) -> bool:
     """Whether a policy principal ARN names the requesting principal (an account root names all of it)."""
-    if arn.endswith(":root"):
+    if arn.endswith(":root") and principal.startswith("arn:"):
         return principal.split(":")[4] == arn.split(":")[4]
     return arn == principal
 
@@ -87,7 +87,9 @@ def _applies(statement: dict, request: Request) -> bool:
     principal = statement.get("Principal")
     # An identity policy's statements have no Principal: they apply to whoever holds the policy.
     if "Principal" in statement and principal not in ("*", {"AWS": "*"}):
-        arns = _values((principal or {}).get("AWS", [])) if isinstance(principal, dict) else []
+        # a trust policy names services and identity providers the same way as accounts and roles
+        arns = [a for kind in ("AWS", "Service", "Federated") for a in _values((principal or {}).get(kind, []))] \
+            if isinstance(principal, dict) else []
         if not any(_names(arn, request.principal) for arn in arns):
             return False
     if "NotPrincipal" in statement:

@@ -45,7 +45,7 @@ SCENARIOS = [
     ("dev", {}, REPLICA),
     ("dev", {"enableAlerting": False}, REPLICA | {"prometheus_url", "alertmanager_url"}),
     ("dev", {"enableArchive": False}, REPLICA | ARCHIVE),
-    ("dev", {"eksOidcProviderArn": ""}, REPLICA | {"archive_writer_role_arn"}),
+    ("dev", {"eksOidcProviderArn": "", "enableSearchRetention": False}, REPLICA | {"archive_writer_role_arn"}),
     ("dev", {"enableCollection": False}, REPLICA | {"jaeger_otlp_grpc_endpoint", "jaeger_otlp_http_endpoint",
                                                     "jaeger_query_url"}),
     ("dev", {"enableGrafana": False}, REPLICA | {"grafana_folder_uids", "grafana_dashboard_urls",
