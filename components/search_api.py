@@ -106,12 +106,21 @@ def _ism(body: dict) -> dict:
     return {"policy": policy}
 
 
+def _sm(body: dict) -> dict:
+    """OpenSearch 2 `GET _plugins/_sm/policies/<name>` -> `{_id: "<name>-sm-policy", _version, _seq_no,
+    _primary_term, sm_policy}`; the policy gains `name`, `schema_version`, `schedule`, `enabled`,
+    `last_updated_time` and `enabled_time` (index-management SMPolicy.kt)."""
+    return {k: v for k, v in body.items()
+            if k not in ("name", "schema_version", "schedule", "enabled", "last_updated_time", "enabled_time")}
+
+
 @dataclass(frozen=True)
 class Kind:
     path: str                                   # with {id}
     stored: Callable[[Any, str], Any]           # GET response -> the body as the server holds it
     canonical: Callable[[dict], dict]           # either body -> the form both are compared in
-    versioned: bool = False                     # ISM: updates carry if_seq_no and if_primary_term
+    versioned: bool = False                     # ISM, SM: updates carry if_seq_no and if_primary_term
+    create_method: str = "PUT"                  # SM creates with POST, updates with PUT
     privilege: str = ""                         # what the provider's user needs on the cluster
 
 
@@ -127,6 +136,9 @@ KINDS: dict[tuple[str, str], Kind] = {
                                           privilege="cluster privilege manage_slm"),
     ("opensearch", "ism_policy"): Kind("/_plugins/_ism/policies/{id}", lambda r, i: {"policy": r["policy"]}, _ism,
                                        versioned=True, privilege="cluster permission cluster:admin/opendistro/ism/*"),
+    ("opensearch", "sm_policy"): Kind("/_plugins/_sm/policies/{id}", lambda r, i: r["sm_policy"], _sm,
+                                      versioned=True, create_method="POST",
+                                      privilege="cluster permission cluster:admin/opensearch/snapshot_management/*"),
     ("opensearch", "index_template"): Kind("/_index_template/{id}",
                                            lambda r, i: r["index_templates"][0]["index_template"], _template,
                                            privilege="cluster permission indices:admin/index_template/*"),

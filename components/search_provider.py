@@ -172,7 +172,7 @@ class RetentionObjectProvider(ResourceProvider):
         path = kind.path.format(id=props["object_id"])
         for attempt in range(CONFLICT_RETRIES + 1):
             try:
-                client.request("PUT", path, body=props["body"], params=meta or None)
+                client.request("PUT" if meta else kind.create_method, path, body=props["body"], params=meta or None)
                 return
             except SearchApiError as err:
                 if err.status in AUTH:

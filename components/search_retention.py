@@ -33,13 +33,14 @@ class SearchRetention(pulumi.ComponentResource):
             es_repo = self._object(es, "snapshot_repository", r.ES_REPOSITORY,
                                    archive.snapshot_bucket.apply(r.es_repository))
             es_first = [self._object(es, "slm_policy", r.SLM_POLICY, r.slm_policy(s), depends_on=[es_repo])]
-            os_first = [self._object(os_, "snapshot_repository", r.OS_REPOSITORY, pulumi.Output.all(
+            os_repo = self._object(os_, "snapshot_repository", r.OS_REPOSITORY, pulumi.Output.all(
                 archive.snapshot_bucket, archive.snapshot_role_arn, archive.snapshot_bucket_region).apply(
-                lambda a: r.os_repository(a[0], a[1], a[2] if self._sigv4_region(os_) else None)))]
+                lambda a: r.os_repository(a[0], a[1], a[2] if self._sigv4_region(os_) else None)))
+            os_first = [self._object(os_, "sm_policy", r.SM_POLICY, r.sm_policy(s), depends_on=[os_repo])]
         ilm = self._object(es, "ilm_policy", r.APP_POLICY, r.ilm_policy(s, snapshots), depends_on=es_first)
         self._object(es, "index_template", r.APP_POLICY,
                      r.es_index_template(s, [f"{APP_PREFIX}-*"], s.application_log_shards), depends_on=[ilm])
-        ism = self._object(os_, "ism_policy", r.SECURITY_POLICY, r.security_ism_policy(s, snapshots),
+        ism = self._object(os_, "ism_policy", r.SECURITY_POLICY, r.security_ism_policy(s),
                            depends_on=os_first)
         self._object(os_, "index_template", r.SECURITY_POLICY, r.os_index_template(s), depends_on=[ism])
         # Traces have their own retention and a policy that can complete: the nightly snapshot never

@@ -23,6 +23,22 @@ FIELDS = (
 )
 
 
+# OpenSearch snapshot management takes a Unix cron (job-scheduler CronSchedule, cron-utils UNIX):
+# minute hour day_of_month month day_of_week, without seconds, `?`, L, W or #.
+UNIX_FIELDS = (("minute", 0, 59, ()), ("hour", 0, 23, ()), ("day_of_month", 1, 31, ()), ("month", 1, 12, MONTHS),
+               ("day_of_week", 0, 7, DAYS))
+
+
+def unix_problems(expression: str) -> list[str]:
+    """What is wrong with a 5-field Unix cron expression; empty when it is valid."""
+    parts = expression.upper().split() if isinstance(expression, str) else []
+    if len(parts) != 5:
+        return [f"{len(parts)} fields; expected 5 (minute hour day_of_month month day_of_week)"]
+    return [f"{name} not allowed; allowed: {low}-{high}{', names' if names else ''}, * , - /"
+            for text, (name, low, high, names) in zip(parts, UNIX_FIELDS)
+            if not _field_ok(text, low, high, names, None, False)]
+
+
 def _value(text: str, low: int, high: int, names: tuple[str, ...]) -> bool:
     if text in names:
         return True

@@ -215,6 +215,8 @@ RULES: dict[str, Rule] = {
     "securityRetentionDays": between(1, 36500, 2557, " days (7 years)"),
     "applicationArchiveRetentionDays": between(1, 3650),
     "readOnlyAfterDays": between(1, 30),
+    "securitySnapshotSchedule": Rule(lambda v: not cron.unix_problems(v),
+                                     "a 5-field cron expression (minute hour day month weekday) such as '30 2 * * *'"),
     "snapshotSchedule": Rule(lambda v: not cron.problems(v), "an Elasticsearch cron expression such as '0 30 1 * * ?'"),
     "applicationLogShards": between(1, 64),
     "securityLogShards": between(1, 64),

@@ -56,6 +56,7 @@ ArchiveArgs = _section("ArchiveArgs", """
 """)
 RetentionArgs = _section("RetentionArgs", """
     application_log_retention_days security_retention_days application_archive_retention_days snapshot_schedule
+    security_snapshot_schedule
     read_only_after_days application_log_shards security_log_shards search_replicas opensearch_append_only
     allow_retention_delete adopt_existing_retention search_ca_bundle trace_storage trace_index_prefix
     trace_retention_days opensearch_deployment

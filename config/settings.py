@@ -117,6 +117,7 @@ class Settings:
     security_retention_days: int
     application_archive_retention_days: int
     snapshot_schedule: str
+    security_snapshot_schedule: str
     read_only_after_days: int
     application_log_shards: int
     security_log_shards: int

@@ -19,6 +19,7 @@ APP_POLICY = APP_PREFIX                  # ILM policy and template id
 SECURITY_POLICY = SECURITY_PREFIX        # ISM policy and template id
 TRACE_POLICY = "kafka-traces"
 SLM_POLICY = "nightly-kafka-application"
+SM_POLICY = "nightly-kafka-security"       # OpenSearch names its snapshots <policy>-<date>-<random>
 ES_REPOSITORY = "kafka-application-archive"
 OS_REPOSITORY = "kafka-security-archive"
 TEMPLATE_PRIORITY = 200  # above the built-in logs-*-* (500 applies only to those patterns)
@@ -86,8 +87,26 @@ def ism_policy(s: "RetentionArgs", policy_id: str, patterns: list[str], retentio
     }}
 
 
-def security_ism_policy(s: "RetentionArgs", snapshots: bool = True) -> dict:
-    return ism_policy(s, SECURITY_POLICY, [f"{SECURITY_PREFIX}-*"], s.security_retention_days, snapshot=snapshots)
+def security_ism_policy(s: "RetentionArgs") -> dict:
+    """Indices only: the nightly snapshots are the SM policy's, which also deletes them."""
+    return ism_policy(s, SECURITY_POLICY, [f"{SECURITY_PREFIX}-*"], s.security_retention_days, snapshot=False)
+
+
+def sm_policy(s: "RetentionArgs") -> dict:
+    """OpenSearch snapshot management (`POST _plugins/_sm/policies/<name>`, OpenSearch 2 docs, "Snapshot
+    management API"): a nightly snapshot of the security indices, each deleted after the security
+    retention (an ISM `snapshot` action takes one per index, under a fixed name, and never deletes it)."""
+    schedule = {"cron": {"expression": s.security_snapshot_schedule, "timezone": "UTC"}}
+    return {
+        "description": f"{SM_POLICY}: nightly {SECURITY_PREFIX}-* snapshots, deleted after "
+                       f"{s.security_retention_days} days (kafka-monitoring)",
+        "creation": {"schedule": schedule, "time_limit": "1h"},
+        "deletion": {"schedule": schedule, "time_limit": "1h",
+                     "condition": {"max_age": f"{s.security_retention_days}d", "min_count": 7}},
+        "snapshot_config": {"indices": f"{SECURITY_PREFIX}-*", "repository": OS_REPOSITORY, "timezone": "UTC",
+                            "date_format": "yyyy-MM-dd", "include_global_state": "false",
+                            "ignore_unavailable": "true", "partial": "false"},
+    }
 
 
 def os_index_template(s: "RetentionArgs") -> dict:

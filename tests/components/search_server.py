@@ -12,6 +12,10 @@ What it reproduces, with the sources it follows:
   (WaitForSnapshotAction validation, "no such snapshot lifecycle policy").
 - ISM: a PUT of an existing policy without the current `if_seq_no`/`if_primary_term` -> 409
   version_conflict_engine_exception; a write bumps `_seq_no`.
+- Snapshot management (OpenSearch 2 docs, "Snapshot management API"): `POST` creates (409 if the
+  policy exists), `PUT` with the current `if_seq_no`/`if_primary_term` updates (404 if missing, 409
+  if stale); GET -> `{_id: "<name>-sm-policy", _version, _seq_no, _primary_term, sm_policy}` with
+  `name`, `schema_version`, `schedule`, `enabled`, `last_updated_time`, `enabled_time` added.
 - Elasticsearch answers with `X-Elastic-Product: Elasticsearch` (the 8.x client refuses others).
 - Amazon OpenSearch Service (`sigv4=(access key, secret key, region)`): every request must carry a
   valid AWS Signature Version 4 for service `es`, recomputed here with botocore's own SigV4Auth
@@ -70,6 +74,8 @@ class SearchServer:
             return self._get(request.path)
         if request.method == "PUT":
             return self._put(request.path, body, raw, dict(request.args))
+        if request.method == "POST" and request.path.startswith("/_plugins/_sm/policies/"):
+            return self._sm_write(request.path, body, dict(request.args), create=True)
         if request.method == "DELETE":
             if self.objects.pop(request.path, None) is None:
                 return self._missing(request.path)
@@ -97,6 +103,10 @@ class SearchServer:
         if path.startswith("/_slm/policy/"):
             return self._json({name: {"version": 1, "modified_date_millis": 1764460800000, "policy": stored,
                                       "next_execution_millis": 1764466200000, "stats": {}}})
+        if path.startswith("/_plugins/_sm/policies/"):
+            seq_no, term = self.seq[path]
+            return self._json({"_id": f"{name}-sm-policy", "_version": seq_no + 1, "_seq_no": seq_no,
+                               "_primary_term": term, "sm_policy": stored})
         if path.startswith("/_plugins/_ism/policies/"):
             seq_no, term = self.seq[path]
             return self._json({"_id": name, "_version": seq_no + 1, "_seq_no": seq_no, "_primary_term": term,
@@ -149,6 +159,8 @@ class SearchServer:
                            for st in policy["states"]],
                 "ism_template": [{**t, "last_updated_time": 1764460800000} for t in policy.get("ism_template", [])]}
             return self._json({"_id": name, "_seq_no": seq_no + 1, "_primary_term": term, "policy": {}}, 201)
+        if path.startswith("/_plugins/_sm/policies/"):
+            return self._sm_write(path, body, query, create=False)
         if path.startswith("/_snapshot/"):
             self.objects[path] = {"type": body["type"], "settings": {k: str(v) for k, v in body["settings"].items()}}
             return self._json({"acknowledged": True})
@@ -157,8 +169,30 @@ class SearchServer:
             return self._json({"acknowledged": True})
         return self._missing(path)
 
+    def _sm_write(self, path: str, body: dict, query: dict, create: bool) -> Response:
+        name = path.rsplit("/", 1)[1]
+        exists = path in self.objects
+        if create and exists:
+            return self._json({"error": {"type": "version_conflict_engine_exception",
+                                         "reason": f"[{name}-sm-policy]: version conflict, document already exists"},
+                               "status": 409}, 409)
+        if not create and not exists:
+            return self._missing(path)
+        if not create:
+            seq_no, term = self.seq[path]
+            if query.get("if_seq_no") != str(seq_no) or query.get("if_primary_term") != str(term):
+                return self._json({"error": {"type": "version_conflict_engine_exception",
+                                             "reason": f"[{name}-sm-policy]: version conflict"}, "status": 409}, 409)
+        seq_no, term = self.seq.get(path, (-1, 1))
+        self.seq[path] = (seq_no + 1, term)
+        self.objects[path] = {"name": name, **body, "schema_version": 21, "enabled": True,
+                              "schedule": {"interval": {"start_time": 1764460800000, "period": 1, "unit": "Minutes"}},
+                              "last_updated_time": 1764460800000, "enabled_time": 1764460800000}
+        return self._json({"_id": f"{name}-sm-policy", "_version": seq_no + 2, "_seq_no": seq_no + 1,
+                           "_primary_term": term, "sm_policy": self.objects[path]}, 201 if create else 200)
+
     def writes(self) -> list[Recorded]:
-        return [r for r in self.log if r.method in ("PUT", "DELETE")]
+        return [r for r in self.log if r.method in ("PUT", "POST", "DELETE")]
 
 
 _AUTH = re.compile(r"AWS4-HMAC-SHA256 Credential=([^/]+)/([0-9]{8})/([^/]+)/([^/]+)/aws4_request, "

@@ -61,13 +61,22 @@ def test_amazon_opensearch_service_gets_the_role_region_and_signed_requests(prog
                                                                            "elasticsearch": None}
 
 
-def test_security_events_are_kept_seven_years_read_only_and_snapshotted(stack_runs):
+def test_security_events_are_kept_seven_years_read_only_and_snapshotted_by_a_policy_that_deletes_them(stack_runs):
+    """The ISM `snapshot` action takes one snapshot per index under a fixed name and nothing deletes
+    it; OpenSearch snapshot management snapshots nightly as <policy>-<date>-<random> and deletes by age."""
     objs = objects(stack_runs["prod"])
     policy = objs[("opensearch", "ism_policy", "kafka-security")].inputs["body"]["policy"]
     states = {st["name"]: st for st in policy["states"]}
     assert states["hot"]["transitions"] == [{"state_name": "cold", "conditions": {"min_index_age": "2d"}}]
     assert {"read_only": {}} in states["cold"]["actions"]
-    assert {"snapshot": {"repository": "kafka-security-archive", "snapshot": "kafka-security"}} in states["cold"]["actions"]
+    assert not any("snapshot" in a for st in states.values() for a in st["actions"])
+    sm = objs[("opensearch", "sm_policy", "nightly-kafka-security")]
+    assert sm.inputs["body"]["snapshot_config"]["indices"] == "kafka-security-*"
+    assert sm.inputs["body"]["snapshot_config"]["repository"] == "kafka-security-archive"
+    assert sm.inputs["body"]["deletion"]["condition"]["max_age"] == "2557d"
+    repo = objs[("opensearch", "snapshot_repository", "kafka-security-archive")]
+    ism = objs[("opensearch", "ism_policy", "kafka-security")]
+    assert repo.urn in sm.dependencies and sm.urn in ism.dependencies  # repository -> SM -> ISM
     assert states["cold"]["transitions"] == [{"state_name": "delete", "conditions": {"min_index_age": "2557d"}}]
     assert policy["ism_template"] == [{"index_patterns": ["kafka-security-*"], "priority": 100}]
     template = objs[("opensearch", "index_template", "kafka-security")].inputs["body"]

@@ -80,6 +80,15 @@ def test_cron_refuses_what_elasticsearch_refuses_naming_the_field(expression, fi
     assert any(field in p for p in cron.problems(expression)), cron.problems(expression)
 
 
+@pytest.mark.parametrize("expression,ok", [
+    ("30 2 * * *", True), ("0 */6 * * MON-FRI", True), ("0 0 1 JAN *", True), ("0 0 * * 0", True),
+    ("0 30 2 * * ?", False),   # Elasticsearch's 6 fields
+    ("60 2 * * *", False), ("30 24 * * *", False), ("30 2 ? * *", False), ("30 2 L * *", False),
+])
+def test_unix_cron_for_opensearch_snapshot_management(expression, ok):
+    assert (cron.unix_problems(expression) == []) is ok, cron.unix_problems(expression)
+
+
 def s3_bucket_name_problems(name: str) -> list[str]:
     """The S3 general purpose bucket naming rules, one check per documented rule."""
     rules = [

@@ -120,6 +120,7 @@ CASES: list[tuple[str, str, Callable | str, str]] = [
     ("cron-six-words", "prod", _set(snapshotSchedule="every day at half past one"), "snapshotSchedule"),
     ("cron-hour-25", "prod", _set(snapshotSchedule="0 30 25 * * ?"), "snapshotSchedule"),
     ("cron-no-question-mark", "dev", _set(snapshotSchedule="0 30 1 * * *"), "snapshotSchedule"),
+    ("security-cron-es-syntax", "prod", _set(securitySnapshotSchedule="0 30 2 * * ?"), "securitySnapshotSchedule"),
     ("cron-five-fields", "prod", _set(snapshotSchedule="30 1 * * *"), "snapshotSchedule"),
     ("slack-no-hash", "prod", _set(slackChannel="kafka-alerts"), "slackChannel"),
     ("exporter-image-unpinned", "prod", _set(kafkaExporterImage="danielqsj/kafka-exporter"), "kafkaExporterImage"),
