@@ -48,8 +48,8 @@ class SearchRetention(pulumi.ComponentResource):
         if s.trace_storage == es:
             traces = self._object(es, "ilm_policy", r.TRACE_POLICY,
                                   r.ilm_policy(s, snapshots=False, retention_days=s.trace_retention_days))
-            self._object(es, "index_template", r.TRACE_POLICY,
-                         r.es_index_template(s, r.trace_patterns(s), 1, r.TRACE_POLICY), depends_on=[traces])
+            for template_id, body in r.jaeger_templates(s).items():
+                self._object(es, "index_template", template_id, body, depends_on=[traces])
         else:
             self._object(os_, "ism_policy", r.TRACE_POLICY, r.ism_policy(
                 s, r.TRACE_POLICY, r.trace_patterns(s), s.trace_retention_days, snapshot=False))

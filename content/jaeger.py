@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from config.sections import CollectionArgs
+    from config.sections import CollectionArgs, RetentionArgs
 
 OTLP_GRPC_PORT, OTLP_HTTP_PORT, QUERY_PORT, SAMPLING_PORT, METRICS_PORT, HEALTH_PORT = (
     4317, 4318, 16686, 5778, 8888, 13133)
@@ -32,9 +32,19 @@ def sampling_strategies(s: "CollectionArgs") -> dict:
     }
 
 
-def _index(s: "CollectionArgs", shards: int) -> dict:
-    return {"date_layout": DATE_LAYOUT, "rollover_frequency": "day", "shards": shards,
-            "replicas": 1 if s.is_prod else 0}
+# Jaeger's index kinds and the shards each gets (the templates that set them are ours: see
+# content/retention.jaeger_templates).
+INDEX_SHARDS = {"span": 5, "service": 1, "dependencies": 1, "sampling": 1}
+
+
+def index_names(s: "CollectionArgs | RetentionArgs") -> dict[str, str]:
+    """Jaeger's daily index name patterns per kind: IndexPrefix.Apply puts `<prefix>-` before
+    `jaeger-<kind>-` (internal/storage/elasticsearch/config/config.go at v2.5.0)."""
+    return {kind: f"{s.trace_index_prefix}-jaeger-{kind}-*" for kind in INDEX_SHARDS}
+
+
+def _index() -> dict:
+    return {"date_layout": DATE_LAYOUT, "rollover_frequency": "day"}
 
 
 def config(s: "CollectionArgs") -> dict:
@@ -57,8 +67,12 @@ def config(s: "CollectionArgs") -> dict:
                 "tls": {"insecure": False},
                 # Reads look back as far as traces are kept (Jaeger's own default is 72 h); a Go duration.
                 "max_span_age": f"{s.trace_retention_days * 24}h",
-                "indices": {"index_prefix": s.trace_index_prefix, "spans": _index(s, 5), "services": _index(s, 1),
-                            "dependencies": _index(s, 1), "sampling": _index(s, 1)},
+                "indices": {"index_prefix": s.trace_index_prefix, "spans": _index(), "services": _index(),
+                            "dependencies": _index(), "sampling": _index()},
+                # Elasticsearch: our templates carry Jaeger's mappings plus the lifecycle (an index
+                # matches one composable template, so Jaeger's own could not coexist with ours).
+                # OpenSearch: ISM attaches through ism_template, so Jaeger's own templates stay.
+                "create_mappings": s.trace_storage == "opensearch",
             }}}},
             "remote_sampling": {"file": {"path": SAMPLING_FILE, "reload_interval": "1m"},
                                 "http": {"endpoint": f"0.0.0.0:{SAMPLING_PORT}"}},

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from content import jaeger
 from content.fluent_bit import APP_PREFIX, SECURITY_PREFIX
 
 if TYPE_CHECKING:
@@ -128,4 +129,41 @@ def os_repository(bucket: str, role_arn: str, service_region: str | None) -> dic
 
 
 def trace_patterns(s: "RetentionArgs") -> list[str]:
-    return [f"{s.trace_index_prefix}-*"]
+    return sorted(jaeger.index_names(s).values())
+
+
+# Jaeger v2.5.0's Elasticsearch 8 mappings (internal/storage/v1/elasticsearch/mappings/jaeger-*-8.json),
+# which our templates must carry: a keyword capped at 256, tags as nested key/value/type lists, and
+# tag.* / process.tag.* maps as keywords.
+_KEYWORD = {"type": "keyword", "ignore_above": 256}
+_KV = {"type": "nested", "dynamic": False, "properties": {"key": _KEYWORD, "value": _KEYWORD, "type": _KEYWORD}}
+_TAG_MAPS = [{"span_tags_map": {"mapping": _KEYWORD, "path_match": "tag.*"}},
+             {"process_tags_map": {"mapping": _KEYWORD, "path_match": "process.tag.*"}}]
+JAEGER_MAPPINGS = {
+    "span": {"dynamic_templates": _TAG_MAPS, "properties": {
+        "traceID": _KEYWORD, "parentSpanID": _KEYWORD, "spanID": _KEYWORD, "operationName": _KEYWORD,
+        "startTime": {"type": "long"}, "startTimeMillis": {"type": "date", "format": "epoch_millis"},
+        "duration": {"type": "long"}, "flags": {"type": "integer"},
+        "logs": {"type": "nested", "dynamic": False, "properties": {"timestamp": {"type": "long"}, "fields": _KV}},
+        "process": {"properties": {"serviceName": _KEYWORD, "tag": {"type": "object"}, "tags": _KV}},
+        "references": {"type": "nested", "dynamic": False,
+                       "properties": {"refType": _KEYWORD, "traceID": _KEYWORD, "spanID": _KEYWORD}},
+        "tag": {"type": "object"}, "tags": _KV}},
+    "service": {"dynamic_templates": _TAG_MAPS, "properties": {"serviceName": _KEYWORD, "operationName": _KEYWORD}},
+    "dependencies": {},
+    "sampling": {},
+}
+
+
+def jaeger_templates(s: "RetentionArgs") -> dict[str, dict]:
+    """One composable template per Jaeger index kind: Jaeger's settings and mappings, plus the
+    `kafka-traces` lifecycle. Template id -> body."""
+    templates = {}
+    for kind, pattern in jaeger.index_names(s).items():
+        settings = {"index.lifecycle.name": TRACE_POLICY, "index.lifecycle.parse_origination_date": True,
+                    "index.number_of_shards": jaeger.INDEX_SHARDS[kind], "index.number_of_replicas": s.search_replicas,
+                    "index.mapping.nested_fields.limit": 50, "index.requests.cache.enable": kind != "sampling"}
+        templates[f"{TRACE_POLICY}-{kind}"] = {
+            "index_patterns": [pattern], "priority": TEMPLATE_PRIORITY, "_meta": META,
+            "template": {"settings": settings, "mappings": JAEGER_MAPPINGS[kind]}}
+    return templates

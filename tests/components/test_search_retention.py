@@ -97,19 +97,50 @@ def test_traces_have_their_own_retention_with_a_policy_that_can_complete(stack_r
     """The nightly SLM snapshot covers kafka-application-* only: a trace policy that waited for it
     would never delete. Jaeger looks back as far as traces are kept (its default is 72 h)."""
     objs = objects(stack_runs["prod"])
-    template = objs[("elasticsearch", "index_template", "kafka-traces")].inputs["body"]
-    assert template["index_patterns"] == ["jaeger-*"]
+    template = objs[("elasticsearch", "index_template", "kafka-traces-span")].inputs["body"]
+    assert template["index_patterns"] == ["jaeger-jaeger-span-*"]
     assert template["template"]["settings"]["index.lifecycle.name"] == "kafka-traces"
     delete = objs[("elasticsearch", "ilm_policy", "kafka-traces")].inputs["body"]["policy"]["phases"]["delete"]
     assert delete == {"min_age": "7d", "actions": {"delete": {}}}
     slm = objs[("elasticsearch", "slm_policy", "nightly-kafka-application")].inputs["body"]
-    assert not any(fnmatch.fnmatch("jaeger-2026.11.30", p) for p in slm["config"]["indices"])
+    assert not any(fnmatch.fnmatch("jaeger-jaeger-span-2026.11.30", p) for p in slm["config"]["indices"])
     run = program("dev", traceStorage="opensearch", traceRetentionDays=3)
     ism = objects(run)[("opensearch", "ism_policy", "kafka-traces")].inputs["body"]["policy"]
     assert ism["states"][1]["transitions"][0]["conditions"] == {"min_index_age": "3d"}
     (config_map,) = [r for r in run.of_type("kubernetes:core/v1:ConfigMap") if "jaeger" in r.name]
     backend = yaml.safe_load(config_map.inputs["data"]["config.yaml"])["extensions"]["jaeger_storage"]["backends"]
     assert backend["primary_store"]["opensearch"]["max_span_age"] == "72h"
+
+
+JAEGER_SPAN_FIELDS = {  # jaeger v2.5.0 internal/storage/v1/elasticsearch/mappings/jaeger-span-8.json
+    "traceID": "keyword", "parentSpanID": "keyword", "spanID": "keyword", "operationName": "keyword",
+    "startTime": "long", "startTimeMillis": "date", "duration": "long", "flags": "integer", "logs": "nested",
+    "references": "nested", "tag": "object", "tags": "nested"}
+
+
+def test_jaegers_indices_keep_jaegers_mappings_with_our_lifecycle(stack_runs, program):
+    """Elasticsearch applies one composable template to a new index, the matching one of highest
+    priority, so ours must carry Jaeger's mappings; Jaeger is told not to create its own
+    (`create_mappings`, internal/storage/elasticsearch/config/config.go at v2.5.0). In OpenSearch
+    ISM attaches through ism_template and Jaeger's own templates stay."""
+    run = stack_runs["prod"]
+    templates = [o.inputs["body"] for k, o in objects(run).items() if k[:2] == ("elasticsearch", "index_template")]
+    for kind in ("span", "service", "dependencies", "sampling"):
+        index = f"jaeger-jaeger-{kind}-2026.11.30"   # IndexPrefix "jaeger" + "-" + jaeger-<kind>-<date_layout>
+        (match,) = [t for t in templates if any(fnmatch.fnmatch(index, p) for p in t["index_patterns"])]
+        assert match["template"]["settings"]["index.lifecycle.name"] == "kafka-traces"
+    (span,) = [t for t in templates if t["index_patterns"] == ["jaeger-jaeger-span-*"]]
+    props = span["template"]["mappings"]["properties"]
+    assert {k: v["type"] for k, v in props.items() if "type" in v} == JAEGER_SPAN_FIELDS
+    assert props["process"]["properties"]["serviceName"] == {"type": "keyword", "ignore_above": 256}
+    (config_map,) = [r for r in run.of_type("kubernetes:core/v1:ConfigMap") if "jaeger" in r.name]
+    backend = yaml.safe_load(config_map.inputs["data"]["config.yaml"])["extensions"]["jaeger_storage"]["backends"]
+    assert backend["primary_store"]["elasticsearch"]["create_mappings"] is False
+    run = program("dev", traceStorage="opensearch")
+    assert not [k for k in objects(run) if k[2].startswith("kafka-traces-")]
+    (config_map,) = [r for r in run.of_type("kubernetes:core/v1:ConfigMap") if "jaeger" in r.name]
+    backend = yaml.safe_load(config_map.inputs["data"]["config.yaml"])["extensions"]["jaeger_storage"]["backends"]
+    assert backend["primary_store"]["opensearch"]["create_mappings"] is True
 
 
 def test_without_the_archive_nothing_waits_for_a_snapshot(program):
@@ -143,7 +174,8 @@ def test_each_put_waits_for_what_the_server_requires_and_the_writers_wait_for_al
          ("elasticsearch", "slm_policy", "nightly-kafka-application")),
         (("elasticsearch", "slm_policy", "nightly-kafka-application"), ("elasticsearch", "ilm_policy", "kafka-application")),
         (("elasticsearch", "ilm_policy", "kafka-application"), ("elasticsearch", "index_template", "kafka-application")),
-        (("elasticsearch", "ilm_policy", "kafka-traces"), ("elasticsearch", "index_template", "kafka-traces")),
+        (("elasticsearch", "ilm_policy", "kafka-traces"), ("elasticsearch", "index_template", "kafka-traces-span")),
+        (("opensearch", "snapshot_repository", "kafka-security-archive"), ("opensearch", "sm_policy", "nightly-kafka-security")),
         (("opensearch", "snapshot_repository", "kafka-security-archive"), ("opensearch", "ism_policy", "kafka-security")),
         (("opensearch", "ism_policy", "kafka-security"), ("opensearch", "index_template", "kafka-security")),
     ]
