@@ -7,7 +7,7 @@ import pulumi
 from components.archive import Archive
 from components.search_provider import RetentionObject
 from content import retention as r
-from content.fluent_bit import APP_PREFIX
+from content.data_classes import APPLICATION, CLASSES, SECURITY, DataClass
 from config import fields
 from config.sections import RetentionArgs
 
@@ -22,42 +22,41 @@ class SearchRetention(pulumi.ComponentResource):
         s = settings
         self._name, self._s = name, s
         self.artifacts: dict = {}
-        snapshots = archive is not None
         es, os_ = "elasticsearch", "opensearch"
-
-        # Order is the servers' own rule: repository, then SLM (ILM's wait_for_snapshot names it, and
-        # Elasticsearch refuses an ILM policy naming a missing SLM policy), then ILM/ISM, then templates.
-        es_first: list[pulumi.Resource] = []
-        os_first: list[pulumi.Resource] = []
-        if snapshots:
-            es_repo = self._object(es, "snapshot_repository", r.ES_REPOSITORY,
-                                   archive.snapshot_bucket.apply(r.es_repository))
-            es_first = [self._object(es, "slm_policy", r.SLM_POLICY, r.slm_policy(s), depends_on=[es_repo])]
-            os_repo = self._object(os_, "snapshot_repository", r.OS_REPOSITORY, pulumi.Output.all(
+        # Order is the servers' own rule: repository, then SLM/SM (ILM's wait_for_snapshot names the
+        # SLM policy, and Elasticsearch refuses one naming a missing policy), then ILM/ISM, then templates.
+        repositories: dict[str, pulumi.Input[dict]] = {}
+        if archive is not None:
+            repositories[es] = archive.snapshot_bucket.apply(r.es_repository)
+            repositories[os_] = pulumi.Output.all(
                 archive.snapshot_bucket, archive.snapshot_role_arn, archive.snapshot_bucket_region).apply(
-                lambda a: r.os_repository(a[0], a[1], a[2] if self._sigv4_region(os_) else None)))
-            os_first = [self._object(os_, "sm_policy", r.SM_POLICY, r.sm_policy(s), depends_on=[os_repo])]
-        ilm = self._object(es, "ilm_policy", r.APP_POLICY, r.ilm_policy(s, snapshots), depends_on=es_first)
-        self._object(es, "index_template", r.APP_POLICY,
-                     r.es_index_template(s, [f"{APP_PREFIX}-*"], s.application_log_shards), depends_on=[ilm])
-        ism = self._object(os_, "ism_policy", r.SECURITY_POLICY, r.security_ism_policy(s),
-                           depends_on=os_first)
-        self._object(os_, "index_template", r.SECURITY_POLICY, r.os_index_template(s), depends_on=[ism])
-        # Traces have their own retention and a policy that can complete: the nightly snapshot never
-        # covers jaeger-* indices, so waiting for it would keep them forever.
-        if s.trace_storage == es:
-            traces = self._object(es, "ilm_policy", r.TRACE_POLICY,
-                                  r.ilm_policy(s, snapshots=False, retention_days=s.trace_retention_days))
-            for template_id, body in r.jaeger_templates(s).items():
-                self._object(es, "index_template", template_id, body, depends_on=[traces])
-        else:
-            self._object(os_, "ism_policy", r.TRACE_POLICY, r.ism_policy(
-                s, r.TRACE_POLICY, r.trace_patterns(s), s.trace_retention_days, snapshot=False))
+                lambda a: r.os_repository(a[0], a[1], a[2] if self._sigv4_region(os_) else None))
+        for c in CLASSES:
+            self._data_class(c, repositories)
 
-        self.application_index_pattern = pulumi.Output.from_input(f"{APP_PREFIX}-*")
-        self.security_index_pattern = pulumi.Output.from_input(f"{r.SECURITY_POLICY}-*")
+        self.application_index_pattern = pulumi.Output.from_input(APPLICATION.index_patterns(s)[0])
+        self.security_index_pattern = pulumi.Output.from_input(SECURITY.index_patterns(s)[0])
         self.register_outputs({"application_index_pattern": self.application_index_pattern,
                                "security_index_pattern": self.security_index_pattern})
+
+    def _data_class(self, c: DataClass, repositories: dict[str, pulumi.Input[dict]]) -> None:
+        """One class's objects on its engine: snapshots (where the class has them and the archive
+        exists), the policy that ends in deletion, and the templates that attach it."""
+        s, es = self._s, "elasticsearch"
+        engine = c.engine_of(s)
+        first: list[pulumi.Resource] = []
+        if c.snapshot_policy and engine in repositories:
+            repo = self._object(engine, "snapshot_repository", c.snapshot_repository, repositories[engine])
+            kind, body = ("slm_policy", r.slm_policy(s, c)) if engine == es else ("sm_policy", r.sm_policy(s, c))
+            first = [self._object(engine, kind, c.snapshot_policy, body, depends_on=[repo])]
+        if engine == es:
+            ilm = self._object(es, "ilm_policy", c.policy, r.ilm_policy(s, c, snapshots=bool(first)), depends_on=first)
+            for template_id, body in r.es_index_templates(s, c).items():
+                self._object(es, "index_template", template_id, body, depends_on=[ilm])
+        else:
+            ism = self._object(engine, "ism_policy", c.policy, r.ism_policy(s, c), depends_on=first)
+            if c.prefix:  # Jaeger keeps its own templates in OpenSearch: ISM attaches by ism_template
+                self._object(engine, "index_template", c.policy, r.os_index_template(s, c), depends_on=[ism])
 
     def _sigv4_region(self, engine: str) -> str:
         """Amazon OpenSearch Service signs requests with AWS credentials (SigV4), in its region."""

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from content.archive import ARCHIVE_PREFIX
+from content.data_classes import APPLICATION, SECURITY
 
 if TYPE_CHECKING:
     from config.sections import CollectionArgs
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 HTTP_PORT = 2020
 INPUT_TAG = "kube.*"
 APP_TAG, SECURITY_TAG = "app.*", "security.*"
-APP_PREFIX, SECURITY_PREFIX = "kafka-application", "kafka-security"
+APP_PREFIX, SECURITY_PREFIX = APPLICATION.prefix, SECURITY.prefix  # content/data_classes.py
 DATE_FORMAT = "%Y.%m.%d"
 STATE_DIR = "/var/lib/fluent-bit"
 # Environment variables filled from the credentials Secret; the config only names them.

@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 from typing import TYPE_CHECKING
 
-from content.fluent_bit import APP_PREFIX, SECURITY_PREFIX
+from content.data_classes import APPLICATION, SECURITY
 
 if TYPE_CHECKING:
     from config.sections import GrafanaArgs
@@ -45,12 +45,12 @@ def datasource_settings(s: "GrafanaArgs") -> dict[str, dict]:
         "prometheus": {"url": s.prometheus_url, "json_data": {"httpMethod": "POST", "timeInterval": s.scrape_interval}},
         "alertmanager": {"url": s.alertmanager_url, "json_data": {"implementation": "prometheus"}},
         "elasticsearch": {**_cluster(s, "elasticsearch"),
-                          "json_data": {"index": daily_index(APP_PREFIX), "timeField": "@timestamp",
+                          "json_data": {"index": daily_index(APPLICATION.prefix), "timeField": "@timestamp",
                                         "interval": "Daily"}},
         # The external plugin grafana-opensearch-datasource (docs: "Configure the OpenSearch data source",
         # provisioning): its backend refuses queries without `version` and `flavor`.
         "opensearch": {**_cluster(s, "opensearch"),
-                       "json_data": {"database": daily_index(SECURITY_PREFIX), "timeField": "@timestamp",
+                       "json_data": {"database": daily_index(SECURITY.prefix), "timeField": "@timestamp",
                                      "flavor": "opensearch", "version": s.opensearch_version, "interval": "Daily"}},
         "jaeger": {"url": s.jaeger_query_url, "json_data": {}},
     }

@@ -1,38 +1,34 @@
-"""Retention objects of the search clusters, as the bodies their APIs take.
+"""Retention objects of the search clusters, as the bodies their APIs take, per data class
+(content/data_classes.py).
 
-Application logs (Elasticsearch): daily indices -> template -> ILM (warm and read-only at
-readOnlyAfterDays, delete at
-applicationLogRetentionDays after the nightly snapshot) -> SLM snapshots to S3.
-Security events (OpenSearch): daily indices -> ISM (read-only after readOnlyAfterDays, snapshot to S3, delete
-only after securityRetentionDays) attached by its ism_template; append-only index template.
+Elasticsearch classes (application logs; traces stored there): daily indices -> template -> ILM
+(warm and read-only at readOnlyAfterDays, deleted at the class retention, after the nightly SLM
+snapshot where the class has one). OpenSearch classes (security events; traces stored there):
+daily indices -> ISM (read-only at readOnlyAfterDays, deleted at the class retention) attached by
+its ism_template; nightly snapshots by an SM policy that deletes them at the snapshot retention.
 """
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from content import jaeger
-from content.fluent_bit import APP_PREFIX, SECURITY_PREFIX
+from content.data_classes import APPLICATION, SECURITY, TRACES, DataClass
 
 if TYPE_CHECKING:
     from config.sections import RetentionArgs
 
-APP_POLICY = APP_PREFIX                  # ILM policy and template id
-SECURITY_POLICY = SECURITY_PREFIX        # ISM policy and template id
-TRACE_POLICY = "kafka-traces"
-SLM_POLICY = "nightly-kafka-application"
-SM_POLICY = "nightly-kafka-security"       # OpenSearch names its snapshots <policy>-<date>-<random>
-ES_REPOSITORY = "kafka-application-archive"
-OS_REPOSITORY = "kafka-security-archive"
+APP_POLICY, SECURITY_POLICY, TRACE_POLICY = APPLICATION.policy, SECURITY.policy, TRACES.policy
+SLM_POLICY, ES_REPOSITORY = APPLICATION.snapshot_policy, APPLICATION.snapshot_repository
+SM_POLICY, OS_REPOSITORY = SECURITY.snapshot_policy, SECURITY.snapshot_repository  # SM names snapshots <policy>-<date>-<random>
 TEMPLATE_PRIORITY = 200  # above the built-in logs-*-* (500 applies only to those patterns)
 META = {"managed_by": "kafka-monitoring"}
 
 
-def ilm_policy(s: "RetentionArgs", snapshots: bool = True, retention_days: int | None = None) -> dict:
-    """`snapshots`: wait for the nightly snapshot before deleting (only where the archive exists and
-    the snapshot covers the indices; a wait for a snapshot that never includes them never ends).
-    `retention_days`: application logs' by default."""
-    delete = {"wait_for_snapshot": {"policy": SLM_POLICY}, "delete": {}} if snapshots else {"delete": {}}
-    retention_days = s.application_log_retention_days if retention_days is None else retention_days
+def ilm_policy(s: "RetentionArgs", c: DataClass = APPLICATION, snapshots: bool = True) -> dict:
+    """`snapshots`: wait for the class's nightly snapshot before deleting (only where the archive
+    exists and the class has one: a wait for a snapshot that never covers the indices never ends)."""
+    wait = snapshots and c.snapshot_policy is not None
+    delete = {"wait_for_snapshot": {"policy": c.snapshot_policy}, "delete": {}} if wait else {"delete": {}}
     return {"policy": {"_meta": META, "phases": {
         "hot": {"min_age": "0ms", "actions": {}},
         # Elasticsearch cannot gzip indices; force-merging with best_compression is the closest.
@@ -40,81 +36,78 @@ def ilm_policy(s: "RetentionArgs", snapshots: bool = True, retention_days: int |
         # until Fluent Bit has flushed its retries after midnight): readOnlyAfterDays, default 2.
         "warm": {"min_age": f"{s.read_only_after_days}d", "actions": {"forcemerge": {"max_num_segments": 1, "index_codec": "best_compression"},
                                               "readonly": {}}},
-        "delete": {"min_age": f"{retention_days}d", "actions": delete},
+        "delete": {"min_age": f"{c.retention_days(s)}d", "actions": delete},
     }}}
 
 
-def es_index_template(s: "RetentionArgs", patterns: list[str], shards: int, policy: str = APP_POLICY) -> dict:
-    return {"index_patterns": patterns, "priority": TEMPLATE_PRIORITY, "_meta": META, "template": {"settings": {
-        "index.lifecycle.name": policy,
-        # Daily indices, no rollover: ages count from the date in the index name.
-        "index.lifecycle.parse_origination_date": True,
-        "index.number_of_shards": shards,
-        "index.number_of_replicas": s.search_replicas,
-    }}}
+def es_index_templates(s: "RetentionArgs", c: DataClass) -> dict[str, dict]:
+    """Template id -> body. Jaeger's indices get its mappings (see jaeger_templates)."""
+    if c.prefix is None:
+        return jaeger_templates(s)
+    return {c.policy: {"index_patterns": c.index_patterns(s), "priority": TEMPLATE_PRIORITY, "_meta": META,
+                       "template": {"settings": {
+                           "index.lifecycle.name": c.policy,
+                           # Daily indices, no rollover: ages count from the date in the index name.
+                           "index.lifecycle.parse_origination_date": True,
+                           "index.number_of_shards": getattr(s, c.shards),
+                           "index.number_of_replicas": s.search_replicas,
+                       }}}}
 
 
 def es_repository(bucket: str) -> dict:
     return {"type": "s3", "settings": {"bucket": bucket, "base_path": "elasticsearch"}}
 
 
-def slm_policy(s: "RetentionArgs") -> dict:
+def slm_policy(s: "RetentionArgs", c: DataClass = APPLICATION) -> dict:
     return {
         "schedule": s.snapshot_schedule,
-        "name": f"<{APP_PREFIX}-{{now/d}}>",
-        "repository": ES_REPOSITORY,
-        "config": {"indices": [f"{APP_PREFIX}-*"], "include_global_state": False},
-        "retention": {"expire_after": f"{s.application_archive_retention_days}d", "min_count": 7},
+        "name": f"<{c.prefix}-{{now/d}}>",
+        "repository": c.snapshot_repository,
+        "config": {"indices": c.index_patterns(s), "include_global_state": False},
+        "retention": {"expire_after": f"{c.snapshot_days(s)}d", "min_count": 7},
     }
 
 
-def ism_policy(s: "RetentionArgs", policy_id: str, patterns: list[str], retention_days: int,
-               snapshot: bool) -> dict:
-    cold_actions = [{"read_only": {}}, {"force_merge": {"max_num_segments": 1}}]
-    if snapshot:
-        cold_actions.append({"snapshot": {"repository": OS_REPOSITORY, "snapshot": policy_id}})
+def ism_policy(s: "RetentionArgs", c: DataClass = SECURITY) -> dict:
+    """Indices only: a class's snapshots are its SM policy's, which also deletes them (an ISM
+    `snapshot` action takes one per index, under a fixed name, and nothing deletes it)."""
+    retention_days = c.retention_days(s)
     return {"policy": {
-        "description": f"{policy_id}: read-only after {s.read_only_after_days} days, deleted after {retention_days} "
+        "description": f"{c.policy}: read-only after {s.read_only_after_days} days, deleted after {retention_days} "
                        "days (kafka-monitoring)",
         "default_state": "hot",
         "states": [
             {"name": "hot", "actions": [], "transitions": [
                 {"state_name": "cold", "conditions": {"min_index_age": f"{s.read_only_after_days}d"}}]},
-            {"name": "cold", "actions": cold_actions,
+            {"name": "cold", "actions": [{"read_only": {}}, {"force_merge": {"max_num_segments": 1}}],
              "transitions": [{"state_name": "delete", "conditions": {"min_index_age": f"{retention_days}d"}}]},
             {"name": "delete", "actions": [{"delete": {}}], "transitions": []},
         ],
-        "ism_template": [{"index_patterns": patterns, "priority": 100}],
+        "ism_template": [{"index_patterns": c.index_patterns(s), "priority": 100}],
     }}
 
 
-def security_ism_policy(s: "RetentionArgs") -> dict:
-    """Indices only: the nightly snapshots are the SM policy's, which also deletes them."""
-    return ism_policy(s, SECURITY_POLICY, [f"{SECURITY_PREFIX}-*"], s.security_retention_days, snapshot=False)
-
-
-def sm_policy(s: "RetentionArgs") -> dict:
+def sm_policy(s: "RetentionArgs", c: DataClass = SECURITY) -> dict:
     """OpenSearch snapshot management (`POST _plugins/_sm/policies/<name>`, OpenSearch 2 docs, "Snapshot
-    management API"): a nightly snapshot of the security indices, each deleted after the security
-    retention (an ISM `snapshot` action takes one per index, under a fixed name, and never deletes it)."""
+    management API"): a nightly snapshot of the class's indices, each deleted after its snapshot retention."""
     schedule = {"cron": {"expression": s.security_snapshot_schedule, "timezone": "UTC"}}
+    days = c.snapshot_days(s)
     return {
-        "description": f"{SM_POLICY}: nightly {SECURITY_PREFIX}-* snapshots, deleted after "
-                       f"{s.security_retention_days} days (kafka-monitoring)",
+        "description": f"{c.snapshot_policy}: nightly {', '.join(c.index_patterns(s))} snapshots, deleted after "
+                       f"{days} days (kafka-monitoring)",
         "creation": {"schedule": schedule, "time_limit": "1h"},
-        "deletion": {"schedule": schedule, "time_limit": "1h",
-                     "condition": {"max_age": f"{s.security_retention_days}d", "min_count": 7}},
-        "snapshot_config": {"indices": f"{SECURITY_PREFIX}-*", "repository": OS_REPOSITORY, "timezone": "UTC",
-                            "date_format": "yyyy-MM-dd", "include_global_state": "false",
+        "deletion": {"schedule": schedule, "time_limit": "1h", "condition": {"max_age": f"{days}d", "min_count": 7}},
+        "snapshot_config": {"indices": ",".join(c.index_patterns(s)), "repository": c.snapshot_repository,
+                            "timezone": "UTC", "date_format": "yyyy-MM-dd", "include_global_state": "false",
                             "ignore_unavailable": "true", "partial": "false"},
     }
 
 
-def os_index_template(s: "RetentionArgs") -> dict:
-    settings = {"index.number_of_shards": s.security_log_shards, "index.number_of_replicas": s.search_replicas}
+def os_index_template(s: "RetentionArgs", c: DataClass = SECURITY) -> dict:
+    settings = {"index.number_of_shards": getattr(s, c.shards), "index.number_of_replicas": s.search_replicas}
     if s.opensearch_append_only:
         settings["index.append_only.enabled"] = True  # no updates or deletes of security events
-    return {"index_patterns": [f"{SECURITY_PREFIX}-*"], "priority": TEMPLATE_PRIORITY, "_meta": META,
+    return {"index_patterns": c.index_patterns(s), "priority": TEMPLATE_PRIORITY, "_meta": META,
             "template": {"settings": settings}}
 
 
@@ -126,10 +119,6 @@ def os_repository(bucket: str, role_arn: str, service_region: str | None) -> dic
     if service_region:
         settings.update(region=service_region, role_arn=role_arn)
     return {"type": "s3", "settings": settings}
-
-
-def trace_patterns(s: "RetentionArgs") -> list[str]:
-    return sorted(jaeger.index_names(s).values())
 
 
 # Jaeger v2.5.0's Elasticsearch 8 mappings (internal/storage/v1/elasticsearch/mappings/jaeger-*-8.json),

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 
-from content import fluent_bit
+from content.data_classes import APPLICATION, SECURITY
 from config.settings import Settings
 
 CONTRACT_VERSION = "1"
@@ -93,8 +93,7 @@ def of(platform: Any, s: Settings) -> dict[str, Any]:
         "jaeger_otlp_grpc_endpoint": coll("jaeger_otlp_grpc_endpoint"),
         "jaeger_otlp_http_endpoint": coll("jaeger_otlp_http_endpoint"),
         "jaeger_query_url": coll("jaeger_query_url"),
-        "log_index_patterns": {"application": f"{fluent_bit.APP_PREFIX}-*",
-                               "security": f"{fluent_bit.SECURITY_PREFIX}-*"},
+        "log_index_patterns": {c.key: c.index_patterns(s)[0] for c in (APPLICATION, SECURITY)},
         "grafana_folder_uids": graf("folder_uids"),
         "grafana_dashboard_urls": graf("dashboard_urls"),
         "grafana_datasource_uids": graf("datasource_uids"),

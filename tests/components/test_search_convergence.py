@@ -24,12 +24,12 @@ from tests.conftest import make_settings
 S = make_settings("prod")
 ES_BODIES = {
     ("ilm_policy", retention.APP_POLICY): retention.ilm_policy(S, snapshots=False),
-    ("index_template", retention.APP_POLICY): retention.es_index_template(S, ["kafka-application-*"], 3),
+    ("index_template", retention.APP_POLICY): retention.es_index_templates(S, retention.APPLICATION)["kafka-application"],
     ("snapshot_repository", retention.ES_REPOSITORY): retention.es_repository("bucket-x"),
     ("slm_policy", retention.SLM_POLICY): retention.slm_policy(S),
 }
 OS_BODIES = {
-    ("ism_policy", retention.SECURITY_POLICY): retention.security_ism_policy(S),
+    ("ism_policy", retention.SECURITY_POLICY): retention.ism_policy(S),
     ("index_template", retention.SECURITY_POLICY): retention.os_index_template(S),
     ("sm_policy", retention.SM_POLICY): retention.sm_policy(S),
 }

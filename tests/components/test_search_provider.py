@@ -23,7 +23,7 @@ from tests.conftest import make_settings
 ES_HEADERS = {"X-Elastic-Product": "Elasticsearch"}  # the 8.x client refuses servers without it
 S = make_settings("prod")
 ILM = retention.ilm_policy(S)
-ISM = retention.security_ism_policy(S)
+ISM = retention.ism_policy(S)
 
 
 @pytest.fixture(autouse=True)
