@@ -11,8 +11,9 @@ import pulumi
 import pulumiverse_grafana as grafana
 
 from content import dashboards
-from content.grafana import DATASOURCES, FOLDER_SECURITY, FOLDERS, datasource_settings
+from components.grafana_plugin import GrafanaPlugin
 from config.sections import GrafanaArgs
+from content.grafana import DATASOURCES, FOLDER_SECURITY, FOLDERS, datasource_settings, required_plugins
 
 
 
@@ -39,6 +40,10 @@ class GrafanaDashboards(pulumi.ComponentResource):
             f"{name}-folder-{FOLDER_SECURITY}-permissions", folder_uid=folders[FOLDER_SECURITY].uid,
             permissions=[{"team_id": team.team_id.apply(str), "permission": "View"}], opts=child)
 
+        # External plugins are checked before the datasources that need them (components.grafana_plugin).
+        plugins = {key: GrafanaPlugin(f"{name}-plugin-{plugin}", url=s.grafana_url, plugin_id=plugin,
+                                      used_by=DATASOURCES[key]["name"], opts=pulumi.ResourceOptions(parent=self))
+                   for key, plugin in required_plugins().items()}
         rendered = {}
         for key, extra in datasource_settings(s).items():
             ds = DATASOURCES[key]
@@ -50,7 +55,9 @@ class GrafanaDashboards(pulumi.ComponentResource):
                 f"{name}-datasource-{key}", name=ds["name"], type=ds["type"], uid=ds["uid"], url=extra["url"],
                 json_data_encoded=json.dumps(extra["json_data"], sort_keys=True),
                 basic_auth_enabled="user" in extra, basic_auth_username=extra.get("user"),
-                secure_json_data_encoded=secure, opts=child)
+                secure_json_data_encoded=secure,
+                opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(
+                    depends_on=[plugins[key]] if key in plugins else [])))
             rendered[key] = {**ds, **extra}
 
         urls, boards = {}, dashboards.dashboards(s)

@@ -21,6 +21,16 @@ DATASOURCES = {
 }
 
 
+# Datasource types that ship with Grafana (Grafana docs, "Data sources": built-in core plugins);
+# any other type is an external plugin that must be installed first.
+CORE_TYPES = frozenset({"prometheus", "alertmanager", "elasticsearch", "jaeger", "loki", "tempo"})
+
+
+def required_plugins() -> dict[str, str]:
+    """Datasource key -> the external plugin it needs."""
+    return {key: ds["type"] for key, ds in DATASOURCES.items() if ds["type"] not in CORE_TYPES}
+
+
 def stable_id(uid: str, title: str) -> int:
     """A panel's id from its dashboard and title, so that it survives moves (Grafana assigns ids to
     panels without one at load time, and `viewPanel` links then point at whatever moved there)."""

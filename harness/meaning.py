@@ -36,6 +36,7 @@ REPLACE_ON: dict[str, tuple[str, ...]] = {
     "grafana:oss/dataSource:DataSource": ("orgId",),
     "grafana:oss/folderPermission:FolderPermission": ("orgId", "folderUid"),
     "pulumi-python:dynamic/search:RetentionObject": tuple(RETENTION_REPLACE_ON),
+    "pulumi-python:dynamic/grafana:GrafanaPlugin": ("url", "plugin_id"),
     # A provider pointed at another cluster replaces every object it manages (pulumi-kubernetes
     # DiffConfig); the Grafana provider's settings change in place.
     "pulumi:providers:kubernetes": ("context", "cluster", "kubeconfig"),
