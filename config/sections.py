@@ -68,6 +68,6 @@ CollectionArgs = _section("CollectionArgs", """
     trace_sampling_overrides trace_health_operations
 """, _SEARCH)
 GrafanaArgs = _section("GrafanaArgs", """
-    grafana_url prometheus_url alertmanager_url jaeger_query_url opensearch_version scrape_interval
+    grafana_url prometheus_url alertmanager_url jaeger_query_url opensearch_version scrape_interval runbook_base_url
     dashboard_top_n security_team secrets
 """, _SEARCH)

@@ -6,11 +6,13 @@ dashboard JSON. Datasource UIDs and folder names come from content/grafana.py.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from urllib.parse import quote
 from typing import TYPE_CHECKING
 
 from grafana_foundation_sdk.builders import elasticsearch, gauge, prometheus, stat, table, text, timeseries
 from grafana_foundation_sdk.builders.dashboard import CustomVariable, Dashboard, DashboardLink, QueryVariable, Row
+from grafana_foundation_sdk.builders.dashboard import Panel as GenericPanel
 from grafana_foundation_sdk.cog.encoder import JSONEncoder
 from grafana_foundation_sdk.models.dashboard import DataSourceRef
 
@@ -36,6 +38,8 @@ class Panel:
     span: int = 8
     height: int = 8
     content: str = ""                       # text panels
+    links: tuple[tuple[str, str], ...] = ()  # (title, url): the panel's links, Grafana variables allowed
+    data_links: tuple[tuple[str, str], ...] = ()  # (title, url) on every series: ${__field.labels.x}
 
 
 @dataclass(frozen=True)
@@ -54,8 +58,29 @@ def _p(expr: str, legend: str = "") -> tuple[str, str]:
     return (expr, legend)
 
 
+def jaeger_search(s: "AlertingArgs | GrafanaArgs", service: str) -> str:
+    """Jaeger UI search for a service over the panel's time range (Jaeger takes microseconds;
+    Grafana's ${__from}/${__to} are milliseconds)."""
+    return f"{s.jaeger_query_url.rstrip('/')}/search?service={service}&start=${{__from}}000&end=${{__to}}000&lookback=custom&limit=20"
+
+
+def explore(source: str, query: str) -> str:
+    """Grafana Explore (URL schema 1, Grafana 10.4+) on a search datasource: the query's raw
+    documents over the panel's time range."""
+    ds = DATASOURCES[source]
+    panes = {"a": {"datasource": ds["uid"], "queries": [{
+        "refId": "A", "datasource": {"type": ds["type"], "uid": ds["uid"]}, "query": query, "queryType": "lucene",
+        "metrics": [{"id": "1", "type": "logs"}]}], "range": {"from": "${__from}", "to": "${__to}"}}}
+    return "/explore?schemaVersion=1&panes=" + quote(json.dumps(panes, separators=(",", ":")), safe="${}_")
+
+
 def specs(s: "AlertingArgs | GrafanaArgs") -> list[Spec]:
     top = s.dashboard_top_n  # a panel draws its top N series; the variables drill into the rest
+    # Services report to Jaeger under their domain's name (combat, economy, social), as the
+    # sampling overrides name them.
+    traces = (("Traces of ${__field.labels.domain} in Jaeger", jaeger_search(s, "${__field.labels.domain}")),)
+    app_errors = (("Application errors in Explore", explore("elasticsearch", 'level:(ERROR OR FATAL)')),)
+    security_events = (("Security events in Explore", explore("opensearch", "*")),)
     lag = (f"topk({top}, {sig.GROUP_TOPIC_LAG}"
            f'{{{C},consumergroup=~"$consumergroup",topic=~"$topic"}})')
     overview = Spec("kafka-overview", "Kafka Overview", FOLDER_KAFKA, ("environment", "cluster", "broker", "topic",
@@ -130,7 +155,8 @@ def specs(s: "AlertingArgs | GrafanaArgs") -> list[Spec]:
                 _p(f"sum by (service, limit_type) (rate(rate_limit_hits_total[{RATE}]))", "{{service}} {{limit_type}}"),
                 _p(f'max by (request) (kafka_network_requestmetrics_throttletimems{{{C},quantile="0.99"}})',
                    "{{request}} throttle p99 ms"))),
-            Panel("Security Events Over Time", "logs-timeseries", (_p("*", "events"),), source="opensearch", span=16),
+            Panel("Security Events Over Time", "logs-timeseries", (_p("*", "events"),), source="opensearch", span=16,
+                  links=security_events),
         )),
     ))
 
@@ -143,10 +169,10 @@ def specs(s: "AlertingArgs | GrafanaArgs") -> list[Spec]:
             Panel("Performance by Domain", "timeseries", (
                 _p(f'{sig.EVENT_P99}{{domain=~"combat|economy|social"}}', "{{domain}} p99"),
                 _p(f'{sig.EVENT_P50}{{domain=~"combat|economy|social"}}', "{{domain}} p50")),
-                  unit="s"),
+                  unit="s", data_links=traces),
             Panel("Success and Failure Rates", "timeseries", (
                 _p(f"sum by (status) ({events})", "{{status}}"),
-                _p(sig.EVENT_FAILURES, "failures")), unit="ops"),
+                _p(sig.EVENT_FAILURES, "failures")), unit="ops", links=app_errors),
             Panel("Queue Depth", "timeseries", (_p(
                 f'topk({top}, sum by (consumergroup) ({sig.GROUP_LAG}{{{C},consumergroup=~"$consumergroup"}}))',
                 "{{consumergroup}}"),)),
@@ -159,7 +185,7 @@ def specs(s: "AlertingArgs | GrafanaArgs") -> list[Spec]:
             Panel("Consumer Error Rates", "timeseries", (
                 _p(sig.EVENT_FAILURES, "processing failures/s"),
                 _p(f'sum by (kafka_cluster) (rate(kafka_server_brokertopicmetrics_failedfetchrequests_total{{{C},topic=""}}[{RATE}]))',
-                   "failed fetches/s"))),
+                   "failed fetches/s")), links=app_errors),
             Panel("Messages Consumed per Second", "timeseries", (_p(sig.EVENTS, "events/s"),),
                   unit="ops"),
         )),
@@ -171,7 +197,10 @@ def specs(s: "AlertingArgs | GrafanaArgs") -> list[Spec]:
         ("Active Alerts", (
             Panel("Firing Alerts by Severity", "stat", (_p('sum by (severity) (ALERTS{alertstate="firing"})',
                                                            "{{severity}}"),)),
-            Panel("Active Alerts", "table", (_p('ALERTS{alertstate="firing"}', "{{alertname}}"),), span=16),
+            # Grafana's alert list over the Prometheus rules (data source-managed): each firing alert
+            # with its labels (severity, cluster), opening the rule with its runbook_url and
+            # dashboard_url annotations.
+            Panel("Active Alerts", "alertlist", span=16, height=10),
         )),
         ("Anomalies", (
             Panel("Error Spikes", "timeseries", (
@@ -181,7 +210,7 @@ def specs(s: "AlertingArgs | GrafanaArgs") -> list[Spec]:
             Panel("Latency Anomalies", "timeseries", (
                 _p(sig.EVENT_P99, "{{domain}} p99"),
                 _p(f"{sig.EVENT_P99} offset 1d", "{{domain}} p99 a day ago")),
-                  unit="s"),
+                  unit="s", data_links=traces),
             Panel("Throughput Anomalies", "timeseries", (
                 _p(sig.EVENTS, "events/s"),
                 _p(f"{sig.EVENTS} offset 1d", "events/s a day ago")), unit="ops"),
@@ -192,15 +221,17 @@ def specs(s: "AlertingArgs | GrafanaArgs") -> list[Spec]:
         )),
         ("Investigation", (
             Panel("Security Event Timeline", "logs-timeseries", (_p("*", "security events"),), source="opensearch",
-                  span=16),
+                  span=16, links=security_events),
             Panel("Traces and Logs", "text", content=(
                 f"* [Traces in Jaeger]({s.jaeger_query_url}/search)\n"
                 f"* [Application logs](/explore?left=%7B%22datasource%22:%22{DATASOURCES['elasticsearch']['uid']}%22%7D)\n"
                 f"* [Security events](/explore?left=%7B%22datasource%22:%22{DATASOURCES['opensearch']['uid']}%22%7D)\n"
-                "* Runbooks: see each alert's runbook_url")),
+                f"* [Runbooks]({s.runbook_base_url})")),
         )),
     ), links=(("Jaeger", s.jaeger_query_url),))
-    return [overview, security, application, incident]
+    # Every dashboard links back to the runbooks.
+    return [replace(spec, links=(*spec.links, ("Runbooks", s.runbook_base_url)))
+            for spec in (overview, security, application, incident)]
 
 
 def _variable(name: str, s: "AlertingArgs | GrafanaArgs", prom: DataSourceRef):
@@ -223,21 +254,40 @@ def _ref(source: str) -> DataSourceRef:
     return DataSourceRef(type_val=ds["type"], uid=ds["uid"])
 
 
+def _links(builder, p: Panel):
+    if p.links:
+        builder = builder.links([DashboardLink(t).url(u).target_blank(True) for t, u in p.links])
+    if p.data_links:
+        builder = builder.data_links([DashboardLink(t).url(u).target_blank(True) for t, u in p.data_links])
+    return builder
+
+
+ALERT_LIST_OPTIONS = {  # Grafana's alertlist panel (unified alerting), data source-managed rules of one source
+    "viewMode": "list", "groupMode": "default", "groupBy": [], "maxItems": 50, "sortOrder": 1,
+    "dashboardAlerts": False, "alertName": "", "alertInstanceLabelFilter": '{kafka_cluster=~"$cluster"}',
+    "datasource": DATASOURCES["prometheus"]["name"], "folder": None, "showInstances": True,
+    "stateFilter": {"firing": True, "pending": True, "noData": False, "normal": False, "error": True},
+}
+
+
 def _panel(p: Panel, uid: str):
     pid = stable_id(uid, p.title)
+    if p.kind == "alertlist":
+        return (GenericPanel().type("alertlist").id(pid).title(p.title).options(ALERT_LIST_OPTIONS)
+                .span(p.span).height(p.height))
     if p.kind == "text":
         return text.Panel().id(pid).title(p.title).mode("markdown").content(p.content).span(p.span).height(p.height)
     if p.kind == "logs-timeseries":  # document counts per interval from the security-event index
         target = (elasticsearch.Dataquery().ref_id("A").query(p.queries[0][0]).alias(p.queries[0][1])
                   .metrics([elasticsearch.Count().id("1")])
                   .bucket_aggs([elasticsearch.DateHistogram().id("2").field("@timestamp")]))
-        return (timeseries.Panel().id(pid).title(p.title).datasource(_ref(p.source)).with_target(target)
-                .span(p.span).height(p.height))
+        return _links(timeseries.Panel().id(pid).title(p.title).datasource(_ref(p.source)).with_target(target)
+                      .span(p.span).height(p.height), p)
     builder = (BUILDERS[p.kind]().id(pid).title(p.title).datasource(_ref(p.source)).unit(p.unit).span(p.span)
                .height(p.height))
     for i, (expr, legend) in enumerate(p.queries):
         builder = builder.with_target(prometheus.Dataquery().expr(expr).legend_format(legend).ref_id(chr(65 + i)))
-    return builder
+    return _links(builder, p)
 
 
 def build(spec: Spec, s: "AlertingArgs | GrafanaArgs") -> dict:

@@ -158,3 +158,61 @@ def test_high_cardinality_panels_draw_at_most_top_n_series(uid, title):
     for target in panel["targets"]:
         if "topic" in target["expr"] or "consumergroup" in target["expr"]:
             assert target["expr"].startswith(f"topk({SETTINGS.dashboard_top_n}, "), target["expr"]
+
+
+def _panel(uid: str, title: str) -> dict:
+    (panel,) = [p for p in BOARDS[uid][1]["panels"] if p["title"] == title and p["type"] != "row"]
+    return panel
+
+
+@pytest.mark.parametrize("uid,title", [("kafka-application", "Performance by Domain"),
+                                       ("kafka-incident-response", "Latency Anomalies")])
+def test_latency_panels_link_each_series_to_its_traces_in_jaeger(uid, title):
+    """Jaeger UI search takes service, start and end in microseconds, lookback=custom (jaeger-ui
+    SearchForm); Grafana data links expand ${__field.labels.<label>} per series and ${__from}/${__to}
+    as the panel's range in milliseconds (Grafana docs, "Data links": built-in variables)."""
+    (link,) = _panel(uid, title)["fieldConfig"]["defaults"]["links"]
+    url = link["url"]
+    assert url.startswith("https://jaeger.necpgame.internal/search?")
+    params = dict(part.split("=", 1) for part in url.split("?", 1)[1].split("&"))
+    assert params["service"] == "${__field.labels.domain}"
+    assert (params["start"], params["end"], params["lookback"]) == ("${__from}000", "${__to}000", "custom")
+    # the label the link reads is one the panel's series carry
+    assert all("domain" in t["expr"] for t in _panel(uid, title)["targets"])
+
+
+@pytest.mark.parametrize("uid,title,source", [
+    ("kafka-security", "Security Events Over Time", "opensearch"),
+    ("kafka-incident-response", "Security Event Timeline", "opensearch"),
+    ("kafka-application", "Success and Failure Rates", "elasticsearch"),
+    ("kafka-application", "Consumer Error Rates", "elasticsearch"),
+])
+def test_log_panels_link_to_the_matching_query_in_explore(uid, title, source):
+    from urllib.parse import unquote
+    (link,) = _panel(uid, title)["links"]
+    path, _, query = link["url"].partition("?")
+    params = dict(part.split("=", 1) for part in query.split("&"))
+    assert path == "/explore" and params["schemaVersion"] == "1"
+    pane = json.loads(unquote(params["panes"]))["a"]
+    assert pane["datasource"] == grafana.DATASOURCES[source]["uid"]
+    assert pane["queries"][0]["datasource"] == {"type": grafana.DATASOURCES[source]["type"],
+                                                "uid": grafana.DATASOURCES[source]["uid"]}
+    assert pane["range"] == {"from": "${__from}", "to": "${__to}"}
+
+
+def test_every_dashboard_links_back_to_the_runbooks():
+    for uid, (_, board) in BOARDS.items():
+        assert {"title": "Runbooks", "url": SETTINGS.runbook_base_url} in [
+            {k: link[k] for k in ("title", "url")} for link in board["links"]], uid
+
+
+def test_the_alert_state_panel_lists_firing_alerts_from_the_prometheus_rules():
+    """Grafana's alertlist panel (unified alerting) shows data source-managed rules of the named
+    source, each instance with its labels, and opens the rule with its annotations (runbook_url,
+    dashboard_url)."""
+    panel = _panel("kafka-incident-response", "Active Alerts")
+    assert panel["type"] == "alertlist"
+    options = panel["options"]
+    assert options["datasource"] == grafana.DATASOURCES["prometheus"]["name"]
+    assert options["stateFilter"]["firing"] and options["showInstances"]
+    assert options["alertInstanceLabelFilter"] == '{kafka_cluster=~"$cluster"}'
