@@ -69,5 +69,6 @@ CollectionArgs = _section("CollectionArgs", """
 """, _SEARCH)
 GrafanaArgs = _section("GrafanaArgs", """
     grafana_url prometheus_url alertmanager_url jaeger_query_url opensearch_version scrape_interval runbook_base_url
+    clusters
     dashboard_top_n security_team secrets
 """, _SEARCH)

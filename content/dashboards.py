@@ -14,7 +14,7 @@ from grafana_foundation_sdk.builders import elasticsearch, gauge, prometheus, st
 from grafana_foundation_sdk.builders.dashboard import CustomVariable, Dashboard, DashboardLink, QueryVariable, Row
 from grafana_foundation_sdk.builders.dashboard import Panel as GenericPanel
 from grafana_foundation_sdk.cog.encoder import JSONEncoder
-from grafana_foundation_sdk.models.dashboard import DataSourceRef
+from grafana_foundation_sdk.models.dashboard import DataSourceRef, VariableOption
 
 from content import signals as sig
 from content.catalogue import JOB_BROKER, JOB_TLS_PROBE, KAFKA_JVM_JOBS
@@ -119,7 +119,8 @@ def specs(s: "AlertingArgs | GrafanaArgs") -> list[Spec]:
                                             "{{instance}}"),), unit="percent", span=6),
             Panel("Memory Usage", "gauge", (_p(f'100 * max by (instance) (jvm_memory_used_bytes{{area="heap",job=~"{KAFKA_JVM_JOBS}",{C},instance=~"$broker"}} / jvm_memory_max_bytes{{area="heap",job=~"{KAFKA_JVM_JOBS}",{C},instance=~"$broker"}})',
                                                "{{instance}}"),), unit="percent", span=6),
-            Panel("Disk Usage", "gauge", (_p('100 * max by (persistentvolumeclaim) (kubelet_volume_stats_used_bytes{persistentvolumeclaim=~".*kafka.*"} / kubelet_volume_stats_capacity_bytes{persistentvolumeclaim=~".*kafka.*"})',
+            # kubelet volumes carry no kafka_cluster label: the fullest top N, whatever the cluster
+            Panel("Disk Usage", "gauge", (_p(f'topk({top}, 100 * max by (persistentvolumeclaim) (kubelet_volume_stats_used_bytes{{persistentvolumeclaim=~".*kafka.*"}} / kubelet_volume_stats_capacity_bytes{{persistentvolumeclaim=~".*kafka.*"}}))',
                                              "{{persistentvolumeclaim}}"),), unit="percent", span=6),
             Panel("Network I/O", "timeseries", (
                 _p(f"{sig.BYTES_IN}{{{C}}}", "Kafka in"),
@@ -240,7 +241,10 @@ def _variable(name: str, s: "AlertingArgs | GrafanaArgs", prom: DataSourceRef):
                 .multi(True).include_all(True).refresh(2))  # 2: on time-range change
     return {
         "environment": lambda: CustomVariable("environment").label("Environment").values(s.environment),
-        "cluster": lambda: query("Cluster", f'up{{job="{JOB_BROKER}"}}, kafka_cluster', "cluster"),
+        # One cluster by default (the first of the stack's): panels stay within dashboardTopN series
+        # however many clusters there are; All is one click away.
+        "cluster": lambda: query("Cluster", f'up{{job="{JOB_BROKER}"}}, kafka_cluster', "cluster").current(
+            VariableOption(selected=True, text=[s.clusters[0].name], value=[s.clusters[0].name])),
         "broker": lambda: query("Broker", f'up{{job="{JOB_BROKER}",{C}}}, instance', "broker"),
         "topic": lambda: query("Topic", f"{sig.TOPIC_MESSAGES_IN}{{{C}}}, topic", "topic"),
         "consumergroup": lambda: query(

@@ -216,3 +216,13 @@ def test_the_alert_state_panel_lists_firing_alerts_from_the_prometheus_rules():
     assert options["datasource"] == grafana.DATASOURCES["prometheus"]["name"]
     assert options["stateFilter"]["firing"] and options["showInstances"]
     assert options["alertInstanceLabelFilter"] == '{kafka_cluster=~"$cluster"}'
+
+
+def test_the_cluster_variable_starts_on_one_cluster_so_panels_stay_bounded():
+    """Grafana keeps a variable's saved `current` as its default; with All selected every
+    per-cluster panel would draw one series per cluster."""
+    s = make_settings("prod", clusters=["alpha ns=a preset=strimzi", "beta ns=b preset=strimzi"])
+    for uid, (_, board) in dashboards.dashboards(s).items():
+        (cluster,) = [v for v in board["templating"]["list"] if v["name"] == "cluster"]
+        assert cluster["current"] == {"selected": True, "text": ["alpha"], "value": ["alpha"]}, uid
+        assert cluster["includeAll"] and cluster["multi"]
