@@ -23,7 +23,7 @@ AREAS = {
     "settings": ["config.*"],
     "policy": ["policy.invariants.*"],
     "provider": ["components.search_api.*", "components.search_provider.*"],
-    "plan": ["harness.plan.*"],
+    "plan": ["harness.plan.*", "harness.meaning.*", "harness.plan_diff.*"],
 }
 DEFAULT = ["jmx", "settings", "policy", "provider", "plan"]
 EQUIVALENTS = ROOT / "docs" / "mutation-equivalents.md"
