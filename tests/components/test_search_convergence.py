@@ -257,3 +257,75 @@ def test_a_wrong_aws_identity_is_refused_loudly_naming_pass_role(httpserver, mon
     with pytest.raises(sp.SearchApiError, match="HTTP 403.*iam:PassRole") as err:
         sp.RetentionObjectProvider().create(p)
     assert "LEAKCHECK" not in str(err.value)
+
+
+# --- every status on every verb (Elasticsearch 8 / OpenSearch 2 REST conventions: 404 for a missing
+# object on GET and DELETE, 409 version conflict, 401/403 security refusals, 429 and 502-504
+# transient, any other 5xx a server fault) -----------------------------------------------------
+ILM_PATH = "/_ilm/policy/kafka-application"
+ILM_BODY = ES_BODIES[("ilm_policy", retention.APP_POLICY)]
+ERROR = {"error": {"type": "x", "reason": "the server's reason"}, "status": 0}
+RETRIED = (429, 502, 503, 504)
+
+
+@pytest.mark.parametrize("verb,status,outcome", [
+    ("GET", 404, "created"),          # missing: create writes it
+    ("GET", 401, "auth"), ("GET", 403, "auth"),
+    ("GET", 500, "fails"),
+    *[("GET", s, "created") for s in RETRIED],   # retried, then the object is missing and written
+    ("PUT", 200, "created"), ("PUT", 201, "created"),
+    ("PUT", 404, "fails"),            # a PUT answered 404 is not a success
+    ("PUT", 409, "fails"),            # ILM has no versions: a conflict is not retried
+    ("PUT", 401, "auth"), ("PUT", 403, "auth"), ("PUT", 500, "fails"),
+    *[("PUT", s, "created") for s in RETRIED],
+])
+def test_create_on_each_status_of_each_verb(httpserver, verb, status, outcome):
+    server = serve(httpserver, "elasticsearch")
+    if verb == "PUT" and status in (200, 201):
+        server.script.append(("PUT", ILM_PATH, status, {"acknowledged": True}))
+    else:
+        server.script.append((verb, ILM_PATH, status, {**ERROR, "status": status}))
+    provider = sp.RetentionObjectProvider()
+    p = props(httpserver, "elasticsearch", "ilm_policy", "kafka-application", ILM_BODY)
+    if outcome == "created":
+        provider.create(p)
+        assert any(w.method == "PUT" for w in server.writes())
+    elif outcome == "auth":
+        with pytest.raises(sp.SearchApiError, match=f"HTTP {status}.*manage_ilm"):
+            provider.create(p)
+    else:
+        with pytest.raises(sp.SearchApiError, match=f"HTTP {status}.*the server's reason"):
+            provider.create(p)
+
+
+@pytest.mark.parametrize("status,attempts", [(409, 2), (200, 1)])
+def test_an_ism_conflict_is_re_read_and_retried(httpserver, status, attempts):
+    server = serve(httpserver, "opensearch")
+    body = OS_BODIES[("ism_policy", retention.SECURITY_POLICY)]
+    p = props(httpserver, "opensearch", "ism_policy", retention.SECURITY_POLICY, body)
+    sp.RetentionObjectProvider().create(p)
+    changed = json.loads(json.dumps(body))
+    changed["policy"]["description"] = "changed"
+    if status == 409:  # someone else wrote between our read and our write
+        server.script.append(("PUT", f"/_plugins/_ism/policies/{retention.SECURITY_POLICY}", 409,
+                              {"error": {"type": "version_conflict_engine_exception", "reason": "conflict"}}))
+    sp.RetentionObjectProvider().update("id", p, props(httpserver, "opensearch", "ism_policy",
+                                                        retention.SECURITY_POLICY, changed))
+    puts = [w for w in server.log if w.method == "PUT"]
+    assert len(puts) == 1 + attempts
+
+
+@pytest.mark.parametrize("env,allow,status,deleted", [
+    ("prod", False, None, False),     # prod keeps its retention objects
+    ("prod", True, 200, True),
+    ("dev", False, 200, True),
+    ("dev", False, 404, True),        # already gone: nothing to do
+])
+def test_delete_guard_per_environment_and_a_vanished_object(httpserver, env, allow, status, deleted):
+    server = serve(httpserver, "elasticsearch")
+    if status:
+        server.script.append(("DELETE", ILM_PATH, status, {"acknowledged": True} if status == 200 else ERROR))
+    p = props(httpserver, "elasticsearch", "ilm_policy", "kafka-application", ILM_BODY,
+              prod=env == "prod", allow_delete=allow)
+    sp.RetentionObjectProvider().delete("id", p)
+    assert any(w.method == "DELETE" for w in server.log) is deleted
