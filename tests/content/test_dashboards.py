@@ -226,3 +226,51 @@ def test_the_cluster_variable_starts_on_one_cluster_so_panels_stay_bounded():
         (cluster,) = [v for v in board["templating"]["list"] if v["name"] == "cluster"]
         assert cluster["current"] == {"selected": True, "text": ["alpha"], "value": ["alpha"]}, uid
         assert cluster["includeAll"] and cluster["multi"]
+
+
+# What a title promises, and the series that keep the promise (metric name fragments).
+PROMISES = {
+    "Lag": ("lag",), "Queue Depth": ("lag",), "CPU": ("cpu",), "Memory": ("memory",), "Disk": ("volume",),
+    "Throughput": ("messages_in", "events_processed"), "Certificate": ("ssl_earliest_cert_expiry",),
+    "Authentication": ("authentication",), "Authorization": ("errors_total",), "Latency": ("time", "duration"),
+    "Rebalancing": ("members",), "Controllers": ("active_controllers",), "Partition": ("partitions",),
+    "ISR": ("isr", "replicated", "minisr"), "Network": ("bytes_in", "bytes_out"), "Plaintext": ("connection",),
+    "Error Budget": ("error_ratio",), "Alerts": ("ALERTS",), "Consumed": ("events_processed",),
+    "Processing Rate": ("events_processed",), "Rate-Limit": ("rate_limit", "throttle"),
+    "Cluster Status": ("up",), "Error": ("fail", "error"),
+}
+
+
+def _prometheus_panels():
+    for spec in dashboards.specs(SETTINGS):
+        for _, panels in spec.rows:
+            for p in panels:
+                if p.source == "prometheus" and p.queries:
+                    yield spec.uid, p
+
+
+def test_each_panel_reads_the_series_its_title_promises():
+    checked = 0
+    for uid, p in _prometheus_panels():
+        names = {n for expr, _ in p.queries for n in metric_names(expr.replace("$__rate_interval", "1m"))}
+        for word, fragments in PROMISES.items():
+            if word.lower() in p.title.lower():
+                checked += 1
+                assert any(f.lower() in n.lower() for f in fragments for n in names), (uid, p.title, word, names)
+    assert checked >= 25
+
+
+def test_each_variable_filters_on_the_label_its_query_reads():
+    """A panel filtering `label=~"$var"` must name the label the variable's `label_values(expr, label)`
+    reads, or the drill-down selects nothing."""
+    for uid, (spec, board) in BOARDS.items():
+        reads = {v["name"]: re.search(r",\s*(\w+)\)$", v["query"] if isinstance(v["query"], str) else v["query"]["query"]
+                                      ).group(1)
+                 for v in board["templating"]["list"] if v["type"] == "query"}
+        used = 0
+        for p in board["panels"]:
+            for t in p.get("targets", []):
+                for label, var in re.findall(r'(\w+)=~"\$(\w+)"', t.get("expr", "")):
+                    used += 1
+                    assert reads[var] == label, (uid, p["title"], label, var)
+        assert used, uid
