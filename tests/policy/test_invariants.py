@@ -201,3 +201,27 @@ def test_prod_is_decided_by_the_environment_tag_not_the_stack_name(stack_runs):
                for r in res]
     _governance(renamed)
     assert invariants.check_all(renamed)["prod-archives-compliance-locked-7-years"]
+
+
+@pytest.mark.parametrize("retention,ok", [
+    ({"mode": "COMPLIANCE", "days": 2557}, True), ({"mode": "COMPLIANCE", "days": 2556}, False),
+    ({"mode": "COMPLIANCE", "days": 36500}, True),
+    ({"mode": "COMPLIANCE", "years": 7}, True), ({"mode": "COMPLIANCE", "years": 6}, False),
+    ({"mode": "GOVERNANCE", "days": 2557}, False), ({"mode": "GOVERNANCE", "years": 7}, False),
+    ({"mode": "COMPLIANCE"}, False),
+])
+def test_the_lock_invariant_at_its_boundaries(stack_runs, retention, ok):
+    """S3 default retention takes Days or Years (PutObjectLockConfiguration); seven years is 2557 days."""
+    res = resources(stack_runs["prod"])
+    attached(res, invariants.LOCK, ARCHIVE).props["rule"]["defaultRetention"] = retention
+    assert (invariants.check_all(res)["prod-archives-compliance-locked-7-years"] == []) is ok
+
+
+@pytest.mark.parametrize("type_", invariants.GUARDS)
+def test_every_guard_type_unprotected_in_prod_is_caught(stack_runs, type_):
+    res = resources(stack_runs["prod"])
+    i = next(i for i, r in enumerate(res) if r.type == type_)
+    r = res[i]
+    res[i] = Resource(r.type, r.name, r.urn, r.props, protect=False)
+    (problem,) = invariants.check_all(res)["data-resources-protected-in-prod"]
+    assert r.name in problem
