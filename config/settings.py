@@ -219,6 +219,10 @@ def _unknown(raw: Mapping[str, Any], context: Context | None) -> list[str]:
     return problems
 
 
+def _plaintext(key: str) -> str:
+    return f"{key}: a secret must be set with `pulumi config set --secret {key}`, not as a plain value"
+
+
 def parse(raw: Mapping[str, Any], secrets: Mapping[str, Any] | None = None,
           context: Context | None = None) -> Settings:
     """Build Settings from raw values keyed as in Pulumi.yaml; missing keys take their defaults.
@@ -229,8 +233,7 @@ def parse(raw: Mapping[str, Any], secrets: Mapping[str, Any] | None = None,
     for key in schema.keys().values():
         if key.secret:
             if key.name in raw:
-                problems.append(f"{key.name}: a secret must be set with `pulumi config set --secret {key.name}`, "
-                                "not as a plain value")
+                problems.append(_plaintext(key.name))
             continue
         value = raw.get(key.name, key.default)
         if value is None:
@@ -241,8 +244,7 @@ def parse(raw: Mapping[str, Any], secrets: Mapping[str, Any] | None = None,
         except ValueError as err:
             problems.append(str(err))
     if context:
-        problems += [f"{k}: a secret must be set with `pulumi config set --secret {k}`, not as a plain value"
-                     for k in sorted(context.plaintext_secrets)]
+        problems += [_plaintext(k) for k in sorted(context.plaintext_secrets)]
     if not problems:
         problems += _validate(values, secrets)
         if context:
