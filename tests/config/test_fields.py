@@ -149,3 +149,10 @@ def test_endpoint_urls(url, problem):
 def test_regions_are_the_aws_providers():
     assert {"eu-west-1", "eu-central-1", "us-east-1"} <= set(fields.AWS_REGIONS)
     assert "mars-north-1" not in fields.AWS_REGIONS
+
+
+def test_cron_refusals_say_what_each_field_allows():
+    assert cron.unix_problems("0 0 1 13 *") == ["month not allowed; allowed: 1-12, names, * , - /"]
+    assert cron.unix_problems("0 24 * * *") == ["hour not allowed; allowed: 0-23, * , - /"]
+    assert cron.unix_problems(None) == ["0 fields; expected 5 (minute hour day_of_month month day_of_week)"]
+    assert cron.problems(42) == ["not a string"]
