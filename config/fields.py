@@ -109,9 +109,12 @@ def duration_seconds(text: str) -> float | None:
     return sum(int(n) * _SECONDS[u] for n, u in re.findall(r"([0-9]+)(ms|y|w|d|h|m|s)", text))
 
 
-def duration(lo_s: float, hi_s: float, allowed: str) -> Rule:
+def duration(lo_s: float, hi_s: float, allowed: str, prod_min_s: float | None = None, prod_min: str = "") -> Rule:
+    """`prod_min_s`: prod's floor (a fast test stack may tick every second; production should not)."""
     return Rule(lambda v: (d := duration_seconds(v)) is not None and lo_s <= d <= hi_s,
-                f"a Prometheus duration (units y w d h m s ms, in that order) from {allowed}")
+                f"a Prometheus duration (units y w d h m s ms, in that order) from {allowed}",
+                (lambda v: duration_seconds(v) >= prod_min_s) if prod_min_s is not None else None,
+                f"prod requires at least {prod_min}" if prod_min_s is not None else "")
 
 
 # Kubernetes quantities as the chart's volume claim takes them; 0 is refused (an empty disk).
@@ -160,8 +163,8 @@ RULES: dict[str, Rule] = {
     "monitoringNamespace": matches(DNS_LABEL, "a Kubernetes namespace name (DNS-1123 label)", 63),
     "createMonitoringNamespace": BOOL,
     "platformNamespace": matches(DNS_LABEL, "a Kubernetes namespace name (DNS-1123 label)", 63),
-    "scrapeInterval": duration(5, 300, "5s to 5m"),
-    "evaluationInterval": duration(5, 300, "5s to 5m"),
+    "scrapeInterval": duration(1, 300, "1s to 5m", 5, "5s"),
+    "evaluationInterval": duration(1, 300, "1s to 5m", 5, "5s"),
     "prometheusRetentionDays": between(1, 3650, 30, " days (alert history for post-mortems)"),
     "prometheusStorageSize": Rule(lambda v: _SIZE.fullmatch(v) is not None, "a size such as 200Gi (Mi, Gi or Ti, not 0)"),
     "prometheusReplicas": between(1, 5, 2, " (a single Prometheus is a single point of failure)"),
@@ -171,7 +174,7 @@ RULES: dict[str, Rule] = {
                                     f"host:port resolvable from any namespace {OPTIONAL}"),
     "blackboxExporterChartVersion": matches(_SEMVER, "a chart version such as 9.0.3"),
     "kafkaExporterImage": matches(_IMAGE, "an image pinned by tag or digest, such as danielqsj/kafka-exporter:v1.9.0"),
-    "heartbeatInterval": duration(30, 600, "30s to 10m"),
+    "heartbeatInterval": duration(1, 600, "1s to 10m", 30, "30s"),
     "plaintextListenerPattern": Rule(_regex, "a non-empty regular expression"),
     "pagerdutyEventsUrl": url(),
     "prometheusUrl": url(),

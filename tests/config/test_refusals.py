@@ -148,11 +148,13 @@ CASES: list[tuple[str, str, Callable | str, str]] = [
     ("regex-broken", "prod", _set(plaintextListenerPattern="PLAIN-("), "plaintextListenerPattern"),
     # durations, as Prometheus and Alertmanager parse them
     ("scrape-15-seconds", "prod", _set(scrapeInterval="15 seconds"), "scrapeInterval"),
-    ("scrape-1s", "dev", _set(scrapeInterval="1s"), "scrapeInterval"),
+    ("scrape-half-second", "dev", _set(scrapeInterval="500ms"), "scrapeInterval"),
+    ("prod-scrape-1s", "prod", _set(scrapeInterval="1s"), "scrapeInterval"),
     ("group-wait-repeated-unit", "prod", _set(alertGroupWait="5m5m"), "alertGroupWait"),
     ("repeat-unknown-unit", "prod", _set(alertRepeatInterval="1x"), "alertRepeatInterval"),
     ("group-interval-over-repeat", "prod", _set(alertGroupInterval="2h"), "alertGroupInterval"),
     ("heartbeat-1d", "prod", _set(heartbeatInterval="1d"), "heartbeatInterval"),
+    ("prod-heartbeat-2s", "prod", _set(heartbeatInterval="2s"), "heartbeatInterval"),
     ("evaluation-no-unit", "dev", _set(evaluationInterval="1m30"), "evaluationInterval"),
     ("units-out-of-order", "prod", _set(alertRepeatInterval="30m1h"), "alertRepeatInterval"),
     # types and choices
