@@ -46,7 +46,7 @@ REPLACE_ON: dict[str, tuple[str, ...]] = {
 
 def known(type_: str) -> bool:
     """Whether this module knows what forces a replacement of the type."""
-    return type_ in REPLACE_ON or type_.startswith(("aws:s3/bucket", "kubernetes:"))
+    return type_ in REPLACE_ON or bool(replace_paths(type_))
 
 
 def replace_paths(type_: str) -> tuple[str, ...]:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -31,6 +30,7 @@ import yaml
 
 from content import dashboards
 from content.rules import rule_files
+from harness.tools import free_port
 
 STEP = 15
 HOUR = 3600
@@ -140,12 +140,6 @@ def write_openmetrics(path: Path, clusters: int, end: int) -> int:
     return count
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class Prometheus:
     def __init__(self, tsdb: Path, workdir: Path):
         self.tsdb, self.workdir, self.proc = tsdb, workdir, None
@@ -154,7 +148,7 @@ class Prometheus:
     def __enter__(self) -> "Prometheus":
         config = self.workdir / "prometheus.yml"
         config.write_text(yaml.safe_dump({"global": {"scrape_interval": f"{STEP}s"}}))
-        port = _free_port()
+        port = free_port()
         self.url = f"http://127.0.0.1:{port}"
         self.proc = subprocess.Popen(
             ["prometheus", f"--config.file={config}", f"--storage.tsdb.path={self.tsdb}",

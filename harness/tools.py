@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 import shutil
+import socket
 import subprocess
 import tempfile
 from pathlib import Path
@@ -15,6 +16,13 @@ TIMEOUT_S = 60
 def _run(*cmd: str, cwd: Path | None = None) -> tuple[bool, str]:
     proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=TIMEOUT_S)
     return proc.returncode == 0, (proc.stdout + proc.stderr).strip()
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on (bound, then closed again)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def have(tool: str) -> bool:

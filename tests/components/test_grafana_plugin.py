@@ -4,12 +4,12 @@
 GetPluginSettingByID), 401 for a bad token."""
 from __future__ import annotations
 
-import socket
 import time
 
 import pytest
 
 from components import grafana_plugin as gp
+from harness.tools import free_port
 
 PLUGIN = "grafana-opensearch-datasource"
 
@@ -49,9 +49,7 @@ def test_a_refused_token_fails_naming_the_role(httpserver):
 
 
 def test_an_unreachable_grafana_costs_one_short_attempt_and_says_not_checked():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]  # closed again: nothing listens there
+    port = free_port()
     start = time.monotonic()
     result = gp.GrafanaPluginProvider().check({}, inputs(f"http://127.0.0.1:{port}"))
     assert time.monotonic() - start < gp.TIMEOUT_S + 1

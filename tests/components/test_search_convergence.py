@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import time
 import urllib.request
 
@@ -17,6 +16,7 @@ import pytest
 from pulumi.runtime import rpc
 
 from components import search_provider as sp
+from harness.tools import free_port
 from content import retention
 from tests.components.search_server import SearchServer
 from tests.conftest import make_settings
@@ -163,9 +163,7 @@ def test_refused_credentials_fail_loudly_naming_cluster_and_privilege(httpserver
 
 
 def test_an_unreachable_cluster_costs_one_short_attempt_during_diff(capsys):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     body = ES_BODIES[("ilm_policy", "kafka-application")]
     p = through_engine({"engine": "elasticsearch", "kind": "ilm_policy", "object_id": "kafka-application",
                         "body": body, "endpoint": f"http://127.0.0.1:{port}", "username": "u", "prod": True,

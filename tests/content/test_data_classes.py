@@ -20,6 +20,7 @@ import pytest
 
 from content import data_classes, retention
 from harness.runtime import Run
+from tests.conftest import make_settings
 
 DAY = date(2026, 11, 30)
 BUILT_IN = ["logs-*-*", "metrics-*-*", "synthetics-*-*"]
@@ -86,9 +87,17 @@ def _ends_in_deletion_ism(policy: dict) -> bool:
     return False
 
 
-@pytest.fixture(params=[{}, {"traceStorage": "opensearch", "traceIndexPrefix": "traces"}], ids=["es-traces", "os-traces"])
-def run(request, program):
-    return program("prod", **request.param)
+VARIANTS = {"es-traces": {}, "os-traces": {"traceStorage": "opensearch", "traceIndexPrefix": "traces"}}
+
+
+@pytest.fixture(params=sorted(VARIANTS))
+def variant(request) -> dict:
+    return VARIANTS[request.param]
+
+
+@pytest.fixture
+def run(program, variant):
+    return program("prod", **variant)
 
 
 def test_every_written_index_matches_exactly_one_template_that_carries_its_writers_mappings(run):
@@ -104,10 +113,8 @@ def test_every_written_index_matches_exactly_one_template_that_carries_its_write
             assert template["template"]["mappings"]["properties"]["traceID"]["type"] == "keyword", index
 
 
-def test_every_written_index_has_a_policy_that_ends_in_deletion_at_its_class_retention(run, program):
-    from tests.conftest import make_settings
-    s = make_settings("prod", **({"traceStorage": "opensearch", "traceIndexPrefix": "traces"}
-                                 if "traces-jaeger" in str(written_indices(run)) else {}))
+def test_every_written_index_has_a_policy_that_ends_in_deletion_at_its_class_retention(run, variant):
+    s = make_settings("prod", **variant)
     for engine, index, _ in written_indices(run):
         (c,) = [c for c in data_classes.CLASSES if any(fnmatch.fnmatch(index, p) for p in c.index_patterns(s))]
         if engine == "elasticsearch":
@@ -125,9 +132,8 @@ def test_every_written_index_has_a_policy_that_ends_in_deletion_at_its_class_ret
             assert f"deleted after {c.retention_days(s)} days" in policies[name]["policy"]["description"]
 
 
-def test_every_snapshot_is_deleted_by_a_policy_no_later_than_its_class_snapshot_retention(run):
-    from tests.conftest import make_settings
-    s = make_settings("prod")
+def test_every_snapshot_is_deleted_by_a_policy_no_later_than_its_class_snapshot_retention(run, variant):
+    s = make_settings("prod", **variant)
     slm = _objects(run, "elasticsearch", "slm_policy")
     sm = _objects(run, "opensearch", "sm_policy")
     assert set(slm) | set(sm) == {c.snapshot_policy for c in data_classes.CLASSES if c.snapshot_policy}

@@ -26,6 +26,7 @@ import yaml
 from content.rules import rule_files
 from content import alertmanager
 from content.grafana import stable_id
+from harness.tools import free_port
 from content.scrape import prometheus_config
 from tests.conftest import make_settings
 
@@ -37,12 +38,6 @@ HOST = "127.0.0.1"
 KEYS = {"pagerduty_critical_key": "live-critical-key", "pagerduty_high_key": "live-high-key"}
 METRICS = ('kafka_server_socket_server_metrics_connection_count{listener="PLAIN-9092",networkProcessor="0"} 3\n'
            'kafka_server_socket_server_metrics_connection_count{listener="TLS-9093",networkProcessor="0"} 40\n')
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
 
 
 class Recorder(BaseHTTPRequestHandler):
