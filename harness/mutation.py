@@ -1,39 +1,203 @@
-"""The mutation benchmark: mutmut (settings in setup.cfg) per area, scored against reviewed equivalents.
+"""The mutation benchmark: mutmut per area, each area with its own tests, scored against reviewed equivalents.
 
-Each mutant runs, in a fresh pytest (setup.cfg: forkserver without warmup, because this suite
-computes data at import), only the tests that reached the mutated function. The score of an area is
-killed / (killed + survived - equivalent); docs/mutation-equivalents.md lists the reviewed equivalent
-mutants, one per line as `name: reason`. The report goes to build/mutation/report.md.
+Each area runs in its own working copy (build/mutation/<area>/) with a generated mutmut config:
+only the area's modules are mutated, and only the area's tests run (the tests mirror the source),
+so that a mutant in the settings is not judged by every whole-program test in the suite.
+
+Per mutant mutmut forks a fresh pytest from a server that has already imported the third-party
+packages and the modules this area does not mutate. The area's own modules are imported after
+the fork, because some compute data at import (config/fields.py builds its rule table), which a
+worker must compute with the mutant in place.
+
+Score of an area: killed / (killed + survived - equivalent); a timeout counts as killed (the
+mutant made the tests hang), "no tests" is reported apart. docs/mutation-equivalents.md lists
+the reviewed equivalent mutants, one per line as `name: reason`. Report: build/mutation/report.md.
 """
 from __future__ import annotations
 
 import argparse
+import ast
+import filecmp
+import json
+import os
 import re
+import shutil
 import subprocess
 import sys
+import time
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 from harness.runtime import ROOT
 
+
+@dataclass(frozen=True)
+class Area:
+    sources: tuple[str, ...]  # files or folders (trailing /) that mutmut mutates
+    tests: tuple[str, ...]  # the tests that judge them
+
+    def modules(self) -> tuple[str, ...]:
+        """Mutant-name prefixes of this area, e.g. `content.` or `policy.invariants.`."""
+        return tuple(s.rstrip("/").removesuffix(".py").replace("/", ".") + "." for s in self.sources)
+
+
 AREAS = {
-    "jmx": ["content.jmx.*"],
-    "rules": ["content.alerts.*", "content.recording.*", "content.slo.*", "content.alertmanager.*"],
-    "content": ["content.*"],
-    "settings": ["config.*"],
-    "policy": ["policy.invariants.*"],
-    "provider": ["components.search_api.*", "components.search_provider.*"],
-    "plan": ["harness.plan.*", "harness.meaning.*", "harness.plan_diff.*"],
+    "content": Area(("content/",), ("tests/content",)),
+    "settings": Area(("config/",), ("tests/config",)),
+    "policy": Area(("policy/invariants.py",), ("tests/policy",)),
+    "provider": Area(("components/search_api.py", "components/search_provider.py"),
+                     ("tests/components/test_search_provider.py", "tests/components/test_search_convergence.py",
+                      "tests/components/test_search_retention.py")),
+    "plan": Area(("harness/plan.py", "harness/meaning.py", "harness/plan_diff.py"), ("tests/harness",)),
 }
-DEFAULT = ["jmx", "settings", "policy", "provider", "plan"]
+# Imported once in the fork server: packages only, never code of the area under test.
+THIRD_PARTY = ("pytest", "yaml", "pulumi", "pulumi.runtime", "pulumi_aws", "pulumi_kubernetes",
+               "pulumiverse_grafana", "boto3", "botocore", "moto", "elasticsearch", "opensearchpy", "hypothesis")
+PACKAGES = ("content", "config", "policy", "components", "harness", "stacks")
+WORK = ROOT / "build" / "mutation"
 EQUIVALENTS = ROOT / "docs" / "mutation-equivalents.md"
-REPORT = ROOT / "build" / "mutation" / "report.md"
+REPORT = WORK / "report.md"
+MUTMUT = Path(sys.executable).parent / "mutmut"
 
 
-def _mutmut(*args: str) -> str:
-    proc = subprocess.run([str(Path(sys.executable).parent / "mutmut"), *args], cwd=ROOT, capture_output=True,
-                          text=True)
-    return proc.stdout
+def _repo_files() -> list[str]:
+    """Tracked and new files, as git sees the working tree (so an uncommitted test counts)."""
+    out = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT, check=True,
+                         capture_output=True).stdout.decode()
+    return [f for f in out.split("\0") if f and (ROOT / f).is_file() and f != "setup.cfg"]
+
+
+def _config(area: Area) -> str:
+    """mutmut's settings for one area (setup.cfg syntax: one value per line)."""
+    files = [f for f in _repo_files() if not f.startswith("tests/")]
+    # Whole folders where possible; file by file in a folder that holds a mutated file, so that the
+    # copy never overwrites the mutant.
+    split = {s.split("/")[0] for s in area.sources if not s.endswith("/")}
+    copies = sorted({f if f.split("/")[0] in split or "/" not in f else f.split("/")[0] + "/" for f in files}
+                    - set(area.sources))
+    copies = [c for c in copies if not c.startswith(tuple(s for s in area.sources if s.endswith("/")))]
+
+    def block(key: str, values: list[str] | tuple[str, ...]) -> str:
+        return f"{key} =\n" + "".join(f"    {v}\n" for v in values)
+
+    return ("# Generated by harness/mutation.py for one area; edit AREAS there.\n[mutmut]\n"
+            + block("source_paths", area.sources)
+            + block("also_copy", copies)
+            + block("pytest_add_cli_args_test_selection", area.tests)
+            + block("pytest_add_cli_args", ["-m", "not live", "-p", "no:cacheprovider"])
+            + "process_isolation = forkserver\nforkserver_warmup = import\npreload_modules_file = preload.txt\n")
+
+
+def _imports(path: Path) -> set[str]:
+    """The modules a file imports, at any depth of its body (absolute imports: this repo uses no others)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found |= {node.module} | {f"{node.module}.{alias.name}" for alias in node.names}
+    return found
+
+
+def _ours() -> dict[str, Path]:
+    return {f.removesuffix(".py").removesuffix("/__init__").replace("/", "."): ROOT / f for f in _repo_files()
+            if f.endswith(".py") and f.split("/")[0] in PACKAGES and not f.endswith("__main__.py")}
+
+
+def _closure(seeds: set[str], ours: dict[str, Path]) -> set[str]:
+    """The seeds and every module of ours that imports one of them, at any depth."""
+    graph = {m: {i for i in _imports(path) if i in ours} for m, path in ours.items()}
+    found = set(seeds)
+    while grown := {m for m, deps in graph.items() if m not in found and deps & found}:
+        found |= grown
+    return found
+
+
+def program_reaches(area: Area) -> bool:
+    """Whether the Pulumi program (__main__.py) imports a module of the area."""
+    ours = _ours()
+    inside = {m for m in ours if (m + ".").startswith(area.modules())}
+    return bool(_imports(ROOT / "__main__.py") & _closure(inside, ours))
+
+
+# Run in a clean interpreter: import every module of ours, and name the modules whose import calls
+# a function of the area (a class body is not a function: mutmut mutates only functions).
+_PROBE = """
+import importlib, inspect, json, sys
+prefixes, modules = tuple(sys.argv[1].split(",")), sys.argv[2].split(",")
+calls = set()
+def profile(frame, event, arg):
+    if event != "call" or not frame.f_code.co_flags & inspect.CO_NEWLOCALS:
+        return
+    if frame.f_code.co_name.startswith("<") or not frame.f_code.co_filename.startswith(sys.argv[3]):
+        return  # comprehensions, and functions a decorator generates (dataclass __init__): not mutated
+    if not (frame.f_globals.get("__name__", "") + ".").startswith(prefixes):
+        return
+    f = frame.f_back
+    while f is not None:
+        if f.f_code.co_name == "<module>":
+            calls.add(f.f_globals.get("__name__"))
+        f = f.f_back
+sys.setprofile(profile)
+for m in modules:
+    try:
+        importlib.import_module(m)
+    except Exception:
+        calls.add(m)  # not importable alone: keep it out of the server
+sys.setprofile(None)
+print(json.dumps(sorted(c for c in calls if c)))
+"""
+
+
+def _preload(area: Area) -> str:
+    """Modules the fork server imports: third-party packages, and our modules whose import calls no
+    function of the area. A module that does (config/sections.py builds its classes at import) is
+    imported by each worker after the fork, with the mutant in place."""
+    ours = _ours()
+    ours.pop("harness.mutation_memo", None)  # see below
+    probe = subprocess.run([sys.executable, "-c", _PROBE, ",".join(area.modules()), ",".join(sorted(ours)),
+                            str(ROOT)],
+                           cwd=ROOT, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    if probe.returncode != 0:
+        raise SystemExit(f"import probe failed:\n{probe.stderr}")
+    unsafe = _closure(set(json.loads(probe.stdout.splitlines()[-1])) & set(ours), ours)
+    memo = ("harness.mutation_memo",) if not program_reaches(area) else ()
+    return "\n".join(THIRD_PARTY + tuple(sorted(set(ours) - unsafe)) + memo) + "\n"
+
+
+def prepare(name: str) -> Path:
+    """Sync the working copy of one area with the repository; keep mutmut's cache (mutants/) in place."""
+    area, workdir = AREAS[name], WORK / name
+    workdir.mkdir(parents=True, exist_ok=True)
+    files = _repo_files()
+    for f in files:
+        src, dst = ROOT / f, workdir / f
+        if not dst.exists() or not filecmp.cmp(src, dst, shallow=False):
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dst)
+    keep = set(files) | {"setup.cfg", "preload.txt"}
+    for path in list(workdir.rglob("*")):
+        rel = path.relative_to(workdir).as_posix()
+        if path.is_file() and not rel.startswith("mutants/") and "__pycache__" not in rel and rel not in keep:
+            path.unlink()
+    for generated, text in (("setup.cfg", _config(area)), ("preload.txt", _preload(area))):
+        target = workdir / generated
+        if not target.exists() or target.read_text() != text:
+            target.write_text(text)
+    return workdir
+
+
+def _environment(workdir: Path) -> dict[str, str]:
+    env = {**os.environ, "KM_MUTATION_MEMO": str(workdir / "memo")}
+    # Each worker imports the mutated modules afresh, and a mutated module holds every mutant of
+    # each function (config/fields.py: 150,000 lines): compile it once, not once per mutant.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+def _mutmut(workdir: Path, *args: str) -> str:
+    return subprocess.run([str(MUTMUT), *args], cwd=workdir, capture_output=True, text=True).stdout
 
 
 def equivalents() -> dict[str, str]:
@@ -42,48 +206,69 @@ def equivalents() -> dict[str, str]:
     return dict(re.findall(r"^- `([\w.]+)`: (.+)$", EQUIVALENTS.read_text(), flags=re.M))
 
 
-def results() -> dict[str, str]:
+def results(workdir: Path) -> dict[str, str]:
     """mutant name -> status (killed, survived, no tests, timeout, ...)."""
-    return dict(re.findall(r"^\s*([\w.]+__mutmut_\d+): (.+)$", _mutmut("results", "--all", "true"), flags=re.M))
+    return dict(re.findall(r"^\s*([\w.]+__mutmut_\d+): (.+)$", _mutmut(workdir, "results", "--all", "true"),
+                           flags=re.M))
 
 
-def score(area: str, statuses: dict[str, str], equivalent: dict[str, str]) -> tuple[int, int, int, float | None]:
-    prefixes = [g.rstrip("*") for g in AREAS[area]]
-    mine = {n: s for n, s in statuses.items() if any(n.startswith(p) for p in prefixes) and s != "not checked"}
-    counts = Counter(mine.values())
-    survivors = [n for n, s in mine.items() if s == "survived" and n not in equivalent]
-    killed = counts["killed"]
-    denominator = killed + len(survivors)
-    return killed, len(survivors), sum(1 for n in mine if n in equivalent), (killed / denominator if denominator else None)
+@dataclass(frozen=True)
+class Score:
+    killed: int
+    survived: int
+    equivalent: int
+    no_tests: int
+
+    @property
+    def value(self) -> float | None:
+        denominator = self.killed + self.survived
+        return self.killed / denominator if denominator else None
+
+    def row(self, label: str) -> str:
+        value = "-" if self.value is None else f"{self.value:.0%}"
+        return f"| {label} | {self.killed} | {self.survived} | {self.equivalent} | {self.no_tests} | {value} |"
+
+
+def score(statuses: dict[str, str], equivalent: dict[str, str], prefixes: tuple[str, ...]) -> Score:
+    mine = {n: s for n, s in statuses.items() if n.startswith(prefixes) and s != "not checked"}
+    counts = Counter("equivalent" if n in equivalent and s == "survived" else s for n, s in mine.items())
+    return Score(killed=counts["killed"] + counts["timeout"], survived=counts["survived"],
+                 equivalent=counts["equivalent"], no_tests=counts["no tests"])
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="scripts/mutation", description=__doc__.splitlines()[0])
-    parser.add_argument("areas", nargs="*", default=DEFAULT, help=f"some of: {', '.join(AREAS)}")
+    parser.add_argument("areas", nargs="*", default=list(AREAS), help=f"some of: {', '.join(AREAS)}")
+    parser.add_argument("--only", action="append", default=[], metavar="GLOB",
+                        help="mutant names to run, e.g. 'content.alerts.*' (default: the whole area)")
     parser.add_argument("--report-only", action="store_true", help="score the last run without running again")
     args = parser.parse_args(argv)
     unknown = [a for a in args.areas if a not in AREAS]
     if unknown:
         parser.error(f"unknown areas {unknown}; allowed: {', '.join(AREAS)}")
-    if not args.report_only:
-        globs = [g for area in args.areas for g in AREAS[area]]
-        subprocess.run([str(Path(sys.executable).parent / "mutmut"), "run", "--max-children", "2", *globs], cwd=ROOT,
-                       stdout=subprocess.DEVNULL)
-    statuses, equivalent = results(), equivalents()
-    lines = ["# Mutation benchmark", "", "| area | killed | survived | equivalent | score |", "|---|---|---|---|---|"]
-    survivors: list[str] = []
-    for area in args.areas:
-        killed, survived, eq, value = score(area, statuses, equivalent)
-        lines.append(f"| {area} | {killed} | {survived} | {eq} | {'-' if value is None else f'{value:.0%}'} |")
-        prefixes = [g.rstrip("*") for g in AREAS[area]]
-        survivors += [n for n, s in statuses.items() if s == "survived" and n not in equivalent
-                      and any(n.startswith(p) for p in prefixes)]
-    lines += ["", "## Survivors", ""]
-    for name in sorted(set(survivors)):
-        lines += [f"### {name}", "```diff", _mutmut("show", name).strip(), "```", ""]
+    header = ["| area / module | killed | survived | equivalent | no tests | score |", "|---|---|---|---|---|---|"]
+    summary, detail, survivors = ["# Mutation benchmark", ""] + header, ["", "## Per module", ""] + header, []
+    equivalent = equivalents()
+    for name in args.areas:
+        workdir = prepare(name) if not args.report_only else WORK / name
+        if not args.report_only:
+            started = time.monotonic()
+            shutil.rmtree(workdir / "memo", ignore_errors=True)  # runs of the code as it was last time
+            with open(workdir / "mutmut.log", "w") as log:
+                subprocess.run([str(MUTMUT), "run", "--max-children", str(os.cpu_count() or 2), *args.only],
+                               cwd=workdir, stdout=log, stderr=subprocess.STDOUT,
+                               env=_environment(workdir))
+            print(f"{name}: {time.monotonic() - started:.0f} s", file=sys.stderr)
+        statuses = results(workdir)
+        summary.append(score(statuses, equivalent, AREAS[name].modules()).row(f"**{name}**"))
+        for module in sorted({n.split(".x_")[0].split(".xǁ")[0] for n in statuses}):
+            detail.append(score(statuses, equivalent, (module + ".",)).row(module))
+        for mutant in sorted(n for n, s in statuses.items() if s == "survived" and n not in equivalent):
+            survivors += [f"### {mutant}", "```diff", _mutmut(workdir, "show", mutant).strip(), "```", ""]
+    lines = summary + detail + ["", "## Survivors", ""] + survivors
     REPORT.parent.mkdir(parents=True, exist_ok=True)
     REPORT.write_text("\n".join(lines) + "\n")
-    print("\n".join(lines[:len(args.areas) + 4]))
+    print("\n".join(summary))
     print(f"\nsurvivors: {REPORT.relative_to(ROOT)}")
     return 0
 
