@@ -318,8 +318,9 @@ def _validate(v: dict[str, Any], secrets: Mapping[str, Any]) -> list[str]:
     """Each key against its rule (config.fields), then what keys require of each other."""
     problems: list[str] = []
     prod = v["environment"] == "prod"
+    table = fields.rules()
     for name, value in v.items():
-        rule = fields.RULES[name]
+        rule = table[name]
         if not rule.ok(value):
             problems.append(f"{name}: not allowed; allowed: {rule.allowed}")
         elif prod and rule.prod_ok and not rule.prod_ok(value):

@@ -93,7 +93,7 @@ def test_prod_secrets_missing_are_all_named():
     assert named == set(SECRET_VALUES)
 
 
-BOUNDED = sorted((name, rule) for name, rule in __import__("config.fields", fromlist=["RULES"]).RULES.items()
+BOUNDED = sorted((name, rule) for name, rule in __import__("config.fields", fromlist=["rules"]).rules().items()
                  if rule.bounds)
 
 
