@@ -139,9 +139,8 @@ def bucket_policies_deny_insecure_transport(resources: list[Resource]) -> list[s
     policies = _attached(resources, POLICY)
     return [f"bucket {_label(b)}: no bucket policy denies aws:SecureTransport=false on it and its objects"
             for name, b in _buckets(resources).items()
-            if not any(_denies_insecure_transport(p.props.get("policy"),
-                                                  b.props.get("bucket") if isinstance(b.props.get("bucket"), str)
-                                                  else None) for p in policies.get(name, []))]
+            if not any(_denies_insecure_transport(p.props.get("policy"), b.props.get("bucket"))
+                       for p in policies.get(name, []))]
 
 
 def prod_archives_locked_in_compliance_for_seven_years(resources: list[Resource]) -> list[str]:

@@ -1,0 +1,168 @@
+"""Each invariant on small hand-made stacks: how it ties configurations to buckets, what it reads as
+an archive or a lock, and which policy and encryption shapes it accepts. The stacks are what the
+engine hands a policy pack (pulumi_policy: the engine's property names, an unknown as None).
+
+The accepted shapes are AWS's: a bucket policy's Principal may be "*" or {"AWS": "*"}, Action and
+Resource a string or a list, and the `aws:SecureTransport` Bool condition "false" or false (IAM JSON
+policy element reference); server-access-log targets may only use SSE-S3 or SSE-KMS (S3 User
+Guide, "Enabling Amazon S3 server access logging").
+"""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from policy import invariants as inv
+from policy.invariants import Resource
+
+PROD = {"environment": "prod"}
+KMS = {"sseAlgorithm": "aws:kms", "kmsMasterKeyId": "arn:aws:kms:eu-west-1:123456789012:key/k"}
+
+
+def bucket(name: str, physical: str | None = "", **props) -> Resource:
+    return Resource(inv.BUCKET, name, f"urn:pulumi:prod::p::{inv.BUCKET}::{name}",
+                    {"bucket": name if physical == "" else physical, "tags": dict(PROD), **props}, protect=True)
+
+
+def config(type_: str, name: str, **props) -> Resource:
+    return Resource(type_, name, f"urn:pulumi:prod::p::{type_}::{name}", props, protect=True)
+
+
+def sse(name: str, **default) -> Resource:
+    return config(inv.SSE, name, rules=[{"applyServerSideEncryptionByDefault": default}])
+
+
+def deny_plain_http(bucket_name: str | None, **changes) -> dict:
+    statement = {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+                 "Resource": [f"arn:aws:s3:::{bucket_name}", f"arn:aws:s3:::{bucket_name}/*"],
+                 "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
+    return {"Version": "2012-10-17", "Statement": [{**statement, **changes}]}
+
+
+def secured(name: str, **props) -> list[Resource]:
+    """A bucket with every guard an invariant asks of an ordinary (unlocked) bucket."""
+    return [bucket(name, **props), sse(f"{name}-sse", **KMS),
+            config(inv.PUBLIC_ACCESS, f"{name}-public-access", **{f: True for f in inv.PUBLIC_ACCESS_FLAGS}),
+            config(inv.POLICY, f"{name}-policy", policy=json.dumps(deny_plain_http(name)))]
+
+
+def test_an_ordinary_secured_bucket_has_no_problem():
+    assert inv.check_all(secured("b")) == {name: [] for name in inv.INVARIANTS}
+
+
+def test_a_configuration_belongs_to_the_longest_bucket_name_it_extends():
+    """`b-logs-sse` extends both `b` and `b-logs`; it configures `b-logs`, so `b` has no encryption."""
+    res = [r for r in secured("b") + secured("b-logs") if r.name != "b-sse"]
+    assert inv.buckets_encrypted_with_kms(res) == ["bucket b: not encrypted with a KMS key"]
+
+
+def test_a_configuration_whose_name_extends_no_bucket_is_tied_by_its_bucket_input():
+    res = [r for r in secured("plain") if r.type != inv.SSE] + [
+        config(inv.SSE, "encryption-of-plain", bucket="plain",
+               rules=[{"applyServerSideEncryptionByDefault": KMS}])]
+    assert inv.buckets_encrypted_with_kms(res) == []
+
+
+def test_a_bucket_without_any_configuration_is_reported_by_each_invariant():
+    res = [bucket("bare")]
+    found = inv.check_all(res)
+    assert found["buckets-encrypted-with-kms"] == ["bucket bare: not encrypted with a KMS key"]
+    assert found["buckets-block-public-access"] == ["bucket bare: public access not blocked by all four flags"]
+    assert found["bucket-policies-deny-insecure-transport"] == [
+        "bucket bare: no bucket policy denies aws:SecureTransport=false on it and its objects"]
+
+
+@pytest.mark.parametrize("name,tags", [
+    ("evidence", {"environment": "prod", "data-class": "compliance-archive"}),  # by its declared class
+    ("kafka-compliance-archive", {"environment": "prod"}),                      # by its role in the name
+    ("kafka-compliance-replica", {"environment": "prod"}),
+])
+def test_an_archive_is_known_by_its_class_tag_or_its_role(name, tags):
+    res = secured(name, tags=tags)
+    assert inv.prod_archives_locked_in_compliance_for_seven_years(res) == [
+        f"bucket {name}: prod archive must be created with Object Lock and locked COMPLIANCE for at least 2557 days"]
+
+
+def test_a_bucket_of_another_class_is_not_an_archive():
+    res = secured("evidence", tags={"environment": "prod", "data-class": "application-logs"})
+    assert inv.prod_archives_locked_in_compliance_for_seven_years(res) == []
+
+
+def test_a_bucket_created_with_object_lock_counts_as_locked_whatever_its_name():
+    res = secured("y", objectLockEnabled=True) + [config(inv.LIFECYCLE, "y-lifecycle", rules=[
+        {"id": "keep-noncurrent", "status": "Enabled", "noncurrentVersionExpiration": {"noncurrentDays": 30}},
+        {"id": "expire-all", "status": "Enabled", "expiration": {"days": 30}},
+        {"id": "old-draft", "status": "Disabled", "expiration": {"days": 1}}])]
+    assert inv.locked_buckets_never_expire_current_versions(res) == [
+        "bucket y: lifecycle rule expire-all expires current versions"]
+    assert inv.prod_archives_locked_in_compliance_for_seven_years(res) == [
+        "bucket y: prod archive must be created with Object Lock and locked COMPLIANCE for at least 2557 days"]
+
+
+@pytest.mark.parametrize("change", [
+    {"Principal": {"AWS": "*"}},
+    {"Condition": {"Bool": {"aws:SecureTransport": False}}},
+    {"Action": ["s3:*"]},
+    {"Resource": "arn:aws:s3:::*"},
+], ids=["principal-map", "bool-false", "action-list", "resource-string"])
+def test_every_aws_spelling_of_the_deny_is_accepted(change):
+    res = [r for r in secured("b") if r.type != inv.POLICY] + [
+        config(inv.POLICY, "b-policy", policy=json.dumps(deny_plain_http("b", **change)))]
+    assert inv.bucket_policies_deny_insecure_transport(res) == []
+
+
+@pytest.mark.parametrize("change", [
+    {"Resource": "arn:aws:s3:::b/*"},                       # the objects, not the bucket
+    {"Resource": ["arn:aws:s3:::b"]},                       # the bucket, not its objects
+    {"Principal": {"AWS": "arn:aws:iam::123456789012:root"}},
+    {"Principal": {"AWS": "*x"}},
+    {"Condition": {"Bool": {"aws:SecureTransport": True}}},
+    {"Condition": {"Bool": {"aws:SecureTransport": "true"}}},
+    {"Effect": "Allow"},
+    {"Action": "s3:GetObject"},
+])
+def test_a_deny_that_leaves_plain_http_open_is_refused(change):
+    res = [r for r in secured("b") if r.type != inv.POLICY] + [
+        config(inv.POLICY, "b-policy", policy=json.dumps(deny_plain_http("b", **change)))]
+    assert len(inv.bucket_policies_deny_insecure_transport(res)) == 1
+
+
+def test_the_deny_may_follow_other_statements_and_arrive_parsed():
+    doc = deny_plain_http("b")
+    doc["Statement"].insert(0, {"Sid": "ReadForAuditors", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::1:root"},
+                                "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"})
+    res = [r for r in secured("b") if r.type != inv.POLICY] + [config(inv.POLICY, "b-policy", policy=doc)]
+    assert inv.bucket_policies_deny_insecure_transport(res) == []
+
+
+def test_a_policy_without_statements_denies_nothing():
+    res = [r for r in secured("b") if r.type != inv.POLICY] + [
+        config(inv.POLICY, "b-policy", policy=json.dumps({"Version": "2012-10-17"}))]
+    assert len(inv.bucket_policies_deny_insecure_transport(res)) == 1
+
+
+def test_on_a_first_preview_the_statement_shape_decides():
+    """pulumi_policy hands the unknown bucket name as None: the deny cannot name it yet."""
+    res = [bucket("b", physical=None), config(inv.POLICY, "b-policy", policy=json.dumps(deny_plain_http("unknown")))]
+    assert inv.bucket_policies_deny_insecure_transport(res) == []
+
+
+def test_a_log_target_may_use_sse_s3_or_sse_kms_and_others_need_a_kms_key():
+    res = (secured("logs") + secured("data") + [config(inv.LOGGING, "data-logging", targetBucket="logs")])
+    res = [r for r in res if r.type != inv.SSE] + [sse("logs-sse", sseAlgorithm="aws:kms"),
+                                                  sse("data-sse", **KMS)]
+    assert inv.buckets_encrypted_with_kms(res) == []
+    for default in ({"sseAlgorithm": "aws:kms"}, {"sseAlgorithm": "AES256", "kmsMasterKeyId": "k"}):
+        broken = [r for r in res if r.name != "data-sse"] + [sse("data-sse", **default)]
+        assert inv.buckets_encrypted_with_kms(broken) == ["bucket data: not encrypted with a KMS key"]
+    broken = [r for r in res if r.name != "logs-sse"] + [sse("logs-sse", sseAlgorithm="aws:fsx")]
+    assert inv.buckets_encrypted_with_kms(broken) == ["bucket logs: not encrypted with a KMS key"]
+
+
+def test_an_unprotected_guard_is_named_by_its_kind_and_resource_name():
+    res = secured("b")
+    res[0] = Resource(inv.BUCKET, "b", res[0].urn, res[0].props, protect=False)
+    res.append(Resource(inv.KMS_KEY, "archive-key", "urn:k", {"tags": dict(PROD)}, protect=False))
+    assert inv.data_resources_protected_in_prod(res) == ["Bucket b: not protected in prod",
+                                                         "Key archive-key: not protected in prod"]
