@@ -25,19 +25,6 @@ def test_every_stack_file_is_valid(stack):
     assert s.environment == stack
 
 
-def test_prod_holds_the_design_document_values():
-    s = make_settings("prod")
-    assert [c.name for c in s.clusters] == ["kafka"]
-    assert s.clusters[0].broker_pods.labels == (("strimzi.io/cluster", "kafka"), ("strimzi.io/kind", "Kafka"),
-                                                ("strimzi.io/broker-role", "true"))
-    assert (s.scrape_interval, s.prometheus_retention_days) == ("15s", 90)
-    assert (s.alert_group_wait, s.alert_group_interval, s.alert_repeat_interval) == ("10s", "10s", "1h")
-    assert (s.object_lock_mode, s.object_lock_days, s.security_retention_days) == ("COMPLIANCE", 2557, 2557)
-    assert s.application_log_retention_days == 90
-    assert s.consumer_lag_critical == 100000 and s.combat_p99_latency_ms == 60
-    assert s.platform_namespace == "necpgame-infrastructure"
-
-
 def test_settings_fields_mirror_the_pulumi_yaml_schema():
     declared = {settings.snake(k) for k, d in schema.keys().items() if not d.secret}
     providers = {"kubernetes_context"}  # kubernetes:context
