@@ -66,6 +66,70 @@ CASES = [
          ("kafka_cluster_consumergroup:kafka_consumergroup_lag:sum", 300, [({**C, "consumergroup": "g"}, 40)])]),
 ]
 
+# Per broker and second; "" is the all-topics series. Powers of two, so that sums are exact (promtool
+# compares exactly).
+TOPICS = {"": 16, "combat-events": 8, "economy-events": 4}
+SCALE = {"messagesin": 1, "bytesin": 1024, "bytesout": 2048}
+
+
+def _per_s(per_s: float) -> str:
+    return f"0+{per_s * 15:g}x40"
+
+
+CASES += [
+    _case("throughput sums the all-topics series per cluster and the per-topic series per topic, over brokers", [
+        (sel(f"kafka_server_brokertopicmetrics_{m}_total", **broker(i), **({"topic": t} if t else {})),
+         _per_s(n * k)) for m, k in SCALE.items() for i in range(3) for t, n in TOPICS.items()],
+        [(f"kafka_cluster:kafka_{name}:rate5m", 600, [(C, 48 * SCALE[m])])
+         for m, name in (("messagesin", "messages_in"), ("bytesin", "bytes_in"), ("bytesout", "bytes_out"))]
+        + [(f"kafka_cluster_topic:kafka_{name}:rate5m", 600,
+            [({**C, "topic": "combat-events"}, 24 * SCALE[m]), ({**C, "topic": "economy-events"}, 12 * SCALE[m])])
+           for m, name in (("messagesin", "messages_in"), ("bytesin", "bytes_in"), ("bytesout", "bytes_out"))]),
+    _case("request p99 is the worst broker's 0.99 quantile, per request type", [
+        *[(sel(f"kafka_network_requestmetrics_{m}", **broker(i), request=r, quantile=q), f"{v * k}x40")
+          for m, k in (("totaltimems", 1), ("requestqueuetimems", 3))
+          for r, values in (("Produce", (10, 40, 25)), ("FetchConsumer", (5, 7, 6)))
+          for i, v in enumerate(values) for q, v in (("0.99", v), ("0.50", 100 + v))]],
+        [("kafka_cluster_request:kafka_request_total_time_ms:p99_max", 300,
+          [({**C, "request": "Produce"}, 40), ({**C, "request": "FetchConsumer"}, 7)]),
+         ("kafka_cluster_request:kafka_request_queue_time_ms:p99_max", 300,
+          [({**C, "request": "Produce"}, 120), ({**C, "request": "FetchConsumer"}, 21)])]),
+    _case("under-replicated partitions sum over brokers; fenced brokers as the active controller counts them", [
+        *[(sel("kafka_server_replicamanager_underreplicatedpartitions", **broker(i)), f"{n}x40")
+          for i, n in enumerate((2, 0, 3))],
+        *[(sel("kafka_controller_kafkacontroller_activecontrollercount", **controller(i)), f"{int(i == 1)}x40")
+          for i in range(3)],
+        *[(sel("kafka_controller_kafkacontroller_fencedbrokercount", **controller(i)), f"{1 if i == 1 else 2}x40")
+          for i in range(3)]],
+        [("kafka_cluster:kafka_under_replicated_partitions:sum", 300, [(C, 5)]),
+         ("kafka_cluster:kafka_fenced_brokers:max", 300, [(C, 1)]),
+         ("kafka_cluster:kafka_active_controllers:sum", 300, [(C, 1)])]),
+    _case("event rates per domain, type and status, in total, and failures; the event-processing SLO ratio", [
+        (sel("kafka_events_processed_total", domain="combat", event_type="hit", status="success"), _per_s(10)),
+        (sel("kafka_events_processed_total", domain="combat", event_type="hit", status="failure"), _per_s(1)),
+        (sel("kafka_events_processed_total", domain="economy", event_type="buy", status="success"), _per_s(5)),
+        (sel("kafka_event_processing_failures_total", domain="combat", reason="timeout"), _per_s(1)),
+        (sel("kafka_event_processing_failures_total", domain="economy", reason="invalid"), _per_s(2))],
+        [("domain_event_type_status:kafka_events_processed:rate5m", 600, [
+            ({"domain": "combat", "event_type": "hit", "status": "success"}, 10),
+            ({"domain": "combat", "event_type": "hit", "status": "failure"}, 1),
+            ({"domain": "economy", "event_type": "buy", "status": "success"}, 5)]),
+         ("kafka_events_processed:rate5m", 600, [({}, 16)]),
+         ("kafka_event_processing_failures:rate5m", 600, [({}, 3)]),
+         ("round(slo:kafka_event_processing:error_ratio_5m * 10000)", 600, [({}, 1875)])]),
+    _case("p50 per domain, and the combat-latency SLO counts combat events slower than 50 ms", [
+        *[(sel("kafka_event_processing_duration_seconds_bucket", domain=d, event_type="e", le=le), _per_s(n))
+          for d, buckets in (("combat", (("0.01", 16), ("0.05", 48), ("0.1", 64), ("+Inf", 64))),
+                             ("economy", (("0.01", 64), ("0.05", 64), ("0.1", 64), ("+Inf", 64))))
+          for le, n in buckets],
+        *[(sel("kafka_event_processing_duration_seconds_count", domain=d, event_type="e"), _per_s(64))
+          for d in ("combat", "economy")]],
+        # combat: a quarter under 10 ms, half between 10 and 50 ms -> p50 interpolates to 30 ms
+        [("round(domain:kafka_event_processing_duration_seconds:p50_5m * 10000)", 600,
+          [({"domain": "combat"}, 300), ({"domain": "economy"}, 50)]),
+         ("round(slo:kafka_combat_latency:error_ratio_5m * 10000)", 600, [({}, 2500)])]),
+]
+
 
 def test_recording_rules_compute_what_their_names_promise(tmp_path):
     # Every recording rule in one group, in declared order (each reads only what comes before it).
@@ -77,3 +141,11 @@ def test_recording_rules_compute_what_their_names_promise(tmp_path):
     proc = subprocess.run(["promtool", "test", "rules", "recording.yml"], cwd=tmp_path, capture_output=True,
                           text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_every_recording_rule_has_a_case():
+    """The SLO windows past 5 minutes share the 5-minute expression with a longer range (content/slo.py)."""
+    records = {r["record"] for doc in rule_files(make_settings("prod")).values() for g in doc["groups"]
+               for r in g["rules"] if "record" in r}
+    cased = {e["expr"].split("(")[-1].split(" ")[0].rstrip(")") for c in CASES for e in c["promql_expr_test"]}
+    assert {r for r in records if not r.startswith("slo:") or r.endswith("_5m")} <= cased
