@@ -1,0 +1,82 @@
+"""Burn-rate alerts between each pair of thresholds, evaluated by promtool on the recorded ratios.
+
+The Google SRE workbook (ch. 5, "Alerting on SLOs", multiwindow multi-burn-rate alerts) pages when
+the budget burns 14.4x over 1 h and 5 min, or 6x over 6 h and 30 min, and tickets at 3x over 1 d and
+2 h, or 1x over 3 d and 6 h; each pair needs both of its windows above the rate. The inputs are the
+slo:* recorded series themselves (the recording rules have their own promtool cases), so that each
+case sets every window exactly: one burn rate in every window between two thresholds, and each pair
+on its own at 5 % above and below its rate.
+"""
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+import pytest
+import yaml
+
+from config.sections import AlertingArgs
+from content import slo
+from content.rules import rule_files
+from tests.conftest import make_settings
+
+pytestmark = pytest.mark.skipif(not shutil.which("promtool"), reason="promtool is not installed")
+
+S = make_settings("prod")
+OBJECTIVES = slo.objectives(AlertingArgs.of(S))
+WINDOWS = ("5m", "30m", "1h", "2h", "6h", "1d", "3d")
+# The workbook's pairs, written here and not read from content/slo.py.
+PAGE = (("1h", "5m", 14.4), ("6h", "30m", 6.0))
+TICKET = (("1d", "2h", 3.0), ("3d", "6h", 1.0))
+CLUSTER = {"kafka_cluster": "kafka"}
+
+
+def _expanded(annotations: dict[str, str], labels: dict[str, str]) -> dict[str, str]:
+    """The annotations as Prometheus expands them for these labels; the one template they use is the
+    dashboard link's optional cluster variable (content/alerts.py)."""
+    cluster = "&var-cluster={}".format(labels["kafka_cluster"]) if "kafka_cluster" in labels else ""
+    out = {k: re.sub(r"\{\{ if \$labels\.kafka_cluster \}\}.*?\{\{ end \}\}", cluster, v) for k, v in annotations.items()}
+    assert not any("{{" in v for v in out.values()), out
+    return out
+
+
+def _case(o: slo.Objective, ratios: dict[str, float], fast: bool, slow: bool, rules: dict[str, dict]) -> dict:
+    labels = CLUSTER if o.by else {}
+    series = [{"series": f"slo:{o.sli}:error_ratio_{w}" + ("{" + ",".join(f'{k}="{v}"' for k, v in labels.items())
+                                                           + "}" if labels else ""),
+               "values": f"{ratios.get(w, 0) * o.budget:.9g}x40"} for w in WINDOWS]
+    checks = [{"eval_time": "20m", "alertname": name,
+               "exp_alerts": [{"exp_labels": {**labels, **rules[name]["labels"]},
+                               "exp_annotations": _expanded(rules[name]["annotations"], labels)}] if fires else []}
+              for name, fires in ((f"{o.name}FastBurn", fast), (f"{o.name}SlowBurn", slow))]
+    return {"name": f"{o.name} {ratios}", "interval": "1m", "input_series": series, "alert_rule_test": checks}
+
+
+def _cases(o: slo.Objective, rules: dict[str, dict]) -> list[dict]:
+    cases = []
+    # The same burn rate in every window, between each pair of thresholds.
+    for rate, fast, slow in ((15, True, True), (10, True, True), (5, False, True), (2, False, True),
+                             (0.5, False, False)):
+        cases.append(_case(o, dict.fromkeys(WINDOWS, rate), fast, slow, rules))
+    # Each pair alone: both windows just above its rate fire; either window just below does not.
+    for pairs, is_page in ((PAGE, True), (TICKET, False)):
+        for long, short, rate in pairs:
+            for long_x, short_x in ((1.05, 1.05), (1.05, 0.95), (0.95, 1.05)):
+                fires = long_x > 1 and short_x > 1
+                cases.append(_case(o, {long: rate * long_x, short: rate * short_x},
+                                   fires and is_page, fires and not is_page, rules))
+    return cases
+
+
+def test_each_burn_rate_pages_tickets_or_stays_quiet_as_the_workbook_says(tmp_path):
+    groups = [g for doc in rule_files(S).values() for g in doc["groups"] if g["name"] == "kafka.slo"]
+    rules = {r["alert"]: r for g in groups for r in g["rules"]}
+    (tmp_path / "rules.yml").write_text(yaml.safe_dump({"groups": groups}))
+    tests = [c for o in OBJECTIVES for c in _cases(o, rules)]
+    assert len(tests) == 3 * (5 + 12)
+    (tmp_path / "test.yml").write_text(yaml.safe_dump({"rule_files": ["rules.yml"], "evaluation_interval": "1m",
+                                                        "tests": tests}, sort_keys=False, width=1 << 20))
+    proc = subprocess.run(["promtool", "test", "rules", "test.yml"], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
