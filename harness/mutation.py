@@ -4,13 +4,17 @@ Each area runs in its own working copy (build/mutation/<area>/) with a generated
 only the area's modules are mutated, and only the area's tests run (the tests mirror the source),
 so that a mutant in the settings is not judged by every whole-program test in the suite.
 
-Per mutant mutmut forks a fresh pytest from a server that has already imported the third-party
-packages and the modules this area does not mutate. The area's own modules are imported after
-the fork, because some compute data at import (config/fields.py builds its rule table), which a
-worker must compute with the mutant in place.
+Per mutant mutmut forks a fresh pytest from a server that has already imported the packages and
+every module of ours whose import calls no function of the area (an import probe decides). A
+module that does (config/sections.py builds its classes at import) is imported after the fork,
+with the mutant in place; and as mutmut credits calls made at import to one test only, the
+survivors in those functions are judged again by all of the area's tests. Where the program
+cannot reach the area, its runs are memoised (harness/mutation_memo.py).
 
-Score of an area: killed / (killed + survived - equivalent); a timeout counts as killed (the
-mutant made the tests hang), "no tests" is reported apart. docs/mutation-equivalents.md lists
+Score of an area: killed / (killed + survived - equivalent). mutmut reports a worker that hung or
+died as "timeout" (exit 255: here, mostly a mutant that breaks test collection, such as a rule table
+that cannot be built); both mean the tests failed, so they count as killed. "no tests" is reported
+apart. docs/mutation-equivalents.md lists
 the reviewed equivalent mutants, one per line as `name: reason`. Report: build/mutation/report.md.
 """
 from __future__ import annotations
@@ -126,7 +130,7 @@ def program_reaches(area: Area) -> bool:
 _PROBE = """
 import importlib, inspect, json, sys
 prefixes, modules = tuple(sys.argv[1].split(",")), sys.argv[2].split(",")
-calls = set()
+calls, functions = set(), set()
 def profile(frame, event, arg):
     if event != "call" or not frame.f_code.co_flags & inspect.CO_NEWLOCALS:
         return
@@ -134,6 +138,9 @@ def profile(frame, event, arg):
         return  # comprehensions, and functions a decorator generates (dataclass __init__): not mutated
     if not (frame.f_globals.get("__name__", "") + ".").startswith(prefixes):
         return
+    qualname = frame.f_code.co_qualname.split(".<locals>")[0]
+    functions.add(frame.f_globals["__name__"] + "." + "x" + ("ǁ" + qualname.replace(".", "ǁ") if "." in qualname
+                                                             else "_" + qualname))
     f = frame.f_back
     while f is not None:
         if f.f_code.co_name == "<module>":
@@ -146,24 +153,47 @@ for m in modules:
     except Exception:
         calls.add(m)  # not importable alone: keep it out of the server
 sys.setprofile(None)
-print(json.dumps(sorted(c for c in calls if c)))
+print(json.dumps([sorted(c for c in calls if c), sorted(functions)]))
 """
 
 
-def _preload(area: Area) -> str:
+def _probe(area: Area) -> tuple[set[str], set[str]]:
+    """(modules whose import calls a function of the area, those functions as mutmut names them)."""
+    ours = _ours()
+    probe = subprocess.run([sys.executable, "-c", _PROBE, ",".join(area.modules()),
+                            ",".join(sorted(set(ours) - {"harness.mutation_memo"})), str(ROOT)],
+                           cwd=ROOT, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    if probe.returncode != 0:
+        raise SystemExit(f"import probe failed:\n{probe.stderr}")
+    modules, functions = json.loads(probe.stdout.splitlines()[-1])
+    return set(modules) & set(ours), set(functions)
+
+
+def _preload(area: Area, importing: set[str]) -> str:
     """Modules the fork server imports: third-party packages, and our modules whose import calls no
     function of the area. A module that does (config/sections.py builds its classes at import) is
     imported by each worker after the fork, with the mutant in place."""
     ours = _ours()
-    ours.pop("harness.mutation_memo", None)  # see below
-    probe = subprocess.run([sys.executable, "-c", _PROBE, ",".join(area.modules()), ",".join(sorted(ours)),
-                            str(ROOT)],
-                           cwd=ROOT, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
-    if probe.returncode != 0:
-        raise SystemExit(f"import probe failed:\n{probe.stderr}")
-    unsafe = _closure(set(json.loads(probe.stdout.splitlines()[-1])) & set(ours), ours)
+    unsafe = _closure(importing, ours) | {"harness.mutation_memo"}  # the memo: see below
     memo = ("harness.mutation_memo",) if not program_reaches(area) else ()
     return "\n".join(THIRD_PARTY + tuple(sorted(set(ours) - unsafe)) + memo) + "\n"
+
+
+def recheck(workdir: Path, area: Area, survivors: list[str], at_import: set[str]) -> set[str]:
+    """Survivors in functions that run at import, judged again by every test of the area.
+
+    mutmut credits a call made while pytest collects to whichever test runs first, so such a mutant
+    was judged by one test only. Returns the ones the area's tests kill."""
+    killed = set()
+    for mutant in survivors:
+        if mutant.rsplit("__mutmut_", 1)[0] not in at_import:
+            continue
+        proc = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-m", "not live",
+                               *area.tests], cwd=workdir / "mutants", capture_output=True,
+                              env={**_environment(workdir), "MUTANT_UNDER_TEST": mutant})
+        if proc.returncode == 1:
+            killed.add(mutant)
+    return killed
 
 
 def prepare(name: str) -> Path:
@@ -176,12 +206,14 @@ def prepare(name: str) -> Path:
         if not dst.exists() or not filecmp.cmp(src, dst, shallow=False):
             dst.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, dst)
-    keep = set(files) | {"setup.cfg", "preload.txt"}
+    keep = set(files) | {"setup.cfg", "preload.txt", "at-import.json", "rechecked.json", "seconds", "mutmut.log"}
     for path in list(workdir.rglob("*")):
         rel = path.relative_to(workdir).as_posix()
         if path.is_file() and not rel.startswith("mutants/") and "__pycache__" not in rel and rel not in keep:
             path.unlink()
-    for generated, text in (("setup.cfg", _config(area)), ("preload.txt", _preload(area))):
+    importing, at_import = _probe(area)
+    (workdir / "at-import.json").write_text(json.dumps(sorted(at_import)))
+    for generated, text in (("setup.cfg", _config(area)), ("preload.txt", _preload(area, importing))):
         target = workdir / generated
         if not target.exists() or target.read_text() != text:
             target.write_text(text)
@@ -247,7 +279,8 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown areas {unknown}; allowed: {', '.join(AREAS)}")
     header = ["| area / module | killed | survived | equivalent | no tests | score |", "|---|---|---|---|---|---|"]
-    summary, detail, survivors = ["# Mutation benchmark", ""] + header, ["", "## Per module", ""] + header, []
+    summary = ["# Mutation benchmark", "", header[0] + " time |", header[1] + "---|"]
+    detail, survivors = ["", "## Per module", ""] + header, []
     equivalent = equivalents()
     for name in args.areas:
         workdir = prepare(name) if not args.report_only else WORK / name
@@ -258,9 +291,19 @@ def main(argv: list[str] | None = None) -> int:
                 subprocess.run([str(MUTMUT), "run", "--max-children", str(os.cpu_count() or 2), *args.only],
                                cwd=workdir, stdout=log, stderr=subprocess.STDOUT,
                                env=_environment(workdir))
-            print(f"{name}: {time.monotonic() - started:.0f} s", file=sys.stderr)
+            statuses = results(workdir)
+            at_import = set(json.loads((workdir / "at-import.json").read_text()))
+            survived = sorted(n for n, s in statuses.items() if s == "survived")
+            (workdir / "rechecked.json").write_text(json.dumps(sorted(recheck(workdir, AREAS[name], survived,
+                                                                              at_import))))
+            seconds = time.monotonic() - started
+            (workdir / "seconds").write_text(f"{seconds:.0f}")
+            print(f"{name}: {seconds:.0f} s", file=sys.stderr)
         statuses = results(workdir)
-        summary.append(score(statuses, equivalent, AREAS[name].modules()).row(f"**{name}**"))
+        if (workdir / "rechecked.json").exists():
+            statuses |= dict.fromkeys(json.loads((workdir / "rechecked.json").read_text()), "killed")
+        took = (workdir / "seconds").read_text() + " s" if (workdir / "seconds").exists() else "-"
+        summary.append(score(statuses, equivalent, AREAS[name].modules()).row(f"**{name}**") + f" {took} |")
         for module in sorted({n.split(".x_")[0].split(".xǁ")[0] for n in statuses}):
             detail.append(score(statuses, equivalent, (module + ".",)).row(module))
         for mutant in sorted(n for n, s in statuses.items() if s == "survived" and n not in equivalent):
