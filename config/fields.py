@@ -136,7 +136,8 @@ def _optional(rule: Rule) -> Rule:
 
 
 def _list(item: Callable[[Any], bool], allowed: str, min_len: int = 0, max_len: int = 100) -> Rule:
-    return Rule(lambda v: min_len <= len(v) <= max_len and all(isinstance(x, str) and item(x) for x in v), allowed)
+    return Rule(lambda v: min_len <= len(v) <= max_len and all(isinstance(x, str) and item(x) for x in v),
+                f"{allowed}, {min_len} to {max_len} of them")
 
 
 BOOL = Rule(lambda v: isinstance(v, bool), "true or false")

@@ -156,3 +156,84 @@ def test_cron_refusals_say_what_each_field_allows():
     assert cron.unix_problems("0 24 * * *") == ["hour not allowed; allowed: 0-23, * , - /"]
     assert cron.unix_problems(None) == ["0 fields; expected 5 (minute hour day_of_month month day_of_week)"]
     assert cron.problems(42) == ["not a string"]
+
+
+# What `pulumi config` users read: each key's description in Pulumi.yaml says what it allows. The
+# refusal must say the same, and the documented edges must hold (the numbers are read from the
+# document, not from the rule, so a rule that drifts from its documentation fails here).
+DESCRIPTIONS = {k: d.description for k, d in schema.keys().items() if not d.secret}
+SAMPLE_ITEM = {"searchServiceAccounts": "search:opensearch", "archiveReaderRoleArns":
+               "arn:aws:iam::123456789012:role/reader", "applicationLogLevels": "WARN",
+               "traceHealthOperations": "/health"}
+
+
+def _documented(key: str) -> str:
+    match = re.search(r"Allowed: (.+?)\.(?: Prod requires (.+)\.)?$", DESCRIPTIONS[key])
+    assert match, f"{key}: the description does not say what is allowed"
+    return match.group(1)
+
+
+@pytest.mark.parametrize("key", sorted(DESCRIPTIONS))
+def test_each_refusal_says_what_the_documentation_says(key):
+    rule = fields.rules()[key]
+    assert _documented(key) == rule.allowed
+    prod = re.search(r" Prod requires (.+)\.$", DESCRIPTIONS[key])
+    assert (f"prod requires {prod.group(1)}" if prod else "") == rule.prod_allowed
+
+
+def _edges(key: str) -> list[tuple[object, bool, bool]]:
+    """(value, allowed, allowed in prod) at and just outside each documented edge."""
+    text, rule = DESCRIPTIONS[key], fields.rules()[key]
+    cases = []
+    if m := re.search(r"Allowed: (\d+) to (\d+)\.", text):
+        lo, hi = int(m.group(1)), int(m.group(2))
+        cases += [(lo - 1, False, False), (hi, True, True), (hi + 1, False, False)]
+        low_ok_in_prod = True
+        if p := re.search(r"Prod requires at least (\d+)", text):
+            floor = int(p.group(1))
+            cases += [(floor - 1, True, False), (floor, True, True)]
+            low_ok_in_prod = lo >= floor
+        cases.append((lo, True, low_ok_in_prod))
+    elif m := re.search(r"Prometheus duration .* from (\w+) to (\w+)\.", text):
+        lo, hi = (fields.duration_seconds(x) for x in m.groups())
+        cases += [(f"{int(hi)}s", True, True), (f"{int(hi) + 1}s", False, False)]
+        if lo > 0:
+            cases.append((f"{int(lo) - 1}s", False, False))
+        floor = lo
+        if p := re.search(r"Prod requires at least (\w+)", text):
+            floor = fields.duration_seconds(p.group(1))
+            cases += [(f"{int(floor) - 1}s", floor - 1 >= lo, False), (f"{int(floor)}s", True, True)]
+        cases.append((f"{int(lo)}s", True, lo >= floor))
+    elif m := re.search(r", (\d+) to (\d+) of them\.", text):
+        lo, hi = int(m.group(1)), int(m.group(2))
+        item = SAMPLE_ITEM[key]
+        cases += [([item] * lo, True, True), ([item] * hi, True, True), ([item] * (hi + 1), False, False)]
+        if lo:
+            cases.append(([item] * (lo - 1), False, False))
+    assert cases or rule.bounds is None, f"{key}: bounded, but the documentation gives no range"
+    return cases
+
+
+EDGED = [k for k in sorted(DESCRIPTIONS) if re.search(r"Allowed: \d+ to \d+\.|duration .* from \w+ to \w+\.|\d+ of them\.",
+                                                          DESCRIPTIONS[k])]
+
+
+@pytest.mark.parametrize("key", EDGED)
+def test_each_documented_range_holds_at_its_edges(key):
+    rule = fields.rules()[key]
+    for value, ok, prod_ok in _edges(key):
+        assert rule.ok(value) is ok, (key, value)
+        if ok:
+            assert (rule.prod_ok is None or rule.prod_ok(value)) is prod_ok, (key, value, "prod")
+
+
+def test_every_bounded_key_documents_its_range():
+    assert {k for k, r in fields.rules().items() if r.bounds} <= set(EDGED)
+    assert len(EDGED) >= 40
+
+
+@pytest.mark.parametrize("key", ["monitoringNamespace", "platformNamespace"])
+def test_namespace_names_are_dns_1123_labels_of_at_most_63_characters(key):
+    """k8s.io/apimachinery validation.IsDNS1123Label: [a-z0-9]([-a-z0-9]*[a-z0-9])?, at most 63."""
+    ok = fields.rules()[key].ok
+    assert ok("a" * 63) and ok("a-1") and not ok("a" * 64) and not ok("-a") and not ok("a-") and not ok("A")
