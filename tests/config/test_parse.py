@@ -1,0 +1,122 @@
+"""settings.parse and settings.load: what a valid stack becomes, and how refusals are put together.
+
+load() runs where the engine runs the program: it reads the config the CLI passed (pulumi.runtime
+config, secrets marked as such, the stack's provider pins) through Pulumi's own SDK, set up here
+with the SDK's mocks exactly as harness.runtime does for a whole-program run.
+"""
+from __future__ import annotations
+
+import asyncio
+import types
+import typing
+from dataclasses import fields
+
+import pulumi
+import pytest
+from pulumi.runtime.config import set_all_config
+
+from config import schema, settings
+from config.clusters import KafkaCluster
+from harness import runtime
+from tests.conftest import SECRET_VALUES, STACKS, full_config, make_settings, stack_context, stack_raw
+
+
+def _conforms(value: object, hint: object) -> bool:
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if hint is typing.Any:
+        return True
+    if origin in (typing.Union, types.UnionType):
+        return any(_conforms(value, a) for a in args)
+    if origin is tuple:
+        if not isinstance(value, tuple):
+            return False
+        if len(args) == 2 and args[1] is Ellipsis:
+            return all(_conforms(v, args[0]) for v in value)
+        return len(args) == len(value) and all(_conforms(v, a) for v, a in zip(value, args))
+    if hint is float:
+        return isinstance(value, float)
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, hint if isinstance(hint, type) else object)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_setting_arrives_with_its_declared_type(stack):
+    s = make_settings(stack, traceSamplingOverrides=["api:GET /orders=0.5", "web=1"])
+    hints = typing.get_type_hints(settings.Settings)
+    wrong = {f.name: type(getattr(s, f.name)).__name__ for f in fields(s) if not _conforms(getattr(s, f.name),
+                                                                                        hints[f.name])}
+    assert wrong == {}
+    assert s.trace_sampling_overrides == (("api", "GET /orders", 0.5), ("web", None, 1.0))
+    assert all(isinstance(c, KafkaCluster) for c in s.clusters) and s.clusters
+    assert s.kubernetes_context == stack_context(stack).others["kubernetes:context"]
+    assert s.secrets.grafana_token == SECRET_VALUES["grafanaToken"]
+
+
+def test_a_setting_left_out_takes_its_documented_default():
+    raw = stack_raw("dev")
+    raw.pop("prometheusRetentionDays", None)
+    assert settings.parse(raw, dict(SECRET_VALUES)).prometheus_retention_days == \
+        int(schema.keys()["prometheusRetentionDays"].default)
+
+
+def _refusal(raw: dict, context: settings.Context | None = None) -> settings.SettingsError:
+    with pytest.raises(settings.SettingsError) as err:
+        settings.parse(raw, dict(SECRET_VALUES), context)
+    return err.value
+
+
+def test_problems_are_listed_once_each_in_the_order_found():
+    context = stack_context("dev")
+    context = settings.Context(context.stack, context.others, frozenset({"grafanaToken"}))
+    err = _refusal({**stack_raw("dev"), "grafanaToken": "x", "zzzz": 1, "dashboardTopN": "ten"}, context)
+    plain = "grafanaToken: a secret must be set with `pulumi config set --secret grafanaToken`, not as a plain value"
+    # unknown keys, then each key in Pulumi.yaml's order; the context's report of the same plain
+    # secret is not repeated
+    assert err.problems == ["zzzz: unknown setting; see the config section of Pulumi.yaml",
+                            "dashboardTopN: not allowed; allowed: a whole number", plain]
+    assert str(err) == "invalid stack settings:\n" + "\n".join(f"  - {p}" for p in err.problems)
+
+
+def test_an_unknown_key_is_answered_with_the_nearest_one():
+    err = _refusal({**stack_raw("dev"), "objectLockDay": 1})
+    assert err.problems == ["objectLockDay: unknown setting; did you mean objectLockDays?"]
+
+
+@pytest.mark.parametrize("key,flagged", [
+    ("kafka-monitorng:objectLockDays", True),    # a typo of the project's namespace
+    ("kafka-mon:objectLockDays", True),
+    ("kafka-m:x", False),                        # too far from it (difflib ratio 0.61 < 0.7)
+    ("aws:region", False), ("kubernetes:context", False), ("grafana:url", False), ("pulumi:tags", False),
+    ("random:seed", False),
+])
+def test_a_namespace_close_to_the_projects_is_a_typo(key, flagged):
+    context = stack_context("dev", **{key: "eu-west-1"})
+    if flagged:
+        assert _refusal(stack_raw("dev"), context).problems == [
+            f"{key}: unknown namespace {key.split(':')[0]!r}; did you mean kafka-monitoring:?"]
+    else:
+        assert settings.parse(stack_raw("dev"), dict(SECRET_VALUES), context).environment == "dev"
+
+
+@pytest.mark.parametrize("key,value,allowed", [
+    ("clusters", "[not json", "a list"), ("clusters", '{"a": 1}', "a list"),
+    ("slackChannel", 5, "a string"), ("dashboardTopN", True, "a whole number"),
+    ("enableArchive", "yes", "true or false"),
+])
+def test_a_value_of_the_wrong_type_is_named_by_type_only(key, value, allowed):
+    assert _refusal({**stack_raw("dev"), key: value}).problems == [f"{key}: not allowed; allowed: {allowed}"]
+
+
+def test_load_reads_the_engines_config_with_secrets_as_secrets():
+    config, secret_keys = full_config("prod")
+    project = schema.project_name()
+    asyncio.set_event_loop(asyncio.new_event_loop())
+    pulumi.runtime.set_mocks(runtime.Mocks(), project=project, stack="prod", preview=False)
+    set_all_config({k: runtime._cli_value(v) for k, v in config.items()}, sorted(secret_keys))
+    s = settings.load()
+    assert s.environment == "prod" and s.kubernetes_context == config["kubernetes:context"]
+    token = s.secrets.grafana_token
+    assert isinstance(token, pulumi.Output)
+    assert asyncio.get_event_loop().run_until_complete(token.is_secret()) is True
+    assert asyncio.get_event_loop().run_until_complete(token.future()) == SECRET_VALUES["grafanaToken"]
