@@ -155,7 +155,7 @@ class SearchServer:
             self.objects[path] = {
                 "policy_id": name, "description": policy.get("description"), "last_updated_time": 1764460800000,
                 "schema_version": 21, "error_notification": None, "default_state": policy["default_state"],
-                "states": [{**st, "actions": [{**a, "retry": a.get("retry", ISM_RETRY)} for a in st["actions"]]}
+                "states": [{**st, "actions": [{**a, "retry": a.get("retry", dict(ISM_RETRY))} for a in st["actions"]]}
                            for st in policy["states"]],
                 "ism_template": [{**t, "last_updated_time": 1764460800000} for t in policy.get("ism_template", [])]}
             return self._json({"_id": name, "_seq_no": seq_no + 1, "_primary_term": term, "policy": {}}, 201)

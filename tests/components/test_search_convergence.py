@@ -209,7 +209,10 @@ def test_an_import_reads_the_object_from_its_id(httpserver):
                                               "kafka-application-archive", body))
     bare = {"endpoint": httpserver.url_for("/").rstrip("/"), "username": "kafka-monitoring"}
     result = sp.RetentionObjectProvider().read("elasticsearch/snapshot_repository/kafka-application-archive", bare)
+    assert result.id == "elasticsearch/snapshot_repository/kafka-application-archive"
     assert result.outs["body"] == server.objects["/_snapshot/kafka-application-archive"]
+    assert (result.outs["engine"], result.outs["kind"], result.outs["object_id"]) == (
+        "elasticsearch", "snapshot_repository", "kafka-application-archive")
 
 
 def test_ilm_waiting_for_a_missing_slm_policy_is_refused_so_slm_goes_first(httpserver):
@@ -255,6 +258,31 @@ def test_a_wrong_aws_identity_is_refused_loudly_naming_pass_role(httpserver, mon
     with pytest.raises(sp.SearchApiError, match="HTTP 403.*iam:PassRole") as err:
         sp.RetentionObjectProvider().create(p)
     assert "LEAKCHECK" not in str(err.value)
+    assert err.value.status == 403
+    assert str(err.value) == (
+        f"opensearch snapshot_repository 'kafka-security-archive' on {p['endpoint']}: the AWS identity running "
+        "`pulumi up` was refused (HTTP 403); it needs the cluster permission cluster:admin/repository/* "
+        "(es:ESHttp* on the domain), and iam:PassRole on the snapshot role to register the repository")
+
+
+@pytest.mark.parametrize("engine,kind,object_id,privilege,variable,secret", [
+    ("elasticsearch", "ilm_policy", "kafka-application", "cluster privilege manage_ilm", "ELASTICSEARCH_PASSWORD",
+     "elasticsearchPassword"),
+    ("opensearch", "ism_policy", "kafka-security", "cluster permission cluster:admin/opendistro/ism/*",
+     "OPENSEARCH_PASSWORD", "opensearchPassword"),
+])
+def test_a_refused_user_is_told_which_privilege_and_which_password(httpserver, engine, kind, object_id, privilege,
+                                                                   variable, secret):
+    server = serve(httpserver, engine)
+    path = sp.KINDS[(engine, kind)].path.format(id=object_id)
+    server.script.append(("GET", path, 401, {"error": {"type": "security_exception", "reason": "unable to authenticate"}}))
+    p = props(httpserver, engine, kind, object_id, {"policy": {}})
+    with pytest.raises(sp.SearchApiError) as err:
+        sp.RetentionObjectProvider().create(p)
+    assert err.value.status == 401
+    assert str(err.value) == (f"{engine} {kind} {object_id!r} on {p['endpoint']}: the user 'kafka-monitoring' was "
+                              f"refused (HTTP 401); it needs the {privilege}, and a valid password in {variable} or "
+                              f"the stack secret {secret}")
 
 
 # --- every status on every verb (Elasticsearch 8 / OpenSearch 2 REST conventions: 404 for a missing
@@ -319,11 +347,14 @@ def test_an_ism_conflict_is_re_read_and_retried(httpserver, status, attempts):
     ("dev", False, 200, True),
     ("dev", False, 404, True),        # already gone: nothing to do
 ])
-def test_delete_guard_per_environment_and_a_vanished_object(httpserver, env, allow, status, deleted):
+def test_delete_guard_per_environment_and_a_vanished_object(httpserver, capsys, env, allow, status, deleted):
     server = serve(httpserver, "elasticsearch")
     if status:
         server.script.append(("DELETE", ILM_PATH, status, {"acknowledged": True} if status == 200 else ERROR))
     p = props(httpserver, "elasticsearch", "ilm_policy", "kafka-application", ILM_BODY,
               prod=env == "prod", allow_delete=allow)
-    sp.RetentionObjectProvider().delete("id", p)
+    sp.RetentionObjectProvider().delete("elasticsearch/ilm_policy/kafka-application", p)
     assert any(w.method == "DELETE" for w in server.log) is deleted
+    kept = ("kafka-monitoring: kept elasticsearch/ilm_policy/kafka-application (prod retention objects are not "
+            "deleted; set allowRetentionDelete to change that)\n")
+    assert capsys.readouterr().err == (kept if not deleted else "")
