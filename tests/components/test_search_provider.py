@@ -158,3 +158,72 @@ def test_the_serialised_provider_loads_in_a_fresh_interpreter(httpserver, tmp_pa
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "elasticsearch/ilm_policy/kafka-application"
     httpserver.check_assertions()
+
+
+def test_a_replacement_is_created_before_the_old_object_is_deleted(httpserver):
+    """The engine's DiffResponse: replaces names the inputs; delete_before_replace False keeps the old
+    object until the new one exists (pulumi/dynamic DiffResult)."""
+    diff = sp.RetentionObjectProvider().diff("id", props(httpserver), props(httpserver, object_id="renamed"))
+    assert (diff.changes, diff.replaces, diff.delete_before_replace) == (True, ["object_id"], False)
+    assert httpserver.log == []  # a replacement needs no look at the server
+
+
+def test_an_object_deleted_on_the_server_is_a_change(httpserver):
+    es_json(httpserver, "GET", "/_ilm/policy/kafka-application", {"error": {"reason": "missing"}}, 404)
+    diff = sp.RetentionObjectProvider().diff("id", props(httpserver), props(httpserver))
+    assert (diff.changes, diff.replaces, diff.stables) == (True, [], list(sp.REPLACE_ON))
+
+
+@pytest.mark.parametrize("key,old,new", [("allow_delete", False, True), ("prod", True, False),
+                                         ("adopt", False, True), ("username", "a", "b")])
+def test_a_change_to_an_input_besides_the_body_is_a_change_in_place(httpserver, key, old, new):
+    es_json(httpserver, "GET", "/_ilm/policy/kafka-application", stored_ilm(ILM))
+    diff = sp.RetentionObjectProvider().diff("id", props(httpserver, **{key: old}), props(httpserver, **{key: new}))
+    assert (diff.changes, diff.replaces) == (True, [])
+
+
+def test_diff_against_a_silent_cluster_waits_for_one_short_attempt(capsys):
+    """A server that accepts and never answers: diff gives up after one attempt of DIFF_TIMEOUT_S."""
+    import threading
+    import time
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)
+        listener.settimeout(0.2)
+        accepted: list[socket.socket] = []
+        stop = threading.Event()
+
+        def accept() -> None:
+            deadline = time.monotonic() + sp.DIFF_TIMEOUT_S * 3
+            while not stop.is_set() and time.monotonic() < deadline:
+                try:
+                    accepted.append(listener.accept()[0])
+                except OSError:
+                    continue
+        thread = threading.Thread(target=accept)
+        thread.start()
+        p = {"engine": "elasticsearch", "kind": "ilm_policy", "object_id": "kafka-application", "body": ILM,
+             "endpoint": f"http://127.0.0.1:{listener.getsockname()[1]}", "username": "u", "prod": True,
+             "allow_delete": False, "ca_bundle": ""}
+        started = time.monotonic()
+        assert sp.RetentionObjectProvider().diff("id", p, p).changes is False
+        took = time.monotonic() - started
+        stop.set()
+        thread.join()
+        for conn in accepted:
+            conn.close()
+    assert sp.DIFF_TIMEOUT_S - 0.5 < took < sp.DIFF_TIMEOUT_S + 1.5
+    assert len(accepted) == 1
+    assert "drift not checked" in capsys.readouterr().err
+
+
+def test_without_aws_credentials_sigv4_refuses_naming_what_the_deployer_needs(httpserver, monkeypatch):
+    monkeypatch.setattr("boto3.Session.get_credentials", lambda self: None)
+    p = props(httpserver, engine="opensearch", kind="ism_policy", object_id="kafka-security", body=ISM,
+              sigv4_region="eu-west-1")
+    with pytest.raises(sp.SearchApiError) as err:
+        sp.RetentionObjectProvider().create(p)
+    assert str(err.value) == (
+        f"opensearch ism_policy 'kafka-security' on {p['endpoint']}: no AWS credentials to sign the request with "
+        "(SigV4); run with the deployer's AWS credentials, which need es:ESHttp* and iam:PassRole on the snapshot "
+        "role")
