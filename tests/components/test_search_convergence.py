@@ -358,3 +358,106 @@ def test_delete_guard_per_environment_and_a_vanished_object(httpserver, capsys, 
     kept = ("kafka-monitoring: kept elasticsearch/ilm_policy/kafka-application (prod retention objects are not "
             "deleted; set allowRetentionDelete to change that)\n")
     assert capsys.readouterr().err == (kept if not deleted else "")
+
+
+def test_a_conflict_that_never_clears_is_tried_a_bounded_number_of_times(httpserver):
+    server = serve(httpserver, "opensearch")
+    body = OS_BODIES[("ism_policy", retention.SECURITY_POLICY)]
+    p = props(httpserver, "opensearch", "ism_policy", retention.SECURITY_POLICY, body)
+    sp.RetentionObjectProvider().create(p)
+    changed = json.loads(json.dumps(body))
+    changed["policy"]["description"] = "changed"
+    path = f"/_plugins/_ism/policies/{retention.SECURITY_POLICY}"
+    server.script += [("PUT", path, 409, {"error": {"type": "version_conflict_engine_exception", "reason": "c"}})] * 10
+    with pytest.raises(sp.SearchApiError, match="HTTP 409"):
+        sp.RetentionObjectProvider().update("id", p, props(httpserver, "opensearch", "ism_policy",
+                                                            retention.SECURITY_POLICY, changed))
+    assert len([w for w in server.log if w.method == "PUT"]) == 1 + sp.CONFLICT_RETRIES + 1
+
+
+def test_create_refuses_naming_every_path_that_differs(httpserver):
+    serve(httpserver, "elasticsearch")
+    body = ES_BODIES[("ilm_policy", "kafka-application")]
+    foreign = json.loads(json.dumps(body))
+    foreign["policy"]["phases"]["delete"]["min_age"] = "400d"
+    foreign["policy"]["phases"]["warm"]["min_age"] = "9d"
+    sp.RetentionObjectProvider().create(props(httpserver, "elasticsearch", "ilm_policy", "kafka-application", foreign))
+    p = props(httpserver, "elasticsearch", "ilm_policy", "kafka-application", body)
+    with pytest.raises(sp.SearchApiError) as err:
+        sp.RetentionObjectProvider().create(p)
+    assert str(err.value) == (
+        f"elasticsearch ilm_policy 'kafka-application' on {p['endpoint']} already exists and differs at "
+        "policy.phases.delete.min_age, policy.phases.warm.min_age; it is not overwritten (set "
+        "adoptExistingRetention to take it over)")
+
+
+def test_create_and_update_hand_the_engine_the_inputs_as_the_program_meant_them(httpserver):
+    serve(httpserver, "elasticsearch")
+    p = props(httpserver, "elasticsearch", "index_template", retention.APP_POLICY,
+              ES_BODIES[("index_template", retention.APP_POLICY)])
+    created = sp.RetentionObjectProvider().create(p)
+    assert created.id == f"elasticsearch/index_template/{retention.APP_POLICY}"
+    assert created.outs == sp._props(p) and created.outs["body"] == ES_BODIES[("index_template", retention.APP_POLICY)]
+    assert sp.RetentionObjectProvider().update(created.id, p, p).outs == created.outs
+
+
+@pytest.mark.parametrize("engine,status,body,reason", [
+    ("elasticsearch", 400, {"error": {"type": "x", "reason": "[forcemerge] unknown field"}}, "[forcemerge] unknown field"),
+    ("opensearch", 400, {"error": {"type": "x", "reason": "Invalid policy"}}, "Invalid policy"),
+    ("opensearch", 400, {"error": "a bare string error"}, "a bare string error"),
+    ("opensearch", 413, {"message": "Request size exceeded 10485760 bytes"},    # Amazon OpenSearch Service's
+     "{'message': 'Request size exceeded 10485760 bytes'}"),                   # own errors carry no `error`
+    ("opensearch", 403, {"message": "The security token included in the request is invalid."}, ""),
+    ("elasticsearch", 500, "upstream proxy failure", "upstream proxy failure"),  # a proxy's plain-text page
+])
+def test_each_engines_error_reaches_the_message_with_the_servers_reason(httpserver, engine, status, body, reason):
+    server = serve(httpserver, engine)
+    kind, object_id = ("ilm_policy", "kafka-application") if engine == "elasticsearch" else ("ism_policy", "kafka-security")
+    path = sp.KINDS[(engine, kind)].path.format(id=object_id)
+    server.script.append(("GET", path, status, body))
+    p = props(httpserver, engine, kind, object_id, {"policy": {}})
+    with pytest.raises(sp.SearchApiError) as err:
+        sp.RetentionObjectProvider().read("id", p)
+    assert err.value.status == status
+    if status in (401, 403):  # a refusal is reworded to name the privilege: see the refusal tests
+        assert str(err.value).startswith(f"{engine} {kind} {object_id!r} on {p['endpoint']}: the user")
+    else:
+        assert str(err.value) == f"{engine} {p['endpoint']}: GET {path} failed: HTTP {status}: {reason}"
+
+
+def test_a_connection_failure_names_the_clients_reason(monkeypatch):
+    monkeypatch.setattr(sp, "sleep", lambda s: None)
+    port = free_port()
+    p = through_engine({"engine": "opensearch", "kind": "ism_policy", "object_id": "kafka-security", "body": {},
+                        "endpoint": f"http://127.0.0.1:{port}", "username": "u", "prod": True,
+                        "allow_delete": False, "ca_bundle": "", "adopt": False})
+    with pytest.raises(sp.SearchApiError) as err:
+        sp.RetentionObjectProvider().read("id", p)
+    assert err.value.status is None
+    message = str(err.value)
+    assert message.startswith(f"opensearch http://127.0.0.1:{port}: GET /_plugins/_ism/policies/kafka-security failed: "
+                              "HTTP connection: ")
+    assert "None" not in message and ("refused" in message.lower() or "connect" in message.lower())
+
+
+def test_repository_settings_compare_as_the_server_echoes_them(httpserver):
+    """Snapshot repository settings come back as strings, booleans lower-case, nested settings too."""
+    serve(httpserver, "elasticsearch")
+    body = {"type": "s3", "settings": {"bucket": "b", "compress": False, "readonly": True, "max_snapshot_bytes_per_sec": 40,
+                                       "client": {"name": "default", "retries": [1, 2]}}}
+    have = {"type": "s3", "settings": {"bucket": "b", "compress": "false", "readonly": "true",
+                                       "max_snapshot_bytes_per_sec": "40",
+                                       "client": {"name": "default", "retries": ["1", "2"]}}}
+    kind = sp.KINDS[("elasticsearch", "snapshot_repository")]
+    assert sp.changed_paths(kind, body, have) == []
+    assert sp.changed_paths(kind, {**body, "settings": {**body["settings"], "compress": True}}, have) == [
+        "settings.compress"]
+    assert sp.changed_paths(kind, body, {**have, "settings": {**have["settings"], "client": {
+        "name": "default", "retries": ["1", "3"]}}}) == ["settings.client.retries.1"]
+
+
+def test_a_path_on_one_side_only_is_a_change_even_when_null():
+    kind = sp.KINDS[("elasticsearch", "slm_policy")]
+    assert sp.changed_paths(kind, {"a": 1}, {"a": 1, "b": None}) == ["b"]
+    assert sp.changed_paths(kind, {"a": 1, "b": None}, {"a": 1}) == ["b"]
+    assert sp.changed_paths(kind, {"a": 1}, {"a": 1, "c": {"d": 2}}) == ["c.d"]

@@ -227,3 +227,10 @@ def test_without_aws_credentials_sigv4_refuses_naming_what_the_deployer_needs(ht
         f"opensearch ism_policy 'kafka-security' on {p['endpoint']}: no AWS credentials to sign the request with "
         "(SigV4); run with the deployer's AWS credentials, which need es:ESHttp* and iam:PassRole on the snapshot "
         "role")
+
+
+def test_an_unknown_object_kind_is_refused_before_anything_registers():
+    with pytest.raises(ValueError) as err:
+        sp.RetentionObject("x", engine="elasticsearch", kind="ism_policy", object_id="p", body={}, endpoint="http://e",
+                           username="u", prod=False, allow_delete=False)
+    assert str(err.value) == "unsupported elasticsearch object kind 'ism_policy'"

@@ -185,3 +185,41 @@ def test_each_put_waits_for_what_the_server_requires_and_the_writers_wait_for_al
     assert len(writers) == 2
     for writer in writers:
         assert {o.urn for o in objs.values()} <= after[writer.urn], writer.name
+
+
+ORDER = ("snapshot_repository", "slm_policy", "sm_policy", "index_template", "ilm_policy", "ism_policy")
+
+
+def test_what_the_program_registers_the_provider_applies(program, httpserver, monkeypatch):
+    """The contract between the component and its provider: every registered object, with the
+    inputs exactly as the engine hands them over, is created on servers that answer as the real ones
+    do (the ILM policy after the SLM policy it waits for, as the registered dependencies order it)."""
+    from pytest_httpserver import HTTPServer
+
+    from components import search_provider as sp
+    from tests.components.search_server import SearchServer
+    from tests.components.test_search_convergence import through_engine
+
+    monkeypatch.setattr(sp, "sleep", lambda s: None)
+    monkeypatch.setenv("ELASTICSEARCH_PASSWORD", "es-pass")
+    monkeypatch.setenv("OPENSEARCH_PASSWORD", "os-pass")
+    servers = {"elasticsearch": SearchServer("elasticsearch"), "opensearch": SearchServer("opensearch")}
+    httpserver.expect_request("").respond_with_handler(servers["elasticsearch"].handler)
+    other = HTTPServer(host="127.0.0.1", port=0)
+    other.start()
+    try:
+        other.expect_request("").respond_with_handler(servers["opensearch"].handler)
+        run = program("dev", elasticsearchUrl=httpserver.url_for("/").rstrip("/"),
+                      opensearchUrl=other.url_for("/").rstrip("/"))
+        registered = sorted(run.of_type(DYNAMIC), key=lambda r: ORDER.index(r.inputs["kind"]))
+        for r in registered:
+            inputs = through_engine({k: v for k, v in r.inputs.items() if not k.startswith("__")})
+            assert (inputs["adopt"], inputs.get("sigv4_region", ""), inputs["ca_bundle"], inputs["prod"]) == (
+                False, "", "", False), r.name
+            result = sp.RetentionObjectProvider().create(inputs)
+            assert result.id == f"{inputs['engine']}/{inputs['kind']}/{inputs['object_id']}"
+    finally:
+        other.clear()
+        other.stop()
+    stored = {(engine, path) for engine, server in servers.items() for path in server.objects}
+    assert len(stored) == len(registered) >= 8
