@@ -25,11 +25,17 @@ def _stacks(tree: Path) -> set[str]:
     return {p.name[len("Pulumi."):-len(".yaml")] for p in tree.glob("Pulumi.*.yaml")}
 
 
+PREVIEW_TIMEOUT_S = 600  # one stack's preview; a hung one is reported as failed, not waited for
+
+
 def _preview(tree: Path, stack: str, out: Path) -> tuple[dict | None, str]:
     """(plan or None, what went wrong): scripts/preview of `tree`, with this checkout's venv."""
     env = {**os.environ, "VENV": os.environ.get("VENV", str(ROOT / "venv"))}
-    proc = subprocess.run([str(tree / "scripts" / "preview"), stack, "--out", str(out)], cwd=tree, env=env,
-                          capture_output=True, text=True, timeout=600)
+    try:
+        proc = subprocess.run([str(tree / "scripts" / "preview"), stack, "--out", str(out)], cwd=tree, env=env,
+                              capture_output=True, text=True, timeout=PREVIEW_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        return None, f"no answer within {PREVIEW_TIMEOUT_S} s"
     if proc.returncode not in (0, 1) or not (out / "plan.json").is_file():
         lines = (proc.stderr or proc.stdout).strip().splitlines()
         return None, f"exit {proc.returncode}: " + " / ".join(lines[-3:])

@@ -18,12 +18,20 @@ from harness import plan_diff
 
 PREVIEW = """#!/usr/bin/env bash
 # Fake preview: the stack file holds the plan as JSON; FAIL in it fails like a bad stack file.
+# Its usage is the real one's: scripts/preview STACK --out DIR; exit 1 is "plan written, an artifact
+# failed its check", 2 a refused stack file.
 set -eu
+[ "$#" -eq 3 ] && [ "$2" = "--out" ] || { echo "usage: scripts/preview STACK --out DIR" >&2; exit 64; }
 stack=$1 out=$3
-grep -q FAIL "Pulumi.$stack.yaml" && { echo "bad stack file: $stack" >&2; exit 2; }
+grep -q FAIL "Pulumi.$stack.yaml" && { printf 'line 1\nline 2\nline 3\nbad stack file: %s\n' "$stack" >&2; exit 2; }
+grep -q HANG "Pulumi.$stack.yaml" && sleep 30
 mkdir -p "$out"
-cp "Pulumi.$stack.yaml" "$out/plan.json"
 echo "venv: $VENV" > "$out/venv.txt"
+grep -q NOPLAN "Pulumi.$stack.yaml" && exit 0
+sed 's/EXIT[0-9]//' "Pulumi.$stack.yaml" > "$out/plan.json"
+grep -q EXIT1 "Pulumi.$stack.yaml" && exit 1
+grep -q EXIT2 "Pulumi.$stack.yaml" && exit 2
+exit 0
 """
 
 
@@ -76,7 +84,8 @@ def test_a_failing_head_preview_exits_1_and_names_the_stack_and_the_error(repo, 
     (repo / "Pulumi.kept.yaml").write_text("FAIL")
     assert plan_diff.main(["HEAD"]) == 1
     out = capsys.readouterr().out
-    assert "### kept\n```\nFAILED to preview: exit 2: bad stack file: kept\n```" in out
+    # the last three lines of what the preview said
+    assert "### kept\n```\nFAILED to preview: exit 2: line 2 / line 3 / bad stack file: kept\n```" in out
 
 
 def test_a_failing_base_preview_is_reported_without_a_diff(repo, capsys):
@@ -84,7 +93,8 @@ def test_a_failing_base_preview_is_reported_without_a_diff(repo, capsys):
     git(repo, "commit", "-qam", "broken base")
     (repo / "Pulumi.kept.yaml").write_text(plan(res("logs")))
     assert plan_diff.main(["HEAD"]) == 0
-    assert ("base failed to preview (exit 2: bad stack file: kept): no diff; the change previews 1 resources"
+    assert ("base failed to preview (exit 2: line 2 / line 3 / bad stack file: kept): no diff; the change previews "
+            "1 resources"
             in capsys.readouterr().out)
 
 
@@ -99,15 +109,71 @@ def test_danger_exits_4_on_stderr_unless_accepted(repo, capsys):
 
 def test_an_unknown_base_ref_exits_3(repo, capsys):
     assert plan_diff.main(["no-such-ref"]) == 3
-    assert capsys.readouterr().err.startswith("scripts/plan-diff: cannot check out no-such-ref: ")
+    assert capsys.readouterr().err == ("scripts/plan-diff: cannot check out no-such-ref: fatal: invalid reference: "
+                                       "no-such-ref\n")
 
 
 def test_each_tree_is_previewed_by_its_own_script_with_this_checkouts_venv(repo, tmp_path):
     base = tmp_path / "b"
     git(repo, "worktree", "add", "--detach", str(base), "HEAD")
-    (base / "scripts" / "preview").write_text(PREVIEW.replace("cp ", "echo base > \"$out/tree\"; cp "))
+    (base / "scripts" / "preview").write_text(PREVIEW.replace('mkdir -p "$out"', 'mkdir -p "$out"; echo base > "$out/tree"'))
     found, error = plan_diff._preview(base, "kept", tmp_path / "out")
     assert error == "" and found["resources"][0]["name"] == "logs"
     assert (tmp_path / "out" / "tree").read_text() == "base\n"
     assert (tmp_path / "out" / "venv.txt").read_text() == "venv: /the/venv\n"
     assert plan_diff._stacks(repo) == {"kept", "gone"}
+
+
+def test_without_a_venv_set_each_tree_is_previewed_with_this_checkouts(repo, monkeypatch, tmp_path):
+    monkeypatch.delenv("VENV")
+    found, error = plan_diff._preview(repo, "kept", tmp_path / "out")
+    assert error == "" and (tmp_path / "out" / "venv.txt").read_text() == f"venv: {repo / 'venv'}\n"
+
+
+@pytest.mark.parametrize("content,accepted,error", [
+    (plan(res("a")) + "EXIT1", True, ""),            # plan written, an artifact failed its check: still diffed
+    (plan(res("a")) + "EXIT2", False, "exit 2: "),   # refused, whatever it left behind
+    ("NOPLAN", False, "exit 0: "),                   # said yes, wrote nothing
+])
+def test_a_preview_counts_only_with_exit_0_or_1_and_a_plan(repo, tmp_path, content, accepted, error):
+    (repo / "Pulumi.kept.yaml").write_text(content)
+    found, why = plan_diff._preview(repo, "kept", tmp_path / "out")
+    assert (found is not None, why) == (accepted, error)
+
+
+def test_a_hung_preview_is_reported_not_waited_for(repo, monkeypatch, tmp_path):
+    monkeypatch.setattr(plan_diff, "PREVIEW_TIMEOUT_S", 1)
+    (repo / "Pulumi.kept.yaml").write_text("HANG")
+    assert plan_diff._preview(repo, "kept", tmp_path / "out") == (None, "no answer within 1 s")
+
+
+def test_one_failing_stack_among_several_fails_the_run_and_every_danger_is_listed(repo, capsys):
+    (repo / "Pulumi.gone.yaml").write_text("FAIL")    # fails first, in sorted order
+    (repo / "Pulumi.kept.yaml").write_text(plan())     # its bucket deleted: DANGER
+    assert plan_diff.main(["HEAD"]) == 1
+    (repo / "Pulumi.gone.yaml").write_text(plan())     # both deleted their bucket now
+    assert plan_diff.main(["HEAD"]) == 4
+    err = capsys.readouterr().err.split("## DANGER\n")[-1]
+    assert [line.split(":")[0] for line in err.splitlines()] == ["gone", "kept"]
+
+
+def test_a_reader_that_stops_early_does_not_fail_the_run(repo, monkeypatch):
+    class Closed:
+        def write(self, text):
+            raise BrokenPipeError
+
+        def flush(self):
+            raise BrokenPipeError
+    (repo / "Pulumi.kept.yaml").write_text(plan(res("logs", tags="b")))
+    monkeypatch.setattr("sys.stdout", Closed())
+    assert plan_diff.main(["HEAD"]) == 0
+
+
+def test_help_names_the_script_and_its_option(capsys):
+    with pytest.raises(SystemExit) as done:
+        plan_diff.main(["--help"])
+    assert done.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: scripts/plan-diff [-h] [--accept-danger] base_ref")
+    words = " ".join(out.split())  # argparse wraps lines
+    assert plan_diff.__doc__.splitlines()[0] in words and "--accept-danger exit 0 even when DANGER is found" in words
