@@ -47,7 +47,10 @@ class Area:
 
 
 AREAS = {
-    "content": Area(("content/",), ("tests/content",)),
+    # The 28 end-to-end detection scenarios (promtool over hours of data, 18 s a run) are left out: a
+    # surviving rule mutant would run them all. The boundary, burn-rate and recording-rule tests judge
+    # the rules; a mutant only the scenarios would kill counts as surviving (the score is a floor).
+    "content": Area(("content/",), ("tests/content", "-k", "not test_alert_fires_on_time_and_stays_quiet_otherwise")),
     "settings": Area(("config/",), ("tests/config",)),
     "policy": Area(("policy/invariants.py",), ("tests/policy",)),
     "provider": Area(("components/search_api.py", "components/search_provider.py"),
@@ -288,6 +291,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", action="append", default=[], metavar="GLOB",
                         help="mutant names to run, e.g. 'content.alerts.*' (default: the whole area)")
     parser.add_argument("--report-only", action="store_true", help="score the last run without running again")
+    parser.add_argument("--again", action="store_true",
+                        help="run only what the last run left alive or unchecked (after adding tests)")
     args = parser.parse_args(argv)
     unknown = [a for a in args.areas if a not in AREAS]
     if unknown:
@@ -297,12 +302,19 @@ def main(argv: list[str] | None = None) -> int:
     detail, survivors = ["", "## Per module", ""] + header, []
     equivalent = equivalents()
     for name in args.areas:
+        started = time.monotonic()  # the import probe and the copy count too
         workdir = prepare(name) if not args.report_only else WORK / name
         if not args.report_only:
-            started = time.monotonic()
             shutil.rmtree(workdir / "memo", ignore_errors=True)  # runs of the code as it was last time
+            names = list(args.only)
+            if args.again:
+                # mutmut has already reset the mutants of every function whose code changed; what the
+                # new tests must judge is what survived, and what was never checked.
+                _mutmut(workdir, "run", "no-such-mutant")  # regenerate mutants for the changed sources
+                names += sorted(n for n, st in results(workdir).items()
+                                if st in ("survived", "not checked", "no tests") and n.startswith(AREAS[name].modules()))
             with open(workdir / "mutmut.log", "w") as log:
-                subprocess.run([str(MUTMUT), "run", "--max-children", str(os.cpu_count() or 2), *args.only],
+                subprocess.run([str(MUTMUT), "run", "--max-children", str(os.cpu_count() or 2), *names],
                                cwd=workdir, stdout=log, stderr=subprocess.STDOUT,
                                env=_environment(workdir))
             statuses = results(workdir)

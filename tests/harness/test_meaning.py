@@ -125,3 +125,33 @@ def test_every_resource_type_the_program_uses_has_its_replacement_rule(program):
                                                   "bootstrap=k.k.svc:9092 tls=k.k.svc:9093"])]
     types = {r.type for run in runs for r in run.resources if r.custom}
     assert types and all(meaning.known(t) for t in types), sorted(t for t in types if not meaning.known(t))
+
+
+@pytest.mark.parametrize("before,after,found", [
+    # retention (the fact is "delete after <age>" or "never deleted"; ES/OS ages in days)
+    ({"retention logs (ILM)": "delete after 90d"}, {"retention logs (ILM)": "delete after 30d"},
+     ["retention cut: retention logs (ILM): delete after 90d → delete after 30d"]),
+    ({"retention logs (ILM)": "delete after 90d"}, {"retention logs (ILM)": "delete after 90d"}, []),
+    ({"retention logs (ILM)": "delete after 30d"}, {"retention logs (ILM)": "delete after 90d"}, []),
+    ({"retention logs (ILM)": "never deleted"}, {"retention logs (ILM)": "delete after 400d"},
+     ["retention cut: retention logs (ILM): never deleted → delete after 400d"]),
+    ({"retention logs (ILM)": "delete after 90d"}, {"retention logs (ILM)": "never deleted"}, []),
+    ({"retention logs (ILM)": "never deleted"}, {"retention logs (ILM)": "never deleted"}, []),
+    # locks ("<mode> <days> days")
+    ({"lock a": "COMPLIANCE 2557 days"}, {"lock a": "GOVERNANCE 2557 days"},
+     ["lock weakened: lock a: COMPLIANCE 2557 days → GOVERNANCE 2557 days"]),
+    ({"lock a": "COMPLIANCE 2557 days"}, {"lock a": "COMPLIANCE 2556 days"},
+     ["lock weakened: lock a: COMPLIANCE 2557 days → COMPLIANCE 2556 days"]),
+    ({"lock a": "GOVERNANCE 30 days"}, {"lock a": "GOVERNANCE 29 days"},
+     ["lock weakened: lock a: GOVERNANCE 30 days → GOVERNANCE 29 days"]),
+    ({"lock a": "GOVERNANCE 30 days"}, {"lock a": "COMPLIANCE 30 days"}, []),
+    ({"lock a": "COMPLIANCE 30 days"}, {"lock a": "COMPLIANCE 31 days"}, []),
+    # removed guards
+    ({"lock a": "COMPLIANCE 1 days", "replication a": "on, to b", "retention x (ISM)": "delete after 1d"}, {},
+     ["lock removed: lock a: COMPLIANCE 1 days", "replication removed: replication a: on, to b"]),
+])
+def test_weakened_on_facts_at_each_edge(monkeypatch, before, after, found):
+    """What counts as DANGER, fact by fact: shorter or newly finite retention, a lock leaving
+    COMPLIANCE or getting shorter, a lock or replication gone."""
+    monkeypatch.setattr(meaning, "facts", lambda plan: plan)
+    assert meaning.weakened(before, after) == found
