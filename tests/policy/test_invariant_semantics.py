@@ -166,3 +166,7 @@ def test_an_unprotected_guard_is_named_by_its_kind_and_resource_name():
     res.append(Resource(inv.KMS_KEY, "archive-key", "urn:k", {"tags": dict(PROD)}, protect=False))
     assert inv.data_resources_protected_in_prod(res) == ["Bucket b: not protected in prod",
                                                          "Key archive-key: not protected in prod"]
+
+
+def test_a_locked_bucket_without_any_lifecycle_expires_nothing():
+    assert inv.locked_buckets_never_expire_current_versions(secured("y", objectLockEnabled=True)) == []
