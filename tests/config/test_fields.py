@@ -237,3 +237,60 @@ def test_namespace_names_are_dns_1123_labels_of_at_most_63_characters(key):
     """k8s.io/apimachinery validation.IsDNS1123Label: [a-z0-9]([-a-z0-9]*[a-z0-9])?, at most 63."""
     ok = fields.rules()[key].ok
     assert ok("a" * 63) and ok("a-1") and not ok("a" * 64) and not ok("-a") and not ok("a-") and not ok("A")
+
+
+@pytest.mark.parametrize("expression,found", [
+    # Elasticsearch's Cron: steps from 1 up to the field's maximum, ranges checked at both ends
+    ("0 0/59 * * * ?", []), ("0 0/1 * * * ?", []), ("0 0/0 * * * ?", ["minutes"]), ("0 0/60 * * * ?", ["minutes"]),
+    ("0 0 23 * * ?", []), ("0 0 24 * * ?", ["hours"]), ("0 0 1-23 * * ?", []), ("0 0 1-24 * * ?", ["hours"]),
+    ("0 0 0 ? * MON-FRI", []), ("0 0 0 ? * MON-XYZ", ["day_of_week"]),
+    ("0 0 0 1,15,31 * ?", []), ("0 0 0 1,15,32 * ?", ["day_of_month"]),   # every part of a list is checked
+    ("0 0 0 * * ? 2099", []), ("0 0 0 * * ? 2100", ["year"]),
+    ("0 0 0 ? * ?", ["day_of_month and day_of_week"]), ("0 0 0 1 * 1", ["day_of_month and day_of_week"]),
+])
+def test_es_cron_fields_at_their_edges(expression, found):
+    assert [p.split(" not allowed")[0].split(":")[0] for p in cron.problems(expression)] == found
+
+
+def test_es_cron_messages_name_the_fields_range_and_names():
+    assert cron.problems("0 0 0 ? 13 MON") == ["month not allowed; allowed: 1-12, names, * , - /"]
+    assert cron.problems("0 0 0 ? * 8") == ["day_of_week not allowed; allowed: 1-7, names, * , - /"]
+    assert cron.problems("0 60 0 ? * 1") == ["minutes not allowed; allowed: 0-59, * , - /"]
+    assert cron.problems("0 0 0 1 * 1") == [
+        "day_of_month and day_of_week: not allowed; allowed: '?' in exactly one of them"]
+
+
+@pytest.mark.parametrize("expression,ok", [("*/59 * * * *", True), ("*/60 * * * *", False), ("0 0 ? * *", False),
+                                           ("0 0 * * 7", True), ("0 0 * * 8", False), ("0-59 0 * * *", True)])
+def test_unix_cron_at_its_edges(expression, ok):
+    """cron-utils UNIX: no `?` (only Quartz has it), weekday 0-7 with 7 for Sunday."""
+    assert (cron.unix_problems(expression) == []) is ok
+
+
+@pytest.mark.parametrize("key,length,ok", [
+    ("breakGlassRoleArn", 543, True),           # a path and name of 512 characters (IAM: path up to 512)
+    ("eksOidcProviderArn", 295, True),          # an issuer of 255 characters
+    ("searchCaBundle", 1024, True), ("searchCaBundle", 1025, False),
+])
+def test_long_but_valid_identifiers_are_accepted(key, length, ok):
+    value = {"breakGlassRoleArn": "arn:aws:iam::123456789012:role/", "eksOidcProviderArn":
+             "arn:aws:iam::123456789012:oidc-provider/", "searchCaBundle": "/"}[key]
+    value += "a" * (length - len(value))
+    assert fields.rules()[key].ok(value) is ok
+
+
+@pytest.mark.parametrize("key,value,ok", [
+    ("traceSamplingRate", "0", True), ("traceSamplingRate", "1", True), ("traceSamplingRate", "1.0001", False),
+    ("traceSamplingRate", "-0.1", False), ("traceSamplingRate", "x", False),
+    ("availabilitySloPercent", "0", False), ("availabilitySloPercent", "0.001", True),
+    ("availabilitySloPercent", "99.999", True), ("availabilitySloPercent", "100", False),
+    ("traceSamplingOverrides", ["a=1"] * 100, True), ("traceSamplingOverrides", ["a=1"] * 101, False),
+])
+def test_rates_percentages_and_override_counts_at_their_edges(key, value, ok):
+    assert fields.rules()[key].ok(value) is ok
+
+
+@pytest.mark.parametrize("text,seconds", [("0", 0.0), ("0s", 0.0), ("1ms", 0.001), ("1d1h", 90000.0), ("", None),
+                                          (None, None), (15, None), ("1x", None)])
+def test_duration_seconds_reads_prometheus_durations_only(text, seconds):
+    assert fields.duration_seconds(text) == seconds
