@@ -23,13 +23,12 @@ class Rule:
     prod_ok: Callable[[Any], bool] | None = None
     prod_allowed: str = ""  # why prod needs more
     bounds: tuple[int, int] | None = None  # whole numbers: the inclusive range
-    prod_min: int | None = None
 
 
 def between(lo: int, hi: int, prod_min: int | None = None, why: str = "") -> Rule:
     return Rule(lambda v: lo <= v <= hi, f"{lo} to {hi}",
                 (lambda v: v >= prod_min) if prod_min is not None else None,
-                f"prod requires at least {prod_min}{why}" if prod_min is not None else "", (lo, hi), prod_min)
+                f"prod requires at least {prod_min}{why}" if prod_min is not None else "", (lo, hi))
 
 
 def matches(pattern: str, allowed: str, max_len: int = 253) -> Rule:

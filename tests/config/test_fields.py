@@ -294,3 +294,27 @@ def test_rates_percentages_and_override_counts_at_their_edges(key, value, ok):
                                           (None, None), (15, None), ("1x", None)])
 def test_duration_seconds_reads_prometheus_durations_only(text, seconds):
     assert fields.duration_seconds(text) == seconds
+
+
+@pytest.mark.parametrize("url,why", [
+    ("https://grafana.example.com", None), ("http://prometheus.monitoring.svc:9090", None),
+    ("https://grafana example.com", "an http(s) URL without spaces"),
+    ("https://grafana.example.com:99999", "an http(s) URL with a port from 1 to 65535"),
+    ("https://grafana.example.com:0", "an http(s) URL with a port from 1 to 65535"),
+    ("ftp://grafana.example.com", "an http(s) URL such as https://grafana.example.com"),
+    ("https://", "an http(s) URL such as https://grafana.example.com"),
+    ("https://admin:secret@grafana.example.com",
+     "a URL without credentials (no user:password@); use the username key and the password secret"),
+    (42, "an http(s) URL without spaces"),
+])
+def test_each_url_problem_in_its_own_words(url, why):
+    assert fields.url_problem(url) == why
+
+
+@pytest.mark.parametrize("key,value,ok", [
+    ("blackboxExporterAddress", "", True), ("blackboxExporterAddress", "blackbox.monitoring.svc:9115", True),
+    ("blackboxExporterAddress", "blackbox:9115", False),
+    ("kubernetesCluster", "Prod-EU.1", True), ("kubernetesCluster", "-prod", False),
+])
+def test_addresses_and_cluster_names(key, value, ok):
+    assert fields.rules()[key].ok(value) is ok

@@ -109,14 +109,35 @@ def test_a_value_of_the_wrong_type_is_named_by_type_only(key, value, allowed):
 
 
 def test_load_reads_the_engines_config_with_secrets_as_secrets():
+    """As harness.runtime.run does: the SDK's mocks, the CLI's config, and run_pulumi_func, which waits
+    for every outstanding request (a bare set_mocks would leave the root's registration pending)."""
+    from pulumi.runtime.sync_await import _sync_await
     config, secret_keys = full_config("prod")
-    project = schema.project_name()
     asyncio.set_event_loop(asyncio.new_event_loop())
-    pulumi.runtime.set_mocks(runtime.Mocks(), project=project, stack="prod", preview=False)
     set_all_config({k: runtime._cli_value(v) for k, v in config.items()}, sorted(secret_keys))
-    s = settings.load()
+    pulumi.runtime.set_mocks(runtime.Mocks(), project=schema.project_name(), stack="prod", preview=False)
+    loaded = {}
+    _sync_await(pulumi.runtime.stack.run_pulumi_func(lambda: loaded.update(s=settings.load())))
+    s = loaded["s"]
     assert s.environment == "prod" and s.kubernetes_context == config["kubernetes:context"]
     token = s.secrets.grafana_token
     assert isinstance(token, pulumi.Output)
-    assert asyncio.get_event_loop().run_until_complete(token.is_secret()) is True
-    assert asyncio.get_event_loop().run_until_complete(token.future()) == SECRET_VALUES["grafanaToken"]
+    assert _sync_await(token.is_secret()) is True
+    assert _sync_await(token.future()) == SECRET_VALUES["grafanaToken"]
+
+
+def test_every_bad_cluster_spec_is_reported_not_only_the_last():
+    err = _refusal({**stack_raw("dev"), "clusters": ["Bad ns=k preset=strimzi", "other ns=k preset=strimzi jmxPort=0"]})
+    assert err.problems == [
+        "clusters[0]: the cluster name is not allowed; allowed: a DNS label (lowercase letters, digits, '-', at most 40)",
+        "clusters[1].jmxPort: not allowed; allowed: a port number (1-65535) or a container port name"]
+
+
+def test_without_a_context_the_kubernetes_context_is_empty():
+    assert settings.parse(stack_raw("dev"), dict(SECRET_VALUES)).kubernetes_context == ""
+
+
+def test_a_namespace_typo_is_found_whatever_follows_its_first_colon():
+    context = stack_context("dev", **{"kafka-monitorng:nested:key": "1"})
+    assert _refusal(stack_raw("dev"), context).problems == [
+        "kafka-monitorng:nested:key: unknown namespace 'kafka-monitorng'; did you mean kafka-monitoring:?"]

@@ -34,3 +34,11 @@ def test_a_section_carries_the_settings_values_and_nothing_else(section):
 def test_the_archive_cannot_read_alert_thresholds():
     with pytest.raises(AttributeError):
         sections.ArchiveArgs.of(make_settings("prod")).consumer_lag_critical  # noqa: B018
+
+
+def test_a_components_section_cannot_be_changed_after_it_is_built():
+    import dataclasses
+    from tests.conftest import make_settings
+    section = sections.AlertingArgs.of(make_settings("dev"))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        section.environment = "prod"

@@ -78,28 +78,3 @@ def test_prod_secrets_missing_are_all_named():
     problems = refused(secrets={})
     named = {p.split(":")[0] for p in problems}
     assert named == set(SECRET_VALUES)
-
-
-BOUNDED = sorted((name, rule) for name, rule in __import__("config.fields", fromlist=["rules"]).rules().items()
-                 if rule.bounds)
-
-
-def _edge_problems(stack: str, key: str, value: int, rule) -> list[str]:
-    """The key's own bound refusals when it is set to `value` (cross-key rules are tested elsewhere)."""
-    raw = {**stack_raw(stack), key: value}
-    try:
-        settings.parse(raw, dict(SECRET_VALUES), stack_context(stack))
-    except settings.SettingsError as err:
-        return [p for p in err.problems if p.startswith(f"{key}:")
-                and (f"allowed: {rule.allowed}" in p or (rule.prod_allowed and rule.prod_allowed in p))]
-    return []
-
-
-@pytest.mark.parametrize("key,rule", BOUNDED, ids=[k for k, _ in BOUNDED])
-def test_every_bounded_setting_holds_at_both_edges_and_refuses_just_outside(key, rule):
-    lo, hi = rule.bounds
-    assert _edge_problems("dev", key, lo, rule) == [] and _edge_problems("dev", key, hi, rule) == []
-    assert _edge_problems("dev", key, lo - 1, rule) and _edge_problems("dev", key, hi + 1, rule)
-    if rule.prod_min is not None:
-        assert _edge_problems("prod", key, rule.prod_min, rule) == []
-        assert _edge_problems("prod", key, rule.prod_min - 1, rule)
