@@ -312,7 +312,8 @@ def main(argv: list[str] | None = None) -> int:
                 # new tests must judge is what survived, and what was never checked.
                 _mutmut(workdir, "run", "no-such-mutant")  # regenerate mutants for the changed sources
                 names += sorted(n for n, st in results(workdir).items()
-                                if st in ("survived", "not checked", "no tests") and n.startswith(AREAS[name].modules()))
+                                if st in ("survived", "not checked", "no tests", "timeout")
+                                and n.startswith(AREAS[name].modules()))
             with open(workdir / "mutmut.log", "w") as log:
                 subprocess.run([str(MUTMUT), "run", "--max-children", str(os.cpu_count() or 2), *names],
                                cwd=workdir, stdout=log, stderr=subprocess.STDOUT,
