@@ -174,23 +174,17 @@ def test_an_unreachable_cluster_costs_one_short_attempt_during_diff(capsys):
     assert "drift not checked for elasticsearch ilm_policy 'kafka-application'" in capsys.readouterr().err
 
 
-def test_an_ism_conflict_is_re_read_and_retried(httpserver):
-    server = serve(httpserver, "opensearch")
-    provider = sp.RetentionObjectProvider()
-    body = OS_BODIES[("ism_policy", "kafka-security")]
-    p = props(httpserver, "opensearch", "ism_policy", "kafka-security", body)
-    provider.create(p)
-    changed = json.loads(json.dumps(body))
-    changed["policy"]["description"] = "edited"
+def test_an_ism_conflict_is_retried_with_the_seq_no_it_re_read(httpserver):
+    server, p, new = _ism_created_and_changed(httpserver)
     path = "/_plugins/_ism/policies/kafka-security"
     # Someone else writes between our GET and our PUT: the first PUT meets a 409.
     server.script.append(("PUT", path, 409, {"error": {"type": "version_conflict_engine_exception",
                                                        "reason": "version conflict"}}))
-    provider.update("id", p, props(httpserver, "opensearch", "ism_policy", "kafka-security", changed))
+    sp.RetentionObjectProvider().update("id", p, new)
     puts = [r for r in server.log if r.method == "PUT"]
     assert [(r.query.get("if_seq_no"), r.query.get("if_primary_term")) for r in puts] == [
         (None, None), ("0", "1"), ("0", "1")]
-    assert server.objects[path]["description"] == "edited"
+    assert server.objects[path]["description"] == "changed"
 
 
 def test_a_vanished_object_reads_as_gone_and_deletes_without_error(httpserver):
@@ -324,19 +318,24 @@ def test_create_on_each_status_of_each_verb(httpserver, verb, status, outcome):
             provider.create(p)
 
 
-@pytest.mark.parametrize("status,attempts", [(409, 2), (200, 1)])
-def test_an_ism_conflict_is_re_read_and_retried(httpserver, status, attempts):
+def _ism_created_and_changed(httpserver):
+    """(server, the ISM policy's props as created, props with its description changed)."""
     server = serve(httpserver, "opensearch")
     body = OS_BODIES[("ism_policy", retention.SECURITY_POLICY)]
     p = props(httpserver, "opensearch", "ism_policy", retention.SECURITY_POLICY, body)
     sp.RetentionObjectProvider().create(p)
     changed = json.loads(json.dumps(body))
     changed["policy"]["description"] = "changed"
+    return server, p, props(httpserver, "opensearch", "ism_policy", retention.SECURITY_POLICY, changed)
+
+
+@pytest.mark.parametrize("status,attempts", [(409, 2), (200, 1)])
+def test_an_ism_conflict_is_re_read_and_retried(httpserver, status, attempts):
+    server, p, new = _ism_created_and_changed(httpserver)
     if status == 409:  # someone else wrote between our read and our write
         server.script.append(("PUT", f"/_plugins/_ism/policies/{retention.SECURITY_POLICY}", 409,
                               {"error": {"type": "version_conflict_engine_exception", "reason": "conflict"}}))
-    sp.RetentionObjectProvider().update("id", p, props(httpserver, "opensearch", "ism_policy",
-                                                        retention.SECURITY_POLICY, changed))
+    sp.RetentionObjectProvider().update("id", p, new)
     puts = [w for w in server.log if w.method == "PUT"]
     assert len(puts) == 1 + attempts
 
@@ -361,17 +360,11 @@ def test_delete_guard_per_environment_and_a_vanished_object(httpserver, capsys, 
 
 
 def test_a_conflict_that_never_clears_is_tried_a_bounded_number_of_times(httpserver):
-    server = serve(httpserver, "opensearch")
-    body = OS_BODIES[("ism_policy", retention.SECURITY_POLICY)]
-    p = props(httpserver, "opensearch", "ism_policy", retention.SECURITY_POLICY, body)
-    sp.RetentionObjectProvider().create(p)
-    changed = json.loads(json.dumps(body))
-    changed["policy"]["description"] = "changed"
+    server, p, new = _ism_created_and_changed(httpserver)
     path = f"/_plugins/_ism/policies/{retention.SECURITY_POLICY}"
     server.script += [("PUT", path, 409, {"error": {"type": "version_conflict_engine_exception", "reason": "c"}})] * 10
     with pytest.raises(sp.SearchApiError, match="HTTP 409"):
-        sp.RetentionObjectProvider().update("id", p, props(httpserver, "opensearch", "ism_policy",
-                                                            retention.SECURITY_POLICY, changed))
+        sp.RetentionObjectProvider().update("id", p, new)
     assert len([w for w in server.log if w.method == "PUT"]) == 1 + sp.CONFLICT_RETRIES + 1
 
 
