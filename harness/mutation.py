@@ -56,7 +56,11 @@ AREAS = {
     "provider": Area(("components/search_api.py", "components/search_provider.py"),
                      ("tests/components/test_search_provider.py", "tests/components/test_search_convergence.py",
                       "tests/components/test_search_retention.py")),
-    "plan": Area(("harness/plan.py", "harness/meaning.py", "harness/plan_diff.py"), ("tests/harness",)),
+    # tests/harness/test_preview.py and test_workflow.py judge the preview script and the CI workflow,
+    # other code, with subprocesses (20 s a run): they are left out here.
+    "plan": Area(("harness/plan.py", "harness/meaning.py", "harness/plan_diff.py"),
+                 ("tests/harness/test_plan.py", "tests/harness/test_meaning.py", "tests/harness/test_facts.py",
+                  "tests/harness/test_plan_properties.py", "tests/harness/test_plan_diff_orchestration.py")),
 }
 # Imported once in the fork server: packages only, never code of the area under test.
 THIRD_PARTY = ("pytest", "yaml", "pulumi", "pulumi.runtime", "pulumi_aws", "pulumi_kubernetes",
