@@ -6,6 +6,7 @@ numbers as the engine hands them over (floats).
 """
 from __future__ import annotations
 
+import hashlib
 import json
 
 from harness import meaning
@@ -20,7 +21,9 @@ RULES = res("kubernetes:monitoring.coreos.com/v1:PrometheusRule", spec={"groups"
     {"alert": "Bare", "expr": "up == 0"},                                   # no for, no labels
     {"alert": "NoThreshold", "expr": "absent(up)", "labels": {}},
     {"record": "a:b:sum", "expr": "sum  (b)"},
+    {"alert": "NoExpr"},
 ]}, {"name": "empty"}]})
+NO_GROUPS = res("kubernetes:monitoring.coreos.com/v1:PrometheusRule", spec={})
 RETENTION = [
     res("pulumi-python:dynamic/search:RetentionObject", engine="elasticsearch", kind="ilm_policy", object_id="logs",
         body={"policy": {"phases": {"delete": {"min_age": "90d", "actions": {"delete": {}}}}}}),
@@ -34,6 +37,11 @@ RETENTION = [
             {"name": "gone", "actions": [{"delete": {}}]}]}}),
     res("pulumi-python:dynamic/search:RetentionObject", engine="opensearch", kind="ism_policy", object_id="forever",
         body={"policy": {"states": [{"name": "hot"}]}}),
+    res("pulumi-python:dynamic/search:RetentionObject", engine="opensearch", kind="ism_policy", object_id="empty",
+        body={}),
+    res("pulumi-python:dynamic/search:RetentionObject", engine="opensearch", kind="ism_policy", object_id="dangling",
+        body={"policy": {"states": [{"name": "hot", "transitions": [{"state_name": "missing"}, {"state_name": "warm"}]},
+                                    {"name": "warm"}]}}),
     res("pulumi-python:dynamic/search:RetentionObject", engine="elasticsearch", kind="slm_policy", object_id="nightly",
         body={"retention": {"expire_after": "400d", "min_count": 5.0}}),
     res("pulumi-python:dynamic/search:RetentionObject", engine="elasticsearch", kind="slm_policy", object_id="bare",
@@ -69,20 +77,23 @@ ROUTE = {"receiver": "slack", "routes": [
 
 
 def digest(value) -> str:
-    return meaning._digest(value)
+    return hashlib.sha256(value.encode()).hexdigest()[:8]
 
 
 def test_every_fact_of_a_plan_reads_as_a_reviewer_expects():
-    plan = {"resources": [RULES, *RETENTION, *ARCHIVE, *DASHBOARDS], "alertmanager_route": ROUTE}
+    plan = {"resources": [*ARCHIVE, NO_GROUPS, RULES, *RETENTION, *DASHBOARDS], "alertmanager_route": ROUTE}
     assert meaning.facts(plan) == {
         "alert Lag": "`> 100` for 2m, critical", "alert Lag query": digest("sum(lag)"),
         "alert Bare": "`== 0` for 0s, no severity", "alert Bare query": digest("up"),
         "alert NoThreshold": "no threshold for 0s, no severity", "alert NoThreshold query": digest("absent(up)"),
         "recording rule a:b:sum": f"query {digest('sum (b)')}",
+        "alert NoExpr": "no threshold for 0s, no severity", "alert NoExpr query": digest(""),
         "retention elasticsearch logs (ILM)": "delete after 90d",
         "retention elasticsearch keep (ILM)": "never deleted",
         "retention opensearch sec (ISM)": "delete after 2557d",
         "retention opensearch forever (ISM)": "never deleted",
+        "retention opensearch empty (ISM)": "never deleted",
+        "retention opensearch dangling (ISM)": "never deleted",
         "snapshots elasticsearch nightly (SLM)": "kept 400d, at least 5",
         "snapshots elasticsearch bare (SLM)": "kept forever, at least 0",
         "lock archive": "COMPLIANCE 2557 days",
@@ -111,3 +122,10 @@ def test_fact_diff_names_what_appeared_went_and_changed():
                              rule={"defaultRetention": {"mode": "GOVERNANCE", "days": 1.0}}), ARCHIVE[2]]}
     assert meaning.fact_diff(old, new) == ["expiry logs expire: (none) → 365 days",
                                            "lock archive: COMPLIANCE 2557 days → GOVERNANCE 1 days"]
+    assert meaning.fact_diff(new, old) == ["expiry logs expire: 365 days → (none)",
+                                           "lock archive: GOVERNANCE 1 days → COMPLIANCE 2557 days"]
+
+
+def test_a_replacement_path_through_a_value_that_is_not_a_map_reads_as_absent():
+    assert meaning.replaced_by("kubernetes:core/v1:Secret", {"metadata": "x"}, {"metadata": {"name": "a"}}) == [
+        "metadata.name"]

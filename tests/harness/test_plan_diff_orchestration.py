@@ -177,3 +177,15 @@ def test_help_names_the_script_and_its_option(capsys):
     assert out.startswith("usage: scripts/plan-diff [-h] [--accept-danger] base_ref")
     words = " ".join(out.split())  # argparse wraps lines
     assert plan_diff.__doc__.splitlines()[0] in words and "--accept-danger exit 0 even when DANGER is found" in words
+
+
+def test_dangers_name_the_kind_of_resource_and_what_forces_its_replacement():
+    old = {"resources": [res("data"), {**res("guard"), "type": "aws:iam/role:Role", "protect": True},
+                         {**res("plain"), "type": "aws:iam/role:Role"}]}
+    keys = {n: f"{r['type']}::{n}" for n, r in zip(("data", "guard", "plain"), old["resources"])}
+    diff = {"removed": [], "replaced": {keys["data"]: ["bucket", "region"], keys["guard"]: ["name"],
+                                        keys["plain"]: ["name"]}}
+    assert plan_diff.dangers(old, old, diff) == [
+        f"DANGER: data resource {keys['data']} would be replaced (bucket, region changed)",
+        f"DANGER: protected resource {keys['guard']} would be replaced (name changed)"]
+    assert plan_diff.dangers(old, old, {"removed": []}) == []
