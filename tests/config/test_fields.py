@@ -228,7 +228,9 @@ def test_each_documented_range_holds_at_its_edges(key):
 
 
 def test_every_bounded_key_documents_its_range():
-    assert {k for k, r in fields.rules().items() if r.bounds} <= set(EDGED)
+    documented = {k: tuple(int(n) for n in m.groups()) for k in DESCRIPTIONS
+                  if (m := re.search(r"Allowed: (\d+) to (\d+)\.", DESCRIPTIONS[k]))}
+    assert {k: r.bounds for k, r in fields.rules().items() if r.bounds} == documented
     assert len(EDGED) >= 40
 
 
@@ -245,6 +247,7 @@ def test_namespace_names_are_dns_1123_labels_of_at_most_63_characters(key):
     ("0 0 23 * * ?", []), ("0 0 24 * * ?", ["hours"]), ("0 0 1-23 * * ?", []), ("0 0 1-24 * * ?", ["hours"]),
     ("0 0 0 ? * MON-FRI", []), ("0 0 0 ? * MON-XYZ", ["day_of_week"]),
     ("0 0 0 1,15,31 * ?", []), ("0 0 0 1,15,32 * ?", ["day_of_month"]),   # every part of a list is checked
+    ("0 *,99 * * * ?", ["minutes"]), ("0 0 0 L,40 * ?", ["day_of_month"]),   # also after `*` or a special form
     ("0 0 0 * * ? 2099", []), ("0 0 0 * * ? 2100", ["year"]),
     ("0 0 0 ? * ?", ["day_of_month and day_of_week"]), ("0 0 0 1 * 1", ["day_of_month and day_of_week"]),
 ])

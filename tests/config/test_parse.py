@@ -141,3 +141,11 @@ def test_a_namespace_typo_is_found_whatever_follows_its_first_colon():
     context = stack_context("dev", **{"kafka-monitorng:nested:key": "1"})
     assert _refusal(stack_raw("dev"), context).problems == [
         "kafka-monitorng:nested:key: unknown namespace 'kafka-monitorng'; did you mean kafka-monitoring:?"]
+
+
+def test_every_required_setting_left_out_is_named():
+    required = [k.name for k in schema.keys().values() if k.default is None and not k.secret]
+    raw = {k: v for k, v in stack_raw("dev").items() if k not in required}
+    problems = _refusal(raw).problems
+    assert [p.split(":")[0] for p in problems] == required and len(required) >= 2
+    assert problems[0] == f"{required[0]}: required setting is missing ({schema.keys()[required[0]].description})"
