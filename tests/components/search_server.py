@@ -10,6 +10,10 @@ What it reproduces, with the sources it follows:
   per-action `retry`, and `_seq_no`/`_primary_term`).
 - PUT of an ILM policy whose `wait_for_snapshot` names a missing SLM policy -> 400
   (WaitForSnapshotAction validation, "no such snapshot lifecycle policy").
+- ILM policies are parsed strictly (LifecyclePolicy, Phase and the actions' ObjectParsers;
+  TimeseriesLifecycleType's allowed actions per phase, as in the 8.19 docs "Index lifecycle
+  actions"): an unknown field -> 400 x_content_parse_exception "[<object>] unknown field [<name>]";
+  an unknown phase or an action the phase does not allow -> 400 illegal_argument_exception.
 - ISM: a PUT of an existing policy without the current `if_seq_no`/`if_primary_term` -> 409
   version_conflict_engine_exception; a write bumps `_seq_no`.
 - Snapshot management (OpenSearch 2 docs, "Snapshot management API"): `POST` creates (409 if the
@@ -34,6 +38,42 @@ from werkzeug import Request, Response
 ES_HEADERS = {"X-Elastic-Product": "Elasticsearch"}
 INTEGER_SETTINGS = ("number_of_shards", "number_of_replicas", "priority")
 ISM_RETRY = {"count": 3, "backoff": "exponential", "delay": "1m"}
+# TimeseriesLifecycleType (Elasticsearch 8.19): the actions each phase allows.
+ILM_PHASE_ACTIONS = {
+    "hot": {"set_priority", "unfollow", "rollover", "readonly", "downsample", "shrink", "forcemerge",
+            "searchable_snapshot"},
+    "warm": {"set_priority", "unfollow", "readonly", "downsample", "allocate", "migrate", "shrink", "forcemerge"},
+    "cold": {"set_priority", "unfollow", "readonly", "downsample", "searchable_snapshot", "allocate", "migrate"},
+    "frozen": {"unfollow", "searchable_snapshot"},
+    "delete": {"wait_for_snapshot", "delete"},
+}
+# The fields each action's parser knows (the ones this program may send, and their siblings).
+ILM_ACTION_FIELDS = {
+    "forcemerge": {"max_num_segments", "index_codec"}, "readonly": set(), "delete": {"delete_searchable_snapshot"},
+    "wait_for_snapshot": {"policy"}, "set_priority": {"priority"}, "rollover": {
+        "max_size", "max_primary_shard_size", "max_age", "max_docs", "max_primary_shard_docs", "min_size",
+        "min_primary_shard_size", "min_age", "min_docs", "min_primary_shard_docs"},
+}
+
+
+def ilm_problem(policy: dict) -> str | None:
+    """Why Elasticsearch's strict parser refuses an ILM policy body, or None."""
+    for key in policy:
+        if key not in ("phases", "_meta", "deprecated"):
+            return f"[policy] unknown field [{key}]"
+    for phase, body in (policy.get("phases") or {}).items():
+        if phase not in ILM_PHASE_ACTIONS:
+            return f"Timeseries lifecycle does not support phase [{phase}]"
+        for key in body:
+            if key not in ("min_age", "actions"):
+                return f"[phase] unknown field [{key}]"
+        for action, params in (body.get("actions") or {}).items():
+            if action not in ILM_PHASE_ACTIONS[phase]:
+                return f"invalid action [{action}] defined in phase [{phase}]"
+            unknown = set(params or {}) - ILM_ACTION_FIELDS.get(action, set(params or {}))
+            if unknown:
+                return f"[{action}] unknown field [{sorted(unknown)[0]}]"
+    return None
 
 
 @dataclass
@@ -127,6 +167,10 @@ class SearchServer:
             return self._json({"acknowledged": True})
         if path.startswith("/_ilm/policy/"):
             policy = body["policy"]
+            problem = ilm_problem(policy)
+            if problem:
+                kind = "x_content_parse_exception" if "unknown field" in problem else "illegal_argument_exception"
+                return self._json({"error": {"type": kind, "reason": problem}, "status": 400}, 400)
             for phase in policy.get("phases", {}).values():
                 wait = (phase.get("actions") or {}).get("wait_for_snapshot")
                 if wait and f"/_slm/policy/{wait['policy']}" not in self.objects:

@@ -133,3 +133,25 @@ def test_the_user_the_security_plugin_records_on_an_ism_policy_is_no_diff():
         "name": "kafka-monitoring", "backend_roles": [], "roles": ["ism_full_access"],
         "custom_attribute_names": [], "user_requested_tenant": None}))
     assert api.changed_paths(api.KINDS[("opensearch", "ism_policy")], body, have) == []
+
+
+@pytest.mark.parametrize("edit,reason", [
+    (lambda p: p["phases"]["warm"].update(XXactions={}), "[phase] unknown field [XXactions]"),
+    (lambda p: p["phases"].update(HOT=p["phases"].pop("hot")), "Timeseries lifecycle does not support phase [HOT]"),
+    (lambda p: p["phases"]["delete"]["actions"].update(forcemerge={"max_num_segments": 1}),
+     "invalid action [forcemerge] defined in phase [delete]"),
+    (lambda p: p["phases"]["warm"]["actions"]["forcemerge"].update(max_segments=1),
+     "[forcemerge] unknown field [max_segments]"),
+    (lambda p: p.update(_metadata={}), "[policy] unknown field [_metadata]"),
+])
+def test_elasticsearch_refuses_an_ilm_policy_its_strict_parser_does_not_know(edit, reason):
+    """What we send passes the model's strict parser; each kind of slip a field name can make does not."""
+    _, kind, object_id, body = _by_case("elasticsearch", "ilm_policy")
+    server = SearchServer("elasticsearch")
+    path = api.KINDS[("elasticsearch", kind)].path.format(id=object_id)
+    assert server._put(path, body, json.dumps(body), {}).status_code == 200
+    broken = copy.deepcopy(body)
+    edit(broken["policy"])
+    response = server._put(path, broken, json.dumps(broken), {})
+    assert response.status_code == 400
+    assert json.loads(response.get_data(as_text=True))["error"]["reason"] == reason
