@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import ast
 import filecmp
+import functools
 import json
 import os
 import re
@@ -72,8 +73,10 @@ REPORT = WORK / "report.md"
 MUTMUT = Path(sys.executable).parent / "mutmut"
 
 
+@functools.cache
 def _repo_files() -> list[str]:
-    """Tracked and new files, as git sees the working tree (so an uncommitted test counts)."""
+    """Tracked and new files, as git sees the working tree when the run starts (so an uncommitted test
+    counts); read once per run."""
     out = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT, check=True,
                          capture_output=True).stdout.decode()
     return [f for f in out.split("\0") if f and (ROOT / f).is_file() and f != "setup.cfg"]
@@ -111,14 +114,22 @@ def _imports(path: Path) -> set[str]:
     return found
 
 
+@functools.cache
 def _ours() -> dict[str, Path]:
     return {f.removesuffix(".py").removesuffix("/__init__").replace("/", "."): ROOT / f for f in _repo_files()
             if f.endswith(".py") and f.split("/")[0] in PACKAGES and not f.endswith("__main__.py")}
 
 
-def _closure(seeds: set[str], ours: dict[str, Path]) -> set[str]:
+@functools.cache
+def _graph() -> dict[str, set[str]]:
+    """Each module of ours -> the modules of ours it imports (every file parsed once per run)."""
+    ours = _ours()
+    return {m: {i for i in _imports(path) if i in ours} for m, path in ours.items()}
+
+
+def _closure(seeds: set[str]) -> set[str]:
     """The seeds and every module of ours that imports one of them, at any depth."""
-    graph = {m: {i for i in _imports(path) if i in ours} for m, path in ours.items()}
+    graph = _graph()
     found = set(seeds)
     while grown := {m for m, deps in graph.items() if m not in found and deps & found}:
         found |= grown
@@ -129,7 +140,7 @@ def program_reaches(area: Area) -> bool:
     """Whether the Pulumi program (__main__.py) imports a module of the area."""
     ours = _ours()
     inside = {m for m in ours if (m + ".").startswith(area.modules())}
-    return bool(_imports(ROOT / "__main__.py") & _closure(inside, ours))
+    return bool(_imports(ROOT / "__main__.py") & _closure(inside))
 
 
 # Run in a clean interpreter: import every module of ours, and name the modules whose import calls
@@ -181,7 +192,7 @@ def _preload(area: Area, importing: set[str]) -> str:
     function of the area. A module that does (config/sections.py builds its classes at import) is
     imported by each worker after the fork, with the mutant in place."""
     ours = _ours()
-    unsafe = _closure(importing, ours) | {"harness.mutation_memo"}  # the memo: see below
+    unsafe = _closure(importing) | {"harness.mutation_memo"}  # the memo: see below
     memo = ("harness.mutation_memo",) if not program_reaches(area) else ()
     return "\n".join(THIRD_PARTY + tuple(sorted(set(ours) - unsafe)) + memo) + "\n"
 
