@@ -183,6 +183,17 @@ def _cli_value(value: Any) -> str:
     return str(value)
 
 
+def start_engine(stack: str, config: dict[str, Any], secret_keys: set[str], mocks: pulumi.runtime.Mocks,
+                 monitor: Any = None) -> None:
+    """What `pulumi up` gives a program before it starts: a fresh event loop, the CLI's config with
+    its secrets marked, and the SDK's mocks in the engine's place. A program then runs through
+    pulumi.runtime.stack.run_pulumi_func, which waits for every request it made."""
+    asyncio.set_event_loop(asyncio.new_event_loop())
+    runtime_settings.ROOT.set(None)
+    set_all_config({k: _cli_value(v) for k, v in config.items()}, sorted(secret_keys))
+    pulumi.runtime.set_mocks(mocks, project=schema.project_name(), stack=stack, preview=False, monitor=monitor)
+
+
 def run(stack: str, config: dict[str, Any], secret_keys: set[str] | None = None,
         placeholder_secrets: bool = False) -> Run:
     """Run the program once. With placeholder_secrets, unset declared secrets get MASK, as in review previews."""
@@ -200,12 +211,9 @@ def run(stack: str, config: dict[str, Any], secret_keys: set[str] | None = None,
         if key.default is not None:
             config.setdefault(f"{project}:{key.name}", key.default)
 
-    asyncio.set_event_loop(asyncio.new_event_loop())
     mocks = Mocks()
     monitor = RecordingMonitor(mocks)
-    runtime_settings.ROOT.set(None)
-    set_all_config({k: _cli_value(v) for k, v in config.items()}, sorted(secret_keys))
-    pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=False, monitor=monitor)
+    start_engine(stack, config, secret_keys, mocks, monitor)
 
     result = Run(stack)
     program: dict[str, Any] = {}

@@ -6,14 +6,12 @@ with the SDK's mocks exactly as harness.runtime does for a whole-program run.
 """
 from __future__ import annotations
 
-import asyncio
 import types
 import typing
 from dataclasses import fields
 
 import pulumi
 import pytest
-from pulumi.runtime.config import set_all_config
 
 from config import schema, settings
 from config.clusters import KafkaCluster
@@ -109,13 +107,12 @@ def test_a_value_of_the_wrong_type_is_named_by_type_only(key, value, allowed):
 
 
 def test_load_reads_the_engines_config_with_secrets_as_secrets():
-    """As harness.runtime.run does: the SDK's mocks, the CLI's config, and run_pulumi_func, which waits
-    for every outstanding request (a bare set_mocks would leave the root's registration pending)."""
+    """As harness.runtime.run does: the engine started as `pulumi up` starts it, then run_pulumi_func,
+    which waits for every outstanding request (a bare set_mocks would leave the root's registration
+    pending)."""
     from pulumi.runtime.sync_await import _sync_await
     config, secret_keys = full_config("prod")
-    asyncio.set_event_loop(asyncio.new_event_loop())
-    set_all_config({k: runtime._cli_value(v) for k, v in config.items()}, sorted(secret_keys))
-    pulumi.runtime.set_mocks(runtime.Mocks(), project=schema.project_name(), stack="prod", preview=False)
+    runtime.start_engine("prod", config, secret_keys, runtime.Mocks())
     loaded = {}
     _sync_await(pulumi.runtime.stack.run_pulumi_func(lambda: loaded.update(s=settings.load())))
     s = loaded["s"]
