@@ -97,9 +97,11 @@ def sm_policy(s: "RetentionArgs", c: DataClass = SECURITY) -> dict:
                        f"{days} days (kafka-monitoring)",
         "creation": {"schedule": schedule, "time_limit": "1h"},
         "deletion": {"schedule": schedule, "time_limit": "1h", "condition": {"max_age": f"{days}d", "min_count": 7}},
+        # SM names snapshots from date_format and date_format_timezone (SMUtils.generateSnapshotName);
+        # the rest goes to CreateSnapshotRequest.source, which skips keys it does not read.
         "snapshot_config": {"indices": ",".join(c.index_patterns(s)), "repository": c.snapshot_repository,
-                            "timezone": "UTC", "date_format": "yyyy-MM-dd", "include_global_state": "false",
-                            "ignore_unavailable": "true", "partial": "false"},
+                            "date_format": "yyyy-MM-dd", "date_format_timezone": "UTC",
+                            "include_global_state": "false", "ignore_unavailable": "true", "partial": "false"},
     }
 
 

@@ -10,10 +10,8 @@ What it reproduces, with the sources it follows:
   per-action `retry`, and `_seq_no`/`_primary_term`).
 - PUT of an ILM policy whose `wait_for_snapshot` names a missing SLM policy -> 400
   (WaitForSnapshotAction validation, "no such snapshot lifecycle policy").
-- ILM policies are parsed strictly (LifecyclePolicy, Phase and the actions' ObjectParsers;
-  TimeseriesLifecycleType's allowed actions per phase, as in the 8.19 docs "Index lifecycle
-  actions"): an unknown field -> 400 x_content_parse_exception "[<object>] unknown field [<name>]";
-  an unknown phase or an action the phase does not allow -> 400 illegal_argument_exception.
+- Every body is parsed as the server's own parser does (search_parsers.py): strict parsers refuse an
+  unknown field with the server's error, lenient ones drop it and GET returns the body without it.
 - ISM: a PUT of an existing policy without the current `if_seq_no`/`if_primary_term` -> 409
   version_conflict_engine_exception; a write bumps `_seq_no`.
 - Snapshot management (OpenSearch 2 docs, "Snapshot management API"): `POST` creates (409 if the
@@ -35,47 +33,10 @@ from typing import Any
 
 from werkzeug import Request, Response
 
+from tests.components import search_parsers as parse
+
 ES_HEADERS = {"X-Elastic-Product": "Elasticsearch"}
-INTEGER_SETTINGS = ("number_of_shards", "number_of_replicas", "priority")
-ISM_RETRY = {"count": 3, "backoff": "exponential", "delay": "1m"}
-# TimeseriesLifecycleType (Elasticsearch 8.19): the actions each phase allows.
-ILM_PHASE_ACTIONS = {
-    "hot": {"set_priority", "unfollow", "rollover", "readonly", "downsample", "shrink", "forcemerge",
-            "searchable_snapshot"},
-    "warm": {"set_priority", "unfollow", "readonly", "downsample", "allocate", "migrate", "shrink", "forcemerge"},
-    "cold": {"set_priority", "unfollow", "readonly", "downsample", "searchable_snapshot", "allocate", "migrate"},
-    "frozen": {"unfollow", "searchable_snapshot"},
-    "delete": {"wait_for_snapshot", "delete"},
-}
-# The fields each action's parser knows (the ones this program may send, and their siblings).
-ILM_ACTION_FIELDS = {
-    "forcemerge": {"max_num_segments", "index_codec"}, "readonly": set(), "delete": {"delete_searchable_snapshot"},
-    "wait_for_snapshot": {"policy"}, "set_priority": {"priority"}, "rollover": {
-        "max_size", "max_primary_shard_size", "max_age", "max_docs", "max_primary_shard_docs", "min_size",
-        "min_primary_shard_size", "min_age", "min_docs", "min_primary_shard_docs"},
-}
-
-
-def ilm_problem(policy: dict) -> str | None:
-    """Why Elasticsearch's strict parser refuses an ILM policy body, or None."""
-    for key in policy:
-        if key not in ("phases", "_meta", "deprecated"):
-            return f"[policy] unknown field [{key}]"
-    for phase, body in (policy.get("phases") or {}).items():
-        if phase not in ILM_PHASE_ACTIONS:
-            return f"Timeseries lifecycle does not support phase [{phase}]"
-        for key in body:
-            if key not in ("min_age", "actions"):
-                return f"[phase] unknown field [{key}]"
-        for action, params in (body.get("actions") or {}).items():
-            if action not in ILM_PHASE_ACTIONS[phase]:
-                return f"invalid action [{action}] defined in phase [{phase}]"
-            unknown = set(params or {}) - ILM_ACTION_FIELDS.get(action, set(params or {}))
-            if unknown:
-                return f"[{action}] unknown field [{sorted(unknown)[0]}]"
-    return None
-
-
+ISM_RETRY = {"count": 3, "backoff": "exponential", "delay": "1m"}  # ActionRetry's default, per action
 @dataclass
 class Recorded:
     method: str
@@ -153,30 +114,31 @@ class SearchServer:
                                "policy": stored})
         return self._json({name: stored})  # _snapshot
 
+    def _refused(self, err: parse.Refused) -> Response:
+        status = 500 if err.kind == "repository_exception" else 400
+        return self._json({"error": {"type": err.kind, "reason": str(err)}, "status": status}, status)
+
     def _put(self, path: str, body: dict, raw: str, query: dict) -> Response:
+        try:
+            return self._store(path, body, query)
+        except parse.Refused as err:
+            return self._refused(err)
+
+    def _store(self, path: str, body: dict, query: dict) -> Response:
         name = path.rsplit("/", 1)[1]
         if path.startswith("/_index_template/"):
-            for key, value in _flat(((body.get("template") or {}).get("settings") or {})).items():
-                if key.rsplit(".", 1)[-1] in INTEGER_SETTINGS and not re.fullmatch(r"-?\d+", str(value)):
-                    return self._json({"error": {"type": "illegal_argument_exception",
-                                                 "reason": f"Failed to parse value [{value}] for setting [{key}]"},
-                                       "status": 400}, 400)
+            settings = parse.index_template(self.engine, body)
             stored = {**{k: v for k, v in body.items() if k != "template"}, "composed_of": body.get("composed_of", []),
-                      "template": {**body["template"], "settings": _nest(body["template"].get("settings") or {})}}
+                      "template": {**body.get("template", {}), "settings": _nest(settings)}}
             self.objects[path] = stored
             return self._json({"acknowledged": True})
         if path.startswith("/_ilm/policy/"):
             policy = body["policy"]
-            problem = ilm_problem(policy)
-            if problem:
-                kind = "x_content_parse_exception" if "unknown field" in problem else "illegal_argument_exception"
-                return self._json({"error": {"type": kind, "reason": problem}, "status": 400}, 400)
+            parse.ilm_policy(policy)
             for phase in policy.get("phases", {}).values():
                 wait = (phase.get("actions") or {}).get("wait_for_snapshot")
                 if wait and f"/_slm/policy/{wait['policy']}" not in self.objects:
-                    return self._json({"error": {"type": "illegal_argument_exception",
-                                                 "reason": f"no such snapshot lifecycle policy [{wait['policy']}]"},
-                                       "status": 400}, 400)
+                    raise parse.Refused(f"no such snapshot lifecycle policy [{wait['policy']}]")
             phases = {}
             for pname, phase in policy.get("phases", {}).items():
                 actions = dict(phase.get("actions") or {})
@@ -186,6 +148,8 @@ class SearchServer:
             self.objects[path] = {**policy, "phases": phases}
             return self._json({"acknowledged": True})
         if path.startswith("/_plugins/_ism/policies/"):
+            policy = body["policy"]
+            parse.ism_policy(policy)  # the body is parsed before the write meets the stored version
             if path in self.objects:
                 seq_no, term = self.seq[path]
                 if query.get("if_seq_no") != str(seq_no) or query.get("if_primary_term") != str(term):
@@ -195,7 +159,6 @@ class SearchServer:
                                        "status": 409}, 409)
             seq_no, term = self.seq.get(path, (-1, 1))
             self.seq[path] = (seq_no + 1, term)
-            policy = body["policy"]
             self.objects[path] = {
                 "policy_id": name, "description": policy.get("description"), "last_updated_time": 1764460800000,
                 "schema_version": 21, "error_notification": None, "default_state": policy["default_state"],
@@ -206,15 +169,20 @@ class SearchServer:
         if path.startswith("/_plugins/_sm/policies/"):
             return self._sm_write(path, body, query, create=False)
         if path.startswith("/_snapshot/"):
-            self.objects[path] = {"type": body["type"], "settings": {k: str(v) for k, v in body["settings"].items()}}
+            self.objects[path] = parse.repository(name, body)
             return self._json({"acknowledged": True})
         if path.startswith("/_slm/policy/"):
-            self.objects[path] = body
+            repositories = {p.rsplit("/", 1)[1] for p in self.objects if p.startswith("/_snapshot/")}
+            self.objects[path] = parse.slm_policy(body, repositories)
             return self._json({"acknowledged": True})
         return self._missing(path)
 
     def _sm_write(self, path: str, body: dict, query: dict, create: bool) -> Response:
         name = path.rsplit("/", 1)[1]
+        try:
+            parsed = parse.sm_policy(name, body)
+        except parse.Refused as err:
+            return self._refused(err)
         exists = path in self.objects
         if create and exists:
             return self._json({"error": {"type": "version_conflict_engine_exception",
@@ -229,11 +197,16 @@ class SearchServer:
                                              "reason": f"[{name}-sm-policy]: version conflict"}, "status": 409}, 409)
         seq_no, term = self.seq.get(path, (-1, 1))
         self.seq[path] = (seq_no + 1, term)
-        self.objects[path] = {"name": name, **body, "schema_version": 21, "enabled": True,
+        self.objects[path] = {**parsed, "enabled": True,
                               "schedule": {"interval": {"start_time": 1764460800000, "period": 1, "unit": "Minutes"}},
                               "last_updated_time": 1764460800000, "enabled_time": 1764460800000}
         return self._json({"_id": f"{name}-sm-policy", "_version": seq_no + 2, "_seq_no": seq_no + 1,
                            "_primary_term": term, "sm_policy": self.objects[path]}, 201 if create else 200)
+
+    def holds_repository(self, name: str) -> "SearchServer":
+        """A snapshot repository registered before the test starts (not recorded as a request)."""
+        self._store(f"/_snapshot/{name}", {"type": "s3", "settings": {"bucket": "bucket-x"}}, {})
+        return self
 
     def writes(self) -> list[Recorded]:
         return [r for r in self.log if r.method in ("PUT", "POST", "DELETE")]
@@ -263,22 +236,12 @@ def sigv4_problem(request: Request, access_key: str, secret_key: str, region: st
     return None if expected == signature else "signature mismatch"
 
 
-def _flat(settings: dict, prefix: str = "") -> dict[str, Any]:
-    out = {}
-    for k, v in settings.items():
-        path = f"{prefix}.{k}" if prefix else k
-        out.update(_flat(v, path) if isinstance(v, dict) else {path: v})
-    return out
-
-
 def _nest(settings: dict) -> dict:
-    """Flat `index.a.b` keys into nested dicts, every value a string (booleans lower-case)."""
+    """Dotted `index.a.b` keys into nested dicts, every value a string (booleans lower-case)."""
     out: dict = {}
-    for key, value in _flat(settings).items():
-        parts = key.split(".")
-        if parts[0] != "index":
-            parts = ["index", *parts]
+    for key, value in settings.items():
         node = out
+        parts = key.split(".")
         for part in parts[:-1]:
             node = node.setdefault(part, {})
         node[parts[-1]] = ("true" if value else "false") if isinstance(value, bool) else str(value)

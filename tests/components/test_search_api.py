@@ -22,6 +22,8 @@ from tests.components.test_search_convergence import CASES
 def stored(engine: str, kind: str, object_id: str, body: dict, edit=None) -> object:
     """The body as the server holds it after our PUT (and an optional change made on the server)."""
     server = SearchServer(engine)
+    if kind == "slm_policy":
+        server.holds_repository(body["repository"])
     k = api.KINDS[(engine, kind)]
     path = k.path.format(id=object_id)
     if kind == "sm_policy":

@@ -50,8 +50,9 @@ def env(monkeypatch):
     monkeypatch.setenv("OPENSEARCH_PASSWORD", "os-pass")
 
 
-def serve(httpserver, engine: str) -> SearchServer:
-    server = SearchServer(engine)
+def serve(httpserver, engine: str, repository: str | None = None) -> SearchServer:
+    """A model server; with `repository`, holding that repository already (an SLM policy names one)."""
+    server = SearchServer(engine) if repository is None else SearchServer(engine).holds_repository(repository)
     httpserver.expect_request("").respond_with_handler(server.handler)
     return server
 
@@ -83,7 +84,7 @@ def test_the_server_refuses_a_float_where_an_integer_setting_is_expected(httpser
 def test_round_trip_converges(httpserver, engine, kind, object_id, body):
     """Create through the engine is accepted; then create, update and diff of the same body write
     nothing and report no change; a real change shows its exact path and is written."""
-    server = serve(httpserver, engine)
+    server = serve(httpserver, engine, body.get("repository") if kind == "slm_policy" else None)
     provider = sp.RetentionObjectProvider()
     p = props(httpserver, engine, kind, object_id, body)
     provider.create(p)
@@ -209,14 +210,25 @@ def test_an_import_reads_the_object_from_its_id(httpserver):
         "elasticsearch", "snapshot_repository", "kafka-application-archive")
 
 
-def test_ilm_waiting_for_a_missing_slm_policy_is_refused_so_slm_goes_first(httpserver):
-    serve(httpserver, "elasticsearch")
+def test_each_object_is_refused_before_the_one_it_names_so_repository_slm_ilm_go_in_that_order(httpserver):
+    """Elasticsearch refuses an ILM policy whose wait_for_snapshot names a missing SLM policy
+    (WaitForSnapshotAction), and an SLM policy whose repository is missing
+    (SnapshotLifecycleService.validateRepositoryExists: "no such repository [..]")."""
+    server = SearchServer("elasticsearch")
+    httpserver.expect_request("").respond_with_handler(server.handler)
     provider = sp.RetentionObjectProvider()
     ilm = props(httpserver, "elasticsearch", "ilm_policy", "kafka-application", retention.ilm_policy(S))
+    slm = props(httpserver, "elasticsearch", "slm_policy", retention.SLM_POLICY, retention.slm_policy(S))
     with pytest.raises(sp.SearchApiError, match="no such snapshot lifecycle policy"):
         provider.create(ilm)
-    provider.create(props(httpserver, "elasticsearch", "slm_policy", retention.SLM_POLICY, retention.slm_policy(S)))
+    with pytest.raises(sp.SearchApiError, match=r"no such repository \[kafka-application-archive\]"):
+        provider.create(slm)
+    provider.create(props(httpserver, "elasticsearch", "snapshot_repository", retention.ES_REPOSITORY,
+                          retention.es_repository("bucket-x")))
+    provider.create(slm)
     provider.create(ilm)
+    assert [w.path for w in server.writes() if w.method == "PUT"][-3:] == [
+        "/_snapshot/kafka-application-archive", "/_slm/policy/nightly-kafka-application", "/_ilm/policy/kafka-application"]
 
 
 def _aws_env(monkeypatch, key="AKIDKAFKAMONITORING", secret="secret-LEAKCHECK"):

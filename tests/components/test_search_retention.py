@@ -4,6 +4,7 @@ from __future__ import annotations
 import fnmatch
 import json
 
+import pytest
 import yaml
 
 from tests.conftest import SECRET_VALUES
@@ -190,10 +191,10 @@ def test_each_put_waits_for_what_the_server_requires_and_the_writers_wait_for_al
 ORDER = ("snapshot_repository", "slm_policy", "sm_policy", "index_template", "ilm_policy", "ism_policy")
 
 
-def test_what_the_program_registers_the_provider_applies(program, httpserver, monkeypatch):
-    """The contract between the component and its provider: every registered object, with the
-    inputs exactly as the engine hands them over, is created on servers that answer as the real ones
-    do (the ILM policy after the SLM policy it waits for, as the registered dependencies order it)."""
+def _apply(program, httpserver, monkeypatch, **config) -> tuple[dict, list, list]:
+    """Every object the program registers, with the inputs exactly as the engine hands them over,
+    created in registration order on model servers that parse as the real ones do
+    (tests/components/search_parsers.py). Returns (servers, [(inputs, created)], provider)."""
     from pytest_httpserver import HTTPServer
 
     from components import search_provider as sp
@@ -207,19 +208,67 @@ def test_what_the_program_registers_the_provider_applies(program, httpserver, mo
     httpserver.expect_request("").respond_with_handler(servers["elasticsearch"].handler)
     other = HTTPServer(host="127.0.0.1", port=0)
     other.start()
+    applied, provider = [], sp.RetentionObjectProvider()
     try:
         other.expect_request("").respond_with_handler(servers["opensearch"].handler)
         run = program("dev", elasticsearchUrl=httpserver.url_for("/").rstrip("/"),
-                      opensearchUrl=other.url_for("/").rstrip("/"))
-        registered = sorted(run.of_type(DYNAMIC), key=lambda r: ORDER.index(r.inputs["kind"]))
-        for r in registered:
+                      opensearchUrl=other.url_for("/").rstrip("/"), **config)
+        for r in sorted(run.of_type(DYNAMIC), key=lambda r: ORDER.index(r.inputs["kind"])):
             inputs = through_engine({k: v for k, v in r.inputs.items() if not k.startswith("__")})
-            assert (inputs["adopt"], inputs.get("sigv4_region", ""), inputs["ca_bundle"], inputs["prod"]) == (
-                False, "", "", False), r.name
-            result = sp.RetentionObjectProvider().create(inputs)
-            assert result.id == f"{inputs['engine']}/{inputs['kind']}/{inputs['object_id']}"
+            applied.append((inputs, provider.create(inputs)))
+        # Read back while the servers still answer: a field a lenient parser dropped is a diff.
+        changed = [i["object_id"] for i, created in applied if provider.diff(created.id, created.outs, i).changes]
     finally:
         other.clear()
         other.stop()
+    return servers, applied, changed
+
+
+TRACE_STORAGE = [{}, {"traceStorage": "opensearch", "traceIndexPrefix": "traces"}]
+
+
+@pytest.mark.parametrize("config", TRACE_STORAGE, ids=["es-traces", "os-traces"])
+def test_what_the_program_registers_the_provider_applies_and_it_stays_applied(program, httpserver, monkeypatch,
+                                                                              config):
+    """The contract between the component and its provider: every registered object is accepted by
+    servers that parse as the real ones do (the ILM policy after the SLM policy it waits for, that
+    after its repository, as the registered dependencies order it), and reading each back shows no
+    change: nothing we send is dropped by a lenient parser."""
+    servers, applied, changed = _apply(program, httpserver, monkeypatch, **config)
+    for inputs, created in applied:
+        assert (inputs["adopt"], inputs.get("sigv4_region", ""), inputs["ca_bundle"], inputs["prod"]) == (
+            False, "", "", False), inputs["object_id"]
+        assert created.id == f"{inputs['engine']}/{inputs['kind']}/{inputs['object_id']}"
     stored = {(engine, path) for engine, server in servers.items() for path in server.objects}
-    assert len(stored) == len(registered) >= 8
+    assert len(stored) == len(applied) >= 8
+    assert changed == []
+
+
+@pytest.mark.parametrize("config", TRACE_STORAGE, ids=["es-traces", "os-traces"])
+def test_each_nightly_snapshot_holds_its_classs_indices_and_nothing_else(program, httpserver, monkeypatch, config):
+    """What a snapshot of each stored policy covers, as the servers build it: Elasticsearch SLM and
+    OpenSearch SM both hand their config to CreateSnapshotRequest.source, which ignores keys it
+    does not read, snapshots every index when `indices` is missing, and includes the cluster's global
+    state unless told not to (search_parsers.snapshot_request). SM also reads `date_format` and
+    `date_format_timezone` for the snapshot's name (SMUtils.generateSnapshotName)."""
+    from content.data_classes import CLASSES
+    from tests.components import search_parsers as parse
+    from tests.conftest import make_settings
+
+    servers, applied, _ = _apply(program, httpserver, monkeypatch, **config)
+    s = make_settings("dev", **config)
+    policies = {c.snapshot_policy: c for c in CLASSES if c.snapshot_policy}
+    seen = set()
+    for engine, server in servers.items():
+        for path, body in server.objects.items():
+            if path.startswith(("/_slm/policy/", "/_plugins/_sm/policies/")):
+                c = policies[path.rsplit("/", 1)[1]]
+                config_ = body["config"] if engine == "elasticsearch" else body["snapshot_config"]
+                assert parse.snapshot_request(config_) == {"indices": c.index_patterns(s),
+                                                           "include_global_state": False, "partial": False,
+                                                           "ignore_unavailable": engine == "opensearch"}, path
+                assert set(config_) <= parse.SNAPSHOT_CONFIG_READ[engine], path
+                repository = body["repository"] if engine == "elasticsearch" else config_["repository"]
+                assert f"/_snapshot/{repository}" in server.objects, path
+                seen.add(c.key)
+    assert seen == {"application", "security"}
