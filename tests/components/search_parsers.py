@@ -34,6 +34,7 @@ loss (a perpetual diff, or a default in its place) on the other.
 from __future__ import annotations
 
 import re
+import zoneinfo
 from typing import Any
 
 # TimeseriesLifecycleType (Elasticsearch 8.19): the actions each phase allows.
@@ -210,6 +211,8 @@ def _schedule(schedule: Any) -> dict:
     for key in fields:
         if key not in known:
             raise Refused(f"Unknown {kind} field {key}")
+    if kind == "cron" and "timezone" in fields and fields["timezone"] not in zoneinfo.available_timezones():
+        raise Refused(f"Unknown time-zone ID: {fields['timezone']}")  # ZoneId.of, case-sensitive
     return schedule
 
 
