@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import ast
 import filecmp
+import fnmatch
 import functools
 import json
 import os
@@ -102,7 +103,8 @@ def _config(area: Area) -> str:
             + block("source_paths", area.sources)
             + block("also_copy", copies)
             + block("pytest_add_cli_args_test_selection", area.tests)
-            + block("pytest_add_cli_args", ["-m", "not live", "-p", "no:cacheprovider"])
+            + block("pytest_add_cli_args", ["-m", "not live", "-p", "no:cacheprovider",
+                                            "-p", "harness.mutation_pytest"])
             + "process_isolation = forkserver\nforkserver_warmup = import\npreload_modules_file = preload.txt\n")
 
 
@@ -310,7 +312,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="mutant names to run, e.g. 'content.alerts.*' (default: the whole area)")
     parser.add_argument("--report-only", action="store_true", help="score the last run without running again")
     parser.add_argument("--again", action="store_true",
-                        help="run only what the last run left alive or unchecked (after adding tests)")
+                        help="run only what the last run left alive or unchecked (after adding tests); with --only, within its globs")
     args = parser.parse_args(argv)
     unknown = [a for a in args.areas if a not in AREAS]
     if unknown:
@@ -329,9 +331,11 @@ def main(argv: list[str] | None = None) -> int:
                 # mutmut has already reset the mutants of every function whose code changed; what the
                 # new tests must judge is what survived, and what was never checked.
                 _mutmut(workdir, "run", "no-such-mutant")  # regenerate mutants for the changed sources
-                names += sorted(n for n, st in results(workdir).items()
-                                if st in ("survived", "not checked", "no tests", "timeout")
-                                and n.startswith(AREAS[name].modules()))
+                # With --only, again within those globs only.
+                names = sorted(n for n, st in results(workdir).items()
+                               if st in ("survived", "not checked", "no tests", "timeout")
+                               and n.startswith(AREAS[name].modules())
+                               and (not args.only or any(fnmatch.fnmatchcase(n, g) for g in args.only)))
             with open(workdir / "mutmut.log", "w") as log:
                 subprocess.run([str(MUTMUT), "run", "--max-children", str(os.cpu_count() or 2), *names],
                                cwd=workdir, stdout=log, stderr=subprocess.STDOUT,
