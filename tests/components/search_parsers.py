@@ -7,7 +7,7 @@ loss (a perpetual diff, or a default in its place) on the other.
 
 - Elasticsearch (elastic/elasticsearch, 8.19 branch):
   - ILM: LifecyclePolicy, Phase and each action's ObjectParser are strict; TimeseriesLifecycleType
-    lists the actions each phase allows.
+    lists the actions each phase allows; ForceMergeAction takes only the best_compression codec.
   - Index templates: ComposableIndexTemplate.PARSER ("index_template") and Template.PARSER
     ("template") are strict (`ignoreUnknownFields` false). Settings are validated by
     AbstractScopedSettings.validate: "unknown setting [..] please check that any required plugins
@@ -68,7 +68,8 @@ INDEX_SETTINGS = {
     # x-pack ILM's LifecycleSettings register index.lifecycle.*; OpenSearch has no ILM.
     "elasticsearch": _COMMON_SETTINGS | {"index.lifecycle.name", "index.lifecycle.parse_origination_date",
                                          "index.lifecycle.origination_date", "index.lifecycle.rollover_alias"},
-    # IndexSettings.INDEX_APPEND_ONLY_ENABLED_SETTING; ISM's rollover alias.
+    # IndexSettings.INDEX_APPEND_ONLY_ENABLED_SETTING (OpenSearch 3; the program sends it only when
+    # opensearchAppendOnly says the cluster has it); ISM's rollover alias.
     "opensearch": _COMMON_SETTINGS | {"index.append_only.enabled",
                                       "index.plugins.index_state_management.rollover_alias"},
 }
@@ -126,6 +127,11 @@ def ilm_policy(policy: dict) -> None:
             if action not in ILM_PHASE_ACTIONS[phase]:
                 raise Refused(f"invalid action [{action}] defined in phase [{phase}]")
             _unknown(params or {}, ILM_ACTION_FIELDS.get(action, set(params or {})), action)
+            if action == "forcemerge":  # ForceMergeAction's constructor
+                if "max_num_segments" in params and params["max_num_segments"] <= 0:
+                    raise Refused("[max_num_segments] must be a positive integer")
+                if params.get("index_codec") not in (None, "best_compression"):
+                    raise Refused(f"unknown index codec: [{params['index_codec']}]")
 
 
 def index_template(engine: str, body: dict) -> dict:

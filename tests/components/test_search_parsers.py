@@ -66,6 +66,9 @@ REFUSED = [
     ("opensearch", "POST", "/_plugins/_sm/policies/p",
      {**retention.sm_policy(S), "creation": {"schedule": {"cron": {"expression": "0 1 * * *", "tz": "UTC"}}}}, 400,
      "illegal_argument_exception", "Unknown cron field tz"),
+    ("elasticsearch", "PUT", "/_ilm/policy/p", {"policy": {"phases": {"warm": {"actions": {
+        "forcemerge": {"max_num_segments": 1, "index_codec": "zstd"}}}}}}, 400,
+     "illegal_argument_exception", "unknown index codec: [zstd]"),
     ("elasticsearch", "PUT", "/_snapshot/r", {"type": "S3", "settings": {"bucket": "b"}}, 500,
      "repository_exception", "[r] repository type [S3] does not exist"),
 ]

@@ -96,3 +96,15 @@ def test_security_snapshots_are_named_for_their_utc_day():
         "nightly-kafka-security-2026-11-30"
     for schedule in (body["creation"]["schedule"], body["deletion"]["schedule"]):
         assert schedule["cron"]["timezone"] in zoneinfo.available_timezones()  # ScheduleParser: ZoneId.of
+
+
+def test_each_cluster_snapshots_under_its_own_base_path_of_the_shared_bucket():
+    """Both clusters write snapshots into the one snapshot bucket. A repository written by two
+    clusters is corrupted (Elasticsearch reference, "Register a snapshot repository": only one
+    cluster may write to a repository), so each writes under its own `base_path`, read as
+    repository-s3 reads it (S3Repository.BASE_PATH_SETTING, default "": the bucket's root)."""
+    es = retention.es_repository("snapshots")
+    os_ = retention.os_repository("snapshots", "arn:aws:iam::123456789012:role/snap", "eu-west-1")
+    paths = [r["settings"].get("base_path", "").strip("/") for r in (es, os_)]
+    assert (es["settings"]["bucket"], os_["settings"]["bucket"]) == ("snapshots", "snapshots")
+    assert all(paths) and not any(a == b or a.startswith(b + "/") for a in paths for b in paths if a is not b)
