@@ -11,7 +11,7 @@ _OPS = {"MatchOp.Equal": "=", "MatchOp.NotEqual": "!=", "MatchOp.Re": "=~", "Mat
 
 @dataclass(frozen=True)
 class Selector:
-    metric: str
+    metric: str | None                           # None: a selector by a __name__ regex
     matchers: tuple[tuple[str, str, str], ...]   # (label, op, value), op one of = != =~ !~
     grouped_by: tuple[str, ...]                  # `by (...)` labels of every enclosing aggregation
 
@@ -23,7 +23,10 @@ def selectors(expr: str) -> list[Selector]:
         if isinstance(node, pp.VectorSelector):
             matchers = tuple((m.name, _OPS[str(m.op)], m.value) for m in node.matchers.matchers
                              if m.name != "__name__")
-            found.append(Selector(node.name, matchers, by))
+            # `{__name__="x"}` is the metric x; the parser leaves its name empty.
+            name = node.name or next((m.value for m in node.matchers.matchers
+                                      if m.name == "__name__" and _OPS[str(m.op)] == "="), None)
+            found.append(Selector(name, matchers, by))
         elif isinstance(node, pp.MatrixSelector):
             walk(node.vector_selector, by)
         elif isinstance(node, pp.BinaryExpr):
