@@ -161,7 +161,9 @@ class Settings:
         """(url, username) of the elasticsearch or opensearch cluster."""
         if engine == "elasticsearch":
             return self.elasticsearch_url, self.elasticsearch_username
-        return self.opensearch_url, self.opensearch_username
+        if engine == "opensearch":
+            return self.opensearch_url, self.opensearch_username
+        raise ValueError(f"unknown search engine {engine!r}: elasticsearch or opensearch")
 
 
 def snake(key: str) -> str:

@@ -78,3 +78,11 @@ def test_prod_secrets_missing_are_all_named():
     problems = refused(secrets={})
     named = {p.split(":")[0] for p in problems}
     assert named == set(SECRET_VALUES)
+
+
+def test_each_search_engine_reads_its_own_cluster_and_no_other_engine_exists():
+    s = make_settings("prod", elasticsearchUrl="https://es.example:9200", opensearchUrl="https://os.example:9200")
+    assert s.search_cluster("elasticsearch") == ("https://es.example:9200", s.elasticsearch_username)
+    assert s.search_cluster("opensearch") == ("https://os.example:9200", s.opensearch_username)
+    with pytest.raises(ValueError, match="unknown search engine 'OpenSearch': elasticsearch or opensearch"):
+        s.search_cluster("OpenSearch")
