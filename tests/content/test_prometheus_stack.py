@@ -11,14 +11,12 @@ A group that is enabled must only select jobs (with labels) that an enabled Serv
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-import yaml
 
 from config.sections import AlertingArgs
 from content import prometheus_stack
 from tests.conftest import make_settings
+from tests.upstream import chart, chart_problems
 
 # rule group key -> (gating component or None, {job: required extra labels})
 RULE_GROUPS = {
@@ -105,31 +103,12 @@ def test_the_chart_takes_the_alertmanager_config_from_our_secret():
     assert (spec["useExistingSecret"], spec["configSecret"], spec["secrets"]) == (True, "cfg", ["recv"])
 
 
-CHART = Path(__file__).parent / "upstream" / "kube-prometheus-stack-65.1.1"
-
-
-def chart_problems(ours: dict, defaults: dict, read: set[str], path: str = "") -> list[str]:
-    """Keys of ours the chart would ignore: Helm passes any key, and a chart reads only what its
-    templates name. A key is read where values.yaml declares it or a template reads it (or reads
-    below it); under a key that values.yaml declares as a non-empty map, each child is checked."""
-    found = []
-    for key, value in ours.items():
-        p = f"{path}.{key}" if path else key
-        default = defaults.get(key) if isinstance(defaults, dict) else None
-        if isinstance(value, dict) and isinstance(default, dict) and default:
-            found += chart_problems(value, default, read, p)
-        elif not (isinstance(defaults, dict) and key in defaults) and p not in read and not any(
-                r.startswith(p + ".") for r in read):
-            found.append(p)
-    return found
-
 
 @pytest.mark.parametrize("stack,managed", [("prod", True), ("prod", False), ("dev", True)])
 def test_every_value_we_set_is_one_the_pinned_chart_reads(stack, managed):
-    """kube-prometheus-stack 65.1.1 (tests/content/upstream: its values.yaml, and every
+    """kube-prometheus-stack 65.1.1 (tests/upstream: its values.yaml, and every
     `.Values.<path>` its templates name): a misspelt key would be ignored without a word."""
-    defaults = yaml.safe_load((CHART / "values.yaml").read_text())
-    read = set((CHART / "template-values.txt").read_text().split())
+    defaults, read = chart(prometheus_stack.CHART, "65.1.1")
     values = prometheus_stack.values(AlertingArgs.of(make_settings(stack, managedControlPlane=managed)),
                                      "kafka-monitoring-alerting-prometheus", "config", "receivers")
     assert chart_problems(values, defaults, read) == []

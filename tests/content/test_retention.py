@@ -1,7 +1,7 @@
 """content/retention.py against the upstream behaviour its bodies rely on.
 
 - Jaeger v2.5.0's own Elasticsearch 8 index templates (internal/storage/v1/elasticsearch/mappings/
-  jaeger-<kind>-8.json at commit 7d6c422, copied into tests/content/upstream/jaeger-v2.5.0/ and
+  jaeger-<kind>-8.json at commit 7d6c422, copied into tests/upstream/jaeger-v2.5.0/ and
   rendered here as Jaeger renders them without ILM): ours replace them, so they carry the same
   mappings and settings.
 - Elasticsearch ILM's origination date (LifecycleSettings.LIFECYCLE_PARSE_ORIGINATION_DATE,
@@ -16,16 +16,16 @@ import datetime as dt
 import json
 import re
 import zoneinfo
-from pathlib import Path
 
 import pytest
 
 from content import jaeger, retention
 from content.data_classes import APPLICATION, SECURITY
 from tests.conftest import make_settings
+from tests.upstream import HERE
 
 S = make_settings("prod")
-UPSTREAM = Path(__file__).parent / "upstream" / "jaeger-v2.5.0"
+UPSTREAM = HERE / "jaeger-v2.5.0"
 
 
 def jaeger_template(kind: str, prefix: str, shards: int, replicas: int) -> dict:
