@@ -2,8 +2,9 @@
 for clusters that have none, and the blackbox exporter with a `tcp_tls` module (certificates).
 
 kafka_exporter (danielqsj/kafka_exporter v1.9.0, kafka_exporter.go): flags `--kafka.server`,
-`--sasl.enabled`, `--sasl.mechanism` (plain, or scram-sha256/scram-sha512 as `sha256`/`sha512`),
-`--sasl.username`, `--sasl.password`, `--tls.enabled`; it listens on :9308.
+`--sasl.enabled`, `--sasl.mechanism`, `--sasl.username`, `--sasl.password`, `--tls.enabled`; it
+listens on :9308. NewExporter takes the mechanisms plain, scram-sha256, scram-sha512, gssapi and
+awsiam by those names (the flag's help text, "sha256 or sha512", is out of date: those are refused).
 Blackbox exporter chart (prometheus-community/prometheus-blackbox-exporter 9.0.3, exporter
 v0.25.0): `config.modules` replaces the default (only `http_2xx`); the Service is named by
 `fullnameOverride` and listens on 9115; pod labels go under `pod.labels`.
@@ -23,8 +24,6 @@ BLACKBOX_NAME = "prometheus-blackbox-exporter"
 BLACKBOX_PORT = 9115
 BLACKBOX_CHART = "prometheus-blackbox-exporter"
 TLS_MODULE = "tcp_tls"
-# kafka_exporter's --sasl.mechanism takes the SCRAM hash only.
-_SASL_FLAG = {"plain": "plain", "scram-sha256": "sha256", "scram-sha512": "sha512"}
 
 
 def kafka_exporter_labels(c: "KafkaCluster") -> dict[str, str]:
@@ -44,7 +43,7 @@ def kafka_exporter_container(c: "KafkaCluster", image: str) -> dict:
     env = []
     if c.sasl is not None:
         # Kubernetes expands $(VAR) in args from the container's env: the password stays in its Secret.
-        args += ["--sasl.enabled", f"--sasl.mechanism={_SASL_FLAG[c.sasl.mechanism]}",
+        args += ["--sasl.enabled", f"--sasl.mechanism={c.sasl.mechanism}",
                  "--sasl.username=$(SASL_USERNAME)", "--sasl.password=$(SASL_PASSWORD)"]
         env = [{"name": f"SASL_{key.upper()}", "valueFrom": {"secretKeyRef": {"name": c.sasl.secret, "key": key}}}
                for key in ("username", "password")]

@@ -91,7 +91,7 @@ def test_kafka_exporter_is_deployed_for_a_cluster_given_by_bootstrap(program):
     assert exporter.inputs["metadata"]["namespace"] == "monitoring"
     (container,) = exporter.inputs["spec"]["template"]["spec"]["containers"]
     assert container["args"][:1] == ["--kafka.server=kafka-bootstrap.kafka.svc:9092"]
-    assert {"--sasl.enabled", "--sasl.mechanism=sha512", "--tls.enabled"} <= set(container["args"])
+    assert {"--sasl.enabled", "--sasl.mechanism=scram-sha512", "--tls.enabled"} <= set(container["args"])
     assert {e["valueFrom"]["secretKeyRef"]["name"] for e in container["env"]} == {"orders-exporter"}
     labels = exporter.inputs["spec"]["template"]["metadata"]["labels"]
     pods = [Pod("orders-kafka-exporter-7d9f", "monitoring", "10.1.0.9", labels, {"metrics": 9308})]

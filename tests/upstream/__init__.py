@@ -1,6 +1,7 @@
 """Upstream source files at the pinned versions (see README.md), and how the upstream reads them."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
@@ -31,3 +32,14 @@ def chart_problems(ours: dict, defaults: dict, read: set[str], path: str = "") -
                 r.startswith(p + ".") for r in read):
             found.append(p)
     return found
+
+
+def kafka_exporter() -> tuple[dict[str, str], set[str]]:
+    """kafka_exporter v1.9.0's flags (name -> String, Strings, Bool or Int, from its toFlag*
+    helpers) and the SASL mechanisms NewExporter accepts (the cases of its mechanism switch)."""
+    source = (HERE / "kafka_exporter-v1.9.0" / "kafka_exporter.go").read_text()
+    flags = {name: kind for kind, name in re.findall(r'^\s*(?:\w+\s*=\s*)?toFlag(\w+?)(?:Var)?\("([^"]+)"', source,
+                                                     flags=re.M)}
+    switch = source[source.index("switch opts.saslMechanism {"):]
+    switch = switch[:switch.index("default:")]
+    return flags, set(re.findall(r'case "([^"]+)":', switch))

@@ -1,0 +1,62 @@
+"""content/exporters.py: the kafka_exporter container as kafka_exporter v1.9.0 parses it.
+
+kafka_exporter.go (vendored in tests/upstream) declares its flags with kingpin (`--name=value`,
+booleans as `--name`) and refuses any SASL mechanism its switch does not name; Kubernetes expands
+`$(VAR)` in args only for a variable the container defines (Container.args docs)."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from config.clusters import KafkaCluster, parse_cluster
+from content import exporters
+from tests.upstream import kafka_exporter
+
+FLAGS, MECHANISMS = kafka_exporter()
+
+
+def cluster(extra: str) -> KafkaCluster:
+    c, errors = parse_cluster(f"orders ns=kafka brokerPods=app=kafka;role=broker controllerPods=app=kafka;role=ctl "
+                              f"jmxPort=7071 {extra}", "c")
+    assert errors == []
+    return c
+
+
+def parsed(args: list[str]) -> dict[str, str | bool]:
+    """kingpin's reading of the args: an unknown flag, or a value on the wrong kind, is an error."""
+    out: dict[str, str | bool] = {}
+    for arg in args:
+        name, has_value, value = arg.removeprefix("--").partition("=")
+        assert arg.startswith("--") and name in FLAGS, f"unknown long flag '{arg}'"
+        assert has_value != (FLAGS[name] == "Bool"), f"{arg}: {FLAGS[name]} flag"
+        out[name] = value if has_value else True
+    return out
+
+
+def test_the_vendored_source_declares_the_flags_we_use():
+    assert {"kafka.server", "web.listen-address", "sasl.enabled", "sasl.mechanism", "tls.enabled"} <= set(FLAGS)
+    assert FLAGS["sasl.enabled"] == "Bool" and FLAGS["kafka.server"] == "Strings"
+    assert MECHANISMS == {"plain", "scram-sha256", "scram-sha512", "gssapi", "awsiam"}
+
+
+@pytest.mark.parametrize("sasl", ["plain", "scram-sha256", "scram-sha512"])
+def test_each_sasl_mechanism_we_accept_is_one_kafka_exporter_accepts(sasl):
+    c = cluster(f"bootstrap=kafka.kafka.svc:9092 sasl={sasl}:exporter-creds kafkaTls=true")
+    container = exporters.kafka_exporter_container(c, "danielqsj/kafka-exporter:v1.9.0")
+    flags = parsed(container["args"])
+    assert flags["sasl.mechanism"].lower() in MECHANISMS
+    assert (flags["sasl.enabled"], flags["tls.enabled"], flags["kafka.server"]) == (True, True, "kafka.kafka.svc:9092")
+    assert flags["web.listen-address"] == f":{container['ports'][0]['containerPort']}"
+    defined = {e["name"] for e in container["env"]}
+    expanded = {v for a in container["args"] for v in re.findall(r"\$\((\w+)\)", a)}
+    assert expanded == {"SASL_USERNAME", "SASL_PASSWORD"} <= defined
+    refs = {e["name"]: e["valueFrom"]["secretKeyRef"] for e in container["env"]}
+    assert refs == {"SASL_USERNAME": {"name": "exporter-creds", "key": "username"},
+                    "SASL_PASSWORD": {"name": "exporter-creds", "key": "password"}}
+
+
+def test_without_sasl_or_tls_no_such_flag_is_given():
+    c = cluster("bootstrap=kafka.kafka.svc:9092")
+    container = exporters.kafka_exporter_container(c, "img")
+    assert set(parsed(container["args"])) == {"kafka.server", "web.listen-address"} and "env" not in container
