@@ -16,7 +16,7 @@ import pytest
 from config.sections import AlertingArgs
 from content import prometheus_stack
 from tests.conftest import make_settings
-from tests.upstream import chart, chart_problems
+from tests.upstream import chart, chart_problems, kube_prometheus_stack_renders
 
 # rule group key -> (gating component or None, {job: required extra labels})
 RULE_GROUPS = {
@@ -114,3 +114,22 @@ def test_every_value_we_set_is_one_the_pinned_chart_reads(stack, managed):
     assert chart_problems(values, defaults, read) == []
     assert chart_problems({"prometheus": {"prometheusSpec": {"retension": "90d"}}}, defaults, read) == [
         "prometheus.prometheusSpec.retension"]
+
+
+CONTROL_PLANE_GROUPS = {"etcd", "kube-scheduler.rules", "kubernetes-system-controller-manager",
+                        "kubernetes-system-kube-proxy", "kubernetes-system-scheduler"}
+
+
+@pytest.mark.parametrize("managed", [True, False])
+def test_the_release_renders_the_charts_rules_and_exporters_but_no_second_grafana(managed):
+    """What kube-prometheus-stack 65.1.1 renders for our values, merged over its values.yaml as Helm
+    merges them: the subcharts its Chart.yaml conditions select, and the default rule files whose
+    `if` gates hold (tests/upstream). Grafana exists already (this program provisions into it);
+    the chart's default rules stay, but for a control plane that a managed cluster hides."""
+    _, chart_default_groups = kube_prometheus_stack_renders("65.1.1", {})
+    values = prometheus_stack.values(AlertingArgs.of(make_settings("prod", managedControlPlane=managed)),
+                                     "kafka-monitoring-alerting-prometheus", "config", "receivers")
+    subcharts, groups = kube_prometheus_stack_renders("65.1.1", values)
+    assert subcharts == {"crds", "kube-state-metrics", "prometheus-node-exporter"}
+    assert groups == chart_default_groups - (CONTROL_PLANE_GROUPS if managed else set())
+    assert {"kubernetes-system-kubelet", "kubelet.rules", "node-exporter", "kube-state-metrics"} <= groups

@@ -43,3 +43,33 @@ def kafka_exporter() -> tuple[dict[str, str], set[str]]:
     switch = source[source.index("switch opts.saslMechanism {"):]
     switch = switch[:switch.index("default:")]
     return flags, set(re.findall(r'case "([^"]+)":', switch))
+
+
+def helm_merged(defaults: dict, ours: dict) -> dict:
+    """Helm's coalescing of user values over a chart's values.yaml: maps merge key by key, anything
+    else (scalars, lists) replaces the default (helm pkg/chartutil/coalesce.go)."""
+    merged = dict(defaults)
+    for key, value in ours.items():
+        merged[key] = helm_merged(defaults[key], value) if isinstance(value, dict) and isinstance(
+            defaults.get(key), dict) else value
+    return merged
+
+
+def _truthy(values: dict, path: str) -> bool:
+    node: object = values
+    for part in path.split("."):
+        node = node.get(part) if isinstance(node, dict) else None
+    return bool(node)
+
+
+def kube_prometheus_stack_renders(version: str, ours: dict) -> tuple[set[str], set[str]]:
+    """(subcharts installed, default rule files rendered) by kube-prometheus-stack for our values:
+    Chart.yaml's dependency conditions, and the `if` gate of each templates/prometheus/rules-1.14
+    file (rule-gates.txt: file, then the .Values paths its gate requires, all truthy)."""
+    folder = HERE / f"kube-prometheus-stack-{version}"
+    defaults, _ = chart("kube-prometheus-stack", version)
+    merged = helm_merged(defaults, ours)
+    deps = yaml.safe_load((folder / "Chart.yaml").read_text())["dependencies"]
+    subcharts = {d["name"] for d in deps if _truthy(merged, d["condition"])}
+    gates = [line.split() for line in (folder / "rule-gates.txt").read_text().splitlines() if line.strip()]
+    return subcharts, {g[0] for g in gates if all(_truthy(merged, p) for p in g[1:])}
