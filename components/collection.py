@@ -10,7 +10,7 @@ import yaml
 
 from components.alerting import PART_OF
 from content import archive as layout
-from content import fluent_bit, jaeger
+from content import fluent_bit, jaeger, pods
 from config.sections import CollectionArgs
 
 FLUENT_BIT_REPO = "https://fluent.github.io/helm-charts"
@@ -95,6 +95,7 @@ class Collection(pulumi.ComponentResource):
                               "name": credentials_name, "key": jaeger.PASSWORD_ENV}}}],
                           "volumeMounts": [{"name": "config", "mountPath": "/etc/jaeger", "readOnly": True}],
                           "readinessProbe": {"httpGet": {"path": "/status", "port": jaeger.HEALTH_PORT}},
+                          "securityContext": pods.RESTRICTED,
                       }], "volumes": [{"name": "config", "configMap": {"name": f"{name}-jaeger"}}]}}},
             opts=pulumi.ResourceOptions(parent=self, depends_on=[config_map, credentials, *after]))
         service = k8s.core.v1.Service(

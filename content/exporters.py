@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from config.clusters import Discovery
+from content import pods
 
 if TYPE_CHECKING:
     from config.clusters import KafkaCluster
@@ -52,8 +53,8 @@ def kafka_exporter_container(c: "KafkaCluster", image: str) -> dict:
     container = {"name": "kafka-exporter", "image": image, "args": args,
                  "ports": [{"name": "metrics", "containerPort": KAFKA_EXPORTER_PORT}],
                  "readinessProbe": {"httpGet": {"path": "/healthz", "port": KAFKA_EXPORTER_PORT}},
-                 "securityContext": {"runAsNonRoot": True, "allowPrivilegeEscalation": False,
-                                     "readOnlyRootFilesystem": True}}
+                 # kafka_exporter writes no file: its root filesystem is read-only too.
+                 "securityContext": {**pods.RESTRICTED, "readOnlyRootFilesystem": True}}
     if env:
         container["env"] = env
     return container

@@ -9,11 +9,17 @@ import re
 
 import pytest
 
-from config.clusters import KafkaCluster, parse_cluster
+from config.clusters import Discovery, KafkaCluster, parse_cluster
+from config.sections import AlertingArgs
 from content import exporters
+from pulumi_kubernetes.apps.v1 import DeploymentSpecArgs
+from tests.components import kubernetes_schema as schema
+from tests.components.kubernetes_schema import restricted
+from tests.components.test_kubernetes_names import dns_label, port_name, qualified
+from tests.conftest import make_settings
 from tests.upstream import kafka_exporter
 
-FLAGS, MECHANISMS = kafka_exporter()
+FLAGS, MECHANISMS, PATHS = kafka_exporter()
 
 
 def cluster(extra: str) -> KafkaCluster:
@@ -60,3 +66,23 @@ def test_without_sasl_or_tls_no_such_flag_is_given():
     c = cluster("bootstrap=kafka.kafka.svc:9092")
     container = exporters.kafka_exporter_container(c, "img")
     assert set(parsed(container["args"])) == {"kafka.server", "web.listen-address"} and "env" not in container
+
+
+def test_the_exporter_deployment_is_one_the_api_server_accepts_and_kubelet_can_probe():
+    """The API server's checks (apimachinery validation; apps/v1 ValidateDeploymentSpec: the
+    selector must match the template's labels), a namespace enforcing the restricted Pod Security
+    Standard admits it, and the readiness probe is on a path kafka_exporter serves (its
+    http.HandleFunc paths), on the container's own port."""
+    c = cluster("bootstrap=kafka.kafka.svc:9092 sasl=plain:creds")
+    spec = exporters.kafka_exporter_deployment(c, "danielqsj/kafka-exporter:v1.9.0", {"app.kubernetes.io/part-of": "x"})
+    assert schema.problems(spec, DeploymentSpecArgs) == []
+    selector, labels = spec["selector"]["matchLabels"], spec["template"]["metadata"]["labels"]
+    assert selector.items() <= labels.items() and all(qualified(k) for k in labels)
+    (container,) = spec["template"]["spec"]["containers"]
+    (port,) = container["ports"]
+    assert dns_label(container["name"]) and port_name(port["name"])
+    probe = container["readinessProbe"]["httpGet"]
+    assert probe["path"] in PATHS and probe["port"] in (port["containerPort"], port["name"])
+    assert restricted(container["securityContext"]) == [] and container["securityContext"]["readOnlyRootFilesystem"]
+    assert exporters.lag_exporter(c, AlertingArgs.of(make_settings("prod"))) == (
+        make_settings("prod").monitoring_namespace, Discovery(tuple(selector.items()), str(port["containerPort"])))

@@ -34,15 +34,17 @@ def chart_problems(ours: dict, defaults: dict, read: set[str], path: str = "") -
     return found
 
 
-def kafka_exporter() -> tuple[dict[str, str], set[str]]:
+def kafka_exporter() -> tuple[dict[str, str], set[str], set[str]]:
     """kafka_exporter v1.9.0's flags (name -> String, Strings, Bool or Int, from its toFlag*
-    helpers) and the SASL mechanisms NewExporter accepts (the cases of its mechanism switch)."""
+    helpers), the SASL mechanisms NewExporter accepts (the cases of its mechanism switch) and the
+    HTTP paths it serves besides the metrics path (http.HandleFunc)."""
     source = (HERE / "kafka_exporter-v1.9.0" / "kafka_exporter.go").read_text()
+    paths = set(re.findall(r'http\.HandleFunc\("([^"]+)"', source))
     flags = {name: kind for kind, name in re.findall(r'^\s*(?:\w+\s*=\s*)?toFlag(\w+?)(?:Var)?\("([^"]+)"', source,
                                                      flags=re.M)}
     switch = source[source.index("switch opts.saslMechanism {"):]
     switch = switch[:switch.index("default:")]
-    return flags, set(re.findall(r'case "([^"]+)":', switch))
+    return flags, set(re.findall(r'case "([^"]+)":', switch)), paths
 
 
 def helm_merged(defaults: dict, ours: dict) -> dict:

@@ -1,0 +1,77 @@
+"""The Kubernetes API's object schemas, as the pinned pulumi-kubernetes SDK generates them from the
+API's OpenAPI spec: each `*Args` input type names its fields in the API's own spelling
+(`@pulumi.getter(name="readinessProbe")`) and the types of their values.
+
+An unknown field is refused by an API server that validates fields strictly (kubectl and
+server-side apply's `fieldValidation=Strict`) and dropped without a word otherwise: either way the
+object is not what was meant. A map typed `Mapping[str, ...]` (labels, annotations, data) takes any
+key.
+"""
+from __future__ import annotations
+
+import functools
+import inspect
+import re
+import sys
+
+import pulumi_kubernetes.apps.v1 as apps_v1
+import pulumi_kubernetes.core.v1 as core_v1
+import pulumi_kubernetes.meta.v1 as meta_v1
+
+# The spec type of each kind the program registers with a spec.
+SPEC = {"apps/v1:Deployment": apps_v1.DeploymentSpecArgs, "core/v1:Service": core_v1.ServiceSpecArgs}
+METADATA = meta_v1.ObjectMetaArgs
+_REF = re.compile(r"ForwardRef\('((?:_\w+\.v\d\w*\.)?\w+Args)'\)")
+
+
+@functools.cache
+def fields(cls: type) -> dict[str, tuple[str, type | None]]:
+    """API field name -> (the annotation's text, the Args type of its value or its items, or None)."""
+    out = {}
+    for _, prop in inspect.getmembers(cls, lambda p: isinstance(p, property)):
+        name = getattr(prop.fget, "_pulumi_name", None)
+        if name is None:
+            continue
+        text = str(prop.fget.__annotations__.get("return", ""))
+        ref = _REF.search(text)
+        out[name] = (text, eval(ref.group(1), vars(sys.modules[cls.__module__])) if ref else None)  # noqa: S307
+    return out
+
+
+def problems(value: object, cls: type, path: str = "") -> list[str]:
+    """Fields of `value` the schema of `cls` does not have, at any depth."""
+    if not isinstance(value, dict):
+        return [f"{path or '.'}: an object is expected, not {type(value).__name__}"]
+    found = []
+    known = fields(cls)
+    for key, item in value.items():
+        where = f"{path}.{key}" if path else key
+        if key not in known:
+            found.append(f"{where}: unknown field")
+            continue
+        text, ref = known[key]
+        if ref is None or text.startswith("typing.Union[typing.Mapping[str"):
+            continue
+        items = item if isinstance(item, list) and "Sequence[" in text.split(ref.__name__)[0] else [item]
+        for i, element in enumerate(items):
+            found += problems(element, ref, f"{where}[{i}]" if items is item else where)
+    return found
+
+
+def restricted(context: dict) -> list[str]:
+    """What the Pod Security Standards' restricted profile refuses in a container's securityContext
+    (kubernetes.io/docs/concepts/security/pod-security-standards, "Restricted"; the pod-security
+    admission's checks): privilege escalation, running as root, a capability kept beyond
+    NET_BIND_SERVICE, no seccomp profile."""
+    found = []
+    if context.get("allowPrivilegeEscalation") is not False:
+        found.append("allowPrivilegeEscalation must be false")
+    if context.get("runAsNonRoot") is not True:
+        found.append("runAsNonRoot must be true")
+    if "ALL" not in context.get("capabilities", {}).get("drop", []):
+        found.append("capabilities must drop ALL")
+    if set(context.get("capabilities", {}).get("add", [])) - {"NET_BIND_SERVICE"}:
+        found.append("only NET_BIND_SERVICE may be added")
+    if context.get("seccompProfile", {}).get("type") not in ("RuntimeDefault", "Localhost"):
+        found.append("seccompProfile must be RuntimeDefault or Localhost")
+    return found
