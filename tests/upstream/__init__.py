@@ -75,3 +75,48 @@ def kube_prometheus_stack_renders(version: str, ours: dict) -> tuple[set[str], s
     subcharts = {d["name"] for d in deps if _truthy(merged, d["condition"])}
     gates = [line.split() for line in (folder / "rule-gates.txt").read_text().splitlines() if line.strip()]
     return subcharts, {g[0] for g in gates if all(_truthy(merged, p) for p in g[1:])}
+
+
+_STRUCT = re.compile(r"^type (\w+) struct \{\n(.*?)^\}", re.S | re.M)
+_FIELD = re.compile(r"^\s*(?:(\w+)\s+)?([\w.*\[\]]+)\s+`[^`]*mapstructure:\"([^\"]*)\"", re.M)
+
+
+def go_structs(*files: str) -> dict[str, list[tuple[str, str]]]:
+    """Struct name -> [(mapstructure key, field type)] from Go sources: the keys the collector's
+    config decoder (confmap: mapstructure with ErrorUnused) accepts. A `,squash` field's own keys
+    are inlined under the key ""; a `-` key is not settable."""
+    structs: dict[str, list[tuple[str, str]]] = {}
+    for name in files:
+        for struct, body in _STRUCT.findall((HERE / name).read_text()):
+            structs[struct] = [(tag.split(",")[0] if "squash" not in tag else "", kind)
+                               for _, kind, tag in _FIELD.findall(body) if tag != "-"]
+    return structs
+
+
+def go_config_problems(value: object, struct: str, structs: dict, path: str = "") -> list[str]:
+    """Keys of `value` that decoding into `struct` refuses ("has invalid keys"). A struct from a
+    file not given is opaque: its keys are not checked here."""
+    if struct not in structs or not isinstance(value, dict):
+        return []
+    fields: dict[str, str] = {}
+    for key, kind in structs[struct]:
+        if key:
+            fields[key] = kind
+    squashed = [kind for key, kind in structs[struct] if not key]
+    found = []
+    for key, item in value.items():
+        where = f"{path}.{key}" if path else key
+        inner = [k for k in squashed if key in dict(structs.get(k.split(".")[-1].lstrip("*"), []))]
+        if key not in fields and not inner:
+            if any(k.split(".")[-1].lstrip("*") not in structs for k in squashed):
+                continue  # may belong to an opaque squashed struct
+            found.append(f"{where}: invalid key")
+            continue
+        kind = fields.get(key) or dict(structs[inner[0].split(".")[-1].lstrip("*")])[key]
+        if kind.startswith("map[string]"):
+            element = kind.removeprefix("map[string]").split(".")[-1].lstrip("*")
+            for k, v in (item or {}).items():
+                found += go_config_problems(v, element, structs, f"{where}.{k}")
+        else:
+            found += go_config_problems(item, kind.lstrip("*[]").split(".")[-1], structs, where)
+    return found
