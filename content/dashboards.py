@@ -166,29 +166,29 @@ def specs(s: "AlertingArgs | GrafanaArgs") -> list[Spec]:
                                                                                 "consumergroup"), (
         ("Event Processing", (
             Panel("Processing Rate by Event Type", "timeseries", (_p(f"sum by (event_type) ({events})", "{{event_type}}"),),
-                  unit="ops"),
+                  unit="ops", span=6),
             Panel("Performance by Domain", "timeseries", (
                 _p(f'{sig.EVENT_P99}{{domain=~"combat|economy|social"}}', "{{domain}} p99"),
                 _p(f'{sig.EVENT_P50}{{domain=~"combat|economy|social"}}', "{{domain}} p50")),
-                  unit="s", data_links=traces),
+                  unit="s", data_links=traces, span=6),
             Panel("Success and Failure Rates", "timeseries", (
                 _p(f"sum by (status) ({events})", "{{status}}"),
-                _p(sig.EVENT_FAILURES, "failures")), unit="ops", links=app_errors),
+                _p(sig.EVENT_FAILURES, "failures")), unit="ops", links=app_errors, span=6),
             Panel("Queue Depth", "timeseries", (_p(
                 f'topk({top}, sum by (consumergroup) ({sig.GROUP_LAG}{{{C},consumergroup=~"$consumergroup"}}))',
-                "{{consumergroup}}"),)),
+                "{{consumergroup}}"),), span=6),
         )),
         ("Consumer Group Health", (
-            Panel("Consumer Lag Trends", "timeseries", (_p(lag, "{{consumergroup}} / {{topic}}"),)),
+            Panel("Consumer Lag Trends", "timeseries", (_p(lag, "{{consumergroup}} / {{topic}}"),), span=6),
             Panel("Rebalancing Events", "timeseries", (_p(
                 f'topk({top}, sum by (consumergroup) (changes(kafka_consumergroup_members{{{C},consumergroup=~"$consumergroup"}}[{RATE}])))',
-                "{{consumergroup}}"),)),
+                "{{consumergroup}}"),), span=6),
             Panel("Consumer Error Rates", "timeseries", (
                 _p(sig.EVENT_FAILURES, "processing failures/s"),
                 _p(f'sum by (kafka_cluster) (rate(kafka_server_brokertopicmetrics_failedfetchrequests_total{{{C},topic=""}}[{RATE}]))',
-                   "failed fetches/s")), links=app_errors),
+                   "failed fetches/s")), links=app_errors, span=6),
             Panel("Messages Consumed per Second", "timeseries", (_p(sig.EVENTS, "events/s"),),
-                  unit="ops"),
+                  unit="ops", span=6),
         )),
     ))
 

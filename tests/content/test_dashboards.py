@@ -274,3 +274,41 @@ def test_each_variable_filters_on_the_label_its_query_reads():
                     used += 1
                     assert reads[var] == label, (uid, p["title"], label, var)
         assert used, uid
+
+
+# Grafana's value-format ids (grafana/grafana packages/grafana-data/src/valueFormats/categories.ts,
+# commit 002fa1b09fd5c809ef370334a20e23ec520ac8e3: the categories Misc, Data, Data rate, Date & time,
+# Time and Throughput). An id Grafana does not know is shown as a plain number with the id as suffix.
+GRAFANA_UNITS = {
+    "none", "string", "short", "percent", "percentunit", "humidity", "dB", "hex0x", "hex", "sci", "locale", "pixel",
+    "bits", "bytes", "kbytes", "mbytes", "gbytes", "tbytes", "pbytes", "decbits", "decbytes", "deckbytes",
+    "decmbytes", "decgbytes", "dectbytes", "decpbytes", "pps", "bps", "Bps", "KBs", "Kbits", "MBs", "Mbits", "GBs",
+    "Gbits", "TBs", "Tbits", "PBs", "Pbits", "dateTimeAsIso", "dateTimeAsIsoNoDateIfToday", "dateTimeAsUS",
+    "dateTimeAsUSNoDateIfToday", "dateTimeFromNow", "hertz", "ns", "µs", "ms", "s", "m", "h", "d", "dtdurationms",
+    "dtdurations", "dthms", "dtdhms", "timeticks", "clockms", "clocks", "cps", "ops", "reqps", "rps", "wps", "iops",
+    "cpm", "opm", "rpm", "wpm",
+}
+
+
+@pytest.mark.parametrize("uid", sorted(BOARDS))
+def test_every_panel_unit_is_one_grafana_formats(uid):
+    board = BOARDS[uid][1]
+    units = {p["title"]: p.get("fieldConfig", {}).get("defaults", {}).get("unit") for p in board["panels"]}
+    assert {t: u for t, u in units.items() if u is not None and u not in GRAFANA_UNITS} == {}
+
+
+@pytest.mark.parametrize("uid", sorted(BOARDS))
+def test_each_row_is_laid_out_edge_to_edge_without_overlap(uid):
+    """Grafana's grid is 24 columns wide: every line of panels fills it exactly, and no two panels
+    share a cell (Grafana's dashboard JSON model, gridPos)."""
+    cells: dict[tuple[int, int], str] = {}
+    widths: dict[int, int] = {}
+    for p in BOARDS[uid][1]["panels"]:
+        g = p["gridPos"]
+        assert 0 <= g["x"] and g["x"] + g["w"] <= 24 and g["h"] > 0, p["title"]
+        widths[g["y"]] = widths.get(g["y"], 0) + g["w"]
+        for x in range(g["x"], g["x"] + g["w"]):
+            for y in range(g["y"], g["y"] + g["h"]):
+                assert (x, y) not in cells, (p["title"], cells.get((x, y)))
+                cells[(x, y)] = p["title"]
+    assert {y: w for y, w in widths.items() if w != 24} == {}
