@@ -78,57 +78,52 @@ def kube_prometheus_stack_renders(version: str, ours: dict) -> tuple[set[str], s
 
 
 _STRUCT = re.compile(r"^type (\w+) struct \{\n(.*?)^\}", re.S | re.M)
-_FIELD = re.compile(r"^\s*(?:(\w+)\s+)?([\w.*\[\]]+)\s+`[^`]*mapstructure:\"([^\"]*)\"", re.M)
 
 
-def go_structs(*files: str) -> dict[str, list[tuple[str, str]]]:
-    """Struct name -> [(mapstructure key, field type)] from Go sources: the keys the collector's
-    config decoder (confmap: mapstructure with ErrorUnused) accepts. A `,squash` field's own keys
-    are inlined under the key ""; a `-` key is not settable."""
+def go_structs(*files: str, tag: str = "mapstructure") -> dict[str, list[tuple[str, str]]]:
+    """Struct name -> [(key, field type)] from Go sources, by the struct tag a decoder reads:
+    `mapstructure` (the collector's confmap, with ErrorUnused) or `yaml` (UnmarshalStrict). An
+    inlined (`,squash`, `,inline`) field's own keys count as the struct's: its key is ""; a `-`
+    key is not settable."""
+    field = re.compile(rf"^\s*(?:(\w+)\s+)?([\w.*\[\]]+)\s+`[^`]*{tag}:\"([^\"]*)\"", re.M)
     structs: dict[str, list[tuple[str, str]]] = {}
     for name in files:
         for struct, body in _STRUCT.findall((HERE / name).read_text()):
-            structs[struct] = [(tag.split(",")[0] if "squash" not in tag else "", kind)
-                               for _, kind, tag in _FIELD.findall(body) if tag != "-"]
+            structs[struct] = [("" if re.search(r",(squash|inline)", t) else t.split(",")[0], kind)
+                               for _, kind, t in field.findall(body) if t.split(",")[0] != "-"]
     return structs
 
 
+def _struct(kind: str, structs: dict) -> str:
+    """The struct a field type names: `pkg.Type` where given so, else `Type`."""
+    name = kind.lstrip("*[]")
+    return name if name in structs else name.split(".")[-1]
+
+
 def go_config_problems(value: object, struct: str, structs: dict, path: str = "") -> list[str]:
-    """Keys of `value` that decoding into `struct` refuses ("has invalid keys"). A struct from a
-    file not given is opaque: its keys are not checked here."""
+    """Keys of `value` that decoding into `struct` refuses ("has invalid keys", "field x not
+    found"). A struct from a file not given is opaque: its keys are not checked here."""
     if struct not in structs or not isinstance(value, dict):
         return []
-    fields: dict[str, str] = {}
-    for key, kind in structs[struct]:
-        if key:
-            fields[key] = kind
-    squashed = [kind for key, kind in structs[struct] if not key]
+    fields = {key: kind for key, kind in structs[struct] if key}
+    inlined = [_struct(kind, structs) for key, kind in structs[struct] if not key]
     found = []
     for key, item in value.items():
         where = f"{path}.{key}" if path else key
-        inner = [k for k in squashed if key in dict(structs.get(k.split(".")[-1].lstrip("*"), []))]
+        inner = [i for i in inlined if key in dict(structs.get(i, []))]
         if key not in fields and not inner:
-            if any(k.split(".")[-1].lstrip("*") not in structs for k in squashed):
-                continue  # may belong to an opaque squashed struct
+            if any(i not in structs for i in inlined):
+                continue  # may belong to an opaque inlined struct
             found.append(f"{where}: invalid key")
             continue
-        kind = fields.get(key) or dict(structs[inner[0].split(".")[-1].lstrip("*")])[key]
+        kind = fields.get(key) or dict(structs[inner[0]])[key]
         if kind.startswith("map[string]"):
-            element = kind.removeprefix("map[string]").split(".")[-1].lstrip("*")
+            element = _struct(kind.removeprefix("map[string]"), structs)
             for k, v in (item or {}).items():
                 found += go_config_problems(v, element, structs, f"{where}.{k}")
+        elif kind.startswith("[]") and isinstance(item, list):
+            for i, element in enumerate(item):
+                found += go_config_problems(element, _struct(kind, structs), structs, f"{where}[{i}]")
         else:
-            found += go_config_problems(item, kind.lstrip("*[]").split(".")[-1], structs, where)
+            found += go_config_problems(item, _struct(kind, structs), structs, where)
     return found
-
-
-def fluent_bit_properties() -> dict[str, set[str]]:
-    """Section kind (INPUT, OUTPUT, FILTER, SERVICE) or plugin name -> the properties Fluent Bit
-    v3.1.9 accepts there, lower-cased (it compares property names case-insensitively and refuses
-    any other at start-up: "unknown configuration property")."""
-    out = {}
-    for line in (HERE / "fluent-bit-v3.1.9" / "properties.txt").read_text().splitlines():
-        if line and not line.startswith("#"):
-            name, _, props = line.partition(":")
-            out[name] = {p.lower() for p in props.split()}
-    return out

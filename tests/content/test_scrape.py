@@ -1,0 +1,67 @@
+"""content/scrape.py: the scrape configuration decoded as Prometheus v2.54.1 decodes it.
+
+Prometheus reads its configuration with yaml.UnmarshalStrict, so an unknown key refuses the whole
+file ("field x not found in type config.ScrapeConfig"). The structs and their yaml keys are vendored
+from the version kube-prometheus-stack 65.1.1 runs (tests/upstream/prometheus-v2.54.1: config.go,
+relabel.go, the Kubernetes discovery's SDConfig, and prometheus/common v0.55.0's HTTPClientConfig,
+which ScrapeConfig inlines). ScrapeConfig's discovery keys are decoded by each registered
+mechanism: `static_configs` (targetgroup.Group: targets, labels) and `kubernetes_sd_configs`. The
+relabel actions are relabel.go's, and a Prometheus duration is model.ParseDuration's.
+Debian's promtool, built without Kubernetes discovery, checks the rest (tests run it too).
+"""
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+import yaml
+
+from config.sections import AlertingArgs
+from content import scrape
+from harness import tools
+from tests.conftest import make_settings
+from tests.upstream import HERE, go_config_problems, go_structs
+
+P = "prometheus-v2.54.1/"
+STRUCTS = {**go_structs(P + "config_config.go", P + "common-v0.55.0_config_http_config.go",
+                        P + "discovery_kubernetes_kubernetes.go", tag="yaml"),
+           **{f"relabel.{k}": v for k, v in go_structs(P + "model_relabel_relabel.go", tag="yaml").items()}}
+STRUCTS["ScrapeConfig"] = [*STRUCTS["ScrapeConfig"], ("static_configs", "[]targetgroup.Group"),
+                           ("kubernetes_sd_configs", "[]SDConfig")]
+STRUCTS["targetgroup.Group"] = [("targets", "[]string"), ("labels", "map[string]string")]
+ACTIONS = set(re.findall(r'^\s*\w+\s+Action = "(\w+)"', (HERE / P / "model_relabel_relabel.go").read_text(), re.M))
+DURATION = re.compile(r"(\d+y)?(\d+w)?(\d+d)?(\d+h)?(\d+m)?(\d+s)?(\d+ms)?")
+
+
+def configs(stack: str) -> list[dict]:
+    return scrape.scrape_configs(AlertingArgs.of(make_settings(stack)))
+
+
+@pytest.mark.parametrize("stack", ["prod", "dev"])
+def test_every_scrape_job_decodes_into_prometheus_v2_54s_scrape_config(stack):
+    jobs = configs(stack)
+    assert {j["job_name"]: go_config_problems(j, "ScrapeConfig", STRUCTS) for j in jobs} == {
+        j["job_name"]: [] for j in jobs}
+    assert go_config_problems({"job_name": "x", "relabel_configs": [{"sourcelabels": []}]}, "ScrapeConfig",
+                              STRUCTS) == ["relabel_configs[0].sourcelabels: invalid key"]
+
+
+@pytest.mark.parametrize("stack", ["prod", "dev"])
+def test_relabel_actions_durations_and_timeouts_are_ones_prometheus_takes(stack):
+    assert {"keep", "drop", "replace", "labelmap", "labeldrop", "labelkeep", "hashmod"} <= ACTIONS
+    for job in configs(stack):
+        for rule in job.get("relabel_configs", []) + job.get("metric_relabel_configs", []):
+            assert rule.get("action", "replace") in ACTIONS, (job["job_name"], rule)
+            re.compile(rule.get("regex", "(.*)"))
+        for key in ("scrape_interval", "scrape_timeout"):
+            assert key not in job or (job[key] and DURATION.fullmatch(job[key])), (job["job_name"], key)
+
+
+@pytest.mark.skipif(not shutil.which("promtool"), reason="promtool is not installed")
+def test_promtool_accepts_the_prometheus_configuration(tmp_path):
+    path = tmp_path / "prometheus.yml"
+    path.write_text(yaml.safe_dump(scrape.prometheus_config(AlertingArgs.of(make_settings("prod")), [],
+                                                            ["alertmanager:9093"])))
+    ok, out = tools.check_prometheus_config(path)
+    assert ok, out
