@@ -51,7 +51,6 @@ def values(s: "AlertingArgs", release: str, config_secret: str, receivers_secret
             "evaluationInterval": s.evaluation_interval,
             "externalLabels": external_labels(s),
             "externalUrl": s.prometheus_url,
-            "ruleSelectorNilUsesHelmValues": False,
             "ruleSelector": selector,
             "serviceMonitorSelector": selector,
             "podMonitorSelector": selector,

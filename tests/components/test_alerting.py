@@ -5,6 +5,7 @@ import hashlib
 import json
 import re
 
+import pytest
 import yaml
 
 from content.rules import rule_files
@@ -163,3 +164,19 @@ def test_platform_pods_are_discovered_by_their_app_label():
     (fluent,) = discover(jobs[catalogue.JOB_FLUENT_BIT], pods)
     assert fluent["instance"] == "10.3.0.1:2020"
     assert jobs[catalogue.JOB_FLUENT_BIT]["metrics_path"] == "/api/v2/metrics/prometheus"
+
+
+@pytest.mark.parametrize("stack", ["prod", "dev"])
+def test_the_charts_prometheus_selects_our_rule_objects(stack_runs, stack):
+    """kube-prometheus-stack 65.1.1 templates/prometheus/prometheus.yaml: an explicit
+    prometheusSpec.ruleSelector is used as given (else, with ruleSelectorNilUsesHelmValues, the
+    release label); the operator loads the PrometheusRules whose labels it matches."""
+    run = stack_runs[stack]
+    (release,) = [r for r in run.of_type("kubernetes:helm.sh/v3:Release") if r.inputs["chart"] == "kube-prometheus-stack"]
+    spec = release.inputs["values"]["prometheus"]["prometheusSpec"]
+    selector = spec.get("ruleSelector") or {"matchLabels": {"release": release.inputs["name"]}}
+    rules = run.of_type("kubernetes:monitoring.coreos.com/v1:PrometheusRule")
+    assert len(rules) == 3
+    for r in rules:
+        assert selector["matchLabels"].items() <= r.inputs["metadata"]["labels"].items(), r.name
+        assert r.inputs["metadata"]["namespace"] == release.inputs["namespace"]
