@@ -127,3 +127,15 @@ def go_config_problems(value: object, struct: str, structs: dict, path: str = ""
         else:
             found += go_config_problems(item, _struct(kind, structs), structs, where)
     return found
+
+
+def fluent_bit_properties() -> dict[str, set[str]]:
+    """Section kind (INPUT, OUTPUT, FILTER, SERVICE) or plugin name -> the properties Fluent Bit
+    v3.1.9 accepts there, lower-cased (it compares property names case-insensitively and refuses
+    any other at start-up: "unknown configuration property")."""
+    out = {}
+    for line in (HERE / "fluent-bit-v3.1.9" / "properties.txt").read_text().splitlines():
+        if line and not line.startswith("#"):
+            name, _, props = line.partition(":")
+            out[name] = {p.lower() for p in props.split()}
+    return out
