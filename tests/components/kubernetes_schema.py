@@ -18,6 +18,33 @@ import pulumi_kubernetes.apps.v1 as apps_v1
 import pulumi_kubernetes.core.v1 as core_v1
 import pulumi_kubernetes.meta.v1 as meta_v1
 
+# Names (k8s.io/apimachinery pkg/util/validation/validation.go).
+LABEL = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?"
+SUBDOMAIN = re.compile(rf"{LABEL}(\.{LABEL})*")
+DNS1035 = re.compile(r"[a-z]([-a-z0-9]*[a-z0-9])?")
+NAME_PART = re.compile(r"([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]")
+LABEL_VALUE = re.compile(r"(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?")
+CONFIG_KEY = re.compile(r"[-._a-zA-Z0-9]+")
+
+
+def dns_label(value: str) -> bool:
+    return len(value) <= 63 and re.fullmatch(LABEL, value) is not None
+
+
+def subdomain(value: str, limit: int = 253) -> bool:
+    return len(value) <= limit and SUBDOMAIN.fullmatch(value) is not None
+
+
+def qualified(key: str) -> bool:
+    prefix, _, name = key.rpartition("/")
+    return (not prefix or subdomain(prefix)) and len(name) <= 63 and NAME_PART.fullmatch(name) is not None
+
+
+def port_name(value: str) -> bool:
+    return (len(value) <= 15 and re.fullmatch(r"[-a-z0-9]+", value) is not None and re.search("[a-z]", value)
+            is not None and not value.startswith("-") and not value.endswith("-") and "--" not in value)
+
+
 # The spec type of each kind the program registers with a spec.
 SPEC = {"apps/v1:Deployment": apps_v1.DeploymentSpecArgs, "core/v1:Service": core_v1.ServiceSpecArgs}
 METADATA = meta_v1.ObjectMetaArgs

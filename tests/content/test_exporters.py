@@ -14,8 +14,7 @@ from config.sections import AlertingArgs
 from content import exporters
 from pulumi_kubernetes.apps.v1 import DeploymentSpecArgs
 from tests.components import kubernetes_schema as schema
-from tests.components.kubernetes_schema import restricted
-from tests.components.test_kubernetes_names import dns_label, port_name, qualified
+from tests.components.kubernetes_schema import dns_label, port_name, qualified, restricted
 from tests.conftest import make_settings
 from tests.upstream import kafka_exporter
 
