@@ -1,5 +1,5 @@
-"""The Kubernetes API's object schemas, as the pinned pulumi-kubernetes SDK generates them from the
-API's OpenAPI spec: each `*Args` input type names its fields in the API's own spelling
+"""Object schemas as the pinned Pulumi SDKs generate them (the Kubernetes API's, from its OpenAPI
+spec; any other provider's `*Args` types read the same way): each `*Args` input type names its fields in the API's own spelling
 (`@pulumi.getter(name="readinessProbe")`) and the types of their values.
 
 An unknown field is refused by an API server that validates fields strictly (kubectl and
@@ -77,8 +77,8 @@ def problems(value: object, cls: type, path: str = "") -> list[str]:
             found.append(f"{where}: unknown field")
             continue
         text, ref = known[key]
-        if ref is None or text.startswith("typing.Union[typing.Mapping[str"):
-            continue
+        if ref is None or text.startswith("typing.Union[typing.Mapping[str") or not isinstance(item, (dict, list)):
+            continue  # free-form maps, and scalars (a field may take a string or a typed object)
         items = item if isinstance(item, list) and "Sequence[" in text.split(ref.__name__)[0] else [item]
         for i, element in enumerate(items):
             found += problems(element, ref, f"{where}[{i}]" if items is item else where)
