@@ -71,3 +71,31 @@ def test_jaegers_daily_index_names_carry_the_date_elasticsearch_parses():
     for kind in ("spans", "services", "dependencies", "sampling"):
         name = f"jaeger-jaeger-{kind}-{go_format(indices[kind]['date_layout'], dt.date(2026, 11, 3))}"
         assert name.endswith("-2026.11.03") and indices[kind]["rollover_frequency"] == "day"
+
+
+def effective(strategies: dict, default_probability: float = 0.001) -> dict:
+    """What Jaeger v2.5.0's file sampling provider serves (internal/sampling/samplingstrategy/file/
+    provider.go parseStrategy/parseServiceStrategies): a strategy of a type other than
+    probabilistic or ratelimiting falls back to the default probability (0.001, with a warning),
+    and an operation strategy counts only when probabilistic."""
+    def rate(st: dict) -> float:
+        return st["param"] if st["type"] in ("probabilistic", "ratelimiting") else default_probability
+
+    def operations(st: dict) -> dict:
+        return {op["operation"]: op["param"] for op in st.get("operation_strategies", [])
+                if op["type"] == "probabilistic"}
+
+    default = strategies["default_strategy"]
+    served = {"*": (rate(default), operations(default))}
+    for st in strategies["service_strategies"]:
+        served[st["service"]] = (rate(st), operations(st))
+    return served
+
+
+def test_each_service_and_operation_is_sampled_at_the_rate_its_settings_give():
+    s = make_settings("prod", traceSamplingRate="0.1", traceHealthOperations=["/healthz"],
+                      traceSamplingOverrides=["combat=0.5", "economy:purchase=1.0"])
+    served = effective(jaeger.sampling_strategies(s))
+    assert served == {"*": (0.1, {"/healthz": 0.0}),
+                      "combat": (0.5, {"/healthz": 0.0}),
+                      "economy": (0.1, {"/healthz": 0.0, "purchase": 1.0})}

@@ -138,4 +138,4 @@ def fluent_bit_properties() -> dict[str, set[str]]:
         if line and not line.startswith("#"):
             name, _, props = line.partition(":")
             out[name] = {p.lower() for p in props.split()}
-    return out
+    return out  # "<section> booleans": the properties whose values flb_utils_bool reads
