@@ -2,7 +2,9 @@
 
 Source: Apache Kafka documentation, docs/ops.html (3.7-3.9), "Monitoring": the "Common
 monitoring metrics for producer/consumer/connect/streams" and "broker" tables, "KRaft Monitoring
-Metrics" (raft-metrics, QuorumController metrics), and the socket-server-metrics rows
+Metrics" (raft-metrics, QuorumController metrics), the per-partition log gauges
+(`kafka.log:type=Log,name=Size|LogStartOffset|LogEndOffset|NumLogSegments,topic=..,partition=..`,
+registered by UnifiedLog), and the socket-server-metrics rows
 (`kafka.server:type=socket-server-metrics,listener=[SecurityProtocol],networkProcessor=[#]`,
 attributes `connection-count`, `failed-authentication-total`, `successful-authentication-total`,
 and the per-cipher `connections` gauge, registered with the keys cipher, protocol, listener,
@@ -44,6 +46,9 @@ def broker() -> list[Attribute]:
                          ("KafkaServer,name=BrokerState", 3)):
         beans += _gauge(f"kafka.server:type={gauge}", value)
     beans += _gauge("kafka.log:type=LogManager,name=OfflineLogDirectoryCount", 0)
+    for topic in TOPICS:  # per partition (UnifiedLog's metrics: kafka.log:type=Log,name=...,topic=...,partition=...)
+        for gauge, value in (("Size", 1048576), ("LogStartOffset", 0), ("LogEndOffset", 5000), ("NumLogSegments", 3)):
+            beans += _gauge(f"kafka.log:type=Log,name={gauge},topic={topic},partition=0", value)
     beans += _gauge("kafka.network:type=SocketServer,name=NetworkProcessorAvgIdlePercent", 0.8)
     beans += _attrs("kafka.server:type=KafkaRequestHandlerPool,name=RequestHandlerAvgIdlePercent", METER)
     for meter in ("IsrShrinksPerSec", "IsrExpandsPerSec"):
