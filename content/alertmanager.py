@@ -51,7 +51,7 @@ def _pagerduty(s: "AlertingArgs", secrets_dir: str, key: str, severity: str) -> 
     }
 
 
-def _slack(s: "AlertingArgs", secrets_dir: str, channel: str) -> dict:
+def _slack(secrets_dir: str, channel: str) -> dict:
     return {
         "api_url_file": f"{secrets_dir}/{SECRET_FILES['slack_webhook_url']}",
         "channel": channel,
@@ -99,8 +99,8 @@ def config(s: "AlertingArgs", secrets_dir: str, heartbeat_url: object = HEARTBEA
             {"name": "pagerduty-critical",
              "pagerduty_configs": [_pagerduty(s, secrets_dir, "pagerduty_critical_key", "critical")]},
             {"name": "pagerduty-high", "pagerduty_configs": [_pagerduty(s, secrets_dir, "pagerduty_high_key", "error")]},
-            {"name": "slack-warning", "slack_configs": [_slack(s, secrets_dir, s.slack_channel)]},
-            {"name": "security-team", "slack_configs": [_slack(s, secrets_dir, s.security_slack_channel)]},
+            {"name": "slack-warning", "slack_configs": [_slack(secrets_dir, s.slack_channel)]},
+            {"name": "security-team", "slack_configs": [_slack(secrets_dir, s.security_slack_channel)]},
             {"name": "heartbeat", "webhook_configs": [{"url": heartbeat_url, "send_resolved": False}]},
             {"name": "null"},
         ],

@@ -65,3 +65,20 @@ def test_promtool_accepts_the_prometheus_configuration(tmp_path):
                                                             ["alertmanager:9093"])))
     ok, out = tools.check_prometheus_config(path)
     assert ok, out
+
+
+@pytest.mark.parametrize("interval,timeout", [("15s", "10s"), ("10s", "10s"), ("5s", "5s"), ("1m30s", "10s"),
+                                              ("9999ms", "9999ms"), ("10000ms", "10s")])
+def test_the_timeout_is_ten_seconds_but_never_longer_than_the_interval(interval, timeout):
+    """Prometheus refuses a scrape_timeout greater than the scrape_interval (config.go,
+    ScrapeConfig.Validate); model.ParseDuration units ms, s, m, h, d, w, y."""
+    s = make_settings("dev", scrapeInterval=interval, evaluationInterval=interval)
+    timeouts = {j["scrape_timeout"] for j in scrape.scrape_configs(AlertingArgs.of(s)) if "scrape_timeout" in j}
+    assert timeouts == {timeout}
+
+
+def test_discovered_kafka_pods_are_scraped_where_the_jmx_exporter_serves():
+    """jmx_exporter's HTTP server serves its metrics on /metrics (prometheus/jmx_exporter,
+    jmx_prometheus_common HTTPServerFactory.METRICS_PATH); Strimzi's pods run that exporter."""
+    jobs = [j for j in configs("prod") if "kubernetes_sd_configs" in j and j["job_name"].startswith("kafka")]
+    assert jobs and {j["metrics_path"] for j in jobs} == {"/metrics"}
