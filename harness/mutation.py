@@ -334,6 +334,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sample", type=int, metavar="N",
                         help="run N unchecked mutants per module, drawn at random: an estimate (with --only, within "
                              "its globs)")
+    parser.add_argument("--survived", action="store_true",
+                        help="run only the last run's survivors (after adding tests; the unchecked stay unchecked)")
     parser.add_argument("--again", action="store_true",
                         help="run only what the last run left alive or unchecked (after adding tests); with --only, within its globs")
     args = parser.parse_args(argv)
@@ -353,6 +355,11 @@ def main(argv: list[str] | None = None) -> int:
             names = list(args.only)
             if args.sample:
                 names = _sample(workdir, AREAS[name], args.only, args.sample)
+            elif args.survived:
+                _mutmut(workdir, "run", "no-such-mutant")  # regenerate mutants for the changed sources
+                names = sorted(n for n, st in results(workdir).items() if st == "survived"
+                               and n.startswith(AREAS[name].modules())
+                               and (not args.only or any(fnmatch.fnmatchcase(n, g) for g in args.only)))
             elif args.again:
                 # mutmut has already reset the mutants of every function whose code changed; what the
                 # new tests must judge is what survived, and what was never checked.
