@@ -16,7 +16,7 @@ from pulumi_kubernetes.apps.v1 import DeploymentSpecArgs
 from tests.components import kubernetes_schema as schema
 from tests.components.kubernetes_schema import dns_label, port_name, qualified, restricted
 from tests.conftest import make_settings
-from tests.upstream import kafka_exporter
+from tests.upstream import go_config_problems, go_structs, kafka_exporter
 
 FLAGS, MECHANISMS, PATHS = kafka_exporter()
 
@@ -85,3 +85,30 @@ def test_the_exporter_deployment_is_one_the_api_server_accepts_and_kubelet_can_p
     assert restricted(container["securityContext"]) == [] and container["securityContext"]["readOnlyRootFilesystem"]
     assert exporters.lag_exporter(c, AlertingArgs.of(make_settings("prod"))) == (
         make_settings("prod").monitoring_namespace, Discovery(tuple(selector.items()), str(port["containerPort"])))
+
+
+BLACKBOX = "blackbox_exporter-v0.25.0/"
+
+
+def test_the_tls_module_decodes_as_blackbox_exporter_v0_25_decodes_its_config():
+    """blackbox_exporter reads its config with yaml KnownFields (config/config.go SafeConfig.ReloadConfig):
+    an unknown key refuses the file. Module, TCPProbe and prometheus/common's TLSConfig (v0.52.2,
+    the version its go.mod requires) are vendored from the tags (tests/upstream). The probe verifies
+    the certificate chain: what probe_ssl_earliest_cert_expiry reports is the chain a client trusts."""
+    structs = go_structs(BLACKBOX + "config_config.go", BLACKBOX + "common-v0.52.2_config_http_config.go", tag="yaml")
+    modules = exporters.blackbox_modules()
+    assert {name: go_config_problems(m, "Module", structs) for name, m in modules.items()} == {
+        name: [] for name in modules}
+    assert go_config_problems({"tcp": {"tls_confg": {}}}, "Module", structs) == ["tcp.tls_confg: invalid key"]
+    module = modules[exporters.TLS_MODULE]
+    assert module["prober"] == "tcp" and module["tcp"]["tls"] is True
+    assert module["tcp"]["tls_config"].get("insecure_skip_verify", False) is False
+    assert re.fullmatch(r"(\d+(ms|s|m|h))+", module["timeout"])  # time.Duration in yaml: Go's ParseDuration
+
+
+def test_one_exporter_per_cluster_runs_the_image_given():
+    """Two kafka_exporter pods would both be scrape targets and report every lag twice."""
+    c = cluster("bootstrap=kafka.kafka.svc:9092")
+    spec = exporters.kafka_exporter_deployment(c, "danielqsj/kafka-exporter:v1.9.0", {})
+    assert spec["replicas"] == 1
+    assert spec["template"]["spec"]["containers"][0]["image"] == "danielqsj/kafka-exporter:v1.9.0"

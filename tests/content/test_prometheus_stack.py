@@ -133,3 +133,17 @@ def test_the_release_renders_the_charts_rules_and_exporters_but_no_second_grafan
     assert subcharts == {"crds", "kube-state-metrics", "prometheus-node-exporter"}
     assert groups == chart_default_groups - (CONTROL_PLANE_GROUPS if managed else set())
     assert {"kubernetes-system-kubelet", "kubelet.rules", "node-exporter", "kube-state-metrics"} <= groups
+
+
+def test_prometheus_storage_claims_a_volume_the_api_server_accepts():
+    """prometheusSpec.storageSpec.volumeClaimTemplate.spec becomes a PersistentVolumeClaimSpec (the
+    pinned pulumi-kubernetes SDK's schema); accessModes are the API's PersistentVolumeAccessMode
+    values, and a single Prometheus replica's volume is mounted by one node (ReadWriteOnce)."""
+    from pulumi_kubernetes.core.v1 import PersistentVolumeClaimSpecArgs
+
+    from tests.components import kubernetes_schema as schema
+    values = prometheus_stack.values(AlertingArgs.of(make_settings("prod")), "r", "config", "receivers")
+    spec = values["prometheus"]["prometheusSpec"]["storageSpec"]["volumeClaimTemplate"]["spec"]
+    assert schema.problems(spec, PersistentVolumeClaimSpecArgs) == []
+    assert set(spec["accessModes"]) <= {"ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod"}
+    assert spec["accessModes"] == ["ReadWriteOnce"] and spec["resources"]["requests"]["storage"]
