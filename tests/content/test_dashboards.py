@@ -312,3 +312,19 @@ def test_each_row_is_laid_out_edge_to_edge_without_overlap(uid):
                 assert (x, y) not in cells, (p["title"], cells.get((x, y)))
                 cells[(x, y)] = p["title"]
     assert {y: w for y, w in widths.items() if w != 24} == {}
+
+
+def test_the_four_dashboards_are_the_design_documents():
+    """The design document's dashboards: Kafka Overview, Security, Application and Incident Response."""
+    titles = {uid: board["title"] for uid, (_, board) in BOARDS.items()}
+    assert titles == {"kafka-overview": "Kafka Overview", "kafka-security": "Kafka Security",
+                      "kafka-application": "Kafka Application", "kafka-incident-response": "Kafka Incident Response"}
+
+
+@pytest.mark.parametrize("uid", sorted(BOARDS))
+def test_every_prometheus_series_has_a_legend(uid):
+    """Without legendFormat Grafana names a series by its whole label set ({__name__=..., ...})."""
+    board = BOARDS[uid][1]
+    bare = [(p["title"], t["expr"]) for p in board["panels"] for t in p.get("targets", [])
+            if p.get("datasource", {}).get("type") == "prometheus" and not t.get("legendFormat")]
+    assert bare == []
