@@ -37,6 +37,8 @@ from tests.components import search_parsers as parse
 
 ES_HEADERS = {"X-Elastic-Product": "Elasticsearch"}
 ISM_RETRY = {"count": 3, "backoff": "exponential", "delay": "1m"}  # ActionRetry's default, per action
+
+
 @dataclass
 class Recorded:
     method: str
