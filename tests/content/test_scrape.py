@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from config.sections import AlertingArgs
-from content import scrape
+from content import exporters, scrape
 from harness import tools
 from tests.conftest import make_settings
 from tests.upstream import HERE, go_config_problems, go_structs
@@ -82,3 +82,20 @@ def test_discovered_kafka_pods_are_scraped_where_the_jmx_exporter_serves():
     jmx_prometheus_common HTTPServerFactory.METRICS_PATH); Strimzi's pods run that exporter."""
     jobs = [j for j in configs("prod") if "kubernetes_sd_configs" in j and j["job_name"].startswith("kafka")]
     assert jobs and {j["metrics_path"] for j in jobs} == {"/metrics"}
+
+
+def test_the_tls_probe_asks_the_blackbox_exporter_about_each_listener():
+    """Prometheus's multi-target exporter pattern (Prometheus docs, "Understanding and using the
+    multi-target exporter pattern"): each static target becomes the `target` parameter and the
+    instance label, and the scrape goes to the exporter's /probe (blackbox_exporter v0.25.0
+    main.go) with the module of our TLS check. Relabelling by the model of Prometheus's own."""
+    from tests.content.relabel_model import relabel
+
+    s = AlertingArgs.of(make_settings("prod"))
+    (job,) = [j for j in scrape.scrape_configs(s) if j["job_name"] == "kafka-tls-probe"]
+    assert (job["metrics_path"], job["params"]) == ("/probe", {"module": [exporters.TLS_MODULE]})
+    for group in job["static_configs"]:
+        for target in group["targets"]:
+            out = relabel({"__address__": target, **group["labels"]}, job["relabel_configs"])
+            assert (out["__address__"], out["__param_target"], out["instance"]) == (
+                exporters.blackbox_address(s), target, target)
