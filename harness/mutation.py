@@ -276,15 +276,20 @@ def equivalents() -> dict[str, str]:
     return dict(re.findall(r"^- `([\w.]+)`: (.+)$", EQUIVALENTS.read_text(), flags=re.M))
 
 
+def _pick(workdir: Path, area: Area, only: list[str], statuses: tuple[str, ...]) -> list[str]:
+    """The area's mutants with one of these statuses, within the --only globs if any. mutmut first
+    regenerates the mutants of changed sources (and resets their results)."""
+    _mutmut(workdir, "run", "no-such-mutant")
+    return sorted(n for n, st in results(workdir).items() if st in statuses and n.startswith(area.modules())
+                  and (not only or any(fnmatch.fnmatchcase(n, g) for g in only)))
+
+
 def _sample(workdir: Path, area: Area, only: list[str], n: int) -> list[str]:
     """Up to n unchecked mutants per module, drawn at random (a fixed seed, so a rerun draws the
     same): an unbiased estimate of a module's score where a whole run would take hours."""
-    _mutmut(workdir, "run", "no-such-mutant")  # generate the mutants
     pool: dict[str, list[str]] = {}
-    for mutant, status in sorted(results(workdir).items()):
-        if status == "not checked" and mutant.startswith(area.modules()) and (
-                not only or any(fnmatch.fnmatchcase(mutant, g) for g in only)):
-            pool.setdefault(_module(mutant), []).append(mutant)
+    for mutant in _pick(workdir, area, only, ("not checked",)):
+        pool.setdefault(_module(mutant), []).append(mutant)
     rng = random.Random(15)
     return sorted(m for mutants in pool.values() for m in rng.sample(mutants, min(n, len(mutants))))
 
@@ -337,7 +342,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--survived", action="store_true",
                         help="run only the last run's survivors (after adding tests; the unchecked stay unchecked)")
     parser.add_argument("--again", action="store_true",
-                        help="run only what the last run left alive or unchecked (after adding tests); with --only, within its globs")
+                        help="run only what the last run left alive or unchecked (after adding tests); with --only, "
+                             "within its globs")
     args = parser.parse_args(argv)
     unknown = [a for a in args.areas if a not in AREAS]
     if unknown:
@@ -356,19 +362,11 @@ def main(argv: list[str] | None = None) -> int:
             if args.sample:
                 names = _sample(workdir, AREAS[name], args.only, args.sample)
             elif args.survived:
-                _mutmut(workdir, "run", "no-such-mutant")  # regenerate mutants for the changed sources
-                names = sorted(n for n, st in results(workdir).items() if st == "survived"
-                               and n.startswith(AREAS[name].modules())
-                               and (not args.only or any(fnmatch.fnmatchcase(n, g) for g in args.only)))
+                names = _pick(workdir, AREAS[name], args.only, ("survived",))
             elif args.again:
-                # mutmut has already reset the mutants of every function whose code changed; what the
-                # new tests must judge is what survived, and what was never checked.
-                _mutmut(workdir, "run", "no-such-mutant")  # regenerate mutants for the changed sources
-                # With --only, again within those globs only.
-                names = sorted(n for n, st in results(workdir).items()
-                               if st in ("survived", "not checked", "no tests", "timeout")
-                               and n.startswith(AREAS[name].modules())
-                               and (not args.only or any(fnmatch.fnmatchcase(n, g) for g in args.only)))
+                # What the new tests must judge: what survived, and what was never checked (mutmut has
+                # reset the mutants of every function whose code changed).
+                names = _pick(workdir, AREAS[name], args.only, ("survived", "not checked", "no tests", "timeout"))
             with open(workdir / "mutmut.log", "w") as log:
                 subprocess.run([str(MUTMUT), "run", "--max-children", str(os.cpu_count() or 2), *names],
                                cwd=workdir, stdout=log, stderr=subprocess.STDOUT,
