@@ -98,6 +98,13 @@ def _unknown(obj: dict, known: set[str], name: str) -> None:
             raise Refused(f"[{name}] unknown field [{key}]", "x_content_parse_exception")
 
 
+def _invalid(obj: dict, known: set[str], name: str) -> None:
+    """An index-management parser's `else -> throw` on a field it does not know (OpenSearch's wording)."""
+    for key in obj:
+        if key not in known:
+            raise Refused(f"Invalid field: [{key}] found in {name}.")
+
+
 def _time(value: Any, field: str) -> None:
     """TimeValue.parseTimeValue."""
     if not isinstance(value, str) or not _TIME.fullmatch(value):
@@ -264,10 +271,8 @@ def sm_policy(name: str, body: dict) -> dict:
 
 def ism_policy(policy: dict) -> None:
     """Policy.parse and the `init` checks of Policy, State, Transition/Conditions and ISMTemplate."""
-    for key in policy:
-        if key not in {"policy_id", "description", "last_updated_time", "schema_version", "error_notification",
-                       "default_state", "states", "ism_template", "user"}:
-            raise Refused(f"Invalid field: [{key}] found in Policy.")
+    _invalid(policy, {"policy_id", "description", "last_updated_time", "schema_version", "error_notification",
+                      "default_state", "states", "ism_template", "user"}, "Policy")
     for required in ("description", "default_state"):
         if policy.get(required) is None:
             raise Refused(f"{required} is null")
@@ -283,9 +288,7 @@ def ism_policy(policy: dict) -> None:
         raise Refused("Policy must have a valid default state")
     templates = policy.get("ism_template") or []
     for template in [templates] if isinstance(templates, dict) else templates:
-        for key in template:
-            if key not in {"index_patterns", "priority", "last_updated_time"}:
-                raise Refused(f"Invalid field: [{key}] found in ISMTemplate.")
+        _invalid(template, {"index_patterns", "priority", "last_updated_time"}, "ISMTemplate")
         if template.get("priority", 0) < 0:
             raise Refused("Requires priority to be >= 0")
         if not template.get("index_patterns"):
@@ -293,9 +296,7 @@ def ism_policy(policy: dict) -> None:
 
 
 def _ism_state(state: dict, names: list[str]) -> None:
-    for key in state:
-        if key not in {"name", "actions", "transitions"}:
-            raise Refused(f"Invalid field: [{key}] found in State.")
+    _invalid(state, {"name", "actions", "transitions"}, "State")
     name = state.get("name") or ""
     if not name.strip():
         raise Refused("State must contain a valid name")
@@ -308,9 +309,7 @@ def _ism_state(state: dict, names: list[str]) -> None:
             raise Refused(f"Invalid field: [{types[0] if types else None}] found in Actions.")
         params = action[types[0]] or {}
         if types[0] == "force_merge":
-            for key in params:
-                if key != "max_num_segments":
-                    raise Refused(f"Invalid field: [{key}] found in ForceMergeActionConfig.")
+            _invalid(params, {"max_num_segments"}, "ForceMergeActionConfig")
             if "max_num_segments" not in params:
                 raise Refused("ForceMergeActionConfig maxNumSegments is null")
             if params["max_num_segments"] <= 0:
@@ -324,14 +323,10 @@ def _ism_state(state: dict, names: list[str]) -> None:
     if deleted and transitions:
         raise Refused(f"State={name} cannot contain transitions if using delete action")
     for transition in transitions:
-        for key in transition:
-            if key not in {"state_name", "conditions"}:
-                raise Refused(f"Invalid field: [{key}] found in Transition.")
+        _invalid(transition, {"state_name", "conditions"}, "Transition")
         conditions = transition.get("conditions")
         if conditions is not None:
-            for key in conditions:
-                if key not in ISM_CONDITIONS:
-                    raise Refused(f"Invalid field: [{key}] found in Conditions.")
+            _invalid(conditions, ISM_CONDITIONS, "Conditions")
             if len(conditions) != 1:
                 raise Refused("Cannot provide more than one Transition condition")
             for key in ("min_index_age", "min_rollover_age"):
