@@ -1,6 +1,7 @@
 """Upstream source files at the pinned versions (see README.md), and how the upstream reads them."""
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -9,8 +10,10 @@ import yaml
 HERE = Path(__file__).parent
 
 
+@functools.cache
 def chart(name: str, version: str) -> tuple[dict, set[str]]:
-    """A vendored chart's values.yaml and the `.Values` paths its templates name."""
+    """A vendored chart's values.yaml and the `.Values` paths its templates name, parsed once per
+    session (the readers here never change them)."""
     folder = HERE / f"{name}-{version}"
     return (yaml.safe_load((folder / "values.yaml").read_text()),
             set((folder / "template-values.txt").read_text().split()))
