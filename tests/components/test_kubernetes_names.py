@@ -20,6 +20,7 @@ from tests.components.kubernetes_schema import (CONFIG_KEY, DNS1035, LABEL_VALUE
                                                 qualified, subdomain)
 from tests.conftest import STACKS
 
+
 def problems(resource) -> list[str]:
     """What the API server (or Helm) would refuse in one registered resource."""
     inputs, kind = resource.inputs, resource.type.rsplit(":", 1)[-1]
