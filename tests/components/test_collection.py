@@ -10,6 +10,7 @@ from content import catalogue, jaeger
 from content.scrape import scrape_configs
 from harness.runtime import MASK
 from tests.conftest import make_settings
+from tests.upstream import otel_collector
 
 
 def test_fluent_bit_release_is_pinned_and_reads_credentials_from_a_secret(stack_runs):
@@ -43,6 +44,31 @@ def test_prometheus_scrapes_what_collection_deploys(stack_runs):
     assert discovered[keep["source_labels"][0]] == keep["regex"]
     ports = {p["containerPort"] for p in deployment.inputs["spec"]["template"]["spec"]["containers"][0]["ports"]}
     assert jaeger.METRICS_PORT in ports
+
+
+def test_probe_ports_and_scrape_reach_what_jaegers_config_serves_on_the_pod_ip(stack_runs):
+    """The kubelet probes the pod's IP, Prometheus scrapes `__address__` (the pod IP and a port)
+    at metrics_path, and the Service forwards to targetPort: each must be answered by a server
+    that the ConfigMap's configuration starts (loaded as Jaeger v2.5.0's collector loads it,
+    tests/upstream/otel_collector) on every address."""
+    run = stack_runs["prod"]
+    (deployment,) = run.of_type("kubernetes:apps/v1:Deployment")
+    container = deployment.inputs["spec"]["template"]["spec"]["containers"][0]
+    (config_map,) = [r for r in run.of_type("kubernetes:core/v1:ConfigMap") if "jaeger" in r.name]
+    servers = [s for s in otel_collector.listeners(yaml.safe_load(config_map.inputs["data"]["config.yaml"]))
+               if s.on_pod_ip]
+
+    def answered(port: int, path: str | None = None) -> bool:
+        return any(s.port == port and (path is None or s.answers(path)) for s in servers)
+
+    probe = container["readinessProbe"]["httpGet"]
+    assert answered(probe["port"], probe["path"])
+    assert all(answered(p["containerPort"]) for p in container["ports"])
+    (service,) = [r for r in run.of_type("kubernetes:core/v1:Service") if r.inputs["metadata"]["name"] == "jaeger"]
+    assert all(answered(p["targetPort"]) for p in service.inputs["spec"]["ports"])
+    job = {j["job_name"]: j for j in scrape_configs(make_settings("prod"))}[catalogue.JOB_JAEGER]
+    (address,) = [r for r in job["relabel_configs"] if r.get("target_label") == "__address__"]
+    assert answered(int(address["replacement"].rpartition(":")[2]), job["metrics_path"])
 
 
 def test_endpoints_are_stack_outputs(stack_runs):

@@ -81,54 +81,111 @@ def kube_prometheus_stack_renders(version: str, ours: dict) -> tuple[set[str], s
 
 
 _STRUCT = re.compile(r"^type (\w+) struct \{\n(.*?)^\}", re.S | re.M)
+_NAMED = re.compile(r"^type (\w+) (?:= )?((?:map\[[\w.]+\]|\[\])?[\w.*]+)$", re.M)  # alias, map or slice type
+_IMPORT = re.compile(r'^\s*(\w+) "([^"]+)"$', re.M)  # an import given its own name
 
 
-def go_structs(*files: str, tag: str = "mapstructure") -> dict[str, list[tuple[str, str]]]:
-    """Struct name -> [(key, field type)] from Go sources, by the struct tag a decoder reads:
-    `mapstructure` (the collector's confmap, with ErrorUnused) or `yaml` (UnmarshalStrict). An
-    inlined (`,squash`, `,inline`) field's own keys count as the struct's: its key is ""; a `-`
-    key is not settable."""
-    field = re.compile(rf"^\s*(?:(\w+)\s+)?([\w.*\[\]]+)\s+`[^`]*{tag}:\"([^\"]*)\"", re.M)
-    structs: dict[str, list[tuple[str, str]]] = {}
-    for name in files:
-        for struct, body in _STRUCT.findall((HERE / name).read_text()):
-            structs[struct] = [("" if re.search(r",(squash|inline)", t) else t.split(",")[0], kind)
-                               for _, kind, t in field.findall(body) if t.split(",")[0] != "-"]
+def _qualified(kind: str, package: str, aliases: dict[str, str], declared: set[str]) -> str:
+    """`kind` with its type named `package.Type`: a local type gets this file's package, an
+    aliased import the package the alias stands for."""
+    if not (parts := re.fullmatch(r"((?:map\[[\w.]+\]|[*\[\]])*)([\w.]+)", kind)):
+        return kind  # interface{}
+    prefix, name = parts.groups()
+    if "." in name:
+        qualifier, _, bare = name.partition(".")
+        name = f"{aliases.get(qualifier, qualifier)}.{bare}"
+    elif f"{package}.{name}" in declared:
+        name = f"{package}.{name}"
+    return prefix + name
+
+
+def _package_of(path: str, files: dict[str, str]) -> str | None:
+    """The package of the given file whose directory an import path ends with. Files are named
+    by their path with `/` as `_`, so each prefix of that name is a candidate directory."""
+    for file, package in files.items():
+        parts = Path(file).name.split("_")[:-1]
+        if any(path.endswith("/" + "/".join(parts[:k])) for k in range(len(parts), 0, -1)):
+            return package
+    return None
+
+
+def go_structs(*files: str, tag: str = "mapstructure") -> dict[str, list[tuple[str, str]] | str]:
+    """Type name -> [(key, field type)] from Go sources, by the struct tag a decoder reads:
+    `mapstructure` (the collector's confmap, with ErrorUnused) or `yaml` (UnmarshalStrict). Each
+    struct is named `package.Type`, and also `Type` (the last file's, where names repeat). An
+    inlined (`,squash`, `,inline`) field's own keys count as the struct's: its key is ""; a
+    `,remain` field takes every other key: its key is "*"; a `-` key is not settable. A map,
+    slice or alias type maps to the type it stands for."""
+    field = re.compile(rf"^\s*(?:(\w+)\s+)?([\w.*\[\]{{}}]+)\s+`[^`]*{tag}:\"([^\"]*)\"", re.M)
+    texts = {name: (HERE / name).read_text() for name in files}
+    packages = {name: re.search(r"^package (\w+)", text, re.M).group(1) for name, text in texts.items()}
+    declared = {f"{packages[n]}.{t}" for n, text in texts.items() for t in re.findall(r"^type (\w+) ", text, re.M)}
+    structs: dict[str, list[tuple[str, str]] | str] = {}
+    for name, text in texts.items():
+        package = packages[name]
+        aliases = {alias: _package_of(path, packages) or alias for alias, path in _IMPORT.findall(text)}
+        for struct, body in _STRUCT.findall(text):
+            fields = []
+            for _, kind, t in field.findall(body):
+                key, options = t.split(",")[0], t.split(",")[1:]
+                if key != "-":
+                    key = "*" if "remain" in options else "" if {"squash", "inline"} & set(options) else key
+                    fields.append((key, _qualified(kind, package, aliases, declared)))
+            structs[f"{package}.{struct}"] = structs[struct] = fields
+        for named, kind in _NAMED.findall(text):
+            structs[f"{package}.{named}"] = structs[named] = _qualified(kind, package, aliases, declared)
     return structs
 
 
 def _struct(kind: str, structs: dict) -> str:
-    """The struct a field type names: `pkg.Type` where given so, else `Type`."""
-    name = kind.lstrip("*[]")
-    return name if name in structs else name.split(".")[-1]
+    """The type a field type names; one from a package not given stays unknown (opaque)."""
+    return kind.lstrip("*[]")
+
+
+def _value_problems(item: object, kind: str, structs: dict, where: str) -> list[str]:
+    kind = kind.lstrip("*")
+    if kind.startswith("map[") and isinstance(item, dict):
+        element = kind[kind.index("]") + 1:]
+        return [p for k, v in item.items() for p in _value_problems(v, element, structs, f"{where}.{k}")]
+    if kind.startswith("[]") and isinstance(item, list):
+        return [p for i, e in enumerate(item) for p in _value_problems(e, kind[2:], structs, f"{where}[{i}]")]
+    return go_config_problems(item, _struct(kind, structs), structs, where)
+
+
+def _flat(struct: str, structs: dict) -> tuple[dict[str, str], bool]:
+    """A struct's keys, its inlined structs' keys among them (at any depth), and whether it also
+    takes other keys: through a `,remain` field, or maybe through an inlined type from a file
+    not given."""
+    fields: dict[str, str] = {}
+    takes_others = False
+    for key, kind in structs[struct]:
+        if key == "*":
+            takes_others = True
+        elif key:
+            fields[key] = kind
+        elif isinstance(structs.get(inner := _struct(kind, structs)), list):
+            inlined, others = _flat(inner, structs)
+            fields, takes_others = {**inlined, **fields}, takes_others or others
+        else:
+            takes_others = True
+    return fields, takes_others
 
 
 def go_config_problems(value: object, struct: str, structs: dict, path: str = "") -> list[str]:
     """Keys of `value` that decoding into `struct` refuses ("has invalid keys", "field x not
-    found"). A struct from a file not given is opaque: its keys are not checked here."""
+    found"). A type from a file not given is opaque: its keys are not checked here."""
+    if isinstance(structs.get(struct), str):
+        return _value_problems(value, structs[struct], structs, path)
     if struct not in structs or not isinstance(value, dict):
         return []
-    fields = {key: kind for key, kind in structs[struct] if key}
-    inlined = [_struct(kind, structs) for key, kind in structs[struct] if not key]
+    fields, takes_others = _flat(struct, structs)
     found = []
     for key, item in value.items():
         where = f"{path}.{key}" if path else key
-        inner = [i for i in inlined if key in dict(structs.get(i, []))]
-        if key not in fields and not inner:
-            if any(i not in structs for i in inlined):
-                continue  # may belong to an opaque inlined struct
+        if key in fields:
+            found += _value_problems(item, fields[key], structs, where)
+        elif not takes_others:
             found.append(f"{where}: invalid key")
-            continue
-        kind = fields.get(key) or dict(structs[inner[0]])[key]
-        if kind.startswith("map[string]"):
-            element = _struct(kind.removeprefix("map[string]"), structs)
-            for k, v in (item or {}).items():
-                found += go_config_problems(v, element, structs, f"{where}.{k}")
-        elif kind.startswith("[]") and isinstance(item, list):
-            for i, element in enumerate(item):
-                found += go_config_problems(element, _struct(kind, structs), structs, f"{where}[{i}]")
-        else:
-            found += go_config_problems(item, _struct(kind, structs), structs, where)
     return found
 
 
