@@ -1,8 +1,10 @@
 """Render alert scenarios into promtool unit-test files and run them."""
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
+from urllib.parse import quote_plus
 
 import yaml
 
@@ -18,6 +20,16 @@ def _rules(settings: Settings) -> list[dict]:
 
 def alert_meta(settings: Settings) -> dict[str, dict]:
     return {r["alert"]: r for r in _rules(settings) if "alert" in r}
+
+
+def expand(template: str, labels: dict[str, str]) -> str:
+    """An annotation as Prometheus's text/template expands it, for the two actions the dashboard
+    links use: `{{ if $labels.x }}...{{ end }}` (an absent label is the empty string, so false)
+    and `{{ $labels.x | urlquery }}` (text/template's URLQueryEscaper: url.QueryEscape, which is
+    quote_plus). Other actions stay as they are, for the caller to see."""
+    out = re.sub(r"\{\{ if \$labels\.(\w+) \}\}(.*?)\{\{ end \}\}", lambda m: m[2] if labels.get(m[1]) else "",
+                 template)
+    return re.sub(r"\{\{ \$labels\.(\w+) \| urlquery \}\}", lambda m: quote_plus(labels.get(m[1], "")), out)
 
 
 def _alerts(name: str, state: str | None, labels: dict[str, str]) -> str:

@@ -7,6 +7,8 @@ import shutil
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
 import yaml
 
@@ -159,12 +161,20 @@ def test_scenarios_start_after_six_hours_of_healthy_history():
 
 @pytest.mark.parametrize("name", sorted(ALERTS))
 def test_alert_links_the_panel_that_shows_its_signal(name):
-    """dashboard_url opens an existing panel alone (viewPanel=<its id>) on an existing dashboard, and
-    every variable it fills is one that dashboard defines."""
-    url = ALERTS[name]["annotations"]["dashboard_url"]
-    m = re.fullmatch(re.escape(SETTINGS.grafana_url) + r"/d/([\w-]+)\?viewPanel=(\d+)(.*)", url)
-    assert m, url
-    _, board = dashboards.dashboards(SETTINGS)[m.group(1)]
-    assert int(m.group(2)) in {p["id"] for p in board["panels"] if p["type"] != "row"}
-    variables = set(re.findall(r"&var-(\w+)=", m.group(3)))
-    assert variables <= {v["name"] for v in board["templating"]["list"]} | {"cluster"}
+    """dashboard_url, as Prometheus expands it for an alert's labels, opens an existing panel alone
+    (viewPanel=<its id>) on an existing dashboard, with each of that dashboard's variables set to
+    the alert's value of the label the variable reads (its label_values query); a label the alert
+    lacks leaves its variable out."""
+    labels = {"kafka_cluster": "prod a&b", "consumergroup": "billing/1", "topic": "combat+events", "instance": "b-1:9404"}
+    for given in (labels, {}):
+        url = urlsplit(promtool_tests.expand(ALERTS[name]["annotations"]["dashboard_url"], given))
+        m = re.fullmatch(r"/d/([\w-]+)", url.path)
+        assert f"{url.scheme}://{url.netloc}" == SETTINGS.grafana_url and m, url
+        _, board = dashboards.dashboards(SETTINGS)[m.group(1)]
+        query = parse_qs(url.query, strict_parsing=True)
+        (panel,) = query.pop("viewPanel")
+        assert int(panel) in {p["id"] for p in board["panels"] if p["type"] != "row"}
+        reads = {v["name"]: re.fullmatch(r"label_values\(.*, (\w+)\)", v["query"])
+                 for v in board["templating"]["list"] if v["type"] == "query"}
+        assert query == {f"var-{var}": [given[label[1]]] for var, label in reads.items()
+                         if label and label[1] in given}, url

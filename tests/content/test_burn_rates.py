@@ -20,6 +20,7 @@ from config.sections import AlertingArgs
 from content import slo
 from content.rules import rule_files
 from tests.conftest import make_settings
+from tests.content import promtool_tests
 
 pytestmark = pytest.mark.skipif(not shutil.which("promtool"), reason="promtool is not installed")
 
@@ -39,10 +40,7 @@ BUDGET = {"KafkaAvailabilitySLO": 1 - S.availability_slo_percent / 100,
 
 
 def _expanded(annotations: dict[str, str], labels: dict[str, str]) -> dict[str, str]:
-    """The annotations as Prometheus expands them for these labels; the one template they use is the
-    dashboard link's optional cluster variable (content/alerts.py)."""
-    cluster = "&var-cluster={}".format(labels["kafka_cluster"]) if "kafka_cluster" in labels else ""
-    out = {k: re.sub(r"\{\{ if \$labels\.kafka_cluster \}\}.*?\{\{ end \}\}", cluster, v) for k, v in annotations.items()}
+    out = {k: promtool_tests.expand(v, labels) for k, v in annotations.items()}
     assert not any("{{" in v for v in out.values()), out
     return out
 
@@ -65,10 +63,10 @@ def _cases(o: slo.Objective, rules: dict[str, dict]) -> list[dict]:
     for rate, fast, slow in ((15, True, True), (10, True, True), (5, False, True), (2, False, True),
                              (0.5, False, False)):
         cases.append(_case(o, dict.fromkeys(WINDOWS, rate), fast, slow, rules))
-    # Each pair alone: both windows just above its rate fire; either window just below does not.
+    # Each pair alone: both windows 0.1 % above its rate fire; either window 0.1 % below does not.
     for pairs, is_page in ((PAGE, True), (TICKET, False)):
         for long, short, rate in pairs:
-            for long_x, short_x in ((1.05, 1.05), (1.05, 0.95), (0.95, 1.05)):
+            for long_x, short_x in ((1.001, 1.001), (1.001, 0.999), (0.999, 1.001)):
                 fires = long_x > 1 and short_x > 1
                 cases.append(_case(o, {long: rate * long_x, short: rate * short_x},
                                    fires and is_page, fires and not is_page, rules))
