@@ -14,7 +14,7 @@ from grafana_foundation_sdk.builders import elasticsearch, gauge, prometheus, st
 from grafana_foundation_sdk.builders.dashboard import CustomVariable, Dashboard, DashboardLink, QueryVariable, Row
 from grafana_foundation_sdk.builders.dashboard import Panel as GenericPanel
 from grafana_foundation_sdk.cog.encoder import JSONEncoder
-from grafana_foundation_sdk.models.dashboard import DataSourceRef, VariableOption
+from grafana_foundation_sdk.models.dashboard import DataSourceRef, DynamicConfigValue, VariableOption
 
 from content import signals as sig
 from content.catalogue import JOB_BROKER, JOB_TLS_PROBE, KAFKA_JVM_JOBS
@@ -40,6 +40,8 @@ class Panel:
     content: str = ""                       # text panels
     links: tuple[tuple[str, str], ...] = ()  # (title, url): the panel's links, Grafana variables allowed
     data_links: tuple[tuple[str, str], ...] = ()  # (title, url) on every series: ${__field.labels.x}
+    # (query index, unit): queries in another unit than the panel's, drawn against a right-hand axis
+    query_units: tuple[tuple[int, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -106,7 +108,7 @@ def specs(s: "AlertingArgs | GrafanaArgs") -> list[Spec]:
             Panel("Throughput", "timeseries", (
                 _p(f'topk({top}, {sig.TOPIC_MESSAGES_IN}{{{C},topic=~"$topic"}})', "{{topic}} msg/s in"),
                 _p(f"{sig.BYTES_IN}{{{C}}}", "bytes in"),
-                _p(f"{sig.BYTES_OUT}{{{C}}}", "bytes out"))),
+                _p(f"{sig.BYTES_OUT}{{{C}}}", "bytes out")), query_units=((1, "Bps"), (2, "Bps"))),
             Panel("Latency Percentiles", "timeseries", (
                 _p(f'{sig.REQUEST_TOTAL_TIME_P99}{{{C},request=~"Produce|FetchConsumer|FetchFollower"}}',
                    "{{request}} p99 total"),
@@ -291,6 +293,9 @@ def _panel(p: Panel, uid: str):
                .height(p.height))
     for i, (expr, legend) in enumerate(p.queries):
         builder = builder.with_target(prometheus.Dataquery().expr(expr).legend_format(legend).ref_id(chr(65 + i)))
+    for i, unit in p.query_units:
+        builder = builder.override_by_query(chr(65 + i), [DynamicConfigValue(id_val="unit", value=unit),
+                                                          DynamicConfigValue(id_val="custom.axisPlacement", value="right")])
     return _links(builder, p)
 
 

@@ -290,6 +290,42 @@ GRAFANA_UNITS = {
 }
 
 
+def named_unit(expr: str) -> set[str]:
+    """The Grafana units the series an expression reads carry in their names, by Prometheus's
+    naming practice (prometheus.io/docs/practices/naming: a base-unit suffix such as _seconds or
+    _bytes, and _ratio for a 0-1 ratio) and its recording-rule form level:metric:operations. Kafka's
+    JMX times keep their own _ms. A rescaled expression (a numeric factor) carries none."""
+    if not expr or re.search(r"(^|\W)\d+ \*|/ \d+", expr):
+        return set()
+    units = set()
+    for name in metric_names(concrete(expr)):
+        metric, ops = (name.split(":") + [""])[1:3] if ":" in name else (name, "")
+        rate = "rate" in ops or bool(re.search(rf"rate\({name}\b", expr))
+        units |= ({"s"} if metric.endswith("_seconds") else {"ms"} if metric.endswith("_ms") else
+                  {"Bps"} if "bytes" in metric and rate else {"percentunit"} if "ratio" in ops else set())
+    return units
+
+
+@pytest.mark.parametrize("uid", sorted(BOARDS))
+def test_every_series_is_shown_in_the_unit_its_name_carries(uid):
+    """Grafana applies a panel's unit to every series, except where an override matches the
+    series' query (matcher byFrameRefID). A latency in "short" reads 0.25 for 250 ms; bytes per
+    second beside messages per second on one "short" axis read as the same kind of number."""
+    wrong = []
+    for p in BOARDS[uid][1]["panels"]:
+        units = {o["matcher"]["options"]: {x["id"]: x["value"] for x in o["properties"]}.get("unit")
+                 for o in p.get("fieldConfig", {}).get("overrides", []) if o["matcher"]["id"] == "byFrameRefID"}
+        for t in p.get("targets", []):
+            if (named := named_unit(t.get("expr", ""))) and {
+                    units.get(t["refId"]) or p["fieldConfig"]["defaults"].get("unit")} != named:
+                shown = units.get(t["refId"]) or p["fieldConfig"]["defaults"].get("unit")
+                wrong.append((p["title"], t["expr"], shown, named))
+    assert wrong == []
+    assert named_unit("domain:kafka_event_processing_duration_seconds:p99_5m") == {"s"}
+    assert named_unit("sum(rate(kafka_server_brokertopicmetrics_bytesin_total[5m]))") == {"Bps"}
+    assert named_unit("100 * rate(process_cpu_seconds_total[5m])") == set()
+
+
 @pytest.mark.parametrize("uid", sorted(BOARDS))
 def test_every_panel_unit_is_one_grafana_formats(uid):
     board = BOARDS[uid][1]
