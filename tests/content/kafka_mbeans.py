@@ -46,6 +46,8 @@ def broker() -> list[Attribute]:
                          ("KafkaServer,name=BrokerState", 3)):
         beans += _gauge(f"kafka.server:type={gauge}", value)
     beans += _gauge("kafka.log:type=LogManager,name=OfflineLogDirectoryCount", 0)
+    # "Max lag in messages btw follower and leader replicas": a gauge with one key property.
+    beans += _gauge("kafka.server:type=ReplicaFetcherManager,name=MaxLag,clientId=Replica", 0)
     for topic in TOPICS:  # per partition (UnifiedLog's metrics: kafka.log:type=Log,name=...,topic=...,partition=...)
         for gauge, value in (("Size", 1048576), ("LogStartOffset", 0), ("LogEndOffset", 5000), ("NumLogSegments", 3)):
             beans += _gauge(f"kafka.log:type=Log,name={gauge},topic={topic},partition=0", value)
