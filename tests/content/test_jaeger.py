@@ -49,7 +49,7 @@ BROKEN = [  # (change, what the collector v0.123.0 says)
      "rename:date_layot",
      "extensions::jaeger_storage.backends.primary_store.elasticsearch.indices.spans.date_layot: invalid key"),
     ("service.pipelines.traces", "rename:trace", "pipeline 'trace': unknown signal 'trace'"),
-    ("service.pipelines.traces", "rename:Traces", "pipeline 'Traces': unknown signal 'Traces'"),
+    ("service.pipelines.traces", "rename:Traces", "in 'Traces' id: invalid character(s) in type 'Traces'"),
     ("service.pipelines.traces.receivers", ["jaeger"],
      "service::pipelines::traces: references receiver 'jaeger' which is not configured"),
     ("service.extensions", ["zpages"], "service::extensions: references extension 'zpages' which is not configured"),

@@ -7,12 +7,12 @@ v0.15.0 and contrib's healthcheckv2extension at v0.123.0; the structs are vendor
 1. Decode. confmap decodes each section into its Go struct with ErrorUnused, so an unknown key
    stops start-up (otelcol/config.go Config, service/config.go, service/telemetry and its
    migration.MetricsConfigV030, otelconf's MeterProvider). A component's section is decoded into
-   the Config of the factory its id names (`type[/name]`).
-2. Validate. Pipeline ids name a signal (pipeline.ID.UnmarshalText, globalsignal's `^[a-z]{1,62}$`,
-   pipelines.Config.Validate's traces, metrics and logs); every extension and every pipeline
-   member must be configured (otelcol.Config.Validate); the metrics level is one of
-   configtelemetry's four (compared lower-cased), and any level but none needs a reader
-   (telemetry.Config.Validate).
+   the Config of the factory its id names (`type[/name]`). A pipeline id's signal must match
+   globalsignal's `^[a-z]{1,62}$` (pipeline.ID.UnmarshalText), and the metrics level must be one
+   of configtelemetry's four, compared lower-cased (Level.UnmarshalText).
+2. Validate. A pipeline's signal is traces, metrics or logs (pipelines.Config.Validate); every
+   extension and every pipeline member must be configured (otelcol.Config.Validate); any metrics
+   level but none needs a reader (telemetry.Config.Validate).
 3. Start. otelconf/v0.3.0/metric.go (at otelconf/v0.15.0): a pull reader needs its prometheus
    exporter (`no valid metric exporter`; unknown exporter keys are kept by `,remain`), with a
    host and a port; it serves /metrics there. healthcheckv2's internal/http/server.go: with
@@ -78,8 +78,12 @@ def _decode_problems(config: dict) -> list[str]:
                 found.append(f"{section}::{component_id}: unknown type")
             else:
                 found += decode(section, component_id, body)
-    level = str((((config.get("service") or {}).get("telemetry") or {}).get("metrics") or {}).get("level", "normal"))
-    if level.lower() not in LEVELS:  # configtelemetry.Level.UnmarshalText, while decoding
+    service = config.get("service") or {}
+    for pipeline_id in service.get("pipelines") or {}:  # pipeline.ID.UnmarshalText
+        if not re.fullmatch(SIGNAL_NAME, signal := pipeline_id.split("/")[0].strip()):
+            found.append(f"in {pipeline_id!r} id: invalid character(s) in type {signal!r}")
+    level = str(((service.get("telemetry") or {}).get("metrics") or {}).get("level", "normal"))
+    if level.lower() not in LEVELS:  # configtelemetry.Level.UnmarshalText
         found.append(f"unknown metrics level {level.lower()!r}")
     return found
 
@@ -91,8 +95,7 @@ def _validate_problems(config: dict) -> list[str]:
         if ref not in (config.get("extensions") or {}):
             found.append(f"service::extensions: references extension {ref!r} which is not configured")
     for pipeline_id, pipeline in (service.get("pipelines") or {}).items():
-        signal = pipeline_id.split("/")[0].strip()
-        if not re.fullmatch(SIGNAL_NAME, signal) or signal not in SIGNALS:
+        if (signal := pipeline_id.split("/")[0].strip()) not in SIGNALS:  # pipelines.Config.Validate
             found.append(f"pipeline {pipeline_id!r}: unknown signal {signal!r}")
         for kind, sections in (("receiver", ("receivers", "connectors")), ("processor", ("processors",)),
                                ("exporter", ("exporters", "connectors"))):
