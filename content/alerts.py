@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from content import signals as sig
 from content.catalogue import (CLUSTER_LABEL as C, JOB_BLACKBOX, JOB_BROKER, JOB_CONTROLLER, JOB_EVENTS, JOB_LAG,
-                               JOB_TLS_PROBE, JOB_ZOOKEEPER, KAFKA_JVM_JOBS)
+                               JOB_TLS_PROBE, JOB_ZOOKEEPER, KAFKA_JVM_JOBS, kafka_pods as kafka_pod_selector)
 from config.sections import AlertingArgs
 from content import dashboards
 from content.grafana import stable_id
@@ -74,6 +74,8 @@ PANELS = {
     "KafkaCertificateExpiry": ("kafka-security", "Certificate Expiry"),
     "KafkaHighMemoryUsage": ("kafka-overview", "Memory Usage"),
     "KafkaHighCPUUsage": ("kafka-overview", "CPU Usage"),
+    "KafkaOfflineLogDirectories": ("kafka-overview", "Partition Status"),
+    "KafkaBrokerCrashLooping": ("kafka-overview", "Pod Restarts"),
 }
 CATEGORY_PANELS = {
     "infrastructure": ("kafka-overview", "Cluster Status"),
@@ -85,7 +87,7 @@ CATEGORY_PANELS = {
     "security": ("kafka-security", "Authentication Success and Failure"),
     "resources": ("kafka-overview", "CPU Usage"),
     "logging": ("kafka-incident-response", "Error Spikes"),
-    "monitoring": ("kafka-incident-response", "Active Alerts"),
+    "monitoring": ("kafka-incident-response", "Scrape Targets Down"),
     "slo": ("kafka-incident-response", "Error Budget Burn (1h)"),
 }
 # Alert label -> dashboard variable it fills, when the alert carries it.
@@ -118,7 +120,7 @@ def _absent(job: str, clusters: list, by_cluster: bool = False) -> str:
 def infrastructure(s: AlertingArgs) -> list[Alert]:
     namespaces = "|".join(sorted({c.namespace for c in s.clusters}))  # where the Kafka pods and volumes live
     volumes = f'namespace=~"{namespaces}",persistentvolumeclaim=~".*kafka.*"'
-    kafka_pods = f'container="kafka",namespace=~"{namespaces}"'
+    kafka_pods = kafka_pod_selector(s.clusters)
     missing = [_absent(JOB_CONTROLLER, [c for c in s.clusters if c.kraft]), _absent(JOB_LAG, s.clusters),
                _absent(JOB_TLS_PROBE, [c for c in s.clusters if c.tls])]
     if any(c.tls for c in s.clusters):

@@ -93,6 +93,13 @@ METRICS: dict[str, str] = {
 EVENT_DURATION_BUCKETS = (0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0)
 
 
+def kafka_pods(clusters) -> str:
+    """The selector of the Kafka containers in kube-state-metrics' series: their namespaces are the
+    clusters' own."""
+    namespaces = "|".join(sorted({c.namespace for c in clusters}))
+    return f'container="kafka",namespace=~"{namespaces}"'
+
+
 def slo_bucket(target_seconds: float) -> float:
     """The largest histogram boundary at or below a latency target: counts good events conservatively."""
     below = [b for b in EVENT_DURATION_BUCKETS if b <= target_seconds]

@@ -17,7 +17,7 @@ from grafana_foundation_sdk.cog.encoder import JSONEncoder
 from grafana_foundation_sdk.models.dashboard import DataSourceRef, DynamicConfigValue, VariableOption
 
 from content import signals as sig
-from content.catalogue import JOB_BROKER, JOB_TLS_PROBE, KAFKA_JVM_JOBS
+from content.catalogue import JOB_BROKER, JOB_TLS_PROBE, KAFKA_JVM_JOBS, kafka_pods
 from content.grafana import DATASOURCES, FOLDER_INCIDENT, FOLDER_KAFKA, FOLDER_SECURITY, stable_id
 
 if TYPE_CHECKING:
@@ -102,7 +102,12 @@ def specs(s: "AlertingArgs | GrafanaArgs") -> list[Spec]:
                    "ISR expands/s"))),
             Panel("Partition Status", "timeseries", (
                 _p(f"{sig.UNDER_REPLICATED}{{{C}}}", "under-replicated"),
-                _p(f"{sig.OFFLINE_PARTITIONS}{{{C}}}", "offline")), span=24),
+                _p(f"{sig.OFFLINE_PARTITIONS}{{{C}}}", "offline"),
+                # what takes partitions offline or loses acknowledged writes
+                _p(f"sum by (kafka_cluster) (kafka_log_logmanager_offlinelogdirectorycount{{{C}}})",
+                   "offline log directories"),
+                _p(f"sum by (kafka_cluster) (increase(kafka_controller_controllerstats_uncleanleaderelections_total"
+                   f"{{{C}}}[{RATE}]))", "unclean leader elections")), span=24),
         )),
         ("Performance Metrics", (
             Panel("Throughput", "timeseries", (
@@ -127,6 +132,10 @@ def specs(s: "AlertingArgs | GrafanaArgs") -> list[Spec]:
             Panel("Network I/O", "timeseries", (
                 _p(f"{sig.BYTES_IN}{{{C}}}", "Kafka in"),
                 _p(f"{sig.BYTES_OUT}{{{C}}}", "Kafka out")), unit="Bps", span=6),
+            # kube-state-metrics' pods carry no kafka_cluster label: every Kafka namespace
+            Panel("Pod Restarts", "timeseries", (
+                _p(f"sum by (namespace, pod) (increase(kube_pod_container_status_restarts_total"
+                   f"{{{kafka_pods(s.clusters)}}}[{RATE}]))", "{{namespace}}/{{pod}}"),), span=24),
         )),
     ))
 
@@ -204,12 +213,15 @@ def specs(s: "AlertingArgs | GrafanaArgs") -> list[Spec]:
             # with its labels (severity, cluster), opening the rule with its runbook_url and
             # dashboard_url annotations.
             Panel("Active Alerts", "alertlist", span=16, height=10),
+            Panel("Scrape Targets Down", "timeseries", (_p("count by (job) (up == 0)", "{{job}}"),), span=24),
         )),
         ("Anomalies", (
             Panel("Error Spikes", "timeseries", (
                 _p(sig.EVENT_FAILURES, "processing failures/s"),
                 _p(f'sum by (kafka_cluster) (rate(kafka_server_brokertopicmetrics_failedproducerequests_total{{{C},topic=""}}[{RATE}]))',
-                   "failed produces/s"))),
+                   "failed produces/s"),
+                _p(f"sum by (name) (rate(fluentbit_output_dropped_records_total[{RATE}]))", "{{name}} log records dropped/s"),
+                _p(f"sum by (name) (rate(fluentbit_output_retries_failed_total[{RATE}]))", "{{name}} log retries failed/s"))),
             Panel("Latency Anomalies", "timeseries", (
                 _p(sig.EVENT_P99, "{{domain}} p99"),
                 _p(f"{sig.EVENT_P99} offset 1d", "{{domain}} p99 a day ago")),

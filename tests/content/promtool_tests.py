@@ -23,13 +23,15 @@ def alert_meta(settings: Settings) -> dict[str, dict]:
 
 
 def expand(template: str, labels: dict[str, str]) -> str:
-    """An annotation as Prometheus's text/template expands it, for the two actions the dashboard
-    links use: `{{ if $labels.x }}...{{ end }}` (an absent label is the empty string, so false)
-    and `{{ $labels.x | urlquery }}` (text/template's URLQueryEscaper: url.QueryEscape, which is
-    quote_plus). Other actions stay as they are, for the caller to see."""
+    """An annotation as Prometheus's text/template expands it, for the label actions our annotations
+    use: `{{ if $labels.x }}...{{ end }}`, `{{ $labels.x | urlquery }}` (text/template's
+    URLQueryEscaper: url.QueryEscape, which is quote_plus) and `{{ $labels.x }}`. $labels is a
+    map[string]string, so an absent label is "" (false in `if`). Other actions stay as they are,
+    for the caller to see."""
     out = re.sub(r"\{\{ if \$labels\.(\w+) \}\}(.*?)\{\{ end \}\}", lambda m: m[2] if labels.get(m[1]) else "",
                  template)
-    return re.sub(r"\{\{ \$labels\.(\w+) \| urlquery \}\}", lambda m: quote_plus(labels.get(m[1], "")), out)
+    out = re.sub(r"\{\{ \$labels\.(\w+) \| urlquery \}\}", lambda m: quote_plus(labels.get(m[1], "")), out)
+    return re.sub(r"\{\{ \$labels\.(\w+) \}\}", lambda m: labels.get(m[1], ""), out)
 
 
 def _alerts(name: str, state: str | None, labels: dict[str, str]) -> str:

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from content.rules import rule_files
-from content import catalogue, dashboards
+from content import catalogue, dashboards, signals
 from content.alerts import SEVERITIES
 from content.promql import metric_names
 from config.fields import duration_seconds
@@ -22,12 +22,19 @@ from tests.content import promtool_tests
 from tests.content.alert_scenarios import SCENARIOS
 
 needs_promtool = pytest.mark.skipif(not shutil.which("promtool"), reason="promtool is not installed")
-DESIGN_DOC_ALERTS = {
-    "KafkaClusterDown", "KafkaZookeeperDown", "KafkaDiskSpaceCritical", "KafkaHighConsumerLag",
-    "KafkaEventProcessingFailed", "KafkaSASLAuthFailuresSpike", "KafkaACLDenialsSpike",
-    "KafkaUnencryptedConnections", "KafkaCertificateExpiry", "KafkaLowThroughput", "KafkaHighLatency",
-    "KafkaHighMemoryUsage", "KafkaHighCPUUsage",
+# The design document's alerts with their severity and category labels (its "Critical Alerts",
+# "Security Alerts", "Performance Alerts" and "Resource Alerts" rule groups). Alertmanager routes on
+# both: severity picks the PagerDuty or Slack receiver, category "security" adds the security team.
+DESIGN_DOC_LABELS = {
+    "KafkaClusterDown": ("critical", "infrastructure"), "KafkaZookeeperDown": ("critical", "infrastructure"),
+    "KafkaDiskSpaceCritical": ("critical", "storage"), "KafkaHighConsumerLag": ("critical", "performance"),
+    "KafkaEventProcessingFailed": ("critical", "application"), "KafkaSASLAuthFailuresSpike": ("critical", "security"),
+    "KafkaACLDenialsSpike": ("high", "security"), "KafkaUnencryptedConnections": ("critical", "security"),
+    "KafkaCertificateExpiry": ("high", "security"), "KafkaLowThroughput": ("warning", "performance"),
+    "KafkaHighLatency": ("warning", "performance"), "KafkaHighMemoryUsage": ("warning", "resources"),
+    "KafkaHighCPUUsage": ("warning", "resources"),
 }
+DESIGN_DOC_ALERTS = set(DESIGN_DOC_LABELS)
 HEALTH_ALERTS = {"KafkaUnderReplicatedPartitions", "KafkaOfflinePartitions", "KafkaActiveControllerCountWrong",
                  "KafkaUnderMinIsrPartitions", "KafkaOfflineLogDirectories", "KafkaUncleanLeaderElection",
                  "KafkaScrapeTargetDown", "KafkaKRaftQuorumDegraded"}
@@ -39,6 +46,11 @@ RECORDED = {r["record"] for r in RULES if "record" in r}
 
 def test_design_document_and_health_alerts_exist():
     assert DESIGN_DOC_ALERTS | HEALTH_ALERTS <= set(ALERTS)
+
+
+def test_design_document_alerts_keep_its_severity_and_category():
+    assert {name: (ALERTS[name]["labels"]["severity"], ALERTS[name]["labels"]["category"])
+            for name in DESIGN_DOC_LABELS} == DESIGN_DOC_LABELS
 
 
 def test_slo_alerts_page_on_fast_burn_and_ticket_on_slow_burn():
@@ -178,3 +190,52 @@ def test_alert_links_the_panel_that_shows_its_signal(name):
                  for v in board["templating"]["list"] if v["type"] == "query"}
         assert query == {f"var-{var}": [given[label[1]]] for var, label in reads.items()
                          if label and label[1] in given}, url
+
+
+def raw_metrics(expr: str) -> set[str]:
+    """The scraped metrics an expression reads, through the recording rules of any recorded series."""
+    recorded = {r["record"]: r["expr"] for r in RULES if "record" in r}
+    names = metric_names(re.sub(r"\$\w+", "x", expr.replace("$__rate_interval", "5m")))
+    return set().union(*[raw_metrics(recorded[n]) if n in recorded else {n} for n in names])
+
+
+def test_each_alert_links_a_panel_that_draws_what_it_measures():
+    """The linked panel reads at least one metric the alert's expression reads (recorded series
+    followed to their sources): the responder sees the signal that fired, not a neighbour's."""
+    wrong = {}
+    for name, rule in ALERTS.items():
+        url = urlsplit(promtool_tests.expand(rule["annotations"]["dashboard_url"], {}))
+        _, board = dashboards.dashboards(SETTINGS)[url.path.rsplit("/", 1)[1]]
+        (panel,) = [p for p in board["panels"] if str(p.get("id")) == parse_qs(url.query)["viewPanel"][0]]
+        drawn = set().union(*[raw_metrics(t["expr"]) for t in panel.get("targets", []) if t.get("expr")])
+        if not raw_metrics(rule["expr"]) & drawn:
+            wrong[name] = panel["title"]
+    assert wrong == {}
+    assert raw_metrics(f"{signals.UNDER_REPLICATED} > 0") == {"kafka_server_replicamanager_underreplicatedpartitions"}
+
+
+@needs_promtool
+def test_each_scrape_job_that_disappears_is_reported_missing(tmp_path):
+    """KafkaScrapeTargetsMissing, run by promtool: with every other job's `up` present, the job that
+    vanishes from discovery (no `up` series at all) fires the alert with its job label, the
+    per-cluster jobs with their cluster; with none missing it stays quiet."""
+    cluster = SETTINGS.clusters[0].name
+    jobs = {catalogue.JOB_CONTROLLER: {catalogue.CLUSTER_LABEL: cluster},
+            catalogue.JOB_TLS_PROBE: {catalogue.CLUSTER_LABEL: cluster},
+            catalogue.JOB_LAG: {catalogue.CLUSTER_LABEL: cluster}, catalogue.JOB_BLACKBOX: {}}
+
+    def series(job: str, labels: dict) -> str:
+        return "up{" + ",".join(f'{k}="{v}"' for k, v in {"job": job, **labels}.items()) + "}"
+
+    rule = "KafkaScrapeTargetsMissing"
+    tests = [{"interval": "1m", "input_series": [{"series": series(j, lbl), "values": "1x30"} for j, lbl in jobs.items()
+                                                 if j != gone],
+              "alert_rule_test": [{"eval_time": "20m", "alertname": rule, "exp_alerts": [] if gone is None else [
+                  {"exp_labels": {"job": gone, **jobs[gone], **ALERTS[rule]["labels"]},
+                   "exp_annotations": {k: promtool_tests.expand(v, {"job": gone, **jobs[gone]})
+                                       for k, v in ALERTS[rule]["annotations"].items()}}]}]}
+             for gone in [*jobs, None]]
+    rules = promtool_tests.write_rules(SETTINGS, tmp_path, rule)
+    (tmp_path / "test.yml").write_text(yaml.safe_dump({"rule_files": [rules], "tests": tests}, sort_keys=False))
+    proc = promtool_tests.run([tmp_path / "test.yml"])
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-1000:]

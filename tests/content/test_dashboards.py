@@ -19,12 +19,14 @@ SETTINGS = make_settings("prod")
 BOARDS = dashboards.dashboards(SETTINGS)
 RECORDED = {r["record"] for doc in rule_files(SETTINGS).values() for g in doc["groups"] for r in g["rules"]
             if "record" in r}
-# The design document's panels, dashboard by dashboard (plus partition status on the overview).
+# The design document's panels, dashboard by dashboard (plus partition status and pod restarts on the
+# overview and scrape targets down on incident response: the panels the health, crash-loop and scrape
+# alerts link).
 EXPECTED = {
     "kafka-overview": {
         "Health Overview": ["Cluster Status", "Active Controllers", "ISR Status", "Partition Status"],
         "Performance Metrics": ["Throughput", "Latency Percentiles", "Consumer Lag"],
-        "Resource Usage": ["CPU Usage", "Memory Usage", "Disk Usage", "Network I/O"],
+        "Resource Usage": ["CPU Usage", "Memory Usage", "Disk Usage", "Network I/O", "Pod Restarts"],
     },
     "kafka-security": {
         "Authentication": ["Authentication Success Rate", "Authentication Success and Failure",
@@ -40,7 +42,7 @@ EXPECTED = {
                                   "Messages Consumed per Second"],
     },
     "kafka-incident-response": {
-        "Active Alerts": ["Firing Alerts by Severity", "Active Alerts"],
+        "Active Alerts": ["Firing Alerts by Severity", "Active Alerts", "Scrape Targets Down"],
         "Anomalies": ["Error Spikes", "Latency Anomalies", "Throughput Anomalies", "Error Budget Burn (1h)"],
         "Investigation": ["Security Event Timeline", "Traces and Logs"],
     },
