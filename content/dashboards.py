@@ -40,7 +40,7 @@ class Panel:
     content: str = ""                       # text panels
     links: tuple[tuple[str, str], ...] = ()  # (title, url): the panel's links, Grafana variables allowed
     data_links: tuple[tuple[str, str], ...] = ()  # (title, url) on every series: ${__field.labels.x}
-    # (query index, unit): queries in another unit than the panel's, drawn against a right-hand axis
+    # (query index, unit): queries in another unit than the panel's (in a time series, on a right-hand axis)
     query_units: tuple[tuple[int, str], ...] = ()
 
 
@@ -99,7 +99,7 @@ def specs(s: "AlertingArgs | GrafanaArgs") -> list[Spec]:
                 _p(f"sum by (kafka_cluster) (rate(kafka_server_replicamanager_isrshrinks_total{{{C}}}[{RATE}]))",
                    "ISR shrinks/s"),
                 _p(f"sum by (kafka_cluster) (rate(kafka_server_replicamanager_isrexpands_total{{{C}}}[{RATE}]))",
-                   "ISR expands/s"))),
+                   "ISR expands/s")), query_units=((2, "cps"), (3, "cps"))),
             Panel("Partition Status", "timeseries", (
                 _p(f"{sig.UNDER_REPLICATED}{{{C}}}", "under-replicated"),
                 _p(f"{sig.OFFLINE_PARTITIONS}{{{C}}}", "offline"),
@@ -113,7 +113,7 @@ def specs(s: "AlertingArgs | GrafanaArgs") -> list[Spec]:
             Panel("Throughput", "timeseries", (
                 _p(f'topk({top}, {sig.TOPIC_MESSAGES_IN}{{{C},topic=~"$topic"}})', "{{topic}} msg/s in"),
                 _p(f"{sig.BYTES_IN}{{{C}}}", "bytes in"),
-                _p(f"{sig.BYTES_OUT}{{{C}}}", "bytes out")), query_units=((1, "Bps"), (2, "Bps"))),
+                _p(f"{sig.BYTES_OUT}{{{C}}}", "bytes out")), unit="cps", query_units=((1, "Bps"), (2, "Bps"))),
             Panel("Latency Percentiles", "timeseries", (
                 _p(f'{sig.REQUEST_TOTAL_TIME_P99}{{{C},request=~"Produce|FetchConsumer|FetchFollower"}}',
                    "{{request}} p99 total"),
@@ -147,15 +147,16 @@ def specs(s: "AlertingArgs | GrafanaArgs") -> list[Spec]:
                 "success"),), unit="percentunit"),
             Panel("Authentication Success and Failure", "timeseries", (
                 _p(f"sum(rate({auth.format('successful')}{{{C}}}[{RATE}]))", "success/s"),
-                _p(f"sum(rate({auth.format('failed')}{{{C}}}[{RATE}]))", "failure/s"))),
+                _p(f"sum(rate({auth.format('failed')}{{{C}}}[{RATE}]))", "failure/s")), unit="cps"),
             Panel("Authentication by Listener (SASL vs TLS)", "timeseries", (
                 _p(f"sum by (listener) (rate({auth.format('successful')}{{{C}}}[{RATE}]))", "{{listener}} ok"),
-                _p(f"sum by (listener) (rate({auth.format('failed')}{{{C}}}[{RATE}]))", "{{listener}} failed"))),
+                _p(f"sum by (listener) (rate({auth.format('failed')}{{{C}}}[{RATE}]))", "{{listener}} failed")),
+                  unit="cps"),
         )),
         ("Authorization and Encryption", (
             Panel("Authorization Denials", "timeseries", (_p(
                 f'sum by (request, error) (rate(kafka_network_requestmetrics_errors_total{{{C},error=~".*_AUTHORIZATION_FAILED"}}[{RATE}]))',
-                "{{request}} {{error}}"),)),
+                "{{request}} {{error}}"),), unit="cps"),
             Panel("TLS vs Plaintext Connections", "timeseries", (_p(
                 f"sum by (listener) (kafka_server_socket_server_metrics_connection_count{{{C}}})", "{{listener}}"),)),
             Panel("Certificate Expiry", "table", (_p(
@@ -166,7 +167,7 @@ def specs(s: "AlertingArgs | GrafanaArgs") -> list[Spec]:
             Panel("Rate-Limit Hits", "timeseries", (
                 _p(f"sum by (service, limit_type) (rate(rate_limit_hits_total[{RATE}]))", "{{service}} {{limit_type}}"),
                 _p(f'max by (request) (kafka_network_requestmetrics_throttletimems{{{C},quantile="0.99"}})',
-                   "{{request}} throttle p99 ms"))),
+                   "{{request}} throttle p99 ms")), unit="cps", query_units=((1, "ms"),)),
             Panel("Security Events Over Time", "logs-timeseries", (_p("*", "events"),), source="opensearch", span=16,
                   links=security_events),
         )),
@@ -197,7 +198,7 @@ def specs(s: "AlertingArgs | GrafanaArgs") -> list[Spec]:
             Panel("Consumer Error Rates", "timeseries", (
                 _p(sig.EVENT_FAILURES, "processing failures/s"),
                 _p(f'sum by (kafka_cluster) (rate(kafka_server_brokertopicmetrics_failedfetchrequests_total{{{C},topic=""}}[{RATE}]))',
-                   "failed fetches/s")), links=app_errors, span=6),
+                   "failed fetches/s")), unit="cps", links=app_errors, span=6),
             Panel("Messages Consumed per Second", "timeseries", (_p(sig.EVENTS, "events/s"),),
                   unit="ops", span=6),
         )),
@@ -221,7 +222,8 @@ def specs(s: "AlertingArgs | GrafanaArgs") -> list[Spec]:
                 _p(f'sum by (kafka_cluster) (rate(kafka_server_brokertopicmetrics_failedproducerequests_total{{{C},topic=""}}[{RATE}]))',
                    "failed produces/s"),
                 _p(f"sum by (name) (rate(fluentbit_output_dropped_records_total[{RATE}]))", "{{name}} log records dropped/s"),
-                _p(f"sum by (name) (rate(fluentbit_output_retries_failed_total[{RATE}]))", "{{name}} log retries failed/s"))),
+                _p(f"sum by (name) (rate(fluentbit_output_retries_failed_total[{RATE}]))", "{{name}} log retries failed/s")),
+                  unit="cps"),
             Panel("Latency Anomalies", "timeseries", (
                 _p(sig.EVENT_P99, "{{domain}} p99"),
                 _p(f"{sig.EVENT_P99} offset 1d", "{{domain}} p99 a day ago")),
@@ -306,8 +308,8 @@ def _panel(p: Panel, uid: str):
     for i, (expr, legend) in enumerate(p.queries):
         builder = builder.with_target(prometheus.Dataquery().expr(expr).legend_format(legend).ref_id(chr(65 + i)))
     for i, unit in p.query_units:
-        builder = builder.override_by_query(chr(65 + i), [DynamicConfigValue(id_val="unit", value=unit),
-                                                          DynamicConfigValue(id_val="custom.axisPlacement", value="right")])
+        axis = [DynamicConfigValue(id_val="custom.axisPlacement", value="right")] if p.kind == "timeseries" else []
+        builder = builder.override_by_query(chr(65 + i), [DynamicConfigValue(id_val="unit", value=unit), *axis])
     return _links(builder, p)
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import json
 import re
 import shutil
@@ -9,6 +10,7 @@ import subprocess
 
 import pytest
 import yaml
+from grafana_foundation_sdk.models import dashboard as sdk_dashboard, table as sdk_table, timeseries as sdk_timeseries
 
 from content.rules import rule_files
 from content import catalogue, dashboards, grafana
@@ -190,16 +192,21 @@ def test_latency_panels_link_each_series_to_its_traces_in_jaeger(uid, title):
     ("kafka-application", "Consumer Error Rates", "elasticsearch"),
 ])
 def test_log_panels_link_to_the_matching_query_in_explore(uid, title, source):
+    """Grafana interpolates a panel link's URL as written, before any decoding: its variable syntax
+    (`${name}`, part of variableRegex in public/app/features/variables/utils.ts) must survive the
+    URL's own encoding for Explore to open on the panel's time range."""
     from urllib.parse import unquote
     (link,) = _panel(uid, title)["links"]
-    path, _, query = link["url"].partition("?")
+    times = {"__from": "1764460800000", "__to": "1764464400000"}
+    url = re.sub(r"\$\{(\w+)(?:\.([^:^\}]+))?(?::([^\}]+))?\}", lambda m: times.get(m[1], m[0]), link["url"])
+    path, _, query = url.partition("?")
     params = dict(part.split("=", 1) for part in query.split("&"))
     assert path == "/explore" and params["schemaVersion"] == "1"
     pane = json.loads(unquote(params["panes"]))["a"]
     assert pane["datasource"] == grafana.DATASOURCES[source]["uid"]
     assert pane["queries"][0]["datasource"] == {"type": grafana.DATASOURCES[source]["type"],
                                                 "uid": grafana.DATASOURCES[source]["uid"]}
-    assert pane["range"] == {"from": "${__from}", "to": "${__to}"}
+    assert pane["range"] == {"from": times["__from"], "to": times["__to"]}
 
 
 def test_every_dashboard_links_back_to_the_runbooks():
@@ -292,19 +299,25 @@ GRAFANA_UNITS = {
 }
 
 
+PER_SECOND = {"cps", "ops", "reqps", "rps", "wps", "iops"}  # Grafana's Throughput units (per second)
+
+
 def named_unit(expr: str) -> set[str]:
-    """The Grafana units the series an expression reads carry in their names, by Prometheus's
-    naming practice (prometheus.io/docs/practices/naming: a base-unit suffix such as _seconds or
-    _bytes, and _ratio for a 0-1 ratio) and its recording-rule form level:metric:operations. Kafka's
-    JMX times keep their own _ms. A rescaled expression (a numeric factor) carries none."""
-    if not expr or re.search(r"(^|\W)\d+ \*|/ \d+", expr):
+    """The Grafana units that fit the series an expression computes, by Prometheus's naming practice
+    (prometheus.io/docs/practices/naming: a base-unit suffix such as _seconds or _bytes, _ratio for
+    a 0-1 ratio, _total for a counter whose rate() is per second) and its recording-rule form
+    level:metric:operations. Kafka's JMX times keep their milliseconds (..._ms, or ...TimeMs
+    lower-cased by the exporter). A ratio or rescaled expression (a division or a numeric factor)
+    is left to its panel."""
+    if not expr or " / " in expr or re.search(r"(^|\W)\d+ \*", expr):
         return set()
     units = set()
     for name in metric_names(concrete(expr)):
         metric, ops = (name.split(":") + [""])[1:3] if ":" in name else (name, "")
-        rate = "rate" in ops or bool(re.search(rf"rate\({name}\b", expr))
-        units |= ({"s"} if metric.endswith("_seconds") else {"ms"} if metric.endswith("_ms") else
-                  {"Bps"} if "bytes" in metric and rate else {"percentunit"} if "ratio" in ops else set())
+        rate = "rate" in ops or bool(re.search(rf"\bi?rate\({name}\b", concrete(expr)))
+        units |= ({"s"} if metric.endswith("_seconds") else {"ms"} if re.search(r"(_ms|timems)$", metric) else
+                  {"Bps"} if "bytes" in metric and rate else {"percentunit"} if "ratio" in ops else
+                  PER_SECOND if rate else set())
     return units
 
 
@@ -318,14 +331,34 @@ def test_every_series_is_shown_in_the_unit_its_name_carries(uid):
         units = {o["matcher"]["options"]: {x["id"]: x["value"] for x in o["properties"]}.get("unit")
                  for o in p.get("fieldConfig", {}).get("overrides", []) if o["matcher"]["id"] == "byFrameRefID"}
         for t in p.get("targets", []):
-            if (named := named_unit(t.get("expr", ""))) and {
-                    units.get(t["refId"]) or p["fieldConfig"]["defaults"].get("unit")} != named:
+            if (named := named_unit(t.get("expr", ""))) and (
+                    units.get(t["refId"]) or p["fieldConfig"]["defaults"].get("unit")) not in named:
                 shown = units.get(t["refId"]) or p["fieldConfig"]["defaults"].get("unit")
                 wrong.append((p["title"], t["expr"], shown, named))
     assert wrong == []
     assert named_unit("domain:kafka_event_processing_duration_seconds:p99_5m") == {"s"}
     assert named_unit("sum(rate(kafka_server_brokertopicmetrics_bytesin_total[5m]))") == {"Bps"}
     assert named_unit("100 * rate(process_cpu_seconds_total[5m])") == set()
+    assert named_unit("sum(rate(kafka_server_brokertopicmetrics_failedfetchrequests_total[5m]))") == PER_SECOND
+    assert named_unit("sum(increase(kafka_server_brokertopicmetrics_failedfetchrequests_total[5m]))") == set()
+
+
+def field_options(model) -> set[str]:
+    """The keys a field-config model of grafana-foundation-sdk (11.6.0, generated from Grafana's
+    panel schemas) writes."""
+    return set(re.findall(r'payload\["(\w+)"\]', inspect.getsource(model.FieldConfig.to_json)))
+
+
+def test_every_override_sets_a_field_option_its_panel_type_has():
+    """Grafana applies an override property by its id: a standard field option (dashboard
+    FieldConfig) or `custom.<option>` of the panel type's own FieldConfig; any other id, including
+    a wrongly cased one, is ignored without a word."""
+    custom = {"timeseries": field_options(sdk_timeseries), "table": field_options(sdk_table)}
+    wrong = [(p["title"], prop["id"]) for _, board in BOARDS.values() for p in board["panels"]
+             for o in p.get("fieldConfig", {}).get("overrides", []) for prop in o["properties"]
+             if prop["id"] not in field_options(sdk_dashboard)
+             and prop["id"].removeprefix("custom.") not in custom[p["type"]]]
+    assert wrong == [] and "axisPlacement" in custom["timeseries"] and "unit" in field_options(sdk_dashboard)
 
 
 @pytest.mark.parametrize("uid", sorted(BOARDS))
