@@ -69,6 +69,8 @@ def test_probe_ports_and_scrape_reach_what_jaegers_config_serves_on_the_pod_ip(s
     job = {j["job_name"]: j for j in scrape_configs(make_settings("prod"))}[catalogue.JOB_JAEGER]
     (address,) = [r for r in job["relabel_configs"] if r.get("target_label") == "__address__"]
     assert answered(int(address["replacement"].rpartition(":")[2]), job["metrics_path"])
+    (sd,) = job["kubernetes_sd_configs"]
+    assert sd["role"] == "pod" and deployment.inputs["metadata"]["namespace"] in sd["namespaces"]["names"]
 
 
 def test_endpoints_are_stack_outputs(stack_runs):

@@ -102,12 +102,43 @@ def test_replication_may_decrypt_and_encrypt_with_the_replica_key_through_s3_onl
 
 
 def test_the_snapshot_role_has_elastics_documented_minimum():
-    policy = layout.snapshot_role_policy("snaps", "arn:aws:kms:eu-west-1:1:key/s")
+    """Elastic's repository-s3 minimum, plus the key of the bucket's SSE-KMS default: S3 asks KMS
+    for a data key on every upload and to decrypt one on every read and multipart part, with the
+    caller's permissions (S3 User Guide, "Using server-side encryption with AWS KMS keys",
+    permissions)."""
+    key = "arn:aws:kms:eu-west-1:1:key/s"
+    policy = layout.snapshot_role_policy("snaps", key)
     for action in ("s3:ListBucket", "s3:GetBucketLocation", "s3:ListBucketMultipartUploads", "s3:ListBucketVersions"):
         assert allowed(policy, Request(action, "arn:aws:s3:::snaps")), action
     for action in ("s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload",
                    "s3:ListMultipartUploadParts"):
         assert allowed(policy, Request(action, "arn:aws:s3:::snaps/elasticsearch/index-0")), action
+    for action in ("kms:GenerateDataKey", "kms:Decrypt"):
+        assert allowed(policy, Request(action, key)) and not allowed(policy, Request(action, FOREIGN)), action
+
+
+def test_the_replication_role_is_assumed_by_s3_alone():
+    trust = layout.assume_role("s3.amazonaws.com")
+    assert allowed(trust, Request("sts:AssumeRole", "*", principal="s3.amazonaws.com"))
+    assert not allowed(trust, Request("sts:AssumeRole", "*", principal="lambda.amazonaws.com"))
+    assert not allowed(trust, Request("sts:AssumeRoleWithWebIdentity", "*", principal="s3.amazonaws.com"))
+
+
+def test_the_access_log_bucket_refuses_what_arrives_without_tls_and_takes_only_its_sources_logs():
+    arn = "arn:aws:s3:::access-logs"
+    policy = layout.access_log_bucket_policy("access-logs", "123456789012", [ARCHIVE])
+    delivery = {"aws:SourceArn": f"arn:aws:s3:::{ARCHIVE}", "aws:SourceAccount": "123456789012"}
+
+    def log(**context) -> Request:
+        return Request("s3:PutObject", f"{arn}/archive/2026-11-30", principal="logging.s3.amazonaws.com",
+                       context={**delivery, **context})
+    assert allowed(policy, log(**TLS))
+    assert denied(policy, log(**{**TLS, "aws:SecureTransport": "false"})) == ["DenyInsecureTransport"]
+    assert denied(policy, log(**{**TLS, "s3:TlsVersion": "1.1"})) == ["DenyTlsBelow12"]
+    assert not allowed(policy, log(**{**TLS, "aws:SourceArn": "arn:aws:s3:::someone-elses"}))
+    for resource in (arn, f"{arn}/any"):  # the bucket and its objects, for every principal and action
+        assert "DenyInsecureTransport" in denied(policy, Request("s3:GetObject", resource, context={
+            "aws:SecureTransport": "false"}))
 
 
 # --- KMS key policies (KMS Developer Guide, "Key policies in AWS KMS": an explicit Deny wins over

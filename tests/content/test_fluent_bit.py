@@ -7,10 +7,13 @@ extracted from the v3.1.9 sources (tests/upstream/fluent-bit-v3.1.9/properties.t
 appVersion of the pinned fluent-bit chart 0.47.10)."""
 from __future__ import annotations
 
+import ipaddress
+import re
+
 import pytest
 
 from config.sections import CollectionArgs
-from content import fluent_bit
+from content import catalogue, fluent_bit, scrape
 from tests.conftest import make_settings
 from tests.upstream import fluent_bit_properties
 
@@ -20,8 +23,35 @@ PROPERTIES = fluent_bit_properties()
 BOOLEANS = {"true", "on", "yes", "false", "off", "no"}  # src/flb_utils.c flb_utils_bool, case-insensitive
 
 
+def size_to_bytes(size: str) -> int:
+    """src/flb_utils.c flb_utils_size_to_bytes at v3.1.9: atof of the text, then a unit of at most
+    two trailing non-digits, K, M or G (upper-cased), optionally followed by B; -1 when unreadable
+    (the input or output then refuses to start: "invalid mem_buf_limit", ...)."""
+    if size.lower() == "false":
+        return 0
+    number = re.match(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?", size)  # what atof reads
+    value = float(number.group(0)) if number else 0.0
+    unit = re.search(r"\D*$", size[1:]).group(0).upper() if len(size) > 1 else ""
+    if not unit:
+        return int(value)
+    if len(unit) > 2 or (len(unit) == 2 and unit[1] != "B") or unit[0] not in "KMG":
+        return -1
+    return int(value * 1000 ** ("KMG".index(unit[0]) + 1))
+
+
+def retry_limit(value: str) -> int | str:
+    """src/flb_output.c at v3.1.9: no_limits, false or off mean unlimited; no_retries none; anything
+    else is atoi, and a result not above zero falls back to 1 with a warning."""
+    if value.lower() in ("no_limits", "false", "off"):
+        return "unlimited"
+    if value.lower() == "no_retries":
+        return "none"
+    digits = re.match(r"\s*[-+]?\d+", value)
+    return n if (n := int(digits.group(0)) if digits else 0) > 0 else 1
+
+
 def unknown(sections) -> list[str]:
-    """Unknown properties, and boolean properties whose value flb_utils_bool cannot read."""
+    """Unknown properties, and boolean or size properties whose value Fluent Bit cannot read."""
     found = []
     for kind, entries in sections:
         keys = [k.lower() for k, _ in entries]
@@ -31,6 +61,8 @@ def unknown(sections) -> list[str]:
         found += [f"{kind} {plugin}: {k}" for k in keys if k not in allowed]
         booleans = PROPERTIES.get(f"{kind} booleans", set()) | PROPERTIES.get(f"{plugin} booleans", set())
         found += [f"{kind} {plugin}: {k}={v}" for k, v in entries if k.lower() in booleans and v.lower() not in BOOLEANS]
+        sizes = PROPERTIES.get(f"{kind} sizes", set()) | PROPERTIES.get(f"{plugin} sizes", set())
+        found += [f"{kind} {plugin}: {k}={v}" for k, v in entries if k.lower() in sizes and size_to_bytes(v) <= 0]
     return found
 
 
@@ -38,8 +70,22 @@ def unknown(sections) -> list[str]:
 def test_every_property_is_one_fluent_bit_accepts(stack, archive):
     groups = fluent_bit.sections(CollectionArgs.of(make_settings(stack)), archive, "eu-west-1" if archive else "")
     assert unknown([section for sections in groups.values() for section in sections]) == []
-    assert unknown([("OUTPUT", [("Name", "es"), ("Logstash_Prefx", "x"), ("Trace_Error", "Onn")])]) == [
-        "OUTPUT es: logstash_prefx", "OUTPUT es: Trace_Error=Onn"]
+    assert unknown([("OUTPUT", [("Name", "es"), ("Logstash_Prefx", "x"), ("Trace_Error", "Onn"),
+                                ("Buffer_Size", "5MiB")])]) == [
+        "OUTPUT es: logstash_prefx", "OUTPUT es: Trace_Error=Onn", "OUTPUT es: Buffer_Size=5MiB"]
+    assert [size_to_bytes(v) for v in ("5MB", "5m", "32K", "1.5G", "100", "5MiB", "MB5", "false")] == [
+        5_000_000, 5_000_000, 32_000, 1_500_000_000, 100, -1, 0, 0]
+
+
+@pytest.mark.parametrize("stack,archive", [("prod", "kafka-archive"), ("dev", None)])
+def test_every_output_retries_as_often_as_the_settings_say(stack, archive):
+    """Retry_Limit is read by flb_output.c, which turns an unreadable or non-positive limit into 1."""
+    s = CollectionArgs.of(make_settings(stack))
+    outputs = fluent_bit.sections(s, archive, "eu-west-1" if archive else "")["outputs"]
+    limits = {dict(e)["Name"]: retry_limit(dict((k.lower(), v) for k, v in e)["retry_limit"]) for _, e in outputs}
+    assert limits == dict.fromkeys(limits, s.log_output_retry_limit) and len(limits) == (3 if archive else 2)
+    assert [retry_limit(v) for v in ("5", "None", "0", "no_limits", "Off", "no_retries")] == [
+        5, 1, 1, "unlimited", "unlimited", "none"]
 
 
 @pytest.mark.parametrize("url,host,port,tls", [("https://es.example", "es.example", "443", "On"),
@@ -52,3 +98,15 @@ def test_the_output_reaches_the_urls_host_and_port_with_tls_as_its_scheme_says(u
     outputs = fluent_bit.sections(CollectionArgs.of(s))["outputs"]
     (es,) = [dict(entries) for _, entries in outputs if dict(entries)["Name"] == "es"]
     assert (es["Host"], es["Port"], es["tls"]) == (host, port, tls)
+
+
+def test_prometheus_and_the_kubelet_reach_the_http_server_on_the_pod_ip():
+    """Prometheus scrapes `__address__` (the pod IP and a port) and the kubelet probes the pod IP,
+    so the HTTP server must listen on every address of the pod, on the port the scrape job uses."""
+    s = make_settings("prod")
+    ((_, service),) = fluent_bit.sections(CollectionArgs.of(s))["service"]
+    service = dict(service)
+    job = {j["job_name"]: j for j in scrape.scrape_configs(s)}[catalogue.JOB_FLUENT_BIT]
+    (address,) = [r for r in job["relabel_configs"] if r.get("target_label") == "__address__"]
+    assert service["HTTP_Server"] == "On" and ipaddress.ip_address(service["HTTP_Listen"]).is_unspecified
+    assert address["replacement"].rpartition(":")[2] == service["HTTP_Port"]

@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from config.sections import AlertingArgs
-from content import exporters, scrape
+from content import catalogue, exporters, scrape
 from harness import tools
 from tests.conftest import make_settings
 from tests.upstream import HERE, go_config_problems, go_structs
@@ -84,6 +84,20 @@ def test_discovered_kafka_pods_are_scraped_where_the_jmx_exporter_serves():
     assert jobs and {j["metrics_path"] for j in jobs} == {"/metrics"}
 
 
+def blackbox_routes() -> dict[str, str]:
+    """blackbox_exporter v0.25.0 main.go: route -> handler, each `path.Join(*routePrefix, "<route>")`;
+    the chart passes no --web.route-prefix (values.yaml extraArgs: []), so the prefix is "/"."""
+    main = (HERE / "blackbox_exporter-v0.25.0" / "main.go").read_text()
+    return dict(re.findall(r'http\.Handle(?:Func)?\(path\.Join\(\*routePrefix, "(/[^"]+)"\),\s*(\w+(?:\.\w+)?)', main))
+
+
+def test_the_blackbox_exporters_own_metrics_are_scraped_where_it_serves_them():
+    """Its own metrics are promhttp's handler's route; any other path falls to the landing page,
+    which answers HTML that Prometheus cannot parse."""
+    (job,) = [j for j in configs("prod") if j["job_name"] == catalogue.JOB_BLACKBOX]
+    assert blackbox_routes()[job["metrics_path"]] == "promhttp.Handler"
+
+
 def test_the_tls_probe_asks_the_blackbox_exporter_about_each_listener():
     """Prometheus's multi-target exporter pattern (Prometheus docs, "Understanding and using the
     multi-target exporter pattern"): each static target becomes the `target` parameter and the
@@ -94,6 +108,7 @@ def test_the_tls_probe_asks_the_blackbox_exporter_about_each_listener():
     s = AlertingArgs.of(make_settings("prod"))
     (job,) = [j for j in scrape.scrape_configs(s) if j["job_name"] == "kafka-tls-probe"]
     assert (job["metrics_path"], job["params"]) == ("/probe", {"module": [exporters.TLS_MODULE]})
+    assert blackbox_routes()["/probe"] == "func"  # the prober's handler
     for group in job["static_configs"]:
         for target in group["targets"]:
             out = relabel({"__address__": target, **group["labels"]}, job["relabel_configs"])
