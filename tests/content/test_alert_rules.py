@@ -192,6 +192,16 @@ def test_alert_links_the_panel_that_shows_its_signal(name):
                          if label and label[1] in given}, url
 
 
+def test_links_keep_a_sub_path_grafana_and_jaeger_are_served_under():
+    """Behind a reverse proxy Grafana and Jaeger are served under a path (Grafana's root_url,
+    Jaeger's --query.base-path); a link keeps that path, with or without a trailing slash."""
+    for base in ("https://ops.example/tools/GRAFANAX", "https://ops.example/tools/GRAFANAX/"):
+        s = make_settings("prod", grafanaUrl=base, jaegerQueryUrl=base.replace("GRAFANAX", "JAEGERX"))
+        for rule in promtool_tests.alert_meta(s).values():
+            assert rule["annotations"]["dashboard_url"].startswith("https://ops.example/tools/GRAFANAX/d/")
+        assert dashboards.jaeger_search(s, "combat").startswith("https://ops.example/tools/JAEGERX/search?")
+
+
 def raw_metrics(expr: str) -> set[str]:
     """The scraped metrics an expression reads, through the recording rules of any recorded series."""
     recorded = {r["record"]: r["expr"] for r in RULES if "record" in r}

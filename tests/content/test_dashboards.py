@@ -13,11 +13,13 @@ import yaml
 from grafana_foundation_sdk.models import dashboard as sdk_dashboard, table as sdk_table, timeseries as sdk_timeseries
 
 from content.rules import rule_files
-from content import catalogue, dashboards, grafana
+from content import catalogue, dashboards, grafana, signals
 from content.promql import metric_names
 from tests.conftest import make_settings
 
 SETTINGS = make_settings("prod")
+RECORDING_EXPRS = {r["record"]: r["expr"] for doc in rule_files(SETTINGS).values() for g in doc["groups"]
+                   for r in g["rules"] if "record" in r}
 BOARDS = dashboards.dashboards(SETTINGS)
 RECORDED = {r["record"] for doc in rule_files(SETTINGS).values() for g in doc["groups"] for r in g["rules"]
             if "record" in r}
@@ -308,7 +310,9 @@ def named_unit(expr: str) -> set[str]:
     a 0-1 ratio, _total for a counter whose rate() is per second) and its recording-rule form
     level:metric:operations. Kafka's JMX times keep their milliseconds (..._ms, or ...TimeMs
     lower-cased by the exporter). A ratio or rescaled expression (a division or a numeric factor)
-    is left to its panel."""
+    is left to its panel, unless scaled by 100 to a percent."""
+    if expr and re.search(r"(^|\W)100 \*", expr):
+        return {"percent"}  # a ratio (or a rate of seconds per second) scaled to percent
     if not expr or " / " in expr or re.search(r"(^|\W)\d+ \*", expr):
         return set()
     units = set()
@@ -338,7 +342,7 @@ def test_every_series_is_shown_in_the_unit_its_name_carries(uid):
     assert wrong == []
     assert named_unit("domain:kafka_event_processing_duration_seconds:p99_5m") == {"s"}
     assert named_unit("sum(rate(kafka_server_brokertopicmetrics_bytesin_total[5m]))") == {"Bps"}
-    assert named_unit("100 * rate(process_cpu_seconds_total[5m])") == set()
+    assert named_unit("100 * rate(process_cpu_seconds_total[5m])") == {"percent"}
     assert named_unit("sum(rate(kafka_server_brokertopicmetrics_failedfetchrequests_total[5m]))") == PER_SECOND
     assert named_unit("sum(increase(kafka_server_brokertopicmetrics_failedfetchrequests_total[5m]))") == set()
 
@@ -359,6 +363,27 @@ def test_every_override_sets_a_field_option_its_panel_type_has():
              if prop["id"] not in field_options(sdk_dashboard)
              and prop["id"].removeprefix("custom.") not in custom[p["type"]]]
     assert wrong == [] and "axisPlacement" in custom["timeseries"] and "unit" in field_options(sdk_dashboard)
+
+
+def result_labels(expr: str) -> set[str]:
+    """Label names an expression's result may carry, as far as its text says: its by () clauses and
+    matchers, and those of the recording rules of every recorded series it reads."""
+    expr = concrete(expr)
+    names = {n for group in re.findall(r"\bby \(([^)]*)\)", expr) for n in re.split(r"\s*,\s*", group) if n}
+    names |= set(re.findall(r"[{,]\s*(\w+)\s*(?:=~|!~|!=|=)", expr))
+    for name in metric_names(expr) & set(RECORDING_EXPRS):
+        names |= result_labels(RECORDING_EXPRS[name])
+    return names
+
+
+def test_every_legend_names_labels_its_query_keeps():
+    """Grafana fills `{{label}}` in a legend from the series' labels, case-sensitively; a name the
+    result does not carry renders as nothing, and the series become indistinguishable."""
+    wrong = [(p["title"], t["legendFormat"]) for _, board in BOARDS.values() for p in board["panels"]
+             for t in p.get("targets", []) if t.get("expr")
+             and not set(re.findall(r"\{\{\s*(\w+)\s*\}\}", t.get("legendFormat", ""))) <= result_labels(t["expr"])]
+    assert wrong == []
+    assert result_labels(f"{signals.TOPIC_MESSAGES_IN}") >= {"kafka_cluster", "topic"}
 
 
 @pytest.mark.parametrize("uid", sorted(BOARDS))
