@@ -90,6 +90,10 @@ def families(clusters: int) -> dict[str, list[tuple[str, float, float]]]:
             add("jvm_memory_used_bytes", {**b, "area": "heap"}, 2e9)
             add("jvm_memory_max_bytes", {**b, "area": "heap"}, 4e9)
             add("process_cpu_seconds_total", b, 0, 0.4)
+            # kube-state-metrics' view of the broker pod: a restart now and then
+            add("kube_pod_container_status_restarts_total", {"job": "kube-state-metrics", "namespace": cl,
+                                                             "pod": f"{cl}-kafka-{i}", "container": "kafka"}, 0, 1e-4)
+            add("kafka_log_logmanager_offlinelogdirectorycount", b, 0)
             pvc = {"persistentvolumeclaim": f"data-{cl}-kafka-{i}", "namespace": cl}
             add("kubelet_volume_stats_used_bytes", pvc, 2e11)
             add("kubelet_volume_stats_capacity_bytes", pvc, 5e11)
@@ -98,6 +102,7 @@ def families(clusters: int) -> dict[str, list[tuple[str, float, float]]]:
             add("kafka_controller_kafkacontroller_activecontrollercount", ctl, 1 if i == 0 else 0)
             add("kafka_controller_kafkacontroller_offlinepartitionscount", ctl, 0)
             add("kafka_controller_kafkacontroller_fencedbrokercount", ctl, 0)
+            add("kafka_controller_controllerstats_uncleanleaderelections_total", ctl, 0, 0)
         exporter = {"job": "kafka-exporter", "instance": f"{cl}-exporter:9308", "kafka_cluster": cl}
         add("up", exporter, 1)
         for g in range(GROUPS):
@@ -122,6 +127,10 @@ def families(clusters: int) -> dict[str, list[tuple[str, float, float]]]:
                 0, 200)
     add("kafka_event_processing_failures_total", app, 0, 0.6)
     add("rate_limit_hits_total", {"job": "realtime-gateway", "service": "gateway", "limit_type": "ip"}, 0, 0.1)
+    add("up", {"job": "realtime-gateway", "instance": "gateway-1:8080"}, 0)  # one target down, as fleets have
+    for output in ("es.0", "opensearch.1"):  # Fluent Bit's outputs, with a rare drop and failed retry
+        add("fluentbit_output_dropped_records_total", {"job": "fluent-bit", "name": output}, 0, 1e-3)
+        add("fluentbit_output_retries_failed_total", {"job": "fluent-bit", "name": output}, 0, 1e-3)
     return f
 
 
