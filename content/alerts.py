@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from content import signals as sig
 from content.catalogue import (CLUSTER_LABEL as C, JOB_BLACKBOX, JOB_BROKER, JOB_CONTROLLER, JOB_EVENTS, JOB_LAG,
-                               JOB_TLS_PROBE, JOB_ZOOKEEPER, KAFKA_JVM_JOBS, kafka_pods as kafka_pod_selector)
+                               JOB_TLS_PROBE, JOB_ZOOKEEPER, KAFKA_JVM_JOBS, kafka_namespaces, kafka_pods)
 from config.sections import AlertingArgs
 from content import dashboards
 from content.grafana import stable_id
@@ -118,9 +118,8 @@ def _absent(job: str, clusters: list, by_cluster: bool = False) -> str:
 
 
 def infrastructure(s: AlertingArgs) -> list[Alert]:
-    namespaces = "|".join(sorted({c.namespace for c in s.clusters}))  # where the Kafka pods and volumes live
-    volumes = f'namespace=~"{namespaces}",persistentvolumeclaim=~".*kafka.*"'
-    kafka_pods = kafka_pod_selector(s.clusters)
+    volumes = f'namespace=~"{kafka_namespaces(s.clusters)}",persistentvolumeclaim=~".*kafka.*"'
+    pods = kafka_pods(s.clusters)
     missing = [_absent(JOB_CONTROLLER, [c for c in s.clusters if c.kraft]), _absent(JOB_LAG, s.clusters),
                _absent(JOB_TLS_PROBE, [c for c in s.clusters if c.tls])]
     if any(c.tls for c in s.clusters):
@@ -198,9 +197,9 @@ def infrastructure(s: AlertingArgs) -> list[Alert]:
               "Followers keep falling out of the in-sync set: a slow broker, disk or network; the next step is "
               "under-min-ISR partitions."),
         Alert("KafkaBrokerCrashLooping",
-              f"(sum by (namespace, pod) (increase(kube_pod_container_status_restarts_total{{{kafka_pods}}}[15m])) > 2)"
+              f"(sum by (namespace, pod) (increase(kube_pod_container_status_restarts_total{{{pods}}}[15m])) > 2)"
               f" or (max by (namespace, pod) (kube_pod_container_status_waiting_reason"
-              f'{{{kafka_pods},reason="CrashLoopBackOff"}}) > 0)',
+              f'{{{pods},reason="CrashLoopBackOff"}}) > 0)',
               "2m", "high", "availability", "Kafka pod {{ $labels.namespace }}/{{ $labels.pod }} keeps restarting",
               "The kafka container restarted more than twice in 15 minutes or waits in CrashLoopBackOff "
               "(kube-state-metrics)."),

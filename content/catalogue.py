@@ -93,11 +93,14 @@ METRICS: dict[str, str] = {
 EVENT_DURATION_BUCKETS = (0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0)
 
 
+def kafka_namespaces(clusters) -> str:
+    """A regex of the namespaces the Kafka pods and volumes live in: the clusters' own."""
+    return "|".join(sorted({c.namespace for c in clusters}))
+
+
 def kafka_pods(clusters) -> str:
-    """The selector of the Kafka containers in kube-state-metrics' series: their namespaces are the
-    clusters' own."""
-    namespaces = "|".join(sorted({c.namespace for c in clusters}))
-    return f'container="kafka",namespace=~"{namespaces}"'
+    """The selector of the Kafka containers in kube-state-metrics' series."""
+    return f'container="kafka",namespace=~"{kafka_namespaces(clusters)}"'
 
 
 def slo_bucket(target_seconds: float) -> float:
