@@ -19,6 +19,7 @@ from content.promql import metric_names
 from config.fields import duration_seconds
 from tests.conftest import ROOT, make_settings
 from tests.content import promtool_tests
+from tests.content.grafana_model import concrete
 from tests.content.alert_scenarios import SCENARIOS
 
 needs_promtool = pytest.mark.skipif(not shutil.which("promtool"), reason="promtool is not installed")
@@ -41,7 +42,8 @@ HEALTH_ALERTS = {"KafkaUnderReplicatedPartitions", "KafkaOfflinePartitions", "Ka
 SETTINGS = make_settings("prod")
 ALERTS = promtool_tests.alert_meta(SETTINGS)
 RULES = [r for doc in rule_files(SETTINGS).values() for g in doc["groups"] for r in g["rules"]]
-RECORDED = {r["record"] for r in RULES if "record" in r}
+RECORDING = {r["record"]: r["expr"] for r in RULES if "record" in r}
+RECORDED = set(RECORDING)
 
 
 def test_design_document_and_health_alerts_exist():
@@ -204,9 +206,8 @@ def test_links_keep_a_sub_path_grafana_and_jaeger_are_served_under():
 
 def raw_metrics(expr: str) -> set[str]:
     """The scraped metrics an expression reads, through the recording rules of any recorded series."""
-    recorded = {r["record"]: r["expr"] for r in RULES if "record" in r}
-    names = metric_names(re.sub(r"\$\w+", "x", expr.replace("$__rate_interval", "5m")))
-    return set().union(*[raw_metrics(recorded[n]) if n in recorded else {n} for n in names])
+    names = metric_names(concrete(expr))
+    return set().union(*[raw_metrics(RECORDING[n]) if n in RECORDING else {n} for n in names])
 
 
 def test_each_alert_links_a_panel_that_draws_what_it_measures():

@@ -16,13 +16,13 @@ from content.rules import rule_files
 from content import catalogue, dashboards, grafana, signals
 from content.promql import metric_names
 from tests.conftest import make_settings
+from tests.content.grafana_model import concrete, interpolate
 
 SETTINGS = make_settings("prod")
 RECORDING_EXPRS = {r["record"]: r["expr"] for doc in rule_files(SETTINGS).values() for g in doc["groups"]
                    for r in g["rules"] if "record" in r}
 BOARDS = dashboards.dashboards(SETTINGS)
-RECORDED = {r["record"] for doc in rule_files(SETTINGS).values() for g in doc["groups"] for r in g["rules"]
-            if "record" in r}
+RECORDED = set(RECORDING_EXPRS)
 # The design document's panels, dashboard by dashboard (plus partition status and pod restarts on the
 # overview and scrape targets down on incident response: the panels the health, crash-loop and scrape
 # alerts link).
@@ -68,11 +68,6 @@ def rows(board: dict) -> dict[str, list[str]]:
 def prom_queries(board: dict) -> list[str]:
     return [t["expr"] for p in board["panels"] for t in p.get("targets", [])
             if p.get("datasource", {}).get("type") == "prometheus"]
-
-
-def concrete(expr: str) -> str:
-    """Grafana variables replaced by values PromQL accepts."""
-    return re.sub(r"\$\w+", "x", expr.replace("$__rate_interval", "5m"))
 
 
 def test_each_dashboard_has_the_design_documents_panels():
@@ -200,7 +195,7 @@ def test_log_panels_link_to_the_matching_query_in_explore(uid, title, source):
     from urllib.parse import unquote
     (link,) = _panel(uid, title)["links"]
     times = {"__from": "1764460800000", "__to": "1764464400000"}
-    url = re.sub(r"\$\{(\w+)(?:\.([^:^\}]+))?(?::([^\}]+))?\}", lambda m: times.get(m[1], m[0]), link["url"])
+    url = interpolate(link["url"], times)
     path, _, query = url.partition("?")
     params = dict(part.split("=", 1) for part in query.split("&"))
     assert path == "/explore" and params["schemaVersion"] == "1"
@@ -315,10 +310,10 @@ def named_unit(expr: str) -> set[str]:
         return {"percent"}  # a ratio (or a rate of seconds per second) scaled to percent
     if not expr or " / " in expr or re.search(r"(^|\W)\d+ \*", expr):
         return set()
-    units = set()
-    for name in metric_names(concrete(expr)):
+    units, query = set(), concrete(expr)
+    for name in metric_names(query):
         metric, ops = (name.split(":") + [""])[1:3] if ":" in name else (name, "")
-        rate = "rate" in ops or bool(re.search(rf"\bi?rate\({name}\b", concrete(expr)))
+        rate = "rate" in ops or bool(re.search(rf"\bi?rate\({name}\b", query))
         units |= ({"s"} if metric.endswith("_seconds") else {"ms"} if re.search(r"(_ms|timems)$", metric) else
                   {"Bps"} if "bytes" in metric and rate else {"percentunit"} if "ratio" in ops else
                   PER_SECOND if rate else set())

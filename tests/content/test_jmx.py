@@ -17,6 +17,7 @@ from content.promql import selectors
 from content.rules import rule_files
 from tests.conftest import make_settings
 from tests.content import kafka_mbeans
+from tests.content.grafana_model import concrete
 from tests.content.jmx_exporter_model import Attribute, export
 
 BEANS = kafka_mbeans.broker() + kafka_mbeans.controller(active=True) + kafka_mbeans.controller(active=False)
@@ -48,7 +49,7 @@ def reads() -> list[tuple[str, str]]:
     for uid, (_, board) in dashboards(s).items():
         for panel in board["panels"]:
             found += [(f"{uid}/{panel.get('title')}", t["expr"]) for t in panel.get("targets", []) if t.get("expr")]
-    return [(where, re.sub(r"\$\w+", "x", expr.replace("$__rate_interval", "5m"))) for where, expr in found]
+    return [(where, concrete(expr)) for where, expr in found]
 
 
 def _satisfies(labels: dict[str, str], label: str, op: str, value: str) -> bool:
