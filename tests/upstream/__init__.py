@@ -137,7 +137,7 @@ def go_structs(*files: str, tag: str = "mapstructure") -> dict[str, list[tuple[s
     return structs
 
 
-def _struct(kind: str, structs: dict) -> str:
+def _struct(kind: str) -> str:
     """The type a field type names; one from a package not given stays unknown (opaque)."""
     return kind.lstrip("*[]")
 
@@ -149,7 +149,7 @@ def _value_problems(item: object, kind: str, structs: dict, where: str) -> list[
         return [p for k, v in item.items() for p in _value_problems(v, element, structs, f"{where}.{k}")]
     if kind.startswith("[]") and isinstance(item, list):
         return [p for i, e in enumerate(item) for p in _value_problems(e, kind[2:], structs, f"{where}[{i}]")]
-    return go_config_problems(item, _struct(kind, structs), structs, where)
+    return go_config_problems(item, _struct(kind), structs, where)
 
 
 def _flat(struct: str, structs: dict) -> tuple[dict[str, str], bool]:
@@ -163,7 +163,7 @@ def _flat(struct: str, structs: dict) -> tuple[dict[str, str], bool]:
             takes_others = True
         elif key:
             fields[key] = kind
-        elif isinstance(structs.get(inner := _struct(kind, structs)), list):
+        elif isinstance(structs.get(inner := _struct(kind)), list):
             inlined, others = _flat(inner, structs)
             fields, takes_others = {**inlined, **fields}, takes_others or others
         else:

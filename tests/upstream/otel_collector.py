@@ -22,6 +22,7 @@ v0.15.0 and contrib's healthcheckv2extension at v0.123.0; the structs are vendor
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -56,22 +57,37 @@ LEVELS = [level.lower() for level in re.findall(r'level\w+Str\s+= "(\w+)"',
 HEALTH_DEFAULTS = {"legacy": ("localhost:13133", "/"), "status": "/status"}  # healthcheckv2 factory.go
 
 
+@functools.cache
+def _structs(*files: str) -> dict:
+    """The structs of these files, parsed once (nothing here changes them)."""
+    return go_structs(*files)
+
+
+def _metrics(config: dict) -> dict:
+    """service::telemetry::metrics."""
+    return ((config.get("service") or {}).get("telemetry") or {}).get("metrics") or {}
+
+
+def _prometheus(reader: dict) -> dict | None:
+    """A metric reader's pull::exporter::prometheus."""
+    return (reader.get("pull") or {}).get("exporter", {}).get("prometheus")
+
+
 def decode(section: str, component_id: str, body: dict | None) -> list[str]:
     """The keys the component's factory Config refuses."""
     struct, *files = COMPONENTS[(section, component_id.split("/")[0])]
-    return go_config_problems(body or {}, struct, go_structs(*files, *NET), f"{section}::{component_id}")
+    return go_config_problems(body or {}, struct, _structs(*files, *NET), f"{section}::{component_id}")
 
 
 def problems(config: dict) -> list[str]:
     """What stops the collector from starting with `config`, in its own words: the decoding
     errors, else the validation errors, else the start-up errors (each step runs only after the
     one before it succeeded)."""
-    return _decode_problems(config) or _validate_problems(config) or _telemetry_problems(
-        ((config.get("service") or {}).get("telemetry") or {}))
+    return _decode_problems(config) or _validate_problems(config) or _telemetry_problems(config)
 
 
 def _decode_problems(config: dict) -> list[str]:
-    found = go_config_problems(config, "otelcol.Config", go_structs(*SERVICE, C + "pipeline_pipeline.go"))
+    found = go_config_problems(config, "otelcol.Config", _structs(*SERVICE, C + "pipeline_pipeline.go"))
     for section in SECTIONS:
         for component_id, body in (config.get(section) or {}).items():
             if (section, component_id.split("/")[0]) not in COMPONENTS:
@@ -82,7 +98,7 @@ def _decode_problems(config: dict) -> list[str]:
     for pipeline_id in service.get("pipelines") or {}:  # pipeline.ID.UnmarshalText
         if not re.fullmatch(SIGNAL_NAME, signal := pipeline_id.split("/")[0].strip()):
             found.append(f"in {pipeline_id!r} id: invalid character(s) in type {signal!r}")
-    level = str(((service.get("telemetry") or {}).get("metrics") or {}).get("level", "normal"))
+    level = str(_metrics(config).get("level", "normal"))
     if level.lower() not in LEVELS:  # configtelemetry.Level.UnmarshalText
         found.append(f"unknown metrics level {level.lower()!r}")
     return found
@@ -102,17 +118,16 @@ def _validate_problems(config: dict) -> list[str]:
             for ref in pipeline.get(kind + "s") or []:
                 if not any(ref in (config.get(s) or {}) for s in sections):
                     found.append(f"service::pipelines::{pipeline_id}: references {kind} {ref!r} which is not configured")
-    metrics = (service.get("telemetry") or {}).get("metrics") or {}
+    metrics = _metrics(config)
     if str(metrics.get("level", "normal")).lower() != "none" and not metrics.get("readers"):
         found.append("collector telemetry metrics reader should exist when metric level is not none")
     return found
 
 
-def _telemetry_problems(telemetry: dict) -> list[str]:
-    metrics = telemetry.get("metrics") or {}
+def _telemetry_problems(config: dict) -> list[str]:
     found = []
-    for reader in metrics.get("readers") or []:
-        prometheus = (reader.get("pull") or {}).get("exporter", {}).get("prometheus")
+    for reader in _metrics(config).get("readers") or []:
+        prometheus = _prometheus(reader)
         if "pull" in reader and prometheus is None:
             found.append("no valid metric exporter")
         elif prometheus is not None:
@@ -166,9 +181,7 @@ def listeners(config: dict) -> list[Listener]:
             endpoint, path = HEALTH_DEFAULTS["legacy"]
             found.append(Listener("healthcheckv2", *_split(health.get("endpoint", endpoint)),
                                   (health.get("path", path),)))
-    readers = ((config.get("service") or {}).get("telemetry") or {}).get("metrics", {}).get("readers") or []
-    for reader in readers:
-        prometheus = (reader.get("pull") or {}).get("exporter", {}).get("prometheus")
-        if prometheus:
+    for reader in _metrics(config).get("readers") or []:
+        if prometheus := _prometheus(reader):
             found.append(Listener("telemetry", prometheus["host"], prometheus["port"], ("/metrics",)))
     return found
