@@ -43,6 +43,7 @@ from harness.runtime import ROOT
 class Area:
     sources: tuple[str, ...]  # files or folders (trailing /) that mutmut mutates
     tests: tuple[str, ...]  # the tests that judge them
+    by_module: bool = False  # each module judged only by the tests that reach it (see judges())
 
     def modules(self) -> tuple[str, ...]:
         """Mutant-name prefixes of this area, e.g. `content.` or `policy.invariants.`."""
@@ -56,7 +57,7 @@ AREAS = {
     # The component tests judge content too: they send its bodies to the model servers (tests mirror
     # the source, but a body's field names are proved only where an API parses them).
     "content": Area(("content/",), ("tests/content", "tests/components",
-                                    "-k", "not test_alert_fires_on_time_and_stays_quiet_otherwise")),
+                                    "-k", "not test_alert_fires_on_time_and_stays_quiet_otherwise"), by_module=True),
     "settings": Area(("config/",), ("tests/config",)),
     "policy": Area(("policy/invariants.py",), ("tests/policy",)),
     "provider": Area(("components/search_api.py", "components/search_provider.py"),
@@ -139,6 +140,60 @@ def _closure(seeds: set[str]) -> set[str]:
     found = set(seeds)
     while grown := {m for m, deps in graph.items() if m not in found and deps & found}:
         found |= grown
+    return found
+
+
+def _reaches(module: str, graph: dict[str, set[str]]) -> set[str]:
+    """The module and every module it imports, at any depth."""
+    found, todo = {module}, [module]
+    while todo:
+        for dep in graph.get(todo.pop(), set()) - found:
+            found.add(dep)
+            todo.append(dep)
+    return found
+
+
+def _runs_program(path: Path) -> bool:
+    """Whether a test module has a test or fixture that asks for a run of the program (tests/conftest.py)."""
+    return any(isinstance(node, ast.FunctionDef) and {a.arg for a in node.args.args} & {"program", "stack_runs"}
+               for node in ast.walk(ast.parse(path.read_text())))
+
+
+def judges(area: Area) -> dict[str, list[str]]:
+    """Each module of the area -> the test files that judge it (tests mirror the source).
+
+    Every module of ours calls into content, so the program's run reaches every content function,
+    and mutmut's coverage hands each content mutant every test that runs the program: a mutant in a
+    dashboard legend waited for the snapshot-retention and provider tests. Here a test file judges:
+    - what it imports, at any depth (a test of the alert rules imports content.rules, which imports
+      the alerts, recording rules and SLOs);
+    - tests/components/test_X*.py: also the content that the component components/X.py it mirrors
+      imports, at any depth (test_grafana: the dashboards, whose panels the component deploys); not
+      through another component, which has its own mirror tests;
+    - a component test that mirrors no component but runs the program (asks for the `program` or
+      `stack_runs` fixture) reads every object the program registers (the Kubernetes and AWS schema
+      checks, the chart values): it judges everything the program imports."""
+    files = [f for f in _repo_files() if f.endswith(".py")]
+    modules = {f.removesuffix(".py").removesuffix("/__init__").replace("/", "."): ROOT / f for f in files
+               if f.split("/")[0] in PACKAGES + ("tests",)}
+    graph = {m: {i for i in _imports(path) if i in modules} for m, path in modules.items()}
+    components = sorted(m for m in modules if m.startswith("components."))
+    program = set().union(*(_reaches(m, graph) for m in _imports(ROOT / "__main__.py") if m in modules))
+    dirs = tuple(t.rstrip("/") + "/" for t in area.tests if t.startswith("tests/"))
+    found: dict[str, list[str]] = {}
+    for test in sorted(f for f in files if f.startswith(dirs) and Path(f).name.startswith("test_")):
+        name = test.removesuffix(".py").replace("/", ".")
+        reached = _reaches(name, graph)
+        if test.startswith("tests/components/"):
+            stem = Path(test).stem.removeprefix("test_")
+            mirrored = [c for c in components if stem.startswith(c.split(".")[1])]
+            for component in mirrored:
+                reached |= set().union(*(_reaches(m, graph) for m in graph[component] if m.startswith("content")))
+            if not mirrored and _runs_program(ROOT / test):
+                reached |= program
+        for module in reached:
+            if (module + ".").startswith(area.modules()):
+                found.setdefault(module, []).append(test)
     return found
 
 
@@ -230,14 +285,17 @@ def prepare(name: str) -> Path:
         if not dst.exists() or not filecmp.cmp(src, dst, shallow=False):
             dst.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, dst)
-    keep = set(files) | {"setup.cfg", "preload.txt", "at-import.json", "rechecked.json", "seconds", "mutmut.log"}
+    keep = set(files) | {"setup.cfg", "preload.txt", "at-import.json", "rechecked.json", "seconds", "mutmut.log",
+                         "times.jsonl", "selection.json"}
     for path in list(workdir.rglob("*")):
         rel = path.relative_to(workdir).as_posix()
         if path.is_file() and not rel.startswith("mutants/") and "__pycache__" not in rel and rel not in keep:
             path.unlink()
     importing, at_import = _probe(area)
     (workdir / "at-import.json").write_text(json.dumps(sorted(at_import)))
-    for generated, text in (("setup.cfg", _config(area)), ("preload.txt", _preload(area, importing))):
+    selection = json.dumps(judges(area), indent=1, sort_keys=True) if area.by_module else "{}"
+    for generated, text in (("setup.cfg", _config(area)), ("preload.txt", _preload(area, importing)),
+                            ("selection.json", selection)):
         target = workdir / generated
         if not target.exists() or target.read_text() != text:
             target.write_text(text)
@@ -245,7 +303,8 @@ def prepare(name: str) -> Path:
 
 
 def _environment(workdir: Path) -> dict[str, str]:
-    env = {**os.environ, "KM_MUTATION_MEMO": str(workdir / "memo")}
+    env = {**os.environ, "KM_MUTATION_MEMO": str(workdir / "memo"), "KM_MUTATION_TIMES": str(workdir / "times.jsonl"),
+           "KM_MUTATION_SELECTION": str(workdir / "selection.json")}
     # Each worker imports the mutated modules afresh, and a mutated module holds every mutant of
     # each function (config/fields.py: 150,000 lines): compile it once, not once per mutant.
     env.pop("PYTHONDONTWRITEBYTECODE", None)
@@ -358,6 +417,7 @@ def main(argv: list[str] | None = None) -> int:
         workdir = prepare(name) if not args.report_only else WORK / name
         if not args.report_only:
             shutil.rmtree(workdir / "memo", ignore_errors=True)  # runs of the code as it was last time
+            (workdir / "times.jsonl").unlink(missing_ok=True)
             names = list(args.only)
             if args.sample:
                 names = _sample(workdir, AREAS[name], args.only, args.sample)

@@ -76,3 +76,66 @@ def test_tests_run_fastest_first_by_mutmuts_measured_durations(tmp_path, monkeyp
     assert pytest.main([*ARGS, "test_ordered.py"], plugins=[recorder]) == 0
     # Unmeasured (0 s) first, then by duration.
     assert list(recorder.credited) == ["test_third", "test_second", "test_first"]
+
+
+COSTLY = """
+    import time
+    import pytest
+
+    @pytest.fixture(scope="session")
+    def program_runs():
+        time.sleep(0.3)  # a session's program runs: paid by whichever test asks first
+
+    def test_reads_the_runs(program_runs):
+        pass
+
+    def test_own_work():
+        time.sleep(0.05)
+
+    def test_also_reads_the_runs(program_runs):
+        pass
+"""
+
+
+def test_a_test_costs_the_shared_fixtures_it_asks_for_so_cheap_killers_run_first(tmp_path, monkeypatch):
+    """mutmut's durations count the call phase only (StatsCollector.pytest_runtest_makereport keeps
+    `call.when == "call"`): a test that reads a session fixture looks free. Its stats run here records
+    setup costs, and a worker then runs the test that needs no program run first."""
+    (tmp_path / "test_costly.py").write_text(textwrap.dedent(COSTLY))
+    monkeypatch.setattr(mutation_pytest, "_hits", lambda: None)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MUTANT_UNDER_TEST", "stats")
+    assert pytest.main([*ARGS, "test_costly.py"]) == 0
+    costs = __import__("json").loads((tmp_path / "mutation-costs.json").read_text())
+    assert costs["fixtures"]["program_runs"] >= 0.3
+    # The first reader paid the fixture in its setup; its own cost leaves that out.
+    assert costs["tests"]["test_costly.py::test_reads_the_runs"] < 0.1
+    (tmp_path / "mutmut-stats.json").write_text('{"duration_by_test": {"test_costly.py::test_own_work": 0.05}}')
+    monkeypatch.setenv("MUTANT_UNDER_TEST", "mod.x_f__mutmut_1")
+    recorder = Recorder()
+    assert pytest.main([*ARGS, "test_costly.py"], plugins=[recorder]) == 0
+    assert list(recorder.credited)[0] == "test_own_work"
+    assert set(recorder.credited) == {"test_own_work", "test_reads_the_runs", "test_also_reads_the_runs"}
+
+
+def test_a_mutant_is_judged_by_its_modules_tests_and_a_worker_reports_what_killed_it(tmp_path, monkeypatch):
+    (tmp_path / "test_mine.py").write_text("def test_judges():\n    assert False\n")
+    (tmp_path / "test_other.py").write_text("def test_unrelated():\n    pass\n")
+    (tmp_path / "selection.json").write_text('{"content.mod": ["test_mine.py"], "content.none": ["tests/x.py"]}')
+    monkeypatch.setattr(mutation_pytest, "_hits", lambda: None)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("KM_MUTATION_SELECTION", str(tmp_path / "selection.json"))
+    monkeypatch.setenv("KM_MUTATION_TIMES", str(tmp_path / "times.jsonl"))
+    monkeypatch.setenv("MUTANT_UNDER_TEST", "content.mod.x_f__mutmut_1")
+    recorder = Recorder()
+    assert pytest.main([*ARGS, "test_other.py", "test_mine.py"], plugins=[recorder]) == 1
+    assert list(recorder.credited) == ["test_judges"]
+    line = __import__("json").loads((tmp_path / "times.jsonl").read_text())
+    assert (line["mutant"], line["exit"], line["failed"], line["tests"]) == (
+        "content.mod.x_f__mutmut_1", 1, "test_mine.py::test_judges", 1)
+    # A module none of whose judges reach the mutant: no test runs, which mutmut reports as "no tests" (exit 5).
+    monkeypatch.setenv("MUTANT_UNDER_TEST", "content.none.xǁKindǁmethod__mutmut_2")
+    assert pytest.main([*ARGS, "test_other.py"]) == 5
+    # A module outside the table keeps every test mutmut handed it.
+    monkeypatch.setenv("MUTANT_UNDER_TEST", "content.elsewhere.x_g__mutmut_1")
+    assert pytest.main([*ARGS, "test_other.py"]) == 0

@@ -1,0 +1,27 @@
+"""Which tests judge which content module (harness/mutation.judges), read from this repository's own
+imports: the rule must keep each module's real judges and drop the tests its data never reaches."""
+from __future__ import annotations
+
+from harness import mutation
+
+
+def test_each_content_module_keeps_its_mirror_its_components_tests_and_the_program_wide_checks():
+    judges = mutation.judges(mutation.AREAS["content"])
+    # Imports at any depth: the alert-rule tests import content.rules, which imports the alerts.
+    assert "tests/content/test_alert_rules.py" in judges["content.alerts"]
+    # A component test judges the content its component imports: components/grafana.py deploys the dashboards.
+    assert "tests/components/test_grafana.py" in judges["content.dashboards"]
+    assert "tests/components/test_search_retention.py" in judges["content.retention"]
+    # Tests that check every object the program registers judge every module the program reaches.
+    for module in ("content.dashboards", "content.retention", "content.jmx", "content.archive"):
+        assert "tests/components/test_kubernetes_schema.py" in judges[module]
+        assert "tests/components/test_aws_inputs.py" in judges[module]
+    # What a module's data never reaches does not judge it.
+    assert "tests/components/test_search_retention.py" not in judges["content.dashboards"]
+    assert "tests/content/test_burn_rates.py" not in judges["content.retention"]
+    # Nor does a component reached only through another component (collection imports alerting).
+    assert "tests/components/test_collection.py" not in judges["content.alerts"]
+
+
+def test_only_areas_that_ask_for_it_are_judged_module_by_module():
+    assert [name for name, area in mutation.AREAS.items() if area.by_module] == ["content"]
