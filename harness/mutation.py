@@ -389,6 +389,23 @@ def score(statuses: dict[str, str], equivalent: dict[str, str], prefixes: tuple[
                  equivalent=counts["equivalent"], no_tests=counts["no tests"], unchecked=counts["not checked"])
 
 
+def time_rows(workdir: Path) -> list[str]:
+    """Per module: how long a worker took on a killed and on a surviving mutant (times.jsonl, written by
+    harness/mutation_pytest.py), and in all; a surviving mutant runs every test that judges it."""
+    path = workdir / "times.jsonl"
+    lines = [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+    rows = []
+    for module in sorted({_module(line["mutant"]) for line in lines}):
+        mine = [line for line in lines if _module(line["mutant"]) == module]
+
+        def mean(exit_code: int) -> str:
+            took = [line["seconds"] for line in mine if line["exit"] == exit_code]
+            return f"{sum(took) / len(took):.2f}" if took else "-"
+
+        rows.append(f"| {module} | {len(mine)} | {mean(1)} | {mean(0)} | {sum(line['seconds'] for line in mine):.0f} |")
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="scripts/mutation", description=__doc__.splitlines()[0])
     parser.add_argument("areas", nargs="*", default=list(AREAS), help=f"some of: {', '.join(AREAS)}")
@@ -411,6 +428,8 @@ def main(argv: list[str] | None = None) -> int:
               "|---|---|---|---|---|---|---|"]
     summary = ["# Mutation benchmark", "", header[0] + " time |", header[1] + "---|"]
     detail, survivors = ["", "## Per module", ""] + header, []
+    timing = ["", "## Worker time per mutant (the last run's mutants)", "",
+              "| module | mutants | killed: mean s | survived: mean s | all: s |", "|---|---|---|---|---|"]
     equivalent = equivalents()
     for name in args.areas:
         started = time.monotonic()  # the import probe and the copy count too
@@ -449,7 +468,8 @@ def main(argv: list[str] | None = None) -> int:
         left = sorted(n for n, s in statuses.items() if s == "survived" and n not in equivalent)
         for mutant, diff in _diffs(workdir, left).items():
             survivors += [f"### {mutant}", "```diff", diff.strip(), "```", ""]
-    lines = summary + detail + ["", "## Survivors", ""] + survivors
+        timing += time_rows(workdir)
+    lines = summary + detail + timing + ["", "## Survivors", ""] + survivors
     REPORT.parent.mkdir(parents=True, exist_ok=True)
     REPORT.write_text("\n".join(lines) + "\n")
     print("\n".join(summary))
