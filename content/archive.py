@@ -149,11 +149,14 @@ def snapshot_role_trust(account_id: str, oidc_provider_arn: str, service_account
 
 def archive_writer_policy(name: str, key_arn: str) -> dict:
     """PutObject under the security-events prefix and the key to encrypt with: no read, delete or
-    lock change (Fluent Bit's s3 output needs only PutObject with use_put_object)."""
+    lock change (Fluent Bit's s3 output needs only PutObject with use_put_object). For an SSE-KMS
+    PutObject, S3 asks KMS for a data key only (S3 User Guide, "Using server-side encryption with
+    AWS KMS keys", permissions): kms:Decrypt would be for reads and multipart parts, kms:Encrypt for
+    nothing S3 does on this role's behalf."""
     arn = bucket_arn(name)
     return {"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Action": "s3:PutObject", "Resource": f"{arn}/{ARCHIVE_PREFIX}/*"},
-        {"Effect": "Allow", "Action": ["kms:GenerateDataKey", "kms:Encrypt"], "Resource": key_arn,
+        {"Effect": "Allow", "Action": ["kms:GenerateDataKey"], "Resource": key_arn,
          "Condition": {"StringLike": {"kms:ViaService": "s3.*.amazonaws.com"}}},
     ]}
 

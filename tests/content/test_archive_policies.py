@@ -88,6 +88,40 @@ def test_the_writer_role_may_only_put_security_events():
     assert allowed(policy, via_s3)
     assert not allowed(policy, Request("kms:GenerateDataKey", KEY, context={"kms:ViaService": "ec2.eu-west-1.amazonaws.com"}))
     assert not allowed(policy, Request("kms:Decrypt", KEY, context={"kms:ViaService": "s3.eu-west-1.amazonaws.com"}))
+    # S3 asks for a data key only (S3 User Guide, SSE-KMS permissions): nothing more is granted.
+    assert not allowed(policy, Request("kms:Encrypt", KEY, context={"kms:ViaService": "s3.eu-west-1.amazonaws.com"}))
+
+
+REPLICATION_READS = {  # S3 User Guide, "Setting up permissions for live replication" (source bucket and versions)
+    "bucket": ("s3:GetReplicationConfiguration", "s3:ListBucket"),
+    # ...and "Using Object Lock with S3 Replication": without these two a locked version is not replicated.
+    "object": ("s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl", "s3:GetObjectVersionTagging",
+               "s3:GetObjectRetention", "s3:GetObjectLegalHold"),
+}
+REPLICATION_WRITES = ("s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags")  # on the destination
+
+
+def test_replication_may_read_each_source_version_and_write_it_to_the_replica_and_nothing_else():
+    """The requests S3 makes as the replication role, each on the resource it names (S3 User Guide,
+    "Setting up permissions for live replication": the bucket actions on the source bucket, the
+    object actions on its object versions, the replicate actions on the destination's objects)."""
+    keys = "arn:aws:kms:eu-west-1:123456789012:key/a", "arn:aws:kms:eu-central-1:123456789012:key/b"
+    policy = layout.replication_role_policy(ARCHIVE, "replica", *keys)
+    source, replica = f"arn:aws:s3:::{ARCHIVE}", "arn:aws:s3:::replica"
+    version = "/security-events/2026/11/30/x.gz"
+    for action in REPLICATION_READS["bucket"]:
+        assert allowed(policy, Request(action, source)), action
+        assert not allowed(policy, Request(action, replica)), action
+    for action in REPLICATION_READS["object"]:
+        assert allowed(policy, Request(action, source + version)), action
+        assert not allowed(policy, Request(action, replica + version)), action
+    for action in REPLICATION_WRITES:
+        assert allowed(policy, Request(action, replica + version)), action
+        assert not allowed(policy, Request(action, source + version)), action  # never back into the archive
+    for action in ("s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutObject", "s3:GetObject",
+                   "s3:PutBucketObjectLockConfiguration", "s3:BypassGovernanceRetention"):
+        assert not allowed(policy, Request(action, source + version)), action
+        assert not allowed(policy, Request(action, replica + version)), action
 
 
 def test_replication_may_decrypt_and_encrypt_with_the_replica_key_through_s3_only():
