@@ -159,6 +159,15 @@ def _runs_program(path: Path) -> bool:
                for node in ast.walk(ast.parse(path.read_text())))
 
 
+@functools.cache
+def _module_graph() -> dict[str, set[str]]:
+    """Like _graph, with the test modules: each -> the modules of ours and of tests/ it imports."""
+    files = [f for f in _repo_files() if f.endswith(".py") and not f.endswith("__main__.py")]
+    modules = {f.removesuffix(".py").removesuffix("/__init__").replace("/", "."): ROOT / f for f in files
+               if f.split("/")[0] in PACKAGES + ("tests",)}
+    return {m: {i for i in _imports(path) if i in modules} for m, path in modules.items()}
+
+
 def judges(area: Area) -> dict[str, list[str]]:
     """Each module of the area -> the test files that judge it (tests mirror the source).
 
@@ -174,11 +183,9 @@ def judges(area: Area) -> dict[str, list[str]]:
       `stack_runs` fixture) reads every object the program registers (the Kubernetes and AWS schema
       checks, the chart values): it judges everything the program imports."""
     files = [f for f in _repo_files() if f.endswith(".py")]
-    modules = {f.removesuffix(".py").removesuffix("/__init__").replace("/", "."): ROOT / f for f in files
-               if f.split("/")[0] in PACKAGES + ("tests",)}
-    graph = {m: {i for i in _imports(path) if i in modules} for m, path in modules.items()}
-    components = sorted(m for m in modules if m.startswith("components."))
-    program = set().union(*(_reaches(m, graph) for m in _imports(ROOT / "__main__.py") if m in modules))
+    graph = _module_graph()
+    components = sorted(m for m in graph if m.startswith("components."))
+    program = set().union(*(_reaches(m, graph) for m in _imports(ROOT / "__main__.py") if m in graph))
     dirs = tuple(t.rstrip("/") + "/" for t in area.tests if t.startswith("tests/"))
     found: dict[str, list[str]] = {}
     for test in sorted(f for f in files if f.startswith(dirs) and Path(f).name.startswith("test_")):
@@ -236,9 +243,10 @@ print(json.dumps([sorted(c for c in calls if c), sorted(functions)]))
 """
 
 
-def _probe(area: Area) -> tuple[set[str], set[str]]:
-    """(modules whose import calls a function of the area, those functions as mutmut names them)."""
-    ours = _ours()
+def _probe(area: Area, modules: set[str] | None = None) -> tuple[set[str], set[str]]:
+    """(modules whose import calls a function of the area, those functions as mutmut names them);
+    by default over our modules."""
+    ours = _ours() if modules is None else modules
     probe = subprocess.run([sys.executable, "-c", _PROBE, ",".join(area.modules()),
                             ",".join(sorted(set(ours) - {"harness.mutation_memo"})), str(ROOT)],
                            cwd=ROOT, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
@@ -248,14 +256,32 @@ def _probe(area: Area) -> tuple[set[str], set[str]]:
     return set(modules) & set(ours), set(functions)
 
 
-def _preload(area: Area, importing: set[str]) -> str:
-    """Modules the fork server imports: third-party packages, and our modules whose import calls no
-    function of the area. A module that does (config/sections.py builds its classes at import) is
-    imported by each worker after the fork, with the mutant in place."""
+def _test_modules(area: Area) -> set[str]:
+    """The area's test modules and the test helpers they import, at any depth."""
+    graph = _module_graph()
+    dirs = tuple(t.rstrip("/").removesuffix(".py").replace("/", ".") for t in area.tests if t.startswith("tests/"))
+    found: set[str] = set()
+    for module in graph:
+        if module.startswith("tests.") and (module + ".").startswith(tuple(d + "." for d in dirs)):
+            found |= {m for m in _reaches(module, graph) if m.startswith("tests.")}
+    return found
+
+
+def _preload(area: Area, importing: set[str], tests_importing: set[str]) -> str:
+    """Modules the fork server imports: third-party packages, and our modules and test modules whose
+    import calls no function of the area (importing a test module cost each worker about 0.2 s). A
+    module that does (config/sections.py builds its classes at import; a test that parametrizes over
+    the alert rules) is imported by each worker after the fork, with the mutant in place. pytest then
+    finds a preloaded test module in sys.modules and collects it as it is: its asserts are not
+    rewritten, which changes a failure's message but not whether it fails."""
     ours = _ours()
     unsafe = _closure(importing) | {"harness.mutation_memo"}  # the memo: see below
     memo = ("harness.mutation_memo",) if not program_reaches(area) else ()
-    return "\n".join(THIRD_PARTY + tuple(sorted(set(ours) - unsafe)) + memo) + "\n"
+    graph = _module_graph()
+    tests = sorted(m for m in _test_modules(area) - tests_importing
+                   if not {d for d in _reaches(m, graph) if d in ours} & unsafe
+                   and not {d for d in _reaches(m, graph) if d.startswith("tests.")} & tests_importing)
+    return "\n".join(THIRD_PARTY + tuple(sorted(set(ours) - unsafe)) + tuple(tests) + memo) + "\n"
 
 
 def recheck(workdir: Path, area: Area, survivors: list[str], at_import: set[str]) -> set[str]:
@@ -292,9 +318,12 @@ def prepare(name: str) -> Path:
         if path.is_file() and not rel.startswith("mutants/") and "__pycache__" not in rel and rel not in keep:
             path.unlink()
     importing, at_import = _probe(area)
+    # Test modules: only whether their import calls the area (the plugin credits what a test module's
+    # import calls to each of its tests, so they add nothing to at_import).
+    tests_importing, _ = _probe(area, _test_modules(area))
     (workdir / "at-import.json").write_text(json.dumps(sorted(at_import)))
     selection = json.dumps(judges(area), indent=1, sort_keys=True) if area.by_module else "{}"
-    for generated, text in (("setup.cfg", _config(area)), ("preload.txt", _preload(area, importing)),
+    for generated, text in (("setup.cfg", _config(area)), ("preload.txt", _preload(area, importing, tests_importing)),
                             ("selection.json", selection)):
         target = workdir / generated
         if not target.exists() or target.read_text() != text:

@@ -36,3 +36,17 @@ def test_the_time_table_averages_killed_and_surviving_mutants_of_each_module_apa
     assert mutation.time_rows(tmp_path) == ["| content.jmx | 1 | - | - | 0 |",
                                             "| content.slo | 3 | 1.00 | 9.00 | 11 |"]
     assert mutation.time_rows(tmp_path / "never-run") == []
+
+
+def test_the_fork_server_preloads_the_test_modules_whose_import_calls_no_content():
+    """The probe imports each test module in a clean interpreter and watches for calls into content.
+    A module that builds parameters from the rules at import (test_alert_rules parametrizes over every
+    alert) must be imported after the fork, with the mutant in place; one that only defines tests and
+    helpers is imported once, in the server."""
+    area = mutation.AREAS["content"]
+    tests_importing, _ = mutation._probe(area, mutation._test_modules(area))
+    assert {"tests.content.test_alert_rules", "tests.content.test_dashboards"} <= tests_importing
+    assert "tests.content.test_promql" not in tests_importing
+    preload = mutation._preload(area, set(), tests_importing).split()
+    assert "tests.content.test_promql" in preload and "tests.conftest" in preload
+    assert not set(preload) & tests_importing
