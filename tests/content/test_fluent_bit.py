@@ -39,6 +39,15 @@ def size_to_bytes(size: str) -> int:
     return int(value * 1000 ** ("KMG".index(unit[0]) + 1))
 
 
+def time_to_seconds(time: str) -> int:
+    """src/flb_utils.c flb_utils_time_to_seconds at v3.1.9: atoi of the text, times 86400, 3600 or
+    60 when its last character is d, h or m (either case); anything else is seconds. It never fails:
+    src/flb_config_map.c stores whatever it returns, so an unreadable duration becomes 0 s."""
+    digits = re.match(r"\s*[-+]?\d+", time)  # what atoi reads
+    value = int(digits.group(0)) if digits else 0
+    return value * {"d": 86400, "h": 3600, "m": 60}.get(time[-1:].lower(), 1)
+
+
 def retry_limit(value: str) -> int | str:
     """src/flb_output.c at v3.1.9: no_limits, false or off mean unlimited; no_retries none; anything
     else is atoi, and a result not above zero falls back to 1 with a warning."""
@@ -51,7 +60,8 @@ def retry_limit(value: str) -> int | str:
 
 
 def unknown(sections) -> list[str]:
-    """Unknown properties, and boolean or size properties whose value Fluent Bit cannot read."""
+    """Unknown properties, boolean or size properties whose value Fluent Bit cannot read, and
+    durations it reads as 0 s (none of ours means "never")."""
     found = []
     for kind, entries in sections:
         keys = [k.lower() for k, _ in entries]
@@ -63,6 +73,8 @@ def unknown(sections) -> list[str]:
         found += [f"{kind} {plugin}: {k}={v}" for k, v in entries if k.lower() in booleans and v.lower() not in BOOLEANS]
         sizes = PROPERTIES.get(f"{kind} sizes", set()) | PROPERTIES.get(f"{plugin} sizes", set())
         found += [f"{kind} {plugin}: {k}={v}" for k, v in entries if k.lower() in sizes and size_to_bytes(v) <= 0]
+        times = PROPERTIES.get(f"{plugin} times", set())
+        found += [f"{kind} {plugin}: {k}={v}" for k, v in entries if k.lower() in times and time_to_seconds(v) <= 0]
     return found
 
 
@@ -75,6 +87,10 @@ def test_every_property_is_one_fluent_bit_accepts(stack, archive):
         "OUTPUT es: logstash_prefx", "OUTPUT es: Trace_Error=Onn", "OUTPUT es: Buffer_Size=5MiB"]
     assert [size_to_bytes(v) for v in ("5MB", "5m", "32K", "1.5G", "100", "5MiB", "MB5", "false")] == [
         5_000_000, 5_000_000, 32_000, 1_500_000_000, 100, -1, 0, 0]
+    assert unknown([("OUTPUT", [("Name", "s3"), ("upload_timeout", "ten minutes")])]) == [
+        "OUTPUT s3: upload_timeout=ten minutes"]
+    assert [time_to_seconds(v) for v in ("10m", "10M", "2h", "1d", "30", "30s", "m10", "")] == [
+        600, 600, 7200, 86400, 30, 30, 0, 0]
 
 
 @pytest.mark.parametrize("stack,archive", [("prod", "kafka-archive"), ("dev", None)])
