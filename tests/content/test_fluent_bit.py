@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from pathlib import Path
 
 import pytest
+import yaml
 
 from config.sections import CollectionArgs
 from content import catalogue, fluent_bit, scrape
@@ -18,6 +20,7 @@ from tests.conftest import make_settings
 from tests.upstream import fluent_bit_properties
 
 PROPERTIES = fluent_bit_properties()
+UPSTREAM = Path(__file__).resolve().parents[1] / "upstream"
 
 
 BOOLEANS = {"true", "on", "yes", "false", "off", "no"}  # src/flb_utils.c flb_utils_bool, case-insensitive
@@ -59,6 +62,19 @@ def retry_limit(value: str) -> int | str:
     return n if (n := int(digits.group(0)) if digits else 0) > 0 else 1
 
 
+# Values read against a fixed set, case-insensitively (strcasecmp); any other stops Fluent Bit at start.
+CHOICES = {
+    "storage.type": {"filesystem", "memory", "memrb"},  # src/flb_input.c, storage.type
+    "log_level": {"off", "error", "warn", "warning", "info", "debug", "trace"},  # src/flb_log.c flb_log_get_level_str
+}
+
+
+def seconds(value: str) -> float:
+    """[SERVICE] Flush is FLB_CONF_TYPE_DOUBLE (src/flb_config.c service_configs): atof of the text."""
+    number = re.match(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?", value)
+    return float(number.group(0)) if number else 0.0
+
+
 def unknown(sections) -> list[str]:
     """Unknown properties, boolean or size properties whose value Fluent Bit cannot read, and
     durations it reads as 0 s (none of ours means "never")."""
@@ -75,6 +91,9 @@ def unknown(sections) -> list[str]:
         found += [f"{kind} {plugin}: {k}={v}" for k, v in entries if k.lower() in sizes and size_to_bytes(v) <= 0]
         times = PROPERTIES.get(f"{plugin} times", set())
         found += [f"{kind} {plugin}: {k}={v}" for k, v in entries if k.lower() in times and time_to_seconds(v) <= 0]
+        found += [f"{kind} {plugin}: {k}={v}" for k, v in entries
+                  if k.lower() in CHOICES and v.lower() not in CHOICES[k.lower()]]
+        found += [f"{kind}: {k}={v}" for k, v in entries if kind == "SERVICE" and k.lower() == "flush" and seconds(v) <= 0]
     return found
 
 
@@ -91,6 +110,29 @@ def test_every_property_is_one_fluent_bit_accepts(stack, archive):
         "OUTPUT s3: upload_timeout=ten minutes"]
     assert [time_to_seconds(v) for v in ("10m", "10M", "2h", "1d", "30", "30s", "m10", "")] == [
         600, 600, 7200, 86400, 30, 30, 0, 0]
+    assert unknown([("INPUT", [("Name", "tail"), ("storage.type", "FILESYSTEM"), ("Log_Level", "Warn")]),
+                    ("INPUT", [("Name", "tail"), ("storage.type", "disk"), ("log_level", "verbose")]),
+                    ("SERVICE", [("Flush", "1.5"), ("Log_Level", "INFO")]), ("SERVICE", [("flush", "soon")])]) == [
+        "INPUT tail: storage.type=disk", "INPUT tail: log_level=verbose", "SERVICE: flush=soon"]
+
+
+def test_every_parsers_file_is_one_the_pod_has():
+    """Fluent Bit stops at start when a Parsers_File cannot be opened. The pod has the image's files
+    (dockerfiles/Dockerfile at v3.1.9 copies conf/parsers*.conf into /fluent-bit/etc/) and the
+    chart's config mount (values.yaml at 0.47.10 mounts its ConfigMap at /fluent-bit/etc/conf, and
+    templates/configmap.yaml writes custom_parsers.conf and fluent-bit.conf there)."""
+    dockerfile = (UPSTREAM / "fluent-bit-v3.1.9" / "Dockerfile").read_text()
+    copied = re.search(r"# Configuration files\nCOPY ((?:\S+ \\\n\s*)+)(/fluent-bit/etc/)\n", dockerfile)
+    image = {copied.group(2) + Path(f).name for f in re.findall(r"(conf/\S+)", copied.group(1))}
+    values = yaml.safe_load((UPSTREAM / "fluent-bit-0.47.10" / "values.yaml").read_text())
+    mount = next(m["mountPath"] for m in values["volumeMounts"] if m["name"] == "config")
+    keys = re.findall(r"^  ([\w.-]+): \|", (UPSTREAM / "fluent-bit-0.47.10" / "configmap.yaml").read_text(), re.M)
+    pod = image | {f"{mount}/{key}" for key in keys}
+    assert "/fluent-bit/etc/parsers.conf" in pod and "/fluent-bit/etc/conf/custom_parsers.conf" in pod
+    groups = fluent_bit.sections(CollectionArgs.of(make_settings("prod")), None, "")
+    files = [v for sections in groups.values() for _, entries in sections for k, v in entries
+             if k.lower() == "parsers_file"]
+    assert files and set(files) <= pod, sorted(set(files) - pod)
 
 
 @pytest.mark.parametrize("stack,archive", [("prod", "kafka-archive"), ("dev", None)])
