@@ -85,6 +85,24 @@ def test_dashboard_has_a_stable_uid_live_refresh_and_the_variables_it_uses(uid):
 
 
 @pytest.mark.parametrize("uid", sorted(BOARDS))
+def test_every_variable_offers_options_that_follow_the_data(uid):
+    """What Grafana does with a variable (grafana-foundation-sdk 11.6 dashboard models): a custom
+    variable's options are its `query`, split on commas; a query variable asks its datasource, and
+    `refresh` is a VariableRefresh: NEVER keeps the options of the day the dashboard was saved, so a
+    new cluster, broker or topic would never appear."""
+    prometheus = {ds["uid"] for ds in grafana.DATASOURCES.values() if ds["type"] == "prometheus"}
+    follows = {sdk_dashboard.VariableRefresh.ON_DASHBOARD_LOAD.value,
+               sdk_dashboard.VariableRefresh.ON_TIME_RANGE_CHANGED.value}
+    for variable in BOARDS[uid][1]["templating"]["list"]:
+        if variable["type"] == "custom":
+            assert [o.strip() for o in str(variable.get("query") or "").split(",") if o.strip()], variable["name"]
+        else:
+            assert variable["type"] == "query" and variable["query"].startswith("label_values("), variable["name"]
+            assert variable.get("datasource", {}).get("uid") in prometheus, variable["name"]
+            assert variable.get("refresh") in follows, variable["name"]
+
+
+@pytest.mark.parametrize("uid", sorted(BOARDS))
 def test_queries_read_only_catalogued_or_recorded_metrics(uid):
     for query in prom_queries(BOARDS[uid][1]):
         unknown = metric_names(concrete(query)) - set(catalogue.METRICS) - RECORDED
