@@ -10,7 +10,8 @@ import subprocess
 
 import pytest
 import yaml
-from grafana_foundation_sdk.models import dashboard as sdk_dashboard, table as sdk_table, timeseries as sdk_timeseries
+from grafana_foundation_sdk.models import (dashboard as sdk_dashboard, elasticsearch as sdk_elasticsearch,
+                                           table as sdk_table, timeseries as sdk_timeseries)
 
 from content.rules import rule_files
 from content import catalogue, dashboards, grafana, signals
@@ -82,6 +83,23 @@ def test_dashboard_has_a_stable_uid_live_refresh_and_the_variables_it_uses(uid):
     assert {"environment", "cluster"} <= defined
     used = {m for q in prom_queries(board) for m in re.findall(r"\$(\w+)", q)} - {"__rate_interval"}
     assert used <= defined, used - defined
+
+
+DATE_MATH = re.compile(r"now(?:[+-]\d+[yMwdhms])*(?:/[yMwdhms])?")  # relative times, as below
+
+
+@pytest.mark.parametrize("uid", sorted(BOARDS))
+def test_the_time_range_and_the_links_are_ones_grafana_reads(uid):
+    """A relative time is Grafana's date math (packages/grafana-data/src/datetime/datemath.ts: `now`,
+    then +/- an amount and a unit of y M w d h m s, optionally rounded with /unit; case matters, M is
+    months); a dashboard link's type is a DashboardLinkType (grafana-foundation-sdk 11.6)."""
+    board = BOARDS[uid][1]
+    assert DATE_MATH.fullmatch(board["time"]["from"]) and board["time"]["to"] == "now", board["time"]
+    for link in board["links"]:
+        assert sdk_dashboard.DashboardLinkType(link["type"]) == sdk_dashboard.DashboardLinkType.LINK
+        assert link["url"] and link["title"]
+    assert [DATE_MATH.fullmatch(t) is not None for t in ("now-1h", "now-7d/d", "now", "NOW-1H", "now-1x")] == [
+        True, True, True, False, False]
 
 
 @pytest.mark.parametrize("uid", sorted(BOARDS))
@@ -222,6 +240,16 @@ def test_log_panels_link_to_the_matching_query_in_explore(uid, title, source):
     assert pane["queries"][0]["datasource"] == {"type": grafana.DATASOURCES[source]["type"],
                                                 "uid": grafana.DATASOURCES[source]["uid"]}
     assert pane["range"] == {"from": times["__from"], "to": times["__to"]}
+    # The query is an Elasticsearch/OpenSearch data query as Grafana reads one (grafana-foundation-sdk
+    # 11.6, models/elasticsearch.py Dataquery): read and written back, every key survives, and each
+    # metric is an aggregation Grafana knows (raw log lines: `logs`).
+    (query,) = pane["queries"]
+    read = sdk_elasticsearch.Dataquery.from_json(query).to_json()
+    read["metrics"] = [m.to_json() for m in read["metrics"]]
+    assert {**read, "datasource": query["datasource"]} == query
+    assert read["refId"] and read["query"]
+    assert [sdk_elasticsearch.MetricAggregationType(m["type"]) for m in read["metrics"]] == [
+        sdk_elasticsearch.MetricAggregationType.LOGS]
 
 
 def test_every_dashboard_links_back_to_the_runbooks():
