@@ -77,6 +77,16 @@ def test_the_timeout_is_ten_seconds_but_never_longer_than_the_interval(interval,
     assert timeouts == {timeout}
 
 
+def test_a_pod_label_becomes_the_meta_label_prometheus_discovery_sets():
+    """Prometheus v2.54.1's Kubernetes discovery names a label's meta label with
+    strutil.SanitizeLabelName (pod.go for pod labels; the vendored kubernetes.go shows the same call
+    for namespace labels; util/strutil/strconv.go: every character outside [a-zA-Z0-9_] becomes `_`).
+    Label keys may hold upper case (Kubernetes: an optional prefix/, then [A-Za-z0-9._-])."""
+    assert scrape.meta_label("app.kubernetes.io/Name") == "__meta_kubernetes_pod_label_app_kubernetes_io_Name"
+    assert scrape.meta_label("strimzi.io/kind") == "__meta_kubernetes_pod_label_strimzi_io_kind"
+    assert scrape.meta_label("Team_2-B") == "__meta_kubernetes_pod_label_Team_2_B"
+
+
 def test_discovered_kafka_pods_are_scraped_where_the_jmx_exporter_serves():
     """jmx_exporter's HTTP server serves its metrics on /metrics (prometheus/jmx_exporter,
     jmx_prometheus_common HTTPServerFactory.METRICS_PATH); Strimzi's pods run that exporter."""
