@@ -123,8 +123,25 @@ def _judges(nodeid: str, paths: list[str]) -> bool:
 
 
 def pytest_load_initial_conftests(early_config, parser, args) -> None:
-    """Leave out, before collection, the test files that do not judge the mutant's module (importing a
-    test module costs a worker about 0.2 s). With none left, keep them: collection then deselects all."""
+    """A test's parameters can come from the code under test (one case per alert, per dashboard): a
+    mutant that renames one changes the test's ids, and the id mutmut recorded no longer exists
+    (pytest stops with a usage error, which mutmut reports as a dead worker). So each recorded test
+    is run by its function, all of its cases as the mutant makes them.
+
+    Then leave out, before collection, the test files that do not judge the mutant's module
+    (importing a test module costs a worker about 0.2 s). With none left, keep them: collection then
+    deselects all."""
+    if "__mutmut_" in _mutant():
+        seen: set[str] = set()
+        kept = []
+        for arg in args:  # options keep their places; a test id becomes its function's, once
+            if "::" in arg and not arg.startswith("-"):
+                arg = arg.split("[", 1)[0]
+                if arg in seen:
+                    continue
+                seen.add(arg)
+            kept.append(arg)
+        args[:] = kept
     paths = _selection()
     if paths is None:
         return

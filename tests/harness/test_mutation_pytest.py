@@ -139,3 +139,21 @@ def test_a_mutant_is_judged_by_its_modules_tests_and_a_worker_reports_what_kille
     # A module outside the table keeps every test mutmut handed it.
     monkeypatch.setenv("MUTANT_UNDER_TEST", "content.elsewhere.x_g__mutmut_1")
     assert pytest.main([*ARGS, "test_other.py"]) == 0
+
+
+def test_a_test_whose_cases_the_mutant_renamed_runs_as_the_mutant_makes_them(tmp_path, monkeypatch):
+    """mutmut hands a worker the node ids its stats run recorded; a case id built from the code under
+    test (here: `old`) no longer exists once a mutant renames it, and pytest stops with a usage error
+    (exit 4) instead of judging the mutant."""
+    (tmp_path / "test_cases.py").write_text(
+        "import pytest\n\n@pytest.mark.parametrize('name', ['new'])\ndef test_x(name):\n    assert name == 'old'\n")
+    monkeypatch.setattr(mutation_pytest, "_hits", lambda: None)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("KM_MUTATION_SELECTION", raising=False)
+    monkeypatch.setenv("MUTANT_UNDER_TEST", "content.mod.x_f__mutmut_1")
+    recorder = Recorder()
+    assert pytest.main([*ARGS, "test_cases.py::test_x[old]", "test_cases.py::test_x[other]"],
+                       plugins=[recorder]) == 1  # killed: the renamed case ran, and failed
+    assert list(recorder.credited) == ["test_x[new]"]
+    monkeypatch.setenv("MUTANT_UNDER_TEST", "stats")  # outside a mutant's run the ids stay as given
+    assert pytest.main([*ARGS, "test_cases.py::test_x[old]"]) == 4
