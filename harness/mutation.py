@@ -131,7 +131,7 @@ def _ours() -> dict[str, Path]:
 def _graph() -> dict[str, set[str]]:
     """Each module of ours -> the modules of ours it imports (every file parsed once per run)."""
     ours = _ours()
-    return {m: {i for i in _imports(path) if i in ours} for m, path in ours.items()}
+    return {m: deps & set(ours) for m, deps in _module_graph().items() if m in ours}
 
 
 def _closure(seeds: set[str]) -> set[str]:
@@ -161,7 +161,7 @@ def _runs_program(path: Path) -> bool:
 
 @functools.cache
 def _module_graph() -> dict[str, set[str]]:
-    """Like _graph, with the test modules: each -> the modules of ours and of tests/ it imports."""
+    """Each module of ours or of tests/ -> the modules of ours and of tests/ it imports."""
     files = [f for f in _repo_files() if f.endswith(".py") and not f.endswith("__main__.py")]
     modules = {f.removesuffix(".py").removesuffix("/__init__").replace("/", "."): ROOT / f for f in files
                if f.split("/")[0] in PACKAGES + ("tests",)}
