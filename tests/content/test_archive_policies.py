@@ -259,3 +259,9 @@ def test_the_snapshot_role_is_assumed_by_the_search_pods_and_only_our_managed_do
     assert not allowed(trust, web_identity("logging:fluent-bit"))
     assert allowed(trust, service("123456789012")) is managed
     assert not allowed(trust, service("999999999999"))  # another account's domain: the confused deputy
+    # Only the service principal, and only for sts:AssumeRole: another service of this account, or the
+    # service asking for another action, is refused (a trust statement applies to its Principal and
+    # Action only; IAM User Guide, "IAM JSON policy elements: Principal").
+    ours = {"aws:SourceAccount": "123456789012", "aws:SourceArn": "arn:aws:es:eu-west-1:123456789012:domain/security"}
+    assert not allowed(trust, Request("sts:AssumeRole", "*", principal="lambda.amazonaws.com", context=ours))
+    assert not allowed(trust, Request("sts:TagSession", "*", principal="es.amazonaws.com", context=ours))
