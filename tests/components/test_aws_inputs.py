@@ -4,7 +4,8 @@ the S3 API defines them, and every policy document in the IAM policy grammar.
 - Inputs: each resource's `<Type>Args` and the `*Args` types of its nested inputs
   (tests/components/kubernetes_schema.problems reads any Pulumi SDK type); an unknown nested key
   is refused by the provider.
-- S3 rule statuses: botocore's S3 service model (ExpirationStatus, ReplicationRuleStatus).
+- S3 rule statuses and transition storage classes: botocore's S3 service model (ExpirationStatus,
+  ReplicationRuleStatus, TransitionStorageClass).
 - Policies: IAM User Guide, "IAM JSON policy element reference" and "Grammar of the IAM JSON policy
   language": the element names (case-sensitive), Version 2012-10-17 or 2008-10-17, Effect Allow or
   Deny, one of Action/NotAction, a Principal in resource-based and trust policies and none in an
@@ -86,6 +87,9 @@ def test_every_aws_input_is_in_the_sdks_schema_and_every_status_is_one_s3_takes(
         for rule in r.inputs["rules"] if r.type in STATUS else []:
             assert rule["status"] in S3_MODEL.shape_for(STATUS[r.type]).enum, (r.name, rule["status"])
             checked += 1
+            # A lifecycle transition names a storage class S3 can move objects to (TransitionStorageClass).
+            for transition in rule.get("transitions", []) + rule.get("noncurrentVersionTransitions", []):
+                assert transition["storageClass"] in S3_MODEL.shape_for("TransitionStorageClass").enum, r.name
     assert checked >= 3
 
 
