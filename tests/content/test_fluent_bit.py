@@ -12,18 +12,28 @@ import re
 from pathlib import Path
 
 import pytest
-import yaml
 
 from config.sections import CollectionArgs
 from content import catalogue, fluent_bit, scrape
 from tests.conftest import make_settings
-from tests.upstream import fluent_bit_properties
+from tests.upstream import HERE as UPSTREAM, chart, fluent_bit_properties
 
 PROPERTIES = fluent_bit_properties()
-UPSTREAM = Path(__file__).resolve().parents[1] / "upstream"
 
 
 BOOLEANS = {"true", "on", "yes", "false", "off", "no"}  # src/flb_utils.c flb_utils_bool, case-insensitive
+
+
+def atof(text: str) -> float:
+    """C's atof: the longest leading decimal number (after blanks), 0 when there is none."""
+    number = re.match(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?", text)
+    return float(number.group(0)) if number else 0.0
+
+
+def atoi(text: str) -> int:
+    """C's atoi: the longest leading integer (after blanks), 0 when there is none."""
+    digits = re.match(r"\s*[-+]?\d+", text)
+    return int(digits.group(0)) if digits else 0
 
 
 def size_to_bytes(size: str) -> int:
@@ -32,8 +42,7 @@ def size_to_bytes(size: str) -> int:
     (the input or output then refuses to start: "invalid mem_buf_limit", ...)."""
     if size.lower() == "false":
         return 0
-    number = re.match(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?", size)  # what atof reads
-    value = float(number.group(0)) if number else 0.0
+    value = atof(size)
     unit = re.search(r"\D*$", size[1:]).group(0).upper() if len(size) > 1 else ""
     if not unit:
         return int(value)
@@ -46,9 +55,7 @@ def time_to_seconds(time: str) -> int:
     """src/flb_utils.c flb_utils_time_to_seconds at v3.1.9: atoi of the text, times 86400, 3600 or
     60 when its last character is d, h or m (either case); anything else is seconds. It never fails:
     src/flb_config_map.c stores whatever it returns, so an unreadable duration becomes 0 s."""
-    digits = re.match(r"\s*[-+]?\d+", time)  # what atoi reads
-    value = int(digits.group(0)) if digits else 0
-    return value * {"d": 86400, "h": 3600, "m": 60}.get(time[-1:].lower(), 1)
+    return atoi(time) * {"d": 86400, "h": 3600, "m": 60}.get(time[-1:].lower(), 1)
 
 
 def retry_limit(value: str) -> int | str:
@@ -58,8 +65,7 @@ def retry_limit(value: str) -> int | str:
         return "unlimited"
     if value.lower() == "no_retries":
         return "none"
-    digits = re.match(r"\s*[-+]?\d+", value)
-    return n if (n := int(digits.group(0)) if digits else 0) > 0 else 1
+    return n if (n := atoi(value)) > 0 else 1
 
 
 # Values read against a fixed set, case-insensitively (strcasecmp); any other stops Fluent Bit at start.
@@ -67,12 +73,6 @@ CHOICES = {
     "storage.type": {"filesystem", "memory", "memrb"},  # src/flb_input.c, storage.type
     "log_level": {"off", "error", "warn", "warning", "info", "debug", "trace"},  # src/flb_log.c flb_log_get_level_str
 }
-
-
-def seconds(value: str) -> float:
-    """[SERVICE] Flush is FLB_CONF_TYPE_DOUBLE (src/flb_config.c service_configs): atof of the text."""
-    number = re.match(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?", value)
-    return float(number.group(0)) if number else 0.0
 
 
 def unknown(sections) -> list[str]:
@@ -93,7 +93,8 @@ def unknown(sections) -> list[str]:
         found += [f"{kind} {plugin}: {k}={v}" for k, v in entries if k.lower() in times and time_to_seconds(v) <= 0]
         found += [f"{kind} {plugin}: {k}={v}" for k, v in entries
                   if k.lower() in CHOICES and v.lower() not in CHOICES[k.lower()]]
-        found += [f"{kind}: {k}={v}" for k, v in entries if kind == "SERVICE" and k.lower() == "flush" and seconds(v) <= 0]
+        # [SERVICE] Flush is FLB_CONF_TYPE_DOUBLE (src/flb_config.c service_configs): read with atof.
+        found += [f"{kind}: {k}={v}" for k, v in entries if kind == "SERVICE" and k.lower() == "flush" and atof(v) <= 0]
     return found
 
 
@@ -124,7 +125,7 @@ def test_every_parsers_file_is_one_the_pod_has():
     dockerfile = (UPSTREAM / "fluent-bit-v3.1.9" / "Dockerfile").read_text()
     copied = re.search(r"# Configuration files\nCOPY ((?:\S+ \\\n\s*)+)(/fluent-bit/etc/)\n", dockerfile)
     image = {copied.group(2) + Path(f).name for f in re.findall(r"(conf/\S+)", copied.group(1))}
-    values = yaml.safe_load((UPSTREAM / "fluent-bit-0.47.10" / "values.yaml").read_text())
+    values, _ = chart("fluent-bit", "0.47.10")
     mount = next(m["mountPath"] for m in values["volumeMounts"] if m["name"] == "config")
     keys = re.findall(r"^  ([\w.-]+): \|", (UPSTREAM / "fluent-bit-0.47.10" / "configmap.yaml").read_text(), re.M)
     pod = image | {f"{mount}/{key}" for key in keys}
