@@ -36,6 +36,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from harness.mutation_pytest import module_of
 from harness.runtime import ROOT
 
 
@@ -377,13 +378,9 @@ def _sample(workdir: Path, area: Area, only: list[str], n: int) -> list[str]:
     same): an unbiased estimate of a module's score where a whole run would take hours."""
     pool: dict[str, list[str]] = {}
     for mutant in _pick(workdir, area, only, ("not checked",)):
-        pool.setdefault(_module(mutant), []).append(mutant)
+        pool.setdefault(module_of(mutant), []).append(mutant)
     rng = random.Random(15)
     return sorted(m for mutants in pool.values() for m in rng.sample(mutants, min(n, len(mutants))))
-
-
-def _module(mutant: str) -> str:
-    return mutant.split(".x_")[0].split(".xǁ")[0]
 
 
 def results(workdir: Path) -> dict[str, str]:
@@ -424,8 +421,8 @@ def time_rows(workdir: Path) -> list[str]:
     path = workdir / "times.jsonl"
     lines = [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
     rows = []
-    for module in sorted({_module(line["mutant"]) for line in lines}):
-        mine = [line for line in lines if _module(line["mutant"]) == module]
+    for module in sorted({module_of(line["mutant"]) for line in lines}):
+        mine = [line for line in lines if module_of(line["mutant"]) == module]
 
         def mean(exit_code: int) -> str:
             took = [line["seconds"] for line in mine if line["exit"] == exit_code]
@@ -492,7 +489,7 @@ def main(argv: list[str] | None = None) -> int:
             statuses |= dict.fromkeys(json.loads((workdir / "rechecked.json").read_text()), "killed")
         took = (workdir / "seconds").read_text() + " s" if (workdir / "seconds").exists() else "-"
         summary.append(score(statuses, equivalent, AREAS[name].modules()).row(f"**{name}**") + f" {took} |")
-        for module in sorted({_module(n) for n in statuses}):
+        for module in sorted({module_of(n) for n in statuses}):
             detail.append(score(statuses, equivalent, (module + ".",)).row(module))
         left = sorted(n for n, s in statuses.items() if s == "survived" and n not in equivalent)
         for mutant, diff in _diffs(workdir, left).items():

@@ -49,6 +49,12 @@ def _mutant() -> str:
     return os.environ.get("MUTANT_UNDER_TEST", "")
 
 
+def module_of(mutant: str) -> str:
+    """The module of a mutant, from mutmut's names: module.x_function__mutmut_N or
+    module.xǁClassǁmethod__mutmut_N."""
+    return mutant.split(".x_")[0].split(".xǁ")[0]
+
+
 def _hits() -> set[str] | None:
     """The set mutmut's trampolines add to during its stats run (None outside mutmut)."""
     try:
@@ -113,8 +119,7 @@ def _selection() -> list[str] | None:
     mutant = _mutant()
     if not path or not mutant or "__mutmut_" not in mutant:
         return None
-    module = mutant.split(".x_")[0].split(".xǁ")[0]  # mutmut's names: module.x_function or module.xǁClassǁmethod
-    return json.loads(Path(path).read_text()).get(module)
+    return json.loads(Path(path).read_text()).get(module_of(mutant))
 
 
 def _judges(nodeid: str, paths: list[str]) -> bool:
