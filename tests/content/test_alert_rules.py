@@ -42,7 +42,7 @@ HEALTH_ALERTS = {"KafkaUnderReplicatedPartitions", "KafkaOfflinePartitions", "Ka
 SETTINGS = make_settings("prod")
 ALERTS = promtool_tests.alert_meta(SETTINGS)
 RULES = [r for doc in rule_files(SETTINGS).values() for g in doc["groups"] for r in g["rules"]]
-RECORDING = {r["record"]: r["expr"] for r in RULES if "record" in r}
+RECORDING = promtool_tests.recording_exprs(SETTINGS)
 RECORDED = set(RECORDING)
 
 

@@ -13,15 +13,14 @@ import yaml
 from grafana_foundation_sdk.models import (dashboard as sdk_dashboard, elasticsearch as sdk_elasticsearch,
                                            table as sdk_table, timeseries as sdk_timeseries)
 
-from content.rules import rule_files
 from content import catalogue, dashboards, grafana, signals
 from content.promql import metric_names
 from tests.conftest import make_settings
+from tests.content import promtool_tests
 from tests.content.grafana_model import concrete, interpolate
 
 SETTINGS = make_settings("prod")
-RECORDING_EXPRS = {r["record"]: r["expr"] for doc in rule_files(SETTINGS).values() for g in doc["groups"]
-                   for r in g["rules"] if "record" in r}
+RECORDING_EXPRS = promtool_tests.recording_exprs(SETTINGS)
 BOARDS = dashboards.dashboards(SETTINGS)
 RECORDED = set(RECORDING_EXPRS)
 # The design document's panels, dashboard by dashboard (plus partition status and pod restarts on the
