@@ -15,7 +15,9 @@ Score of an area: killed / (killed + survived - equivalent). mutmut reports a wo
 died as "timeout" (exit 255: here, mostly a mutant that breaks test collection, such as a rule table
 that cannot be built); both mean the tests failed, so they count as killed. "no tests" is reported
 apart. docs/mutation-equivalents.md lists
-the reviewed equivalent mutants, one per line as `name: reason`. Report: build/mutation/report.md.
+the reviewed equivalent mutants, one per line as `name: reason`. Mutants that change only the words of an
+alert's or a legend's text are not run (harness/mutation_text.py) and are counted apart.
+Report: build/mutation/report.md.
 """
 from __future__ import annotations
 
@@ -37,6 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harness.mutation_pytest import module_of
+from harness.mutation_text import text_mutants
 from harness.runtime import ROOT
 
 
@@ -365,11 +368,14 @@ def equivalents() -> dict[str, str]:
     return dict(re.findall(r"^- `([\w.]+)`: (.+)$", EQUIVALENTS.read_text(), flags=re.M))
 
 
-def _pick(workdir: Path, area: Area, only: list[str], statuses: tuple[str, ...]) -> list[str]:
-    """The area's mutants with one of these statuses, within the --only globs if any. mutmut first
-    regenerates the mutants of changed sources (and resets their results)."""
+def _pick(workdir: Path, area: Area, only: list[str], statuses: tuple[str, ...] | None) -> list[str]:
+    """The area's mutants to run: with one of these statuses (None: any), within the --only globs if
+    any, and never a text mutant (harness/mutation_text.py). mutmut first regenerates the mutants of
+    changed sources (and resets their results)."""
     _mutmut(workdir, "run", "no-such-mutant")
-    return sorted(n for n, st in results(workdir).items() if st in statuses and n.startswith(area.modules())
+    mine = {n: st for n, st in results(workdir).items() if n.startswith(area.modules())}
+    text = text_mutants(workdir, list(mine))
+    return sorted(n for n, st in mine.items() if (statuses is None or st in statuses) and n not in text
                   and (not only or any(fnmatch.fnmatchcase(n, g) for g in only)))
 
 
@@ -396,6 +402,7 @@ class Score:
     equivalent: int
     no_tests: int
     unchecked: int = 0
+    text: int = 0
 
     @property
     def value(self) -> float | None:
@@ -404,15 +411,19 @@ class Score:
 
     def row(self, label: str) -> str:
         value = "-" if self.value is None else f"{self.value:.0%}"
-        return (f"| {label} | {self.killed} | {self.survived} | {self.equivalent} | {self.no_tests} | "
+        return (f"| {label} | {self.killed} | {self.survived} | {self.equivalent} | {self.text} | {self.no_tests} | "
                 f"{self.unchecked} | {value} |")
 
 
-def score(statuses: dict[str, str], equivalent: dict[str, str], prefixes: tuple[str, ...]) -> Score:
+def score(statuses: dict[str, str], equivalent: dict[str, str], prefixes: tuple[str, ...],
+          text: set[str] = frozenset()) -> Score:
+    """Counts of one area or module. A text mutant is never run: counted apart whatever an older run said."""
     mine = {n: s for n, s in statuses.items() if n.startswith(prefixes)}
-    counts = Counter("equivalent" if n in equivalent and s == "survived" else s for n, s in mine.items())
+    counts = Counter("text" if n in text else "equivalent" if n in equivalent and s == "survived" else s
+                     for n, s in mine.items())
     return Score(killed=counts["killed"] + counts["timeout"], survived=counts["survived"],
-                 equivalent=counts["equivalent"], no_tests=counts["no tests"], unchecked=counts["not checked"])
+                 equivalent=counts["equivalent"], no_tests=counts["no tests"], unchecked=counts["not checked"],
+                 text=counts["text"])
 
 
 def time_rows(workdir: Path) -> list[str]:
@@ -450,8 +461,8 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [a for a in args.areas if a not in AREAS]
     if unknown:
         parser.error(f"unknown areas {unknown}; allowed: {', '.join(AREAS)}")
-    header = ["| area / module | killed | survived | equivalent | no tests | not checked | score |",
-              "|---|---|---|---|---|---|---|"]
+    header = ["| area / module | killed | survived | equivalent | text (not run) | no tests | not checked | score |",
+              "|---|---|---|---|---|---|---|---|"]
     summary = ["# Mutation benchmark", "", header[0] + " time |", header[1] + "---|"]
     detail, survivors = ["", "## Per module", ""] + header, []
     timing = ["", "## Worker time per mutant (the last run's mutants)", "",
@@ -463,7 +474,6 @@ def main(argv: list[str] | None = None) -> int:
         if not args.report_only:
             shutil.rmtree(workdir / "memo", ignore_errors=True)  # runs of the code as it was last time
             (workdir / "times.jsonl").unlink(missing_ok=True)
-            names = list(args.only)
             if args.sample:
                 names = _sample(workdir, AREAS[name], args.only, args.sample)
             elif args.survived:
@@ -472,26 +482,33 @@ def main(argv: list[str] | None = None) -> int:
                 # What the new tests must judge: what survived, and what was never checked (mutmut has
                 # reset the mutants of every function whose code changed).
                 names = _pick(workdir, AREAS[name], args.only, ("survived", "not checked", "no tests", "timeout"))
+            else:
+                # Named mutants are run again, as mutmut does; without --only, those not yet judged. The
+                # names are always given: mutmut run without them would run the text mutants too.
+                names = _pick(workdir, AREAS[name], args.only, None if args.only else ("not checked",))
             with open(workdir / "mutmut.log", "w") as log:
-                subprocess.run([str(MUTMUT), "run", "--max-children", str(os.cpu_count() or 2), *names],
-                               cwd=workdir, stdout=log, stderr=subprocess.STDOUT,
-                               env=_environment(workdir))
+                if names:
+                    subprocess.run([str(MUTMUT), "run", "--max-children", str(os.cpu_count() or 2), *names],
+                                   cwd=workdir, stdout=log, stderr=subprocess.STDOUT,
+                                   env=_environment(workdir))
             statuses = results(workdir)
+            text = text_mutants(workdir, list(statuses))
             at_import = set(json.loads((workdir / "at-import.json").read_text()))
-            survived = sorted(n for n, s in statuses.items() if s == "survived")
+            survived = sorted(n for n, s in statuses.items() if s == "survived" and n not in text)
             (workdir / "rechecked.json").write_text(json.dumps(sorted(recheck(workdir, AREAS[name], survived,
                                                                               at_import))))
             seconds = time.monotonic() - started
             (workdir / "seconds").write_text(f"{seconds:.0f}")
             print(f"{name}: {seconds:.0f} s", file=sys.stderr)
         statuses = results(workdir)
+        text = text_mutants(workdir, list(statuses))
         if (workdir / "rechecked.json").exists():
             statuses |= dict.fromkeys(json.loads((workdir / "rechecked.json").read_text()), "killed")
         took = (workdir / "seconds").read_text() + " s" if (workdir / "seconds").exists() else "-"
-        summary.append(score(statuses, equivalent, AREAS[name].modules()).row(f"**{name}**") + f" {took} |")
+        summary.append(score(statuses, equivalent, AREAS[name].modules(), text).row(f"**{name}**") + f" {took} |")
         for module in sorted({module_of(n) for n in statuses}):
-            detail.append(score(statuses, equivalent, (module + ".",)).row(module))
-        left = sorted(n for n, s in statuses.items() if s == "survived" and n not in equivalent)
+            detail.append(score(statuses, equivalent, (module + ".",), text).row(module))
+        left = sorted(n for n, s in statuses.items() if s == "survived" and n not in equivalent and n not in text)
         for mutant, diff in _diffs(workdir, left).items():
             survivors += [f"### {mutant}", "```diff", diff.strip(), "```", ""]
         timing += time_rows(workdir)
