@@ -66,3 +66,14 @@ def test_config_holds_no_credentials_only_file_references():
     files = {c.get("routing_key_file") or c.get("api_url_file") for r in config["receivers"]
              for kind in ("pagerduty_configs", "slack_configs") for c in r.get(kind, [])}
     assert files == {f"/etc/alertmanager/secrets/r/{f}" for f in alertmanager.SECRET_FILES.values()}
+
+
+def test_each_slack_receiver_posts_to_the_channel_its_setting_names():
+    """A slack_config's `channel` overrides the webhook's own channel (Alertmanager configuration docs,
+    <slack_config>: channel); without it, warnings and security alerts land wherever the one webhook
+    was created for."""
+    settings = make_settings("prod", slackChannel="#kafka-warnings", securitySlackChannel="#security-oncall")
+    config = alertmanager.config(settings, "/etc/alertmanager/secrets/receivers")
+    channels = {r["name"]: [c["channel"] for c in r["slack_configs"]] for r in config["receivers"]
+                if "slack_configs" in r}
+    assert channels == {"slack-warning": ["#kafka-warnings"], "security-team": ["#security-oncall"]}

@@ -7,11 +7,12 @@ import json
 import re
 import shutil
 import subprocess
+from urllib.parse import unquote
 
 import pytest
 import yaml
 from grafana_foundation_sdk.models import (dashboard as sdk_dashboard, elasticsearch as sdk_elasticsearch,
-                                           table as sdk_table, timeseries as sdk_timeseries)
+                                           table as sdk_table, text as sdk_text, timeseries as sdk_timeseries)
 
 from content import catalogue, dashboards, grafana, signals
 from content.promql import metric_names
@@ -227,7 +228,6 @@ def test_log_panels_link_to_the_matching_query_in_explore(uid, title, source):
     """Grafana interpolates a panel link's URL as written, before any decoding: its variable syntax
     (`${name}`, part of variableRegex in public/app/features/variables/utils.ts) must survive the
     URL's own encoding for Explore to open on the panel's time range."""
-    from urllib.parse import unquote
     (link,) = _panel(uid, title)["links"]
     times = {"__from": "1764460800000", "__to": "1764464400000"}
     url = interpolate(link["url"], times)
@@ -357,7 +357,8 @@ def named_unit(expr: str) -> set[str]:
         return set()
     units, query = set(), concrete(expr)
     for name in metric_names(query):
-        metric, ops = (name.split(":") + [""])[1:3] if ":" in name else (name, "")
+        parts = name.split(":")  # level:metric:operations, or metric:operations where there is no level
+        metric, ops = (parts[-2], parts[-1]) if len(parts) > 1 else (name, "")
         rate = "rate" in ops or bool(re.search(rf"\bi?rate\({name}\b", query))
         units |= ({"s"} if metric.endswith("_seconds") else {"ms"} if re.search(r"(_ms|timems)$", metric) else
                   {"Bps"} if "bytes" in metric and rate else {"percentunit"} if "ratio" in ops else
@@ -381,6 +382,7 @@ def test_every_series_is_shown_in_the_unit_its_name_carries(uid):
                 wrong.append((p["title"], t["expr"], shown, named))
     assert wrong == []
     assert named_unit("domain:kafka_event_processing_duration_seconds:p99_5m") == {"s"}
+    assert named_unit("kafka_events_processed:rate5m") == PER_SECOND
     assert named_unit("sum(rate(kafka_server_brokertopicmetrics_bytesin_total[5m]))") == {"Bps"}
     assert named_unit("100 * rate(process_cpu_seconds_total[5m])") == {"percent"}
     assert named_unit("sum(rate(kafka_server_brokertopicmetrics_failedfetchrequests_total[5m]))") == PER_SECOND
@@ -464,3 +466,57 @@ def test_every_prometheus_series_has_a_legend(uid):
     bare = [(p["title"], t["expr"]) for p in board["panels"] for t in p.get("targets", [])
             if p.get("datasource", {}).get("type") == "prometheus" and not t.get("legendFormat")]
     assert bare == []
+
+
+DATA_PANELS = {"timeseries", "stat", "gauge", "table", "bargauge"}
+
+
+@pytest.mark.parametrize("uid", sorted(BOARDS))
+def test_every_data_panel_queries_something(uid):
+    """A data panel without a target draws "No data" however healthy the cluster is."""
+    empty = [p["title"] for p in BOARDS[uid][1]["panels"] if p["type"] in DATA_PANELS and not p.get("targets")]
+    assert empty == []
+
+
+def test_text_panels_use_a_mode_grafana_renders():
+    """Grafana's text panel renders markdown, html or code (grafana-foundation-sdk 11.6, models/text.py
+    TextMode, generated from the panel's schema); another mode shows the content as nothing."""
+    modes = [p["options"]["mode"] for _, board in BOARDS.values() for p in board["panels"] if p["type"] == "text"]
+    assert modes and [sdk_text.TextMode(m) for m in modes] == [sdk_text.TextMode.MARKDOWN] * len(modes)
+
+
+def _search_panels():
+    for uid, (_, board) in BOARDS.items():
+        for p in board["panels"]:
+            if p.get("datasource", {}).get("type") in {ds["type"] for k, ds in grafana.DATASOURCES.items()
+                                                        if k in ("elasticsearch", "opensearch")}:
+                yield uid, p
+
+
+def test_search_panels_count_the_documents_their_explore_link_shows_per_interval_of_the_time_field():
+    """A search panel's target as Grafana's Elasticsearch/OpenSearch query model reads it
+    (grafana-foundation-sdk 11.6, models/elasticsearch.py Dataquery: read and written back, every key
+    survives). Grafana builds the search request's aggregations keyed by each aggregation's id
+    (public/app/plugins/datasource/elasticsearch/QueryBuilder.ts: `aggs[aggDef.id]`, metrics under
+    `metric.id`), so the ids are set and distinct; the date histogram buckets on the datasource's
+    time field, and the query is the one the panel's Explore link opens, so that a spike on the panel
+    is the documents a click shows."""
+    settings = grafana.datasource_settings(SETTINGS)
+    panels = list(_search_panels())
+    assert {p["title"] for _, p in panels} >= {"Security Events Over Time", "Security Event Timeline"}
+    for uid, p in panels:
+        (target,) = p["targets"]
+        read = sdk_elasticsearch.Dataquery.from_json(target).to_json()
+        read["metrics"] = [m.to_json() for m in read["metrics"]]
+        read["bucketAggs"] = [b.to_json() for b in read["bucketAggs"]]
+        assert read == target, p["title"]
+        ids = [a["id"] for a in target["metrics"] + target["bucketAggs"]]
+        assert all(isinstance(i, str) and i for i in ids) and len(set(ids)) == len(ids), (p["title"], ids)
+        assert [m["type"] for m in target["metrics"]] == [sdk_elasticsearch.MetricAggregationType.COUNT.value]
+        (histogram,) = target["bucketAggs"]
+        source = next(k for k, ds in grafana.DATASOURCES.items() if ds["uid"] == p["datasource"]["uid"])
+        assert histogram["type"] == sdk_elasticsearch.BucketAggregationType.DATE_HISTOGRAM.value
+        assert histogram["field"] == settings[source]["json_data"]["timeField"], p["title"]
+        (link,) = p["links"]
+        params = dict(part.split("=", 1) for part in link["url"].split("?", 1)[1].split("&"))
+        assert target["query"] == json.loads(unquote(params["panes"]))["a"]["queries"][0]["query"], p["title"]

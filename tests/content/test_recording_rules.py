@@ -15,6 +15,7 @@ import yaml
 from tests.conftest import make_settings
 from tests.content.alert_scenarios import broker, controller, sel
 from content.rules import rule_files
+from content.signals import SLI_COMBAT_LATENCY
 
 pytestmark = pytest.mark.skipif(not shutil.which("promtool"), reason="promtool is not installed")
 C = {"kafka_cluster": "kafka"}
@@ -149,3 +150,13 @@ def test_every_recording_rule_has_a_case():
                for r in g["rules"] if "record" in r}
     cased = {e["expr"].split("(")[-1].split(" ")[0].rstrip(")") for c in CASES for e in c["promql_expr_test"]}
     assert {r for r in records if not r.startswith("slo:") or r.endswith("_5m")} <= cased
+
+
+@pytest.mark.parametrize("target_ms, le", [(100, "0.1"), (99, "0.05"), (1000, "1")])
+def test_a_latency_objective_on_a_bucket_boundary_counts_that_bucket_as_good(target_ms, le):
+    """A histogram bucket counts events at or below its `le` (Prometheus histograms are cumulative),
+    so a 100 ms objective is met by the le="0.1" bucket; 99 ms needs the next bucket down."""
+    groups = rule_files(make_settings("prod", combatP99LatencyMs=target_ms, combatP99CriticalLatencyMs=5000))
+    exprs = [r["expr"] for doc in groups.values() for g in doc["groups"] for r in g["rules"]
+             if r.get("record", "").startswith(f"slo:{SLI_COMBAT_LATENCY}:")]
+    assert exprs and all(f'domain="combat",le="{le}"' in e for e in exprs), exprs[:1]
