@@ -14,17 +14,18 @@ from config.settings import Settings
 from tests.content.alert_scenarios import STEP, Scenario
 
 
-def _rules(settings: Settings) -> list[dict]:
+def rules(settings: Settings) -> list[dict]:
+    """Every rule of every file and group, in order."""
     return [r for doc in rule_files(settings).values() for g in doc["groups"] for r in g["rules"]]
 
 
 def recording_exprs(settings: Settings) -> dict[str, str]:
     """Each recorded series -> the expression its recording rule evaluates."""
-    return {r["record"]: r["expr"] for r in _rules(settings) if "record" in r}
+    return {r["record"]: r["expr"] for r in rules(settings) if "record" in r}
 
 
 def alert_meta(settings: Settings) -> dict[str, dict]:
-    return {r["alert"]: r for r in _rules(settings) if "alert" in r}
+    return {r["alert"]: r for r in rules(settings) if "alert" in r}
 
 
 def expand(template: str, labels: dict[str, str]) -> str:
@@ -81,9 +82,9 @@ def ordered_rules(settings: Settings, alert: str) -> dict:
     Prometheus) runs separate groups in no fixed order, which would let timing decide a test. A real
     Prometheus may therefore see a fault up to one evaluation later per level of recording rules.
     Only the rules the alert needs are evaluated: the SLO rules scan days of data."""
-    rules = _rules(settings)
-    records = {r["record"]: r for r in rules if "record" in r}
-    (target,) = [r for r in rules if r.get("alert") == alert]
+    every = rules(settings)
+    records = {r["record"]: r for r in every if "record" in r}
+    (target,) = [r for r in every if r.get("alert") == alert]
     needed: list[dict] = []
 
     def visit(expr: str) -> None:

@@ -42,7 +42,7 @@ HEALTH_ALERTS = {"KafkaUnderReplicatedPartitions", "KafkaOfflinePartitions", "Ka
                  "KafkaScrapeTargetDown", "KafkaKRaftQuorumDegraded"}
 SETTINGS = make_settings("prod")
 ALERTS = promtool_tests.alert_meta(SETTINGS)
-RULES = [r for doc in rule_files(SETTINGS).values() for g in doc["groups"] for r in g["rules"]]
+RULES = promtool_tests.rules(SETTINGS)
 RECORDING = promtool_tests.recording_exprs(SETTINGS)
 RECORDED = set(RECORDING)
 
@@ -73,8 +73,7 @@ def test_every_job_a_rule_selects_is_one_prometheus_scrapes():
     zookeeper = make_settings("prod", clusters=[
         "old ns=k brokers=b.k.svc:7071 controllers=c.k.svc:7071 zookeeper=z.k.svc:7071 exporterPods=app=e"])
     jobs = scraped_jobs(SETTINGS) | scraped_jobs(zookeeper)
-    selected = {job for settings in (SETTINGS, zookeeper) for doc in rule_files(settings).values()
-                for g in doc["groups"] for r in g["rules"]
+    selected = {job for settings in (SETTINGS, zookeeper) for r in promtool_tests.rules(settings)
                 for op, pattern in re.findall(r'\bjob(=~|=)"([^"]+)"', r["expr"])
                 for job in (pattern.split("|") if op == "=~" else [pattern])}
     assert selected - jobs == set()

@@ -11,8 +11,9 @@ from urllib.parse import unquote
 
 import pytest
 import yaml
-from grafana_foundation_sdk.models import (dashboard as sdk_dashboard, elasticsearch as sdk_elasticsearch,
-                                           table as sdk_table, text as sdk_text, timeseries as sdk_timeseries)
+from grafana_foundation_sdk.models import (common as sdk_common, dashboard as sdk_dashboard,
+                                           elasticsearch as sdk_elasticsearch, table as sdk_table, text as sdk_text,
+                                           timeseries as sdk_timeseries)
 
 from content import catalogue, dashboards, grafana, signals
 from content.promql import metric_names
@@ -520,3 +521,39 @@ def test_search_panels_count_the_documents_their_explore_link_shows_per_interval
         (link,) = p["links"]
         params = dict(part.split("=", 1) for part in link["url"].split("?", 1)[1].split("&"))
         assert target["query"] == json.loads(unquote(params["panes"]))["a"]["queries"][0]["query"], p["title"]
+
+
+@pytest.mark.parametrize("uid", sorted(BOARDS))
+def test_every_variable_has_a_label_to_show_beside_its_drop_down(uid):
+    """Grafana shows a variable's label beside its drop-down, and its bare name where it has none."""
+    bare = [v["name"] for v in BOARDS[uid][1]["templating"]["list"] if not v.get("label")]
+    assert bare == []
+
+
+@pytest.mark.parametrize("uid", sorted(BOARDS))
+def test_every_link_is_named_and_opens_beside_the_dashboard(uid):
+    """Dashboard, panel and data links (Grafana's DashboardLink and DataLink: title, targetBlank): an
+    untitled link shows as an empty entry, and a link that replaces the dashboard loses the on-call
+    person's time range and variables on the way back."""
+    board = BOARDS[uid][1]
+    links = board["links"] + [link for p in board["panels"] for link in
+                              p.get("links", []) + p.get("fieldConfig", {}).get("defaults", {}).get("links", [])]
+    assert links  # every dashboard links to the runbooks at least
+    assert [(link.get("title"), link.get("targetBlank")) for link in links if not link.get("title")
+            or link.get("targetBlank") is not True] == []
+
+
+def test_a_series_in_another_unit_is_drawn_on_its_own_axis():
+    """A time series override that changes a query's unit also moves it to the right-hand axis
+    (custom.axisPlacement, one of Grafana's AxisPlacement values: grafana-foundation-sdk 11.6,
+    models/common.py): two units on one axis read as one scale."""
+    seen = 0
+    for _, board in BOARDS.values():
+        for p in board["panels"]:
+            for o in p.get("fieldConfig", {}).get("overrides", []):
+                props = {x["id"]: x["value"] for x in o["properties"]}
+                if "unit" in props and p["type"] == "timeseries":
+                    seen += 1
+                    assert sdk_common.AxisPlacement(props.get("custom.axisPlacement")) == \
+                        sdk_common.AxisPlacement.RIGHT, (p["title"], props)
+    assert seen >= 3

@@ -14,7 +14,7 @@ import yaml
 
 from tests.conftest import make_settings
 from tests.content.alert_scenarios import broker, controller, sel
-from content.rules import rule_files
+from tests.content import promtool_tests
 from content.signals import SLI_COMBAT_LATENCY
 
 pytestmark = pytest.mark.skipif(not shutil.which("promtool"), reason="promtool is not installed")
@@ -134,8 +134,7 @@ CASES += [
 
 def test_recording_rules_compute_what_their_names_promise(tmp_path):
     # Every recording rule in one group, in declared order (each reads only what comes before it).
-    records = [r for doc in rule_files(make_settings("prod")).values() for g in doc["groups"] for r in g["rules"]
-               if "record" in r]
+    records = [r for r in promtool_tests.rules(make_settings("prod")) if "record" in r]
     (tmp_path / "recording.rules.yml").write_text(yaml.safe_dump({"groups": [{"name": "r", "rules": records}]}))
     doc = {"rule_files": ["recording.rules.yml"], "evaluation_interval": "15s", "tests": CASES}
     (tmp_path / "recording.yml").write_text(yaml.safe_dump(doc, sort_keys=False, width=1 << 20))
@@ -146,8 +145,7 @@ def test_recording_rules_compute_what_their_names_promise(tmp_path):
 
 def test_every_recording_rule_has_a_case():
     """The SLO windows past 5 minutes share the 5-minute expression with a longer range (content/slo.py)."""
-    records = {r["record"] for doc in rule_files(make_settings("prod")).values() for g in doc["groups"]
-               for r in g["rules"] if "record" in r}
+    records = set(promtool_tests.recording_exprs(make_settings("prod")))
     cased = {e["expr"].split("(")[-1].split(" ")[0].rstrip(")") for c in CASES for e in c["promql_expr_test"]}
     assert {r for r in records if not r.startswith("slo:") or r.endswith("_5m")} <= cased
 
@@ -156,7 +154,7 @@ def test_every_recording_rule_has_a_case():
 def test_a_latency_objective_on_a_bucket_boundary_counts_that_bucket_as_good(target_ms, le):
     """A histogram bucket counts events at or below its `le` (Prometheus histograms are cumulative),
     so a 100 ms objective is met by the le="0.1" bucket; 99 ms needs the next bucket down."""
-    groups = rule_files(make_settings("prod", combatP99LatencyMs=target_ms, combatP99CriticalLatencyMs=5000))
-    exprs = [r["expr"] for doc in groups.values() for g in doc["groups"] for r in g["rules"]
-             if r.get("record", "").startswith(f"slo:{SLI_COMBAT_LATENCY}:")]
+    settings = make_settings("prod", combatP99LatencyMs=target_ms, combatP99CriticalLatencyMs=5000)
+    exprs = [e for name, e in promtool_tests.recording_exprs(settings).items()
+             if name.startswith(f"slo:{SLI_COMBAT_LATENCY}:")]
     assert exprs and all(f'domain="combat",le="{le}"' in e for e in exprs), exprs[:1]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from content import signals
-from content.rules import rule_files
 from tests.conftest import ROOT, make_settings
+from tests.content import promtool_tests
 
 
 def _declared() -> set[str]:
@@ -17,8 +17,7 @@ def _declared() -> set[str]:
 
 
 def test_the_recording_rules_define_exactly_the_declared_signals():
-    recorded = {r["record"] for doc in rule_files(make_settings("prod")).values() for g in doc["groups"]
-                for r in g["rules"] if "record" in r}
+    recorded = set(promtool_tests.recording_exprs(make_settings("prod")))
     assert recorded == _declared()
 
 
