@@ -77,3 +77,15 @@ def test_each_slack_receiver_posts_to_the_channel_its_setting_names():
     channels = {r["name"]: [c["channel"] for c in r["slack_configs"]] for r in config["receivers"]
                 if "slack_configs" in r}
     assert channels == {"slack-warning": ["#kafka-warnings"], "security-team": ["#security-oncall"]}
+
+
+def test_the_heartbeat_hears_only_a_firing_watchdog():
+    """The dead man's switch counts every request as a sign of life. When Prometheus dies, Alertmanager
+    resolves Watchdog once its endsAt passes and, with send_resolved, would post once more: one more
+    ping from a dead pipeline (Alertmanager configuration docs, <webhook_config>: send_resolved,
+    whether to notify about resolved alerts)."""
+    config = alertmanager.config(make_settings("prod"), "/etc/alertmanager/secrets/receivers")
+    (heartbeat,) = [r for r in config["receivers"] if r["name"] == "heartbeat"]
+    assert [w["send_resolved"] for w in heartbeat["webhook_configs"]] == [False]
+    (route,) = [r for r in config["route"]["routes"] if r["receiver"] == "heartbeat"]
+    assert route["matchers"] == ['alertname="Watchdog"']

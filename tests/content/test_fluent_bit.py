@@ -117,6 +117,24 @@ def test_every_property_is_one_fluent_bit_accepts(stack, archive):
         "INPUT tail: storage.type=disk", "INPUT tail: log_level=verbose", "SERVICE: flush=soon"]
 
 
+@pytest.mark.parametrize("stack", ["prod", "dev"])
+def test_every_variable_the_config_reads_is_a_credential_the_pod_gets(stack):
+    """Fluent Bit replaces ${VAR} with the environment's value, and an unset one with nothing and a
+    warning (src/flb_env.c at v3.1.9, flb_env_var_translate): a misspelt name sends requests without
+    a user. The pod's environment is the credentials Secret (envFrom), whose keys are
+    CREDENTIAL_ENV's values (components/collection.py). Each search output authenticates with a user
+    and a password of its own from it."""
+    provided = set(fluent_bit.CREDENTIAL_ENV.values())
+    groups = fluent_bit.sections(CollectionArgs.of(make_settings(stack)), "kafka-archive", "eu-west-1")
+    read = {v for sections in groups.values() for v in re.findall(r"\$\{(\w+)\}", fluent_bit.render(sections))}
+    assert read and read <= provided, read - provided
+    outputs = [dict((k.lower(), v) for k, v in entries) for sections in groups.values()
+               for kind, entries in sections if kind == "OUTPUT"]
+    search = [o for o in outputs if o["name"] in ("es", "opensearch")]
+    credentials = [(o["http_user"], o["http_passwd"]) for o in search]
+    assert len(search) == 2 and len({c for pair in credentials for c in pair}) == 4, credentials
+
+
 def test_every_parsers_file_is_one_the_pod_has():
     """Fluent Bit stops at start when a Parsers_File cannot be opened. The pod has the image's files
     (dockerfiles/Dockerfile at v3.1.9 copies conf/parsers*.conf into /fluent-bit/etc/) and the

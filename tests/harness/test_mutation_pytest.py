@@ -157,3 +157,25 @@ def test_a_test_whose_cases_the_mutant_renamed_runs_as_the_mutant_makes_them(tmp
     assert list(recorder.credited) == ["test_x[new]"]
     monkeypatch.setenv("MUTANT_UNDER_TEST", "stats")  # outside a mutant's run the ids stay as given
     assert pytest.main([*ARGS, "test_cases.py::test_x[old]"]) == 4
+
+
+class Item:
+    def __init__(self, name: str, fixturenames: tuple[str, ...] = ()):
+        self.nodeid, self.fixturenames = name, fixturenames
+
+
+def test_once_a_shared_fixture_is_paid_its_readers_cost_only_their_own_time():
+    """The program runs cost 1 s once; after the first reader paid, another reader (0.2 s) comes
+    before a 1.1 s test without fixtures, and a function fixture never counts as paid."""
+    own = {"first": 0.01, "second": 0.2, "alone": 1.1, "tmp": 0.0}.get
+    items = [Item("alone"), Item("second", ("program_runs", "tmp_path")), Item("first", ("program_runs",)),
+             Item("tmp", ("tmp_path",))]
+    order = mutation_pytest.ordered(items, lambda i: own(i.nodeid), {"program_runs": 1.0})
+    assert [i.nodeid for i in order] == ["tmp", "first", "second", "alone"]
+    # Sorted by each test's total alone, "alone" (1.1) would have come before "second" (1.2).
+    assert sorted(items[:3], key=lambda i: own(i.nodeid) + ("program_runs" in i.fixturenames)) == [
+        items[2], items[0], items[1]]
+    # Without costly fixtures: own time only, ties in collection order.
+    plain = mutation_pytest.ordered(items, lambda i: own(i.nodeid), {})
+    assert [i.nodeid for i in plain] == ["tmp", "first", "second", "alone"]
+    assert mutation_pytest.ordered([], own, {}) == []
