@@ -15,8 +15,9 @@ Score of an area: killed / (killed + survived - equivalent). mutmut reports a wo
 died as "timeout" (exit 255: here, mostly a mutant that breaks test collection, such as a rule table
 that cannot be built); both mean the tests failed, so they count as killed. "no tests" is reported
 apart. docs/mutation-equivalents.md lists
-the reviewed equivalent mutants, one per line as `name: reason`. Mutants that change only the words of an
-alert's or a legend's text are not run (harness/mutation_text.py) and are counted apart.
+the reviewed equivalent mutants, one per line as `name [digest]: reason`; those whose diff still has
+the reviewed digest are not run (harness/mutation_equivalents.py). Mutants that change only the words
+of an alert's or a legend's text are not run either (harness/mutation_text.py) and are counted apart.
 Report: build/mutation/report.md.
 """
 from __future__ import annotations
@@ -38,6 +39,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from harness import mutation_equivalents
 from harness.mutation_pytest import module_of
 from harness.mutation_text import text_mutants
 from harness.runtime import ROOT
@@ -362,20 +364,22 @@ def _diffs(workdir: Path, names: list[str]) -> dict[str, str]:
     return json.loads(proc.stdout)
 
 
-def equivalents() -> dict[str, str]:
-    if not EQUIVALENTS.exists():
-        return {}
-    return dict(re.findall(r"^- `([\w.]+)`: (.+)$", EQUIVALENTS.read_text(), flags=re.M))
+def not_run(workdir: Path, names: list[str]) -> tuple[set[str], set[str]]:
+    """(text mutants, reviewed equivalents whose diff is still the one reviewed) among these names:
+    neither is run (harness/mutation_text.py, harness/mutation_equivalents.py)."""
+    listed = mutation_equivalents.read(EQUIVALENTS)
+    stamped = sorted(n for n in names if n in listed and listed[n].digest)
+    return text_mutants(workdir, names), mutation_equivalents.confirmed(listed, _diffs(workdir, stamped))
 
 
 def _pick(workdir: Path, area: Area, only: list[str], statuses: tuple[str, ...] | None) -> list[str]:
     """The area's mutants to run: with one of these statuses (None: any), within the --only globs if
-    any, and never a text mutant (harness/mutation_text.py). mutmut first regenerates the mutants of
-    changed sources (and resets their results)."""
+    any, and never one that is not run (not_run). mutmut first regenerates the mutants of changed
+    sources (and resets their results)."""
     _mutmut(workdir, "run", "no-such-mutant")
     mine = {n: st for n, st in results(workdir).items() if n.startswith(area.modules())}
-    text = text_mutants(workdir, list(mine))
-    return sorted(n for n, st in mine.items() if (statuses is None or st in statuses) and n not in text
+    text, equivalent = not_run(workdir, list(mine))
+    return sorted(n for n, st in mine.items() if (statuses is None or st in statuses) and n not in text | equivalent
                   and (not only or any(fnmatch.fnmatchcase(n, g) for g in only)))
 
 
@@ -415,12 +419,12 @@ class Score:
                 f"{self.unchecked} | {value} |")
 
 
-def score(statuses: dict[str, str], equivalent: dict[str, str], prefixes: tuple[str, ...],
+def score(statuses: dict[str, str], equivalent: set[str], prefixes: tuple[str, ...],
           text: set[str] = frozenset()) -> Score:
-    """Counts of one area or module. A text mutant is never run: counted apart whatever an older run said."""
+    """Counts of one area or module. Text mutants and confirmed equivalents are never run: counted as
+    such whatever an older run said."""
     mine = {n: s for n, s in statuses.items() if n.startswith(prefixes)}
-    counts = Counter("text" if n in text else "equivalent" if n in equivalent and s == "survived" else s
-                     for n, s in mine.items())
+    counts = Counter("text" if n in text else "equivalent" if n in equivalent else s for n, s in mine.items())
     return Score(killed=counts["killed"] + counts["timeout"], survived=counts["survived"],
                  equivalent=counts["equivalent"], no_tests=counts["no tests"], unchecked=counts["not checked"],
                  text=counts["text"])
@@ -454,6 +458,9 @@ def main(argv: list[str] | None = None) -> int:
                              "its globs)")
     parser.add_argument("--survived", action="store_true",
                         help="run only the last run's survivors (after adding tests; the unchecked stay unchecked)")
+    parser.add_argument("--stamp", action="store_true",
+                        help="after reviewing the report: write each listed equivalent's diff digest, so that later "
+                             "runs leave it out while it stays the same mutant (harness/mutation_equivalents.py)")
     parser.add_argument("--again", action="store_true",
                         help="run only what the last run left alive or unchecked (after adding tests); with --only, "
                              "within its globs")
@@ -467,7 +474,7 @@ def main(argv: list[str] | None = None) -> int:
     detail, survivors = ["", "## Per module", ""] + header, []
     timing = ["", "## Worker time per mutant (the last run's mutants)", "",
               "| module | mutants | killed: mean s | survived: mean s | all: s |", "|---|---|---|---|---|"]
-    equivalent = equivalents()
+    listed = mutation_equivalents.read(EQUIVALENTS)
     for name in args.areas:
         started = time.monotonic()  # the import probe and the copy count too
         workdir = prepare(name) if not args.report_only else WORK / name
@@ -492,25 +499,36 @@ def main(argv: list[str] | None = None) -> int:
                                    cwd=workdir, stdout=log, stderr=subprocess.STDOUT,
                                    env=_environment(workdir))
             statuses = results(workdir)
-            text = text_mutants(workdir, list(statuses))
+            text, confirmed = not_run(workdir, list(statuses))
             at_import = set(json.loads((workdir / "at-import.json").read_text()))
-            survived = sorted(n for n, s in statuses.items() if s == "survived" and n not in text)
+            survived = sorted(n for n, s in statuses.items() if s == "survived" and n not in text | confirmed)
             (workdir / "rechecked.json").write_text(json.dumps(sorted(recheck(workdir, AREAS[name], survived,
                                                                               at_import))))
             seconds = time.monotonic() - started
             (workdir / "seconds").write_text(f"{seconds:.0f}")
             print(f"{name}: {seconds:.0f} s", file=sys.stderr)
         statuses = results(workdir)
-        text = text_mutants(workdir, list(statuses))
+        text, confirmed = not_run(workdir, list(statuses))
+        if args.stamp:
+            reviewed = [n for n, s in statuses.items() if n in listed and s == "survived"]
+            print(f"{name}: {mutation_equivalents.stamp(EQUIVALENTS, _diffs(workdir, reviewed))} equivalents stamped",
+                  file=sys.stderr)
+            listed = mutation_equivalents.read(EQUIVALENTS)
+            text, confirmed = not_run(workdir, list(statuses))
         if (workdir / "rechecked.json").exists():
             statuses |= dict.fromkeys(json.loads((workdir / "rechecked.json").read_text()), "killed")
         took = (workdir / "seconds").read_text() + " s" if (workdir / "seconds").exists() else "-"
+        # Equivalent: confirmed by its digest, or listed without one and surviving. Listed with a digest
+        # that no longer matches: the mutant changed since review, so it is a survivor to review again.
+        equivalent = confirmed | {n for n, s in statuses.items() if s == "survived" and n in listed
+                                  and not listed[n].digest}
         summary.append(score(statuses, equivalent, AREAS[name].modules(), text).row(f"**{name}**") + f" {took} |")
         for module in sorted({module_of(n) for n in statuses}):
             detail.append(score(statuses, equivalent, (module + ".",), text).row(module))
-        left = sorted(n for n, s in statuses.items() if s == "survived" and n not in equivalent and n not in text)
+        left = sorted(n for n, s in statuses.items() if s == "survived" and n not in equivalent | text)
         for mutant, diff in _diffs(workdir, left).items():
-            survivors += [f"### {mutant}", "```diff", diff.strip(), "```", ""]
+            again = " (listed as equivalent; its diff changed since the review)" if mutant in listed else ""
+            survivors += [f"### {mutant}{again}", "```diff", diff.strip(), "```", ""]
         timing += time_rows(workdir)
     lines = summary + detail + timing + ["", "## Survivors", ""] + survivors
     REPORT.parent.mkdir(parents=True, exist_ok=True)
