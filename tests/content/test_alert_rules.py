@@ -308,3 +308,34 @@ def test_each_scrape_job_that_disappears_is_reported_missing(tmp_path):
     (tmp_path / "test.yml").write_text(yaml.safe_dump({"rule_files": [rules], "tests": tests}, sort_keys=False))
     proc = promtool_tests.run([tmp_path / "test.yml"])
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-1000:]
+
+
+@needs_promtool
+def test_a_cluster_down_is_one_alert_whether_its_brokers_fail_or_vanish(tmp_path):
+    """KafkaClusterDown, run by promtool on two clusters: brokers that answer no scrape and brokers no
+    longer discovered at all (no `up` series) fire the same alert, labelled by cluster only. absent()
+    alone would add the job label of its matcher (Prometheus docs, absent()), and Alertmanager would
+    then hold two alerts for one outage."""
+    settings = make_settings("prod", clusters=TWO_CLUSTERS)
+    rule = "KafkaClusterDown"
+    meta = promtool_tests.alert_meta(settings)[rule]
+
+    def up(cluster: str, values: str) -> dict:
+        return {"series": f'up{{job="{catalogue.JOB_BROKER}",kafka_cluster="{cluster}",instance="{cluster}0"}}',
+                "values": values}
+
+    def fired(cluster: str) -> list[dict]:
+        labels = {catalogue.CLUSTER_LABEL: cluster}
+        return [{"exp_labels": {**labels, **meta["labels"]},
+                 "exp_annotations": {k: promtool_tests.expand(v, labels) for k, v in meta["annotations"].items()}}]
+
+    tests = [{"interval": "1m", "input_series": [up("a", "0x30"), up("b", "1x30")],
+              "alert_rule_test": [{"eval_time": "20m", "alertname": rule, "exp_alerts": fired("a")}]},
+             {"interval": "1m", "input_series": [up("b", "1x30")],
+              "alert_rule_test": [{"eval_time": "20m", "alertname": rule, "exp_alerts": fired("a")}]},
+             {"interval": "1m", "input_series": [up("a", "1x30"), up("b", "1x30")],
+              "alert_rule_test": [{"eval_time": "20m", "alertname": rule, "exp_alerts": []}]}]
+    rules = promtool_tests.write_rules(settings, tmp_path, rule)
+    (tmp_path / "test.yml").write_text(yaml.safe_dump({"rule_files": [rules], "tests": tests}, sort_keys=False))
+    proc = promtool_tests.run([tmp_path / "test.yml"])
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-1000:]
