@@ -164,6 +164,17 @@ class Item:
         self.nodeid, self.fixturenames = name, fixturenames
 
 
+def test_a_shared_fixture_is_priced_per_reader_and_free_once_paid():
+    """The session's runs (1.8 s) serve three checks of 0.05 s; three other tests each start a program
+    run of their own (0.6, 0.8 and 1.4 s). Paying the shared runs once, for 0.6 s a reader, comes
+    after the 0.6 s test and before the two slower ones; then its readers cost their own time."""
+    own = {"p1": 0.6, "p2": 0.8, "p3": 1.4, "r1": 0.05, "r2": 0.05, "r3": 0.05}.get
+    items = [Item("p3"), Item("p2"), Item("r1", ("stack_runs",)), Item("p1"), Item("r2", ("stack_runs",)),
+             Item("r3", ("stack_runs",))]
+    order = mutation_pytest.ordered(items, lambda i: own(i.nodeid), {"stack_runs": 1.8})
+    assert [i.nodeid for i in order] == ["p1", "r1", "r2", "r3", "p2", "p3"]
+
+
 def test_once_a_shared_fixture_is_paid_its_readers_cost_only_their_own_time():
     """The program runs cost 1 s once; after the first reader paid, another reader (0.2 s) comes
     before a 1.1 s test without fixtures, and a function fixture never counts as paid."""
