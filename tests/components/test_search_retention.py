@@ -40,13 +40,18 @@ def test_nightly_snapshots_go_to_the_archive_bucket(stack_runs):
     run = stack_runs["prod"]
     objs = objects(run)
     repo = objs[("elasticsearch", "snapshot_repository", "kafka-application-archive")].inputs["body"]
-    assert repo == {"type": "s3", "settings": {"bucket": run.outputs["snapshot_bucket"], "base_path": "elasticsearch"}}
     slm = objs[("elasticsearch", "slm_policy", "nightly-kafka-application")].inputs["body"]
     assert slm["repository"] == "kafka-application-archive" and slm["schedule"] == "0 30 1 * * ?"
     assert slm["retention"]["expire_after"] == "365d"
     os_repo = objs[("opensearch", "snapshot_repository", "kafka-security-archive")].inputs["body"]
     # the open-source repository-s3 plugin has no role_arn: self-managed nodes use IRSA credentials
-    assert os_repo == {"type": "s3", "settings": {"bucket": run.outputs["snapshot_bucket"], "base_path": "opensearch"}}
+    for body in (repo, os_repo):
+        assert body["type"] == "s3" and set(body["settings"]) == {"bucket", "base_path"}
+        assert body["settings"]["bucket"] == run.outputs["snapshot_bucket"]
+    # One bucket, two clusters: each writes under a base path of its own, as a repository written by two
+    # clusters is corrupted (Elasticsearch docs, "Register a snapshot repository": one writer per repository).
+    paths = {repo["settings"]["base_path"], os_repo["settings"]["base_path"]}
+    assert len(paths) == 2 and all(paths)
 
 
 def test_amazon_opensearch_service_gets_the_role_region_and_signed_requests(program):
@@ -56,8 +61,9 @@ def test_amazon_opensearch_service_gets_the_role_region_and_signed_requests(prog
                   opensearchUrl="https://search-security.eu-west-1.es.amazonaws.com")
     objs = objects(run)
     os_repo = objs[("opensearch", "snapshot_repository", "kafka-security-archive")].inputs
-    assert os_repo["body"]["settings"] == {"bucket": run.outputs["snapshot_bucket"], "base_path": "opensearch",
-                                           "region": "eu-west-1", "role_arn": run.outputs["snapshot_role_arn"]}
+    settings = os_repo["body"]["settings"]
+    assert settings["base_path"] and {k: v for k, v in settings.items() if k != "base_path"} == {
+        "bucket": run.outputs["snapshot_bucket"], "region": "eu-west-1", "role_arn": run.outputs["snapshot_role_arn"]}
     assert {k[0]: o.inputs.get("sigv4_region") for k, o in objs.items()} == {"opensearch": "eu-west-1",
                                                                            "elasticsearch": None}
 

@@ -35,6 +35,19 @@ def test_the_model_follows_awss_table_for_absent_keys(op, present, absent):
     assert condition_holds("Null", "k", "true", {}) and not condition_holds("Null", "k", "false", {})
 
 
+def test_the_model_reads_actions_and_condition_keys_in_any_case_and_arns_as_written():
+    """IAM User Guide: an action's prefix and name are case-insensitive ("Action" element), and so are
+    condition key names ("Condition" element); a resource ARN is matched as written."""
+    policy = {"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "S3:GETOBJECT",
+                             "Resource": "arn:aws:s3:::logs/*",
+                             "Condition": {"StringEquals": {"AWS:SOURCEACCOUNT": "123456789012"}}}]}
+    read = Request("s3:GetObject", "arn:aws:s3:::logs/a", context={"aws:SourceAccount": "123456789012"})
+    assert allowed(policy, read)
+    assert not allowed(policy, Request("s3:GetObject", "arn:aws:s3:::LOGS/a", context=read.context))
+    assert not allowed(policy, Request("s3:GetObject", "arn:aws:s3:::logs/a", context={"aws:SourceAccount": "1"}))
+    assert not allowed(policy, Request("s3:PutObject", "arn:aws:s3:::logs/a", context=read.context))
+
+
 @pytest.mark.parametrize("op", ["StringNotEqualsIfExists", "StringNotEquals"])
 def test_the_model_reproduces_the_old_policys_defect(op):
     """Either operator alone, in a Deny, refuses an upload that sends no header at all."""

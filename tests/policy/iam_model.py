@@ -25,6 +25,10 @@ model answers for the resource policy alone. `Principal: {"AWS": "*"}` is everyo
 
 Keys within one operator, and operators within one Condition, are ANDed; the values listed for
 one key are ORed (for negated operators: none may match).
+
+Case: an action's prefix and name are case-insensitive (IAM User Guide, "IAM JSON policy elements:
+Action"), and so are condition key names ("IAM JSON policy elements: Condition": "Condition key
+names are not case-sensitive"); resource ARNs and StringEquals values are compared as written.
 """
 from __future__ import annotations
 
@@ -83,6 +87,10 @@ def _names(arn: str, principal: str) -> bool:
     return arn == principal
 
 
+def _action(request: Request, patterns: Any) -> bool:
+    return any(fnmatch.fnmatchcase(request.action.lower(), a.lower()) for a in _values(patterns))
+
+
 def _applies(statement: dict, request: Request) -> bool:
     principal = statement.get("Principal")
     # An identity policy's statements have no Principal: they apply to whoever holds the policy.
@@ -96,17 +104,17 @@ def _applies(statement: dict, request: Request) -> bool:
         arns = _values(statement["NotPrincipal"].get("AWS", []))
         if request.principal in arns:
             return False
-    if "Action" in statement and not any(fnmatch.fnmatchcase(request.action, a) for a in _values(statement["Action"])):
+    if "Action" in statement and not _action(request, statement["Action"]):
         return False
-    if "NotAction" in statement and any(fnmatch.fnmatchcase(request.action, a)
-                                        for a in _values(statement["NotAction"])):
+    if "NotAction" in statement and _action(request, statement["NotAction"]):
         return False
     if not any(fnmatch.fnmatchcase(request.resource, r) for r in _values(statement.get("Resource", "*"))):
         return False
-    context = {"aws:PrincipalArn": request.principal, **request.context}  # AWS sets it on every request
+    # AWS sets aws:PrincipalArn on every request; key names compare in lower case
+    context = {k.lower(): v for k, v in {"aws:PrincipalArn": request.principal, **request.context}.items()}
     for op, keys in (statement.get("Condition") or {}).items():
         for key, want in keys.items():
-            if not condition_holds(op, key, want, context):
+            if not condition_holds(op, key.lower(), want, context):
                 return False
     return True
 
