@@ -30,7 +30,8 @@ CALLS: dict[str, dict[str, tuple[int | str, ...]]] = {
     "content.slo": {"Alert": (5, 6, "summary", "description")},
     # _p(expr, legend): the words of a legend (its {{label}} placeholders are checked against the query);
     # a variable's label (the name shown beside its drop-down, not the variable's name).
-    "content.dashboards": {"_p": (1, "legend"), "label": (0,), "query": (0, "label")},
+    # A link's title: (title, url) pairs, the url computed (a row is (title, panels): not a slot).
+    "content.dashboards": {"_p": (1, "legend"), "label": (0,), "query": (0, "label"), "(title, url)": (0,)},
     # A PagerDuty link's label: {"href": ..., "text": ...} (the href is a template the notification tests
     # read). Other "text" keys are not labels: a Slack message's text is the template of its body.
     "content.alertmanager": {"{href, text}": ("text",)},
@@ -59,6 +60,9 @@ def _slot(module: str, node: ast.Constant, parents: dict[ast.AST, ast.AST]) -> b
         child, parent = parent, parents.get(parent)
     if isinstance(parent, ast.keyword):
         parent = parents.get(parent)
+    if isinstance(parent, ast.Tuple):
+        pair = len(parent.elts) == 2 and isinstance(parent.elts[1], (ast.Call, ast.Attribute, ast.JoinedStr))
+        return pair and parent.elts[0] is child and 0 in CALLS.get(module, {}).get("(title, url)", ())
     if isinstance(parent, ast.Dict):
         keys = {k.value: v for k, v in zip(parent.keys, parent.values) if isinstance(k, ast.Constant)}
         allowed = CALLS.get(module, {}).get("{" + ", ".join(sorted(keys)) + "}", ())

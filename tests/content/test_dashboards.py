@@ -253,9 +253,10 @@ def test_log_panels_link_to_the_matching_query_in_explore(uid, title, source):
 
 
 def test_every_dashboard_links_back_to_the_runbooks():
+    """A dashboard link to the runbooks' base URL, of type "link" (a plain URL, not a dashboard search);
+    its title is checked with every other link's."""
     for uid, (_, board) in BOARDS.items():
-        assert {"title": "Runbooks", "url": SETTINGS.runbook_base_url} in [
-            {k: link[k] for k in ("title", "url")} for link in board["links"]], uid
+        assert [link["type"] for link in board["links"] if link["url"] == SETTINGS.runbook_base_url] == ["link"], uid
 
 
 def test_the_alert_state_panel_lists_firing_alerts_from_the_prometheus_rules():
@@ -514,6 +515,7 @@ def test_search_panels_count_the_documents_their_explore_link_shows_per_interval
         ids = [a["id"] for a in target["metrics"] + target["bucketAggs"]]
         assert all(isinstance(i, str) and i for i in ids) and len(set(ids)) == len(ids), (p["title"], ids)
         assert [m["type"] for m in target["metrics"]] == [sdk_elasticsearch.MetricAggregationType.COUNT.value]
+        assert target.get("alias"), p["title"]  # else Grafana names the series after its metric, "Count"
         (histogram,) = target["bucketAggs"]
         source = next(k for k, ds in grafana.DATASOURCES.items() if ds["uid"] == p["datasource"]["uid"])
         assert histogram["type"] == sdk_elasticsearch.BucketAggregationType.DATE_HISTOGRAM.value

@@ -70,8 +70,10 @@ def test_slots_belong_to_their_module():
 
 
 DASHBOARD = '''def x_panels(s):
+    errors = (("Errors in Explore", explore("elasticsearch", "level:ERROR")),)
+    rows = (("Health Overview", (Panel("Up", "stat"),)),)
     return [Panel("Throughput", "timeseries", (_p(f"sum by (topic) ({sig.IN})", "{{topic}} in"),
-                                               _p(sig.OUT, legend="out"))),
+                                               _p(sig.OUT, legend="out")), links=(("Jaeger", s.jaeger_url),)),
             query("Consumer group", "lag, consumergroup", "consumergroup"),
             CustomVariable("environment").label("Environment").values(s.environment)]
 '''
@@ -86,6 +88,10 @@ DASHBOARD = '''def x_panels(s):
     ('.label("Environment")', '.label("ENVIRONMENT")', True),
     ('CustomVariable("environment")', 'CustomVariable("XXenvironmentXX")', False),
     ('"Throughput"', '"XXThroughputXX"', False),  # a panel's title: alerts link to it
+    ('"Errors in Explore"', '"errors in explore"', True),  # a link's title
+    ('(("Jaeger"', '(("XXJaegerXX"', True),
+    ('"level:ERROR"', '"level:error"', False),  # the query the link opens
+    ('"Health Overview"', '"XXHealth OverviewXX"', False),  # a row's title: (title, panels)
 ])
 def test_a_legends_and_a_variable_labels_words_are_text(old, new, text):
     assert is_text("content.dashboards", DASHBOARD, mutant(DASHBOARD, old, new)) is text
