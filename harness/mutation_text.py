@@ -22,8 +22,9 @@ from pathlib import Path
 
 from harness.mutation_pytest import module_of
 
-# module -> {callee: argument positions and keywords} whose string only people read; a dict literal is
-# named by its keys, {a, b}, and its slots are keys.
+# module -> {callee: argument positions and keywords} whose string only people read. A dict literal is
+# named by its keys, {a, b}, and its slots are keys; a pair of literal and computed value, (title, url),
+# by that shape, and its slot is the position of the literal.
 CALLS: dict[str, dict[str, tuple[int | str, ...]]] = {
     # Alert(name, expr, for_, severity, category, summary, description): the annotations a person reads.
     "content.alerts": {"Alert": (5, 6, "summary", "description")},
