@@ -159,10 +159,17 @@ def test_platform_pods_are_discovered_by_their_app_label():
     jobs = {j["job_name"]: j for j in scrape_configs(make_settings("prod"))}
     pods = [Pod("event-core-0", "necpgame-infrastructure", "10.2.0.1", {"app": "kafka-event-driven-core"},
                 {"metrics": 8080}),
-            Pod("fluent-bit-x7k2p", "monitoring", "10.3.0.1", {"app.kubernetes.io/name": "fluent-bit"}, {"http": 2020})]
+            Pod("realtime-gateway-0", "necpgame-infrastructure", "10.2.0.2", {"app": "realtime-gateway"},
+                {"metrics": 8080}),
+            Pod("fluent-bit-x7k2p", "monitoring", "10.3.0.1", {"app.kubernetes.io/name": "fluent-bit"}, {"http": 2020}),
+            # Jaeger declares its UI port only; its metrics are on the admin port, 8888
+            Pod("jaeger-0", "monitoring", "10.3.0.2", {"app.kubernetes.io/name": "jaeger"}, {"query": 16686})]
     assert [t["pod"] for t in discover(jobs[catalogue.JOB_EVENTS], pods)] == ["event-core-0"]
+    assert [t["pod"] for t in discover(jobs[catalogue.JOB_GATEWAY], pods)] == ["realtime-gateway-0"]
     (fluent,) = discover(jobs[catalogue.JOB_FLUENT_BIT], pods)
     assert fluent["instance"] == "10.3.0.1:2020"
+    (jaeger,) = discover(jobs[catalogue.JOB_JAEGER], pods)
+    assert jaeger["instance"] == "10.3.0.2:8888"
     assert jobs[catalogue.JOB_FLUENT_BIT]["metrics_path"] == "/api/v2/metrics/prometheus"
 
 
