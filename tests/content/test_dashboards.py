@@ -214,6 +214,8 @@ def test_latency_panels_link_each_series_to_its_traces_in_jaeger(uid, title):
     assert url.startswith("https://jaeger.necpgame.internal/search?")
     params = dict(part.split("=", 1) for part in url.split("?", 1)[1].split("&"))
     assert params["service"] == "${__field.labels.domain}"
+    # the title names the series' domain the same way (Grafana's variable names are case-sensitive)
+    assert re.findall(r"\$\{([^}]*)\}", link["title"]) == ["__field.labels.domain"]
     assert (params["start"], params["end"], params["lookback"]) == ("${__from}000", "${__to}000", "custom")
     # the label the link reads is one the panel's series carry
     assert all("domain" in t["expr"] for t in _panel(uid, title)["targets"])
