@@ -38,21 +38,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harness import mutation_equivalents
-from harness.mutation_graph import area_test_modules, judges, preload, probe, repo_files
+from harness.mutation_graph import Area, area_test_modules, judges, preload, probe, repo_files
 from harness.mutation_pytest import module_of
 from harness.mutation_text import text_mutants
 from harness.runtime import ROOT
-
-
-@dataclass(frozen=True)
-class Area:
-    sources: tuple[str, ...]  # files or folders (trailing /) that mutmut mutates
-    tests: tuple[str, ...]  # the tests that judge them
-    by_module: bool = False  # each module judged only by the tests that reach it (see judges())
-
-    def modules(self) -> tuple[str, ...]:
-        """Mutant-name prefixes of this area, e.g. `content.` or `policy.invariants.`."""
-        return tuple(s.rstrip("/").removesuffix(".py").replace("/", ".") + "." for s in self.sources)
 
 
 AREAS = {

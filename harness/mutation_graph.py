@@ -14,13 +14,22 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from harness.runtime import ROOT
 
-if TYPE_CHECKING:
-    from harness.mutation import Area
+
+@dataclass(frozen=True)
+class Area:
+    sources: tuple[str, ...]  # files or folders (trailing /) that mutmut mutates
+    tests: tuple[str, ...]  # the tests that judge them
+    by_module: bool = False  # each module judged only by the tests that reach it (see judges())
+
+    def modules(self) -> tuple[str, ...]:
+        """Mutant-name prefixes of this area, e.g. `content.` or `policy.invariants.`."""
+        return tuple(s.rstrip("/").removesuffix(".py").replace("/", ".") + "." for s in self.sources)
+
 
 # Imported once in the fork server: packages only, never code of the area under test.
 THIRD_PARTY = ("pytest", "yaml", "pulumi", "pulumi.runtime", "pulumi_aws", "pulumi_kubernetes",
