@@ -165,30 +165,28 @@ def _diffs(workdir: Path, names: list[str]) -> dict[str, str]:
     return json.loads(proc.stdout)
 
 
-def not_run(workdir: Path, names: list[str]) -> tuple[set[str], set[str]]:
+def not_run(workdir: Path, names: list[str], listed: dict[str, mutation_equivalents.Equivalent]
+            ) -> tuple[set[str], set[str]]:
     """(text mutants, reviewed equivalents whose diff is still the one reviewed) among these names:
     neither is run (harness/mutation_text.py, harness/mutation_equivalents.py)."""
-    listed = mutation_equivalents.read(EQUIVALENTS)
     stamped = sorted(n for n in names if n in listed and listed[n].digest)
     return text_mutants(workdir, names), mutation_equivalents.confirmed(listed, _diffs(workdir, stamped))
 
 
-def _pick(workdir: Path, area: Area, only: list[str], statuses: tuple[str, ...] | None) -> list[str]:
+def _pick(current: dict[str, str], area: Area, only: list[str], statuses: tuple[str, ...] | None,
+          skip: set[str]) -> list[str]:
     """The area's mutants to run: with one of these statuses (None: any), within the --only globs if
-    any, and never one that is not run (not_run). mutmut first regenerates the mutants of changed
-    sources (and resets their results)."""
-    _mutmut(workdir, "run", "no-such-mutant")
-    mine = {n: st for n, st in results(workdir).items() if n.startswith(area.modules())}
-    text, equivalent = not_run(workdir, list(mine))
-    return sorted(n for n, st in mine.items() if (statuses is None or st in statuses) and n not in text | equivalent
+    any, and never one that is not run (skip: not_run)."""
+    return sorted(n for n, st in current.items() if n.startswith(area.modules()) and n not in skip
+                  and (statuses is None or st in statuses)
                   and (not only or any(fnmatch.fnmatchcase(n, g) for g in only)))
 
 
-def _sample(workdir: Path, area: Area, only: list[str], n: int) -> list[str]:
+def _sample(current: dict[str, str], area: Area, only: list[str], n: int, skip: set[str]) -> list[str]:
     """Up to n unchecked mutants per module, drawn at random (a fixed seed, so a rerun draws the
     same): an unbiased estimate of a module's score where a whole run would take hours."""
     pool: dict[str, list[str]] = {}
-    for mutant in _pick(workdir, area, only, ("not checked",)):
+    for mutant in _pick(current, area, only, ("not checked",), skip):
         pool.setdefault(module_of(mutant), []).append(mutant)
     rng = random.Random(15)
     return sorted(m for mutants in pool.values() for m in rng.sample(mutants, min(n, len(mutants))))
@@ -282,40 +280,46 @@ def main(argv: list[str] | None = None) -> int:
         if not args.report_only:
             shutil.rmtree(workdir / "memo", ignore_errors=True)  # runs of the code as it was last time
             (workdir / "times.jsonl").unlink(missing_ok=True)
+            # mutmut first regenerates the mutants of changed sources (and resets their results); which
+            # mutants are not run is read once, from the regenerated files.
+            _mutmut(workdir, "run", "no-such-mutant")
+            current = results(workdir)
+            text, confirmed = not_run(workdir, list(current), listed)
+            area, skip = AREAS[name], text | confirmed
             if args.sample:
-                names = _sample(workdir, AREAS[name], args.only, args.sample)
+                names = _sample(current, area, args.only, args.sample, skip)
             elif args.survived:
-                names = _pick(workdir, AREAS[name], args.only, ("survived",))
+                names = _pick(current, area, args.only, ("survived",), skip)
             elif args.again:
                 # What the new tests must judge: what survived, and what was never checked (mutmut has
                 # reset the mutants of every function whose code changed).
-                names = _pick(workdir, AREAS[name], args.only, ("survived", "not checked", "no tests", "timeout"))
+                names = _pick(current, area, args.only, ("survived", "not checked", "no tests", "timeout"),
+                              skip)
             else:
                 # Named mutants are run again, as mutmut does; without --only, those not yet judged. The
                 # names are always given: mutmut run without them would run the text mutants too.
-                names = _pick(workdir, AREAS[name], args.only, None if args.only else ("not checked",))
+                names = _pick(current, area, args.only, None if args.only else ("not checked",), skip)
             with open(workdir / "mutmut.log", "w") as log:
                 if names:
                     subprocess.run([str(MUTMUT), "run", "--max-children", str(os.cpu_count() or 2), *names],
                                    cwd=workdir, stdout=log, stderr=subprocess.STDOUT,
                                    env=_environment(workdir))
             statuses = results(workdir)
-            text, confirmed = not_run(workdir, list(statuses))
             at_import = set(json.loads((workdir / "at-import.json").read_text()))
-            survived = sorted(n for n, s in statuses.items() if s == "survived" and n not in text | confirmed)
-            (workdir / "rechecked.json").write_text(json.dumps(sorted(recheck(workdir, AREAS[name], survived,
-                                                                              at_import))))
+            survived = sorted(n for n, s in statuses.items() if s == "survived" and n not in skip)
+            (workdir / "rechecked.json").write_text(json.dumps(sorted(recheck(workdir, area, survived, at_import))))
             seconds = time.monotonic() - started
             (workdir / "seconds").write_text(f"{seconds:.0f}")
             print(f"{name}: {seconds:.0f} s", file=sys.stderr)
-        statuses = results(workdir)
-        text, confirmed = not_run(workdir, list(statuses))
+        if args.report_only:
+            statuses = results(workdir)
         if args.stamp:
             reviewed = [n for n, s in statuses.items() if n in listed and s == "survived"]
             print(f"{name}: {mutation_equivalents.stamp(EQUIVALENTS, _diffs(workdir, reviewed))} equivalents stamped",
                   file=sys.stderr)
             listed = mutation_equivalents.read(EQUIVALENTS)
-            text, confirmed = not_run(workdir, list(statuses))
+        if args.report_only or args.stamp:  # a run has read them from the same mutants
+            text, confirmed = not_run(workdir, list(statuses), listed)
         if (workdir / "rechecked.json").exists():
             statuses |= dict.fromkeys(json.loads((workdir / "rechecked.json").read_text()), "killed")
         took = (workdir / "seconds").read_text() + " s" if (workdir / "seconds").exists() else "-"
