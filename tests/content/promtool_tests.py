@@ -116,6 +116,21 @@ def write(settings: Settings, scenarios: list[Scenario], folder: Path) -> list[P
     return paths
 
 
+def expected_alert(rule: dict, labels: dict[str, str]) -> dict:
+    """An alert_rule_test's expected alert: its series' labels with the rule's, and its annotations as
+    Prometheus expands them with those labels."""
+    return {"exp_labels": {**labels, **rule["labels"]},
+            "exp_annotations": {k: expand(v, labels) for k, v in rule["annotations"].items()}}
+
+
+def run_alert_tests(settings: Settings, folder: Path, alert: str,
+                    tests: list[dict]) -> subprocess.CompletedProcess:
+    """promtool's unit tests of one alert (with the recording rules it reads), from one file."""
+    doc = {"rule_files": [write_rules(settings, folder, alert)], "tests": tests}
+    (folder / f"test-{alert}.yml").write_text(yaml.safe_dump(doc, sort_keys=False))
+    return run([folder / f"test-{alert}.yml"])
+
+
 def run(paths: list[Path]) -> subprocess.CompletedProcess:
     return subprocess.run(["promtool", "test", "rules", *[p.name for p in paths]], cwd=paths[0].parent,
                           capture_output=True, text=True, timeout=600)

@@ -45,6 +45,8 @@ ALERTS = promtool_tests.alert_meta(SETTINGS)
 RULES = promtool_tests.rules(SETTINGS)
 RECORDING = promtool_tests.recording_exprs(SETTINGS)
 RECORDED = set(RECORDING)
+TWO_CLUSTERS = ["a ns=x brokers=a0.x.svc:7071 controllers=ac.x.svc:7071 zookeeper=z0.x.svc:7071 exporterPods=app=e",
+                "b ns=y brokers=b0.y.svc:7071 controllers=bc.y.svc:7071 exporterPods=app=e"]
 
 
 def test_design_document_and_health_alerts_exist():
@@ -70,8 +72,7 @@ def test_every_job_a_rule_selects_is_one_prometheus_scrapes():
     """A selector on a job no target carries matches nothing, and a rule reading it never fires (or,
     under absent(), always does). Checked on prod and on a ZooKeeper-based cluster, whose ensemble
     only that kind of cluster has."""
-    zookeeper = make_settings("prod", clusters=[
-        "old ns=k brokers=b.k.svc:7071 controllers=c.k.svc:7071 zookeeper=z.k.svc:7071 exporterPods=app=e"])
+    zookeeper = make_settings("prod", clusters=TWO_CLUSTERS)  # cluster a runs on ZooKeeper
     jobs = scraped_jobs(SETTINGS) | scraped_jobs(zookeeper)
     selected = {job for settings in (SETTINGS, zookeeper) for r in promtool_tests.rules(settings)
                 for op, pattern in re.findall(r'\bjob(=~|=)"([^"]+)"', r["expr"])
@@ -157,10 +158,6 @@ def test_thresholds_come_from_settings():
     meta = promtool_tests.alert_meta(s)
     assert meta["KafkaHighConsumerLag"]["expr"].endswith("> 12345")
     assert meta["KafkaSASLAuthFailuresSpike"]["expr"].endswith("> 7")
-
-
-TWO_CLUSTERS = ["a ns=x brokers=a0.x.svc:7071 controllers=ac.x.svc:7071 zookeeper=z0.x.svc:7071 exporterPods=app=e",
-                "b ns=y brokers=b0.y.svc:7071 controllers=bc.y.svc:7071 exporterPods=app=e"]
 
 
 @needs_promtool
@@ -300,13 +297,9 @@ def test_each_scrape_job_that_disappears_is_reported_missing(tmp_path):
     tests = [{"interval": "1m", "input_series": [{"series": series(j, lbl), "values": "1x30"} for j, lbl in jobs.items()
                                                  if j != gone],
               "alert_rule_test": [{"eval_time": "20m", "alertname": rule, "exp_alerts": [] if gone is None else [
-                  {"exp_labels": {"job": gone, **jobs[gone], **ALERTS[rule]["labels"]},
-                   "exp_annotations": {k: promtool_tests.expand(v, {"job": gone, **jobs[gone]})
-                                       for k, v in ALERTS[rule]["annotations"].items()}}]}]}
+                  promtool_tests.expected_alert(ALERTS[rule], {"job": gone, **jobs[gone]})]}]}
              for gone in [*jobs, None]]
-    rules = promtool_tests.write_rules(SETTINGS, tmp_path, rule)
-    (tmp_path / "test.yml").write_text(yaml.safe_dump({"rule_files": [rules], "tests": tests}, sort_keys=False))
-    proc = promtool_tests.run([tmp_path / "test.yml"])
+    proc = promtool_tests.run_alert_tests(SETTINGS, tmp_path, rule, tests)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-1000:]
 
 
@@ -318,24 +311,17 @@ def test_a_cluster_down_is_one_alert_whether_its_brokers_fail_or_vanish(tmp_path
     then hold two alerts for one outage."""
     settings = make_settings("prod", clusters=TWO_CLUSTERS)
     rule = "KafkaClusterDown"
-    meta = promtool_tests.alert_meta(settings)[rule]
+    fired = [promtool_tests.expected_alert(promtool_tests.alert_meta(settings)[rule], {catalogue.CLUSTER_LABEL: "a"})]
 
     def up(cluster: str, values: str) -> dict:
         return {"series": f'up{{job="{catalogue.JOB_BROKER}",kafka_cluster="{cluster}",instance="{cluster}0"}}',
                 "values": values}
 
-    def fired(cluster: str) -> list[dict]:
-        labels = {catalogue.CLUSTER_LABEL: cluster}
-        return [{"exp_labels": {**labels, **meta["labels"]},
-                 "exp_annotations": {k: promtool_tests.expand(v, labels) for k, v in meta["annotations"].items()}}]
-
     tests = [{"interval": "1m", "input_series": [up("a", "0x30"), up("b", "1x30")],
-              "alert_rule_test": [{"eval_time": "20m", "alertname": rule, "exp_alerts": fired("a")}]},
+              "alert_rule_test": [{"eval_time": "20m", "alertname": rule, "exp_alerts": fired}]},
              {"interval": "1m", "input_series": [up("b", "1x30")],
-              "alert_rule_test": [{"eval_time": "20m", "alertname": rule, "exp_alerts": fired("a")}]},
+              "alert_rule_test": [{"eval_time": "20m", "alertname": rule, "exp_alerts": fired}]},
              {"interval": "1m", "input_series": [up("a", "1x30"), up("b", "1x30")],
               "alert_rule_test": [{"eval_time": "20m", "alertname": rule, "exp_alerts": []}]}]
-    rules = promtool_tests.write_rules(settings, tmp_path, rule)
-    (tmp_path / "test.yml").write_text(yaml.safe_dump({"rule_files": [rules], "tests": tests}, sort_keys=False))
-    proc = promtool_tests.run([tmp_path / "test.yml"])
+    proc = promtool_tests.run_alert_tests(settings, tmp_path, rule, tests)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-1000:]
