@@ -198,6 +198,11 @@ def test_high_cardinality_panels_draw_at_most_top_n_series(uid, title):
             assert target["expr"].startswith(f"topk({SETTINGS.dashboard_top_n}, "), target["expr"]
 
 
+def query_params(url: str) -> dict[str, str]:
+    """A URL's query parameters, as written (still percent-encoded)."""
+    return dict(part.split("=", 1) for part in url.partition("?")[2].split("&"))
+
+
 def _panel(uid: str, title: str) -> dict:
     (panel,) = [p for p in BOARDS[uid][1]["panels"] if p["title"] == title and p["type"] != "row"]
     return panel
@@ -212,7 +217,7 @@ def test_latency_panels_link_each_series_to_its_traces_in_jaeger(uid, title):
     (link,) = _panel(uid, title)["fieldConfig"]["defaults"]["links"]
     url = link["url"]
     assert url.startswith("https://jaeger.necpgame.internal/search?")
-    params = dict(part.split("=", 1) for part in url.split("?", 1)[1].split("&"))
+    params = query_params(url)
     assert params["service"] == "${__field.labels.domain}"
     # the title names the series' domain the same way (Grafana's variable names are case-sensitive)
     assert re.findall(r"\$\{([^}]*)\}", link["title"]) == ["__field.labels.domain"]
@@ -234,9 +239,8 @@ def test_log_panels_link_to_the_matching_query_in_explore(uid, title, source):
     (link,) = _panel(uid, title)["links"]
     times = {"__from": "1764460800000", "__to": "1764464400000"}
     url = interpolate(link["url"], times)
-    path, _, query = url.partition("?")
-    params = dict(part.split("=", 1) for part in query.split("&"))
-    assert path == "/explore" and params["schemaVersion"] == "1"
+    params = query_params(url)
+    assert url.partition("?")[0] == "/explore" and params["schemaVersion"] == "1"
     pane = json.loads(unquote(params["panes"]))["a"]
     assert pane["datasource"] == grafana.DATASOURCES[source]["uid"]
     assert pane["queries"][0]["datasource"] == {"type": grafana.DATASOURCES[source]["type"],
@@ -490,10 +494,10 @@ def test_text_panels_use_a_mode_grafana_renders():
 
 
 def _search_panels():
+    search = {grafana.DATASOURCES[k]["type"] for k in ("elasticsearch", "opensearch")}
     for uid, (_, board) in BOARDS.items():
         for p in board["panels"]:
-            if p.get("datasource", {}).get("type") in {ds["type"] for k, ds in grafana.DATASOURCES.items()
-                                                        if k in ("elasticsearch", "opensearch")}:
+            if p.get("datasource", {}).get("type") in search:
                 yield uid, p
 
 
@@ -523,8 +527,8 @@ def test_search_panels_count_the_documents_their_explore_link_shows_per_interval
         assert histogram["type"] == sdk_elasticsearch.BucketAggregationType.DATE_HISTOGRAM.value
         assert histogram["field"] == settings[source]["json_data"]["timeField"], p["title"]
         (link,) = p["links"]
-        params = dict(part.split("=", 1) for part in link["url"].split("?", 1)[1].split("&"))
-        assert target["query"] == json.loads(unquote(params["panes"]))["a"]["queries"][0]["query"], p["title"]
+        pane = json.loads(unquote(query_params(link["url"])["panes"]))["a"]
+        assert target["query"] == pane["queries"][0]["query"], p["title"]
 
 
 @pytest.mark.parametrize("uid", sorted(BOARDS))
