@@ -35,6 +35,10 @@ class Area:
 THIRD_PARTY = ("pytest", "yaml", "pulumi", "pulumi.runtime", "pulumi_aws", "pulumi_kubernetes",
                "pulumiverse_grafana", "boto3", "botocore", "moto", "elasticsearch", "opensearchpy", "hypothesis")
 PACKAGES = ("content", "config", "policy", "components", "harness", "stacks")
+# Imported by the fork server only, and only at the end of its preload: the program's memo
+# (harness/mutation_memo.py, where the program cannot reach the area) and the heap freeze
+# (harness/mutation_fork.py, last of all).
+LAST = ("harness.mutation_memo", "harness.mutation_fork")
 
 
 @functools.cache
@@ -184,7 +188,7 @@ def probe(area: Area, modules: set[str] | None = None) -> tuple[set[str], set[st
     by default over our modules."""
     ours = _ours() if modules is None else modules
     probe = subprocess.run([sys.executable, "-c", _PROBE, ",".join(area.modules()),
-                            ",".join(sorted(set(ours) - {"harness.mutation_memo"})), str(ROOT)],
+                            ",".join(sorted(set(ours) - set(LAST))), str(ROOT)],
                            cwd=ROOT, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
     if probe.returncode != 0:
         raise SystemExit(f"import probe failed:\n{probe.stderr}")
@@ -211,10 +215,11 @@ def preload(area: Area, importing: set[str], tests_importing: set[str]) -> str:
     finds a preloaded test module in sys.modules and collects it as it is: its asserts are not
     rewritten, which changes a failure's message but not whether it fails."""
     ours = _ours()
-    unsafe = _closure(importing) | {"harness.mutation_memo"}  # the memo: see below
+    unsafe = _closure(importing) | set(LAST)
     memo = ("harness.mutation_memo",) if not program_reaches(area) else ()
     graph = _module_graph()
     tests = sorted(m for m in area_test_modules(area) - tests_importing
                    if not {d for d in _reaches(m, graph) if d in ours} & unsafe
                    and not {d for d in _reaches(m, graph) if d.startswith("tests.")} & tests_importing)
-    return "\n".join(THIRD_PARTY + tuple(sorted(set(ours) - unsafe)) + tuple(tests) + memo) + "\n"
+    last = memo + ("harness.mutation_fork",)
+    return "\n".join(THIRD_PARTY + tuple(sorted(set(ours) - unsafe)) + tuple(tests) + last) + "\n"

@@ -3,7 +3,11 @@ imports: the rule must keep each module's real judges and drop the tests its dat
 which modules the fork server may import before a mutant is in place."""
 from __future__ import annotations
 
+import subprocess
+import sys
+
 from harness import mutation, mutation_graph
+from harness.runtime import ROOT
 
 
 def test_each_content_module_keeps_its_mirror_its_components_tests_and_the_program_wide_checks():
@@ -36,3 +40,18 @@ def test_the_fork_server_preloads_the_test_modules_whose_import_calls_no_content
     preload = mutation_graph.preload(area, set(), tests_importing).split()
     assert "tests.content.test_promql" in preload and "tests.conftest" in preload
     assert not set(preload) & tests_importing
+
+
+def test_the_fork_server_freezes_its_heap_after_everything_else_it_preloads():
+    """mutmut's warm-up imports preload.txt's modules in order (runners/harness.py, ForkServerWarmup.IMPORT).
+    gc.freeze() moves only objects that exist when it runs into the permanent generation, so the freeze
+    must come last; a module imported after it would be walked again by every worker's collections."""
+    for name, importing in (("settings", {"config.sections"}), ("plan", set())):
+        preload = mutation_graph.preload(mutation.AREAS[name], importing, set()).split()
+        assert preload[-1] == "harness.mutation_fork" and preload.count("harness.mutation_fork") == 1
+    # The program cannot reach the plan diff, so its runs are memoised: the memo too is frozen.
+    assert preload[-2:] == ["harness.mutation_memo", "harness.mutation_fork"]
+    frozen = subprocess.run([sys.executable, "-c", "import gc; before = gc.get_freeze_count(); "
+                             "import harness.mutation_fork; print(before, gc.get_freeze_count())"],
+                            cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    assert int(frozen[0]) == 0 and int(frozen[1]) > 1000
