@@ -26,6 +26,9 @@ SECRET_VALUES = {  # distinctive, so that a leak is easy to find
     "opensearchPassword": "os-LEAKCHECK-6666",
 }
 STACKS = runtime.list_stacks()
+# Two clusters with static targets, the first on ZooKeeper: what no stack file has.
+TWO_CLUSTERS = ["a ns=x brokers=a0.x.svc:7071 controllers=ac.x.svc:7071 zookeeper=z0.x.svc:7071 exporterPods=app=e",
+                "b ns=y brokers=b0.y.svc:7071 controllers=bc.y.svc:7071 exporterPods=app=e"]
 
 
 def stack_raw(stack: str) -> dict[str, Any]:

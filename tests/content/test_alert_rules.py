@@ -18,7 +18,7 @@ from content import alerts, catalogue, dashboards, scrape, signals
 from content.alerts import SEVERITIES
 from content.promql import metric_names
 from config.fields import duration_seconds
-from tests.conftest import ROOT, make_settings
+from tests.conftest import ROOT, TWO_CLUSTERS, make_settings
 from tests.content import promtool_tests
 from tests.content.grafana_model import concrete
 from tests.content.alert_scenarios import SCENARIOS
@@ -45,8 +45,6 @@ ALERTS = promtool_tests.alert_meta(SETTINGS)
 RULES = promtool_tests.rules(SETTINGS)
 RECORDING = promtool_tests.recording_exprs(SETTINGS)
 RECORDED = set(RECORDING)
-TWO_CLUSTERS = ["a ns=x brokers=a0.x.svc:7071 controllers=ac.x.svc:7071 zookeeper=z0.x.svc:7071 exporterPods=app=e",
-                "b ns=y brokers=b0.y.svc:7071 controllers=bc.y.svc:7071 exporterPods=app=e"]
 
 
 def test_design_document_and_health_alerts_exist():

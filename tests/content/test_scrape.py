@@ -20,7 +20,7 @@ import yaml
 from config.sections import AlertingArgs
 from content import catalogue, exporters, scrape
 from harness import tools
-from tests.conftest import make_settings
+from tests.conftest import TWO_CLUSTERS, make_settings
 from tests.upstream import HERE, go_config_problems, go_structs
 
 P = "prometheus-v2.54.1/"
@@ -87,11 +87,61 @@ def test_a_pod_label_becomes_the_meta_label_prometheus_discovery_sets():
     assert scrape.meta_label("Team_2-B") == "__meta_kubernetes_pod_label_Team_2_B"
 
 
-def test_discovered_kafka_pods_are_scraped_where_the_jmx_exporter_serves():
-    """jmx_exporter's HTTP server serves its metrics on /metrics (prometheus/jmx_exporter,
-    jmx_prometheus_common HTTPServerFactory.METRICS_PATH); Strimzi's pods run that exporter."""
-    jobs = [j for j in configs("prod") if "kubernetes_sd_configs" in j and j["job_name"].startswith("kafka")]
-    assert jobs and {j["metrics_path"] for j in jobs} == {"/metrics"}
+def jmx_exporter_contexts() -> dict[str, str]:
+    """Context path -> handler of the HTTP server in Strimzi's JMX agent. jmx_exporter 1.0.1 builds
+    client_java v1.3.1's HTTPServer (its pom's prometheus.metrics.version) and sets no default handler
+    (HTTPServerFactory.createHTTPServer), so "/" is DefaultHandler: an HTML page (text/html) that a
+    scrape cannot parse."""
+    assert ".defaultHandler(" not in (HERE / "jmx_exporter-1.0.1" / "HTTPServerFactory.java").read_text()
+    server = (HERE / "client_java-v1.3.1" / "HTTPServer.java").read_text()
+    return dict(re.findall(r'registerHandler\("(/[^"]*)", (?:defaultHandler == null \? )?new (\w+)\(', server))
+
+
+def java_context(contexts: dict[str, str], path: str) -> str:
+    """The JDK's HttpServer hands a request to the context whose path is the longest prefix of the
+    request's path (com.sun.net.httpserver.HttpServer: "the longest matching path prefix")."""
+    return contexts[max((c for c in contexts if path.startswith(c)), key=len)]
+
+
+def kafka_exporter_routes(args: list[str]) -> dict[str, str]:
+    """kafka_exporter v1.9.0 (kafka_exporter.go): pattern -> handler of net/http's default ServeMux,
+    promhttp's handler on --web.telemetry-path ("/metrics" unless given), a landing page in HTML on "/"."""
+    source = (HERE / "kafka_exporter-v1.9.0" / "kafka_exporter.go").read_text()
+    flag = re.search(r'toFlagString\("web\.telemetry-path", "[^"]*", "([^"]+)"\)', source).group(1)
+    flag = ([a.split("=", 1)[1] for a in args if a.startswith("--web.telemetry-path=")] or [flag])[-1]
+    routes = re.findall(r'http\.Handle(?:Func)?\((metricsPath|"/[^"]*"), (promhttp\.Handler|func)', source)
+    return {flag if pattern == "metricsPath" else pattern.strip('"'): handler for pattern, handler in routes}
+
+
+def go_mux(routes: dict[str, str], path: str) -> str:
+    """net/http's ServeMux: a pattern that ends in "/" matches its whole subtree, any other only
+    itself, and the longest match wins."""
+    return routes[max((p for p in routes if p == path or (p.endswith("/") and path.startswith(p))), key=len)]
+
+
+@pytest.mark.parametrize("clusters", [None, TWO_CLUSTERS], ids=["prod", "static-targets-and-zookeeper"])
+def test_each_kafka_job_is_scraped_on_the_path_where_its_exporter_serves_metrics(clusters):
+    """Brokers, controllers and ZooKeeper run Strimzi's JMX agent; consumer lag comes from
+    kafka_exporter. Any other path reaches a landing page in HTML and the target reads as down.
+    The job is the label Prometheus gives the target (job_name unless a relabel rule writes it)."""
+    settings = make_settings("prod", **({"clusters": clusters} if clusters else {}))
+    s = AlertingArgs.of(settings)
+    lag_args = {tuple(exporters.kafka_exporter_container(c, "e:1")["args"]) for c in s.clusters}
+    seen = set()
+    for job in scrape.kafka_jobs(s):
+        (name,) = {r["replacement"] for r in job.get("relabel_configs", []) if r.get("target_label") == "job"} or {
+            job["job_name"]}
+        seen.add(name)
+        if name == catalogue.JOB_LAG:
+            assert {go_mux(kafka_exporter_routes(list(args)), job["metrics_path"]) for args in lag_args} == {
+                "promhttp.Handler"}, job["job_name"]
+        else:
+            assert java_context(jmx_exporter_contexts(), job["metrics_path"]) == "MetricsHandler", job["job_name"]
+    expected = {catalogue.JOB_BROKER, catalogue.JOB_CONTROLLER, catalogue.JOB_LAG}
+    assert seen == (expected | {catalogue.JOB_ZOOKEEPER} if clusters else expected)
+    # The models route as the servers do: the landing pages are what another path gets.
+    assert java_context(jmx_exporter_contexts(), "/METRICS") == "DefaultHandler"
+    assert go_mux(kafka_exporter_routes([]), "/metrics/") == "func"
 
 
 def blackbox_routes() -> dict[str, str]:
