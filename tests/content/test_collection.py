@@ -7,7 +7,7 @@ import pytest
 
 from content import fluent_bit, jaeger
 from config.settings import SettingsError
-from tests.conftest import make_settings
+from tests.conftest import TWO_CLUSTERS, make_settings
 from tests.content.fluent_bit_model import route
 
 
@@ -150,6 +150,24 @@ def test_records_are_routed_by_their_content(name):
     record, expected = RECORDS[name]
     reached = sorted(out for out, _, _ in route(sections, "kube.var.log.containers.x.log", record))
     assert reached == {"security": ["opensearch", "s3"], "application": ["es"], None: []}[expected]
+
+
+def test_application_logs_of_every_clusters_namespace_and_only_those_reach_elasticsearch():
+    """The rewrite_tag rule reads the namespace of each cluster and of the platform. The clusters here
+    live in two namespaces of their own (x and y). A namespace whose name only contains one of those
+    names stays out: the rule's regex is anchored at both ends."""
+    s = make_settings("prod", clusters=TWO_CLUSTERS)
+    sections = parse_classic(fluent_bit.config_file(s))
+    namespaces = {s.platform_namespace, *(c.namespace for c in s.clusters)}
+    assert {"x", "y"} < namespaces
+
+    def reached(namespace: str) -> list[str]:
+        record = {**APP, "kubernetes": {**APP["kubernetes"], "namespace_name": namespace}, "level": "ERROR",
+                  "message": "combat event rejected"}
+        return sorted(out for out, _, _ in route(sections, "kube.var.log.containers.x.log", record))
+
+    assert {n: reached(n) for n in namespaces} == {n: ["es"] for n in namespaces}
+    assert reached("xy") == reached("x-staging") == []
 
 
 def test_security_events_carry_their_compliance_fields_into_both_outputs():
