@@ -357,11 +357,19 @@ def named_unit(expr: str) -> set[str]:
     (prometheus.io/docs/practices/naming: a base-unit suffix such as _seconds or _bytes, _ratio for
     a 0-1 ratio, _total for a counter whose rate() is per second) and its recording-rule form
     level:metric:operations. Kafka's JMX times keep their milliseconds (..._ms, or ...TimeMs
-    lower-cased by the exporter). A ratio or rescaled expression (a division or a numeric factor)
-    is left to its panel, unless scaled by 100 to a percent."""
+    lower-cased by the exporter). A division whose numerator reads only series of its denominator is
+    a part of a whole (a 0-1 ratio); a Unix time (an exporter's timestamp, or time()) less time()
+    is seconds, and divided by 86400 days. Any other rescaled expression is left to its panel, unless
+    scaled by 100 to a percent."""
     if expr and re.search(r"(^|\W)100 \*", expr):
         return {"percent"}  # a ratio (or a rate of seconds per second) scaled to percent
-    if not expr or " / " in expr or re.search(r"(^|\W)\d+ \*", expr):
+    if expr and re.search(r"- time\(\)\) / 86400$", expr):
+        return {"d"}
+    if expr and " / " in expr:
+        part, _, whole = expr.partition(" / ")
+        names = metric_names(concrete(part))
+        return {"percentunit"} if names and names <= metric_names(concrete(whole)) else set()
+    if not expr or re.search(r"(^|\W)\d+ \*", expr):
         return set()
     units, query = set(), concrete(expr)
     for name in metric_names(query):
@@ -395,6 +403,10 @@ def test_every_series_is_shown_in_the_unit_its_name_carries(uid):
     assert named_unit("100 * rate(process_cpu_seconds_total[5m])") == {"percent"}
     assert named_unit("sum(rate(kafka_server_brokertopicmetrics_failedfetchrequests_total[5m]))") == PER_SECOND
     assert named_unit("sum(increase(kafka_server_brokertopicmetrics_failedfetchrequests_total[5m]))") == set()
+    assert named_unit("sum(rate(a_total[5m])) / (sum(rate(a_total[5m])) + sum(rate(b_total[5m])))") == {
+        "percentunit"}
+    assert named_unit("sum(rate(a_total[5m])) / sum(rate(b_total[5m]))") == set()
+    assert named_unit("(min(probe_ssl_earliest_cert_expiry) - time()) / 86400") == {"d"}
 
 
 def field_options(model) -> set[str]:
