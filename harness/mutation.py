@@ -260,10 +260,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stamp", action="store_true",
                         help="after reviewing the report: write each listed equivalent's diff digest, so that later "
                              "runs leave it out while it stays the same mutant (harness/mutation_equivalents.py)")
+    parser.add_argument("--children", type=int, default=os.cpu_count() or 2, metavar="N",
+                        help="mutants run at once (default: this machine's CPUs)")
     parser.add_argument("--again", action="store_true",
                         help="run only what the last run left alive or unchecked (after adding tests); with --only, "
                              "within its globs")
     args = parser.parse_args(argv)
+    if args.children < 1:
+        parser.error(f"--children must be 1 or more, not {args.children}")
     unknown = [a for a in args.areas if a not in AREAS]
     if unknown:
         parser.error(f"unknown areas {unknown}; allowed: {', '.join(AREAS)}")
@@ -301,7 +305,7 @@ def main(argv: list[str] | None = None) -> int:
                 names = _pick(current, area, args.only, None if args.only else ("not checked",), skip)
             with open(workdir / "mutmut.log", "w") as log:
                 if names:
-                    subprocess.run([str(MUTMUT), "run", "--max-children", str(os.cpu_count() or 2), *names],
+                    subprocess.run([str(MUTMUT), "run", "--max-children", str(args.children), *names],
                                    cwd=workdir, stdout=log, stderr=subprocess.STDOUT,
                                    env=_environment(workdir))
             statuses = results(workdir)
