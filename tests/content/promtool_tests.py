@@ -118,9 +118,10 @@ def write(settings: Settings, scenarios: list[Scenario], folder: Path) -> list[P
 
 def expected_alert(rule: dict, labels: dict[str, str]) -> dict:
     """An alert_rule_test's expected alert: its series' labels with the rule's, and its annotations as
-    Prometheus expands them with those labels."""
-    return {"exp_labels": {**labels, **rule["labels"]},
-            "exp_annotations": {k: expand(v, labels) for k, v in rule["annotations"].items()}}
+    Prometheus expands them with those labels (an action expand() leaves would never match promtool's)."""
+    annotations = {k: expand(v, labels) for k, v in rule["annotations"].items()}
+    assert not any("{{" in v for v in annotations.values()), annotations
+    return {"exp_labels": {**labels, **rule["labels"]}, "exp_annotations": annotations}
 
 
 def run_alert_tests(settings: Settings, folder: Path, alert: str,

@@ -39,20 +39,13 @@ BUDGET = {"KafkaAvailabilitySLO": 1 - S.availability_slo_percent / 100,
           "KafkaCombatLatencySLO": 1 - 0.99}
 
 
-def _expanded(annotations: dict[str, str], labels: dict[str, str]) -> dict[str, str]:
-    out = {k: promtool_tests.expand(v, labels) for k, v in annotations.items()}
-    assert not any("{{" in v for v in out.values()), out
-    return out
-
-
 def _case(o: slo.Objective, ratios: dict[str, float], fast: bool, slow: bool, rules: dict[str, dict]) -> dict:
     labels = CLUSTER if o.by else {}
     series = [{"series": f"slo:{o.sli}:error_ratio_{w}" + ("{" + ",".join(f'{k}="{v}"' for k, v in labels.items())
                                                            + "}" if labels else ""),
                "values": f"{ratios.get(w, 0) * BUDGET[o.name]:.9g}x40"} for w in WINDOWS]
     checks = [{"eval_time": "20m", "alertname": name,
-               "exp_alerts": [{"exp_labels": {**labels, **rules[name]["labels"]},
-                               "exp_annotations": _expanded(rules[name]["annotations"], labels)}] if fires else []}
+               "exp_alerts": [promtool_tests.expected_alert(rules[name], labels)] if fires else []}
               for name, fires in ((f"{o.name}FastBurn", fast), (f"{o.name}SlowBurn", slow))]
     return {"name": f"{o.name} {ratios}", "interval": "1m", "input_series": series, "alert_rule_test": checks}
 
