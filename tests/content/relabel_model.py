@@ -21,6 +21,15 @@ def _expand(m: re.Match, template: str) -> str:
     return re.sub(r"\$\{?(\d+)\}?", lambda g: m.group(int(g.group(1))) or "", template)
 
 
+def job_label(job: dict) -> str:
+    """The `job` label of a scrape job's targets: its job_name, set before relabelling (PopulateLabels),
+    unless a rule writes `job` (ours write it with a fixed replacement: one job per role, whatever the
+    job_name)."""
+    written = {r["replacement"] for r in job.get("relabel_configs", []) if r.get("target_label") == "job"}
+    (label,) = written or {job["job_name"]}
+    return label
+
+
 def relabel(labels: dict[str, str], configs: list[dict]) -> dict[str, str] | None:
     labels = dict(labels)
     for cfg in configs:

@@ -21,6 +21,7 @@ from config.fields import duration_seconds
 from tests.conftest import ROOT, TWO_CLUSTERS, make_settings
 from tests.content import promtool_tests
 from tests.content.grafana_model import concrete
+from tests.content.relabel_model import job_label
 from tests.content.alert_scenarios import SCENARIOS
 
 needs_promtool = pytest.mark.skipif(not shutil.which("promtool"), reason="promtool is not installed")
@@ -57,13 +58,8 @@ def test_design_document_alerts_keep_its_severity_and_category():
 
 
 def scraped_jobs(settings) -> set[str]:
-    """The job label of every target Prometheus scrapes: its job_name, unless a relabel rule writes
-    `job` (Prometheus sets job from job_name before relabelling: scrape/target.go, PopulateLabels)."""
-    found = set()
-    for job in scrape.scrape_configs(AlertingArgs.of(settings)):
-        written = {r["replacement"] for r in job.get("relabel_configs", []) if r.get("target_label") == "job"}
-        found |= written or {job["job_name"]}
-    return found
+    """The job label of every target Prometheus scrapes (relabel_model.job_label)."""
+    return {job_label(job) for job in scrape.scrape_configs(AlertingArgs.of(settings))}
 
 
 def test_every_job_a_rule_selects_is_one_prometheus_scrapes():

@@ -21,6 +21,7 @@ from config.sections import AlertingArgs
 from content import catalogue, exporters, scrape
 from harness import tools
 from tests.conftest import TWO_CLUSTERS, make_settings
+from tests.content.relabel_model import job_label, relabel
 from tests.upstream import HERE, go_config_problems, go_structs
 
 P = "prometheus-v2.54.1/"
@@ -126,21 +127,20 @@ def test_each_kafka_job_is_scraped_on_the_path_where_its_exporter_serves_metrics
     The job is the label Prometheus gives the target (job_name unless a relabel rule writes it)."""
     settings = make_settings("prod", **({"clusters": clusters} if clusters else {}))
     s = AlertingArgs.of(settings)
-    lag_args = {tuple(exporters.kafka_exporter_container(c, "e:1")["args"]) for c in s.clusters}
+    lag_routes = [kafka_exporter_routes(exporters.kafka_exporter_container(c, "e:1")["args"]) for c in s.clusters]
+    contexts = jmx_exporter_contexts()
     seen = set()
     for job in scrape.kafka_jobs(s):
-        (name,) = {r["replacement"] for r in job.get("relabel_configs", []) if r.get("target_label") == "job"} or {
-            job["job_name"]}
+        name = job_label(job)
         seen.add(name)
         if name == catalogue.JOB_LAG:
-            assert {go_mux(kafka_exporter_routes(list(args)), job["metrics_path"]) for args in lag_args} == {
-                "promhttp.Handler"}, job["job_name"]
+            assert {go_mux(routes, job["metrics_path"]) for routes in lag_routes} == {"promhttp.Handler"}, job["job_name"]
         else:
-            assert java_context(jmx_exporter_contexts(), job["metrics_path"]) == "MetricsHandler", job["job_name"]
+            assert java_context(contexts, job["metrics_path"]) == "MetricsHandler", job["job_name"]
     expected = {catalogue.JOB_BROKER, catalogue.JOB_CONTROLLER, catalogue.JOB_LAG}
     assert seen == (expected | {catalogue.JOB_ZOOKEEPER} if clusters else expected)
     # The models route as the servers do: the landing pages are what another path gets.
-    assert java_context(jmx_exporter_contexts(), "/METRICS") == "DefaultHandler"
+    assert java_context(contexts, "/METRICS") == "DefaultHandler"
     assert go_mux(kafka_exporter_routes([]), "/metrics/") == "func"
 
 
@@ -163,8 +163,6 @@ def test_the_tls_probe_asks_the_blackbox_exporter_about_each_listener():
     multi-target exporter pattern"): each static target becomes the `target` parameter and the
     instance label, and the scrape goes to the exporter's /probe (blackbox_exporter v0.25.0
     main.go) with the module of our TLS check. Relabelling by the model of Prometheus's own."""
-    from tests.content.relabel_model import relabel
-
     s = AlertingArgs.of(make_settings("prod"))
     (job,) = [j for j in scrape.scrape_configs(s) if j["job_name"] == "kafka-tls-probe"]
     assert (job["metrics_path"], job["params"]) == ("/probe", {"module": [exporters.TLS_MODULE]})
