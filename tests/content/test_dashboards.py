@@ -361,15 +361,17 @@ def named_unit(expr: str) -> set[str]:
     a part of a whole (a 0-1 ratio); a Unix time (an exporter's timestamp, or time()) less time()
     is seconds, and divided by 86400 days. Any other rescaled expression is left to its panel, unless
     scaled by 100 to a percent."""
-    if expr and re.search(r"(^|\W)100 \*", expr):
+    if not expr:
+        return set()
+    if re.search(r"(^|\W)100 \*", expr):
         return {"percent"}  # a ratio (or a rate of seconds per second) scaled to percent
-    if expr and re.search(r"- time\(\)\) / 86400$", expr):
+    if re.search(r"- time\(\)\) / 86400$", expr):
         return {"d"}
-    if expr and " / " in expr:
+    if " / " in expr:
         part, _, whole = expr.partition(" / ")
         names = metric_names(concrete(part))
         return {"percentunit"} if names and names <= metric_names(concrete(whole)) else set()
-    if not expr or re.search(r"(^|\W)\d+ \*", expr):
+    if re.search(r"(^|\W)\d+ \*", expr):
         return set()
     units, query = set(), concrete(expr)
     for name in metric_names(query):
