@@ -37,7 +37,11 @@ def _deny_insecure_transport(arn: str) -> list[dict]:
 
 
 def _deny_other_encryption(arn: str, key_arn: str) -> list[dict]:
-    # Uploads without headers get the bucket's default (this key); a header asking for anything else is refused.
+    """Uploads without headers get the bucket's default (this key); a header asking for anything else
+    is refused. An encryption header without a key id is refused too: S3's PutObject reference says
+    that `aws:kms` or `aws:kms:dsse` without `x-amz-server-side-encryption-aws-kms-key-id` encrypts
+    under the AWS managed key `aws/s3`, whatever the bucket default, and such an object would escape
+    this key's policy (named readers only) and replication (which cannot decrypt `aws/s3`)."""
     return [
         {"Sid": "DenyNonKmsUploads", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject",
          "Resource": f"{arn}/*",
@@ -47,6 +51,10 @@ def _deny_other_encryption(arn: str, key_arn: str) -> list[dict]:
          "Resource": f"{arn}/*",
          "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption-aws-kms-key-id": key_arn},
                        "Null": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "false"}}},
+        {"Sid": "DenyKmsWithoutKeyId", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject",
+         "Resource": f"{arn}/*",
+         "Condition": {"Null": {"s3:x-amz-server-side-encryption": "false",
+                                "s3:x-amz-server-side-encryption-aws-kms-key-id": "true"}}},
     ]
 
 

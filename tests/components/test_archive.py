@@ -113,4 +113,5 @@ def test_bucket_policies_are_written_for_review(stack_runs):
     artifacts = stack_runs["prod"].artifacts
     policy = artifacts[f"archive/{layout.ARCHIVE}.bucket-policy.json"]
     assert [s["Sid"] for s in policy["Statement"]] == ["DenyInsecureTransport", "DenyTlsBelow12", "DenyNonKmsUploads",
-                                                       "DenyOtherKmsKeys", "DenyArchiveGuardChanges"]
+                                                       "DenyOtherKmsKeys", "DenyKmsWithoutKeyId",
+                                                       "DenyArchiveGuardChanges"]
