@@ -13,8 +13,15 @@ ARCHIVE_PREFIX = "security-events"            # where Fluent Bit writes in the c
 FLUENT_BIT_SERVICE_ACCOUNT = "fluent-bit"
 
 
+def qualifier(s: "ArchiveArgs | CollectionArgs") -> str:
+    """What makes this stack's global names its own: the stack name (S3 bucket names are global, and a
+    second prod stack, prod-eu, must not render prod's). For dev, staging and prod it is the
+    environment, so their existing buckets keep their names; without a stack name, the environment."""
+    return s.stack or s.environment
+
+
 def bucket_name(s: "ArchiveArgs | CollectionArgs", role: str) -> str:
-    return f"{s.bucket_prefix}-{s.environment}-{role}"
+    return f"{s.bucket_prefix}-{qualifier(s)}-{role}"
 
 
 def bucket_arn(name: str) -> str:
@@ -147,7 +154,9 @@ def snapshot_role_trust(account_id: str, oidc_provider_arn: str, service_account
     """Who writes snapshots: the self-managed search pods through IRSA, and, for Amazon OpenSearch
     Service, the service itself on behalf of a domain of this account only (IAM User Guide, "The
     confused deputy problem": aws:SourceAccount and aws:SourceArn on a service principal's trust)."""
-    statements = web_identity_trust(oidc_provider_arn, service_accounts)["Statement"] if oidc_provider_arn else []
+    # No service account: no web-identity statement (one with `sub: []` would trust no pod at all).
+    statements = web_identity_trust(oidc_provider_arn, service_accounts)["Statement"] \
+        if oidc_provider_arn and service_accounts else []
     if amazon_opensearch_service:
         statements.append({"Effect": "Allow", "Principal": {"Service": "es.amazonaws.com"}, "Action": "sts:AssumeRole",
                            "Condition": {"StringEquals": {"aws:SourceAccount": account_id},

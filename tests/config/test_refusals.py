@@ -174,6 +174,14 @@ CASES: list[tuple[str, str, Callable | str, str]] = [
     ("no-kubernetes-context", "prod", _drop("kubernetes:context"), "kubernetes:context"),
     ("no-allowed-accounts", "prod", _drop("aws:allowedAccountIds"), "aws:allowedAccountIds"),
     ("allowed-accounts-malformed", "staging", _set(**{"aws:allowedAccountIds": ["12345"]}), "aws:allowedAccountIds"),
+    # what the archive needs of the stack: a pinned region, snapshot service accounts, names of its own
+    ("no-aws-region", "prod", _drop("aws:region"), "aws:region"),
+    ("dev-no-aws-region", "dev", _drop("aws:region"), "aws:region"),
+    ("no-search-service-accounts", "prod", _set(searchServiceAccounts=[]), "searchServiceAccounts"),
+    ("no-service-accounts-self-managed-opensearch", "staging",
+     _set(searchServiceAccounts=[], enableSearchRetention=False), "searchServiceAccounts"),
+    ("bucket-prefix-too-long-for-stack", "prod-eu-west", _set(bucketPrefix="n" * 31), "bucketPrefix"),
+    ("stack-name-not-in-a-bucket-name", "prod_eu", _set(), "bucketPrefix"),
     # the file itself
     ("yaml-syntax", "prod", "  kafka-monitoring:objectLockDays: [2557\n", "Pulumi.prod.yaml:"),
     ("yaml-duplicate-key", "prod", "  kafka-monitoring:objectLockDays: 1\n", "Pulumi.prod.yaml:"),
@@ -182,7 +190,9 @@ CASES: list[tuple[str, str, Callable | str, str]] = [
 
 
 def _write_stack(tmp_path, stack: str, edit: Callable | str) -> None:
-    text = (runtime.ROOT / f"Pulumi.{stack}.yaml").read_text()
+    """A stack without a file of its own here (a second prod stack) starts from its environment's file."""
+    source = stack if (runtime.ROOT / f"Pulumi.{stack}.yaml").exists() else settings.stack_environment(stack)
+    text = (runtime.ROOT / f"Pulumi.{source}.yaml").read_text()
     if isinstance(edit, str):
         text += edit  # appended inside the config mapping, as a careless edit would be
     else:
