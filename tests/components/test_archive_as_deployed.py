@@ -234,3 +234,56 @@ def test_without_a_break_glass_role_the_archive_is_guarded_against_everyone(stac
         assert denied(policy, request) == ["DenyArchiveGuardChanges"], principal
     assert denied(policy, Request("s3:PutObject", f"arn:aws:s3:::{name('compliance-archive', stack)}/x",
                                   context={**TLS, SSE: "aws:kms"})) == ["DenyKmsWithoutKeyId"]
+
+
+# --- who may deliver logs, and who may assume each role -------------------------------------------
+@pytest.mark.parametrize("logs,sources", [
+    ("access-logs", ("compliance-archive", "search-snapshots")),
+    ("replica-access-logs", ("compliance-replica",)),
+])
+def test_each_access_log_bucket_takes_its_own_sources_logs_only(prod, logs, sources):
+    """S3 User Guide, "Permissions for log delivery": the logging service principal, with aws:SourceArn
+    (the source bucket) and aws:SourceAccount; ArnLike without a wildcard matches that bucket only."""
+    policy = bucket_policies(prod)[name(logs)]
+    every = ("compliance-archive", "search-snapshots", "compliance-replica")
+
+    def delivery(source_arn: str, account: str = ACCOUNT, principal: str = "logging.s3.amazonaws.com") -> Request:
+        return Request("s3:PutObject", f"arn:aws:s3:::{name(logs)}/x/2026-12-07", principal=principal,
+                       context={**TLS, "aws:SourceArn": source_arn, "aws:SourceAccount": account})
+    for source in every:
+        assert allowed(policy, delivery(f"arn:aws:s3:::{name(source)}")) is (source in sources), source
+    first = f"arn:aws:s3:::{name(sources[0])}"
+    assert not allowed(policy, delivery(first + "-2"))                  # a look-alike bucket
+    assert not allowed(policy, delivery(first, account="999999999999"))
+    assert not allowed(policy, delivery(first, principal=ADMIN))
+
+
+def _web_identity(issuer_arn: str, subject: str, audience: str = "sts.amazonaws.com") -> Request:
+    issuer = issuer_arn.split(":oidc-provider/", 1)[1]
+    return Request("sts:AssumeRoleWithWebIdentity", "*", principal=issuer_arn,
+                   context={f"{issuer}:aud": audience, f"{issuer}:sub": f"system:serviceaccount:{subject}"})
+
+
+def test_each_role_is_assumed_by_its_own_service_accounts_only(prod):
+    """EKS User Guide, "IAM roles for service accounts": the token's `sub` is
+    system:serviceaccount:<namespace>:<name>, matched with StringEquals (exact)."""
+    oidc = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/NECPGAMEPROD"
+    other_cluster = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/OTHER"
+    trusts = {r.name: json.loads(r.inputs["assumeRolePolicy"]) for r in prod.of_type("aws:iam/role:Role")}
+    expected = {   # role -> service accounts that may assume it (Pulumi.yaml defaults, monitoring namespace)
+        "kafka-monitoring-archive-writer-role": {"monitoring:fluent-bit"},
+        "kafka-monitoring-archive-snapshot-role": {"logging:elasticsearch", "security:opensearch"},
+        "kafka-monitoring-archive-replication-role": set(),
+    }
+    candidates = ["monitoring:fluent-bit", "logging:elasticsearch", "security:opensearch", "monitoring:fluent-bit-2",
+                  "logging:elasticsearch-2", "logging:fluent-bit", "default:elasticsearch", "monitoring:default"]
+    assert set(trusts) == set(expected)
+    for role, accounts in expected.items():
+        for subject in candidates:
+            assert allowed(trusts[role], _web_identity(oidc, subject)) is (subject in accounts), (role, subject)
+            assert not allowed(trusts[role], _web_identity(other_cluster, subject)), (role, subject)
+            assert not allowed(trusts[role], _web_identity(oidc, subject, audience="sts.amazonaws.com.evil")), role
+    replication = Request("sts:AssumeRole", "*", principal="s3.amazonaws.com")
+    assert {role: allowed(trust, replication) for role, trust in trusts.items()} == {
+        "kafka-monitoring-archive-writer-role": False, "kafka-monitoring-archive-snapshot-role": False,
+        "kafka-monitoring-archive-replication-role": True}
