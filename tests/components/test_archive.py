@@ -167,3 +167,14 @@ def test_no_trust_policy_names_an_empty_list_of_service_accounts(program):
                   opensearchUrl="https://logs.eu-west-1.es.amazonaws.com")
     trust = json.loads(run.named("kafka-monitoring-archive-snapshot-role").inputs["assumeRolePolicy"])
     assert [st["Principal"] for st in trust["Statement"]] == [{"Service": "es.amazonaws.com"}]
+
+
+def test_without_a_stack_name_the_buckets_are_named_after_the_environment():
+    """settings.parse without a context (no engine: tools and tests) knows no stack name."""
+    from config import settings
+    from config.sections import ArchiveArgs, CollectionArgs
+    from tests.conftest import SECRET_VALUES, stack_raw
+    s = settings.parse(stack_raw("prod"), dict(SECRET_VALUES))
+    assert s.stack == ""
+    for section in (ArchiveArgs, CollectionArgs):
+        assert layout.bucket_name(section.of(s), layout.ARCHIVE) == "necpgame-kafka-monitoring-prod-compliance-archive"
