@@ -130,6 +130,13 @@ CASES: list[tuple[str, str, Callable | str, str]] = [
     ("index-prefix-wildcard", "dev", _set(traceIndexPrefix="Jaeger*"), "traceIndexPrefix"),
     ("username-colon", "prod", _set(elasticsearchUsername="kafka:monitoring"), "elasticsearchUsername"),
     ("break-glass-bad-arn", "prod", _set(breakGlassRoleArn="arn:aws:iam::123:role/x"), "breakGlassRoleArn"),
+    # IAM's ArnNotEquals, which exempts these roles in the bucket and key policies, reads * and ? as
+    # wildcards ("Amazon Resource Name (ARN) condition operators"): `role/break-glass*` would exempt
+    # `role/break-glass-2` too.
+    ("break-glass-wildcard", "prod", _set(breakGlassRoleArn="arn:aws:iam::123456789012:role/kafka-monitoring-"
+                                          "break-glass*"), "breakGlassRoleArn"),
+    ("reader-wildcard", "prod", _set(archiveReaderRoleArns=["arn:aws:iam::123456789012:role/auditor-?"]),
+     "archiveReaderRoleArns"),
     ("oidc-foreign-account", "prod", _set(eksOidcProviderArn="arn:aws:iam::999999999999:oidc-provider/"
                                           "oidc.eks.eu-west-1.amazonaws.com/id/X"), "eksOidcProviderArn"),
     ("reader-foreign-account", "prod", _set(archiveReaderRoleArns=["arn:aws:iam::999999999999:role/auditor"]),
