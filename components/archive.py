@@ -112,7 +112,9 @@ class Archive(pulumi.ComponentResource):
         key = aws.kms.Key(f"{self._name}-{role}", description=f"kafka-monitoring {self._s.environment} {role}",
                           enable_key_rotation=True, deletion_window_in_days=KEY_DELETION_WINDOW_DAYS,
                           region=region, tags=self._tags(role), opts=self._protected())
-        aws.kms.Alias(f"{self._name}-{role}-alias", name=f"alias/{self._s.bucket_prefix}-{self._s.environment}-{role}",
+        # Aliases are unique per account and region, as bucket names are globally: qualified the same way.
+        aws.kms.Alias(f"{self._name}-{role}-alias",
+                      name=f"alias/{self._s.bucket_prefix}-{layout.qualifier(self._s)}-{role}",
                       target_key_id=key.key_id, region=region, opts=pulumi.ResourceOptions(parent=self))
         return key
 

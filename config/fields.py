@@ -127,6 +127,9 @@ _ARN_ROLE = r"arn:aws[a-z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]{1,512}"
 _ARN_OIDC = r"arn:aws[a-z-]*:iam::[0-9]{12}:oidc-provider/[A-Za-z0-9./_-]{1,255}"
 # pulumi-aws 7.51.1 `pulumi_aws.Region`: the regions the provider knows.
 AWS_REGIONS = tuple(r.value for r in Region)
+# S3 general purpose bucket names are at most 63 characters; ours are <bucketPrefix>-<stack>-<role>, and
+# the longest role is content.archive.REPLICA_ACCESS_LOGS (tests/config/test_fields.py keeps them equal).
+BUCKET_NAME_MAX, LONGEST_BUCKET_ROLE = 63, "replica-access-logs"
 OPTIONAL = "(empty for none)"
 
 

@@ -152,6 +152,7 @@ class Settings:
     secrets: Secrets
     kubernetes_context: str = ""   # kubernetes:context, the explicit provider's (aws:allowedAccountIds
                                    # is only checked: the AWS provider reads it from the stack itself)
+    stack: str = ""                # the stack's name ("" without a context): it qualifies global names
 
     @property
     def is_prod(self) -> bool:
@@ -267,6 +268,7 @@ def parse(raw: Mapping[str, Any], secrets: Mapping[str, Any] | None = None,
     kwargs["secrets"] = Secrets(**{snake(k): v for k, v in secrets.items() if v is not None})
     others = context.others if context else {}
     kwargs["kubernetes_context"] = str(others.get("kubernetes:context") or "")
+    kwargs["stack"] = context.stack if context else ""
     return Settings(**kwargs)
 
 
@@ -299,6 +301,13 @@ def _validate_context(v: dict[str, Any], context: Context) -> list[str]:
     region = context.others.get("aws:region")
     if region is not None and region not in fields.AWS_REGIONS:
         problems.append("aws:region: not allowed; allowed: an AWS region such as eu-west-1")
+    if region is None and v["enableArchive"]:
+        # Without it the AWS provider takes the region from the environment of whoever runs `pulumi up`,
+        # and the replica-region check below has nothing to compare with.
+        problems.append("aws:region: required with the archive: the AWS region of its buckets and keys, in the "
+                        "stack file, such as eu-west-1")
+    if v["enableArchive"]:
+        problems += _bucket_name_problems(v["bucketPrefix"], context.stack)
     if v["archiveReplication"] and region == v["archiveReplicaRegion"]:
         problems.append("archiveReplicaRegion: not allowed; allowed: a region other than aws:region "
                         "(the replica is the offsite copy)")
@@ -314,6 +323,20 @@ def _validate_context(v: dict[str, Any], context: Context) -> list[str]:
                 if any(account not in ids for account in accounts):
                     problems.append(f"{key}: an account is not in aws:allowedAccountIds")
     return problems
+
+
+def _bucket_name_problems(prefix: str, stack: str) -> list[str]:
+    """Bucket names are global: `<bucketPrefix>-<stack>-<role>` (S3 User Guide, "General purpose bucket
+    naming rules": 3 to 63 of lowercase letters, digits, '.' and '-'; we refuse '.', which breaks
+    virtual-hosted TLS). The stack name qualifies them, so that prod and prod-eu differ."""
+    if not re.fullmatch(r"[a-z0-9-]+", stack):
+        return [f"bucketPrefix: bucket names are <bucketPrefix>-<stack>-<role> and stack {stack!r} cannot be part "
+                "of one; allowed: a stack name of lowercase letters, digits and '-'"]
+    room = fields.BUCKET_NAME_MAX - len(stack) - len(fields.LONGEST_BUCKET_ROLE) - 2
+    if len(prefix) > room:
+        return [f"bucketPrefix: too long for stack {stack!r}; allowed: at most {room} characters with this stack "
+                f"(<bucketPrefix>-{stack}-{fields.LONGEST_BUCKET_ROLE} must fit in {fields.BUCKET_NAME_MAX})"]
+    return []
 
 
 def _validate(v: dict[str, Any], secrets: Mapping[str, Any]) -> list[str]:
@@ -353,6 +376,13 @@ def _validate(v: dict[str, Any], secrets: Mapping[str, Any]) -> list[str]:
     if v["enableArchive"] and v["enableSearchRetention"]:  # Elasticsearch is always self-managed here
         check(bool(v["eksOidcProviderArn"]), "eksOidcProviderArn",
               "required for snapshots: the search pods assume the snapshot role through it (IRSA)")
+    # Who assumes the snapshot role through IRSA (content.archive.snapshot_role_trust): the self-managed
+    # search pods, Elasticsearch's always; Amazon OpenSearch Service assumes it as a service. With no
+    # service account the role trusts no pod, and ILM's delete phase waits for a snapshot forever.
+    if v["enableArchive"] and (v["enableSearchRetention"] or v["opensearchDeployment"] == "self-managed") \
+            and not v["searchServiceAccounts"]:
+        problems.append("searchServiceAccounts: required with the archive and self-managed search (Elasticsearch "
+                        "always is): at least one <namespace>:<service account> of the pods that write snapshots")
     check(v["combatP99CriticalLatencyMs"] > v["combatP99LatencyMs"], "combatP99CriticalLatencyMs",
           "allowed: more than combatP99LatencyMs (critical is the worse of the two)")
     check(v["objectLockDays"] >= v["securityRetentionDays"] or not prod, "objectLockDays",

@@ -13,8 +13,15 @@ ARCHIVE_PREFIX = "security-events"            # where Fluent Bit writes in the c
 FLUENT_BIT_SERVICE_ACCOUNT = "fluent-bit"
 
 
+def qualifier(s: "ArchiveArgs | CollectionArgs") -> str:
+    """What makes this stack's global names its own: the stack name (S3 bucket names are global, and a
+    second prod stack, prod-eu, must not render prod's). For dev, staging and prod it is the
+    environment, so their existing buckets keep their names; without a stack name, the environment."""
+    return s.stack or s.environment
+
+
 def bucket_name(s: "ArchiveArgs | CollectionArgs", role: str) -> str:
-    return f"{s.bucket_prefix}-{s.environment}-{role}"
+    return f"{s.bucket_prefix}-{qualifier(s)}-{role}"
 
 
 def bucket_arn(name: str) -> str:
@@ -37,7 +44,11 @@ def _deny_insecure_transport(arn: str) -> list[dict]:
 
 
 def _deny_other_encryption(arn: str, key_arn: str) -> list[dict]:
-    # Uploads without headers get the bucket's default (this key); a header asking for anything else is refused.
+    """Uploads without headers get the bucket's default (this key); a header asking for anything else
+    is refused. An encryption header without a key id is refused too: S3's PutObject reference says
+    that `aws:kms` or `aws:kms:dsse` without `x-amz-server-side-encryption-aws-kms-key-id` encrypts
+    under the AWS managed key `aws/s3`, whatever the bucket default, and such an object would escape
+    this key's policy (named readers only) and replication (which cannot decrypt `aws/s3`)."""
     return [
         {"Sid": "DenyNonKmsUploads", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject",
          "Resource": f"{arn}/*",
@@ -47,6 +58,10 @@ def _deny_other_encryption(arn: str, key_arn: str) -> list[dict]:
          "Resource": f"{arn}/*",
          "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption-aws-kms-key-id": key_arn},
                        "Null": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "false"}}},
+        {"Sid": "DenyKmsWithoutKeyId", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject",
+         "Resource": f"{arn}/*",
+         "Condition": {"Null": {"s3:x-amz-server-side-encryption": "false",
+                                "s3:x-amz-server-side-encryption-aws-kms-key-id": "true"}}},
     ]
 
 
@@ -139,7 +154,9 @@ def snapshot_role_trust(account_id: str, oidc_provider_arn: str, service_account
     """Who writes snapshots: the self-managed search pods through IRSA, and, for Amazon OpenSearch
     Service, the service itself on behalf of a domain of this account only (IAM User Guide, "The
     confused deputy problem": aws:SourceAccount and aws:SourceArn on a service principal's trust)."""
-    statements = web_identity_trust(oidc_provider_arn, service_accounts)["Statement"] if oidc_provider_arn else []
+    # No service account: no web-identity statement (one with `sub: []` would trust no pod at all).
+    statements = web_identity_trust(oidc_provider_arn, service_accounts)["Statement"] \
+        if oidc_provider_arn and service_accounts else []
     if amazon_opensearch_service:
         statements.append({"Effect": "Allow", "Principal": {"Service": "es.amazonaws.com"}, "Action": "sts:AssumeRole",
                            "Condition": {"StringEquals": {"aws:SourceAccount": account_id},

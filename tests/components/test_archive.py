@@ -6,7 +6,9 @@ import json
 import pytest
 
 from content import archive as layout
-from tests.conftest import make_settings
+from harness import runtime
+from tests.conftest import full_config, make_settings
+from tests.config.test_fields import s3_bucket_name_problems
 
 S3 = "aws:s3/"
 
@@ -113,4 +115,66 @@ def test_bucket_policies_are_written_for_review(stack_runs):
     artifacts = stack_runs["prod"].artifacts
     policy = artifacts[f"archive/{layout.ARCHIVE}.bucket-policy.json"]
     assert [s["Sid"] for s in policy["Statement"]] == ["DenyInsecureTransport", "DenyTlsBelow12", "DenyNonKmsUploads",
-                                                       "DenyOtherKmsKeys", "DenyArchiveGuardChanges"]
+                                                       "DenyOtherKmsKeys", "DenyKmsWithoutKeyId",
+                                                       "DenyArchiveGuardChanges"]
+
+
+ROLES = ("access-logs", "compliance-archive", "search-snapshots", "compliance-replica", "replica-access-logs")
+
+
+def bucket_names(run) -> set[str]:
+    return {r.inputs["bucket"] for r in run.of_type("aws:s3/bucket:Bucket")}
+
+
+@pytest.mark.parametrize("stack", ["dev", "staging", "prod"])
+def test_the_existing_stacks_keep_their_bucket_and_alias_names(stack_runs, stack):
+    """dev, staging and prod are named after their environment: a new qualifier must not rename (and so
+    replace) a bucket or key alias that exists."""
+    run = stack_runs[stack]
+    roles = ROLES if stack == "prod" else ROLES[:3]
+    assert bucket_names(run) == {f"necpgame-kafka-monitoring-{stack}-{role}" for role in roles}
+    aliases = {r.inputs["name"] for r in run.of_type("aws:kms/alias:Alias")}
+    keys = ("key", "snapshot-key", "replica-key") if stack == "prod" else ("key", "snapshot-key")
+    assert aliases == {f"alias/necpgame-kafka-monitoring-{stack}-{k}" for k in keys}
+
+
+def test_a_second_prod_stack_gets_bucket_and_alias_names_of_its_own(stack_runs):
+    """S3 bucket names are global (S3 User Guide, "General purpose bucket naming rules": "Bucket names
+    must be unique across all AWS accounts in all the AWS Regions within a partition"), and a KMS alias
+    is unique in its account and region: prod-eu, from prod's own stack file, must render neither."""
+    config, secret_keys = full_config("prod")
+    eu = runtime.run("prod-eu", config, secret_keys)
+    names = bucket_names(eu)
+    assert names == {f"necpgame-kafka-monitoring-prod-eu-{role}" for role in ROLES}
+    assert not names & bucket_names(stack_runs["prod"])
+    assert all(not s3_bucket_name_problems(n) for n in names)
+    aliases = {r.inputs["name"] for r in eu.of_type("aws:kms/alias:Alias")}
+    assert not aliases & {r.inputs["name"] for r in stack_runs["prod"].of_type("aws:kms/alias:Alias")}
+    # Everything that names the archive names this stack's: Fluent Bit's output, the writer's policy.
+    archive = "necpgame-kafka-monitoring-prod-eu-compliance-archive"
+    assert eu.outputs["archive_bucket"] == archive
+    assert f"bucket {archive}" in " ".join(eu.artifacts["fluent-bit/fluent-bit.conf"].split())
+    writer = json.loads(eu.named("kafka-monitoring-archive-writer-role-policy").inputs["policy"])
+    assert writer["Statement"][0]["Resource"] == f"arn:aws:s3:::{archive}/security-events/*"
+
+
+def test_no_trust_policy_names_an_empty_list_of_service_accounts(program):
+    """With Amazon OpenSearch Service, no search retention and no service accounts (accepted: only the
+    service assumes the role), the trust has the service's statement and no web-identity statement
+    whose `sub: []` would match nobody."""
+    run = program("prod", searchServiceAccounts=[], enableSearchRetention=False,
+                  opensearchDeployment="amazon-opensearch-service",
+                  opensearchUrl="https://logs.eu-west-1.es.amazonaws.com")
+    trust = json.loads(run.named("kafka-monitoring-archive-snapshot-role").inputs["assumeRolePolicy"])
+    assert [st["Principal"] for st in trust["Statement"]] == [{"Service": "es.amazonaws.com"}]
+
+
+def test_without_a_stack_name_the_buckets_are_named_after_the_environment():
+    """settings.parse without a context (no engine: tools and tests) knows no stack name."""
+    from config import settings
+    from config.sections import ArchiveArgs, CollectionArgs
+    from tests.conftest import SECRET_VALUES, stack_raw
+    s = settings.parse(stack_raw("prod"), dict(SECRET_VALUES))
+    assert s.stack == ""
+    for section in (ArchiveArgs, CollectionArgs):
+        assert layout.bucket_name(section.of(s), layout.ARCHIVE) == "necpgame-kafka-monitoring-prod-compliance-archive"

@@ -138,3 +138,62 @@ def test_a_stack_that_deploys_to_kubernetes_pins_its_context(flags, needs_contex
 ])
 def test_the_aws_pins_hold_against_the_keys(context, overrides, expected):
     assert problems("prod", context=context, **overrides) == expected
+
+
+REGION = ("aws:region: required with the archive: the AWS region of its buckets and keys, in the stack file, such "
+          "as eu-west-1")
+
+
+@pytest.mark.parametrize("stack,context,overrides,expected", [
+    ("prod", {"aws:region": None}, {}, [REGION]),
+    ("dev", {"aws:region": None}, {}, [REGION]),
+    ("dev", {"aws:region": None}, {"enableArchive": False}, []),   # nothing in AWS: nothing to pin
+    ("dev", {"aws:region": "eu-west-1"}, {}, []),
+])
+def test_a_stack_with_the_archive_pins_its_region(stack, context, overrides, expected):
+    """pulumi-aws 7.51.1 (the pinned one), pulumi_aws/config/vars.py `region`:
+    `__config__.get('region') or _utilities.get_env('AWS_REGION', 'AWS_DEFAULT_REGION')`: a stack
+    without aws:region deploys wherever the environment of whoever runs `pulumi up` points."""
+    assert problems(stack, context=context, **overrides) == expected
+
+
+SERVICE_ACCOUNTS = ("searchServiceAccounts: required with the archive and self-managed search (Elasticsearch always "
+                    "is): at least one <namespace>:<service account> of the pods that write snapshots")
+MANAGED = {"opensearchDeployment": "amazon-opensearch-service", "opensearchUrl": "https://logs.eu-west-1.es.amazonaws.com"}
+
+
+@pytest.mark.parametrize("overrides,expected", [
+    ({"searchServiceAccounts": []}, [SERVICE_ACCOUNTS]),
+    ({"searchServiceAccounts": [], "enableSearchRetention": False}, [SERVICE_ACCOUNTS]),  # self-managed OpenSearch
+    ({"searchServiceAccounts": [], **MANAGED}, [SERVICE_ACCOUNTS]),   # Elasticsearch's snapshots still need IRSA
+    ({"searchServiceAccounts": [], "enableSearchRetention": False, **MANAGED}, []),  # only the service assumes it
+    ({"searchServiceAccounts": [], "enableArchive": False}, []),                     # no snapshot role at all
+    ({"searchServiceAccounts": ["logging:elasticsearch"]}, []),
+])
+def test_the_snapshot_role_trusts_at_least_one_search_pod_where_pods_assume_it(overrides, expected):
+    assert problems("prod", **overrides) == expected
+
+
+def _too_long(stack: str, room: int) -> str:
+    return (f"bucketPrefix: too long for stack {stack!r}; allowed: at most {room} characters with this stack "
+            f"(<bucketPrefix>-{stack}-replica-access-logs must fit in 63)")
+
+
+def _not_a_name(stack: str) -> str:
+    return (f"bucketPrefix: bucket names are <bucketPrefix>-<stack>-<role> and stack {stack!r} cannot be part of "
+            "one; allowed: a stack name of lowercase letters, digits and '-'")
+
+
+@pytest.mark.parametrize("stack_name,prefix,overrides,expected", [
+    ("prod-eu", "n" * 35, {}, []),                     # 35 + 1 + 7 + 1 + 19 = 63: fits exactly
+    ("prod-eu-west", "n" * 30, {}, []),                # 30 + 1 + 12 + 1 + 19 = 63
+    ("prod-eu-west", "n" * 31, {}, [_too_long("prod-eu-west", 30)]),
+    ("prod-eu-west", "n" * 31, {"enableArchive": False}, []),   # no bucket, no name
+    ("prod_eu", "necpgame", {}, [_not_a_name("prod_eu")]),      # S3: no underscore
+    ("prod.eu", "necpgame", {}, [_not_a_name("prod.eu")]),      # refused like a dotted prefix (TLS)
+    ("prodEU", "necpgame", {}, [_not_a_name("prodEU")]),        # S3: no upper case
+])
+def test_bucket_names_qualified_by_the_stack_fit_s3s_rules(stack_name, prefix, overrides, expected):
+    """S3 User Guide, "General purpose bucket naming rules": 3 to 63 characters, lowercase letters,
+    digits, dots and hyphens."""
+    assert problems("prod", stack_name=stack_name, bucketPrefix=prefix, **overrides) == expected

@@ -130,6 +130,13 @@ CASES: list[tuple[str, str, Callable | str, str]] = [
     ("index-prefix-wildcard", "dev", _set(traceIndexPrefix="Jaeger*"), "traceIndexPrefix"),
     ("username-colon", "prod", _set(elasticsearchUsername="kafka:monitoring"), "elasticsearchUsername"),
     ("break-glass-bad-arn", "prod", _set(breakGlassRoleArn="arn:aws:iam::123:role/x"), "breakGlassRoleArn"),
+    # IAM's ArnNotEquals, which exempts these roles in the bucket and key policies, reads * and ? as
+    # wildcards ("Amazon Resource Name (ARN) condition operators"): `role/break-glass*` would exempt
+    # `role/break-glass-2` too.
+    ("break-glass-wildcard", "prod", _set(breakGlassRoleArn="arn:aws:iam::123456789012:role/kafka-monitoring-"
+                                          "break-glass*"), "breakGlassRoleArn"),
+    ("reader-wildcard", "prod", _set(archiveReaderRoleArns=["arn:aws:iam::123456789012:role/auditor-?"]),
+     "archiveReaderRoleArns"),
     ("oidc-foreign-account", "prod", _set(eksOidcProviderArn="arn:aws:iam::999999999999:oidc-provider/"
                                           "oidc.eks.eu-west-1.amazonaws.com/id/X"), "eksOidcProviderArn"),
     ("reader-foreign-account", "prod", _set(archiveReaderRoleArns=["arn:aws:iam::999999999999:role/auditor"]),
@@ -174,6 +181,14 @@ CASES: list[tuple[str, str, Callable | str, str]] = [
     ("no-kubernetes-context", "prod", _drop("kubernetes:context"), "kubernetes:context"),
     ("no-allowed-accounts", "prod", _drop("aws:allowedAccountIds"), "aws:allowedAccountIds"),
     ("allowed-accounts-malformed", "staging", _set(**{"aws:allowedAccountIds": ["12345"]}), "aws:allowedAccountIds"),
+    # what the archive needs of the stack: a pinned region, snapshot service accounts, names of its own
+    ("no-aws-region", "prod", _drop("aws:region"), "aws:region"),
+    ("dev-no-aws-region", "dev", _drop("aws:region"), "aws:region"),
+    ("no-search-service-accounts", "prod", _set(searchServiceAccounts=[]), "searchServiceAccounts"),
+    ("no-service-accounts-self-managed-opensearch", "staging",
+     _set(searchServiceAccounts=[], enableSearchRetention=False), "searchServiceAccounts"),
+    ("bucket-prefix-too-long-for-stack", "prod-eu-west", _set(bucketPrefix="n" * 31), "bucketPrefix"),
+    ("stack-name-not-in-a-bucket-name", "prod_eu", _set(), "bucketPrefix"),
     # the file itself
     ("yaml-syntax", "prod", "  kafka-monitoring:objectLockDays: [2557\n", "Pulumi.prod.yaml:"),
     ("yaml-duplicate-key", "prod", "  kafka-monitoring:objectLockDays: 1\n", "Pulumi.prod.yaml:"),
@@ -182,7 +197,9 @@ CASES: list[tuple[str, str, Callable | str, str]] = [
 
 
 def _write_stack(tmp_path, stack: str, edit: Callable | str) -> None:
-    text = (runtime.ROOT / f"Pulumi.{stack}.yaml").read_text()
+    """A stack without a file of its own here (a second prod stack) starts from its environment's file."""
+    source = stack if (runtime.ROOT / f"Pulumi.{stack}.yaml").exists() else settings.stack_environment(stack)
+    text = (runtime.ROOT / f"Pulumi.{source}.yaml").read_text()
     if isinstance(edit, str):
         text += edit  # appended inside the config mapping, as a careless edit would be
     else:

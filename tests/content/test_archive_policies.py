@@ -35,6 +35,27 @@ def test_the_model_follows_awss_table_for_absent_keys(op, present, absent):
     assert condition_holds("Null", "k", "true", {}) and not condition_holds("Null", "k", "false", {})
 
 
+@pytest.mark.parametrize("pattern,arn,match", [
+    ("arn:aws:iam::123456789012:role/break-glass", "arn:aws:iam::123456789012:role/break-glass", True),
+    ("arn:aws:iam::123456789012:role/break-glass", "arn:aws:iam::123456789012:role/break-glass-2", False),
+    ("arn:aws:iam::123456789012:role/break-glass", "arn:aws:iam::123456789012:role/Break-Glass", False),
+    ("arn:aws:iam::123456789012:role/break-glass", "arn:aws:iam::999999999999:role/break-glass", False),
+    ("arn:aws:iam::*:role/break-glass", "arn:aws:iam::999999999999:role/break-glass", True),
+    ("arn:aws:iam::123456789012:role/break-glass*", "arn:aws:iam::123456789012:role/break-glass-2", True),
+    ("arn:aws:iam::12345678901?:role/x", "arn:aws:iam::123456789012:role/x", True),
+    ("arn:aws:iam::*", "arn:aws:iam::123456789012:role/x", False),      # a wildcard never spans a colon
+    ("arn:aws:s3:::bucket/*", "arn:aws:s3:::bucket/a:b", True),       # the resource keeps its colons
+    ("arn:aws:s3:::[ab]ucket", "arn:aws:s3:::bucket", False),         # no character classes
+])
+def test_the_model_matches_arns_component_by_component(pattern, arn, match):
+    """IAM User Guide, "Amazon Resource Name (ARN) condition operators": ArnEquals and ArnLike check each
+    of the six colon-delimited components separately, each with * and ? wildcards, case-sensitively."""
+    for op in ("ArnEquals", "ArnLike"):
+        assert condition_holds(op, "aws:principalarn", pattern, {"aws:principalarn": arn}) is match
+        assert condition_holds(op.replace("Arn", "ArnNot"), "aws:principalarn", pattern,
+                               {"aws:principalarn": arn}) is not match
+
+
 def test_the_model_reads_actions_and_condition_keys_in_any_case_and_arns_as_written():
     """IAM User Guide: an action's prefix and name are case-insensitive ("Action" element), and so are
     condition key names ("Condition" element); a resource ARN is matched as written."""
@@ -57,21 +78,53 @@ def test_the_model_reproduces_the_old_policys_defect(op):
     assert denied(old, put(ARCHIVE)) == ["DenyNonKmsUploads"]
 
 
-@pytest.mark.parametrize("role", [layout.ARCHIVE, layout.SNAPSHOTS, layout.REPLICA])
-@pytest.mark.parametrize("context,denied_by", [
-    ({}, []),                                                                          # bucket default applies
-    ({"s3:x-amz-server-side-encryption": "aws:kms", "s3:x-amz-server-side-encryption-aws-kms-key-id": KEY}, []),
-    ({"s3:x-amz-server-side-encryption": "aws:kms"}, []),                              # default key
-    ({"s3:x-amz-server-side-encryption": "AES256"}, ["DenyNonKmsUploads"]),
-    ({"s3:x-amz-server-side-encryption": "aws:kms", "s3:x-amz-server-side-encryption-aws-kms-key-id": FOREIGN},
-     ["DenyOtherKmsKeys"]),
+SSE, KEY_ID = "s3:x-amz-server-side-encryption", "s3:x-amz-server-side-encryption-aws-kms-key-id"
+# Every way an upload can name (or not name) its encryption, and the statements that must refuse it.
+# S3 API Reference, PutObject, request headers: x-amz-server-side-encryption takes AES256, aws:kms or
+# aws:kms:dsse; "If you specify x-amz-server-side-encryption:aws:kms or
+# x-amz-server-side-encryption:aws:kms:dsse, but do not provide x-amz-server-side-encryption-aws-kms-key-id,
+# Amazon S3 uses the AWS managed key (aws/s3) to protect the data", whatever the bucket default
+# (S3 User Guide, "Setting default server-side encryption behavior": the default applies only to a
+# request that names no encryption). IAM User Guide, condition operators, "Null": "true" matches a key
+# the request does not carry, "false" one it carries; S3 puts each header in the request context
+# under its condition key only when the request sends it.
+UPLOADS = [
+    ({}, []),                                                   # Fluent Bit, repository-s3: bucket default
+    ({SSE: "aws:kms", KEY_ID: KEY}, []),                        # our key, named
+    ({SSE: "aws:kms"}, ["DenyKmsWithoutKeyId"]),                # -> aws/s3: escapes the key policy
+    ({SSE: "aws:kms:dsse"}, ["DenyNonKmsUploads", "DenyKmsWithoutKeyId"]),   # -> aws/s3 as well
+    ({SSE: "aws:kms:dsse", KEY_ID: KEY}, ["DenyNonKmsUploads"]),  # our key, but not the bucket's algorithm
+    ({SSE: "aws:kms", KEY_ID: FOREIGN}, ["DenyOtherKmsKeys"]),
+    ({SSE: "aws:kms", KEY_ID: KEY + "-2"}, ["DenyOtherKmsKeys"]),  # a look-alike key ARN
+    ({SSE: "aws:kms", KEY_ID: "alias/aws/s3"}, ["DenyOtherKmsKeys"]),
+    ({SSE: "aws:kms", KEY_ID: KEY.upper()}, ["DenyOtherKmsKeys"]),   # StringNotEquals is case-sensitive
+    ({SSE: "AES256"}, ["DenyNonKmsUploads", "DenyKmsWithoutKeyId"]),
+    ({SSE: "AES256", KEY_ID: KEY}, ["DenyNonKmsUploads"]),
+    ({SSE: "AWS:KMS"}, ["DenyNonKmsUploads", "DenyKmsWithoutKeyId"]),
+    ({KEY_ID: KEY}, []),                                        # S3 itself refuses a key id alone (400)
+    ({KEY_ID: FOREIGN}, ["DenyOtherKmsKeys"]),
     ({"aws:SecureTransport": "false"}, ["DenyInsecureTransport"]),
     ({"s3:TlsVersion": "1.1"}, ["DenyTlsBelow12"]),
-])
+    ({"s3:TlsVersion": "1.2"}, []),                             # the edge: 1.2 is enough
+]
+
+
+@pytest.mark.parametrize("role", [layout.ARCHIVE, layout.SNAPSHOTS, layout.REPLICA])
+@pytest.mark.parametrize("context,denied_by", UPLOADS)
 def test_uploads_are_denied_only_for_what_is_wrong(role, context, denied_by):
     name = layout.bucket_name(S, role)
     policy = layout.data_bucket_policy(name, KEY, BREAK_GLASS if role != layout.SNAPSHOTS else None)
     assert denied(policy, put(name, **context)) == denied_by
+
+
+@pytest.mark.parametrize("header", ["aws:kms", "aws:kms:dsse"])
+def test_the_old_policy_let_a_kms_header_without_a_key_id_through(header):
+    """Without DenyKmsWithoutKeyId the two remaining statements judge only a header that is sent: an
+    upload naming aws:kms and no key id passed both, and landed under aws/s3."""
+    policy = layout.data_bucket_policy(ARCHIVE, KEY, BREAK_GLASS)
+    old = {"Statement": [st for st in policy["Statement"] if st["Sid"] != "DenyKmsWithoutKeyId"]}
+    assert denied(old, put(ARCHIVE, **{SSE: header})) == ([] if header == "aws:kms" else ["DenyNonKmsUploads"])
+    assert "DenyKmsWithoutKeyId" in denied(policy, put(ARCHIVE, **{SSE: header}))
 
 
 @pytest.mark.parametrize("action", layout.GUARDED_ACTIONS)

@@ -14,7 +14,7 @@ A condition key that the request does not carry ("absent") evaluates as follows:
 | ...IfExists (any of the above)| true       | as without IfExists                  |
 | Bool                          | false      | equal                                |
 | NumericLessThan (and friends) | false      | numeric comparison                   |
-| ArnLike, ArnEquals            | false      | wildcard match                       |
+| ArnLike, ArnEquals            | false      | wildcard match, component by component |
 | ArnNotLike, ArnNotEquals      | true       | no match                             |
 | Null                          | "true" matches | "false" matches                  |
 
@@ -26,13 +26,20 @@ model answers for the resource policy alone. `Principal: {"AWS": "*"}` is everyo
 Keys within one operator, and operators within one Condition, are ANDed; the values listed for
 one key are ORed (for negated operators: none may match).
 
+ARNs ("Amazon Resource Name (ARN) condition operators"): ArnEquals and ArnLike are the same
+operator. "Each of the six colon-delimited components of the ARN is checked separately and each can
+include multi-character match wildcards (*) or single-character match wildcards (?)"; matching is
+case-sensitive, and a wildcard never spans a colon. So a value without wildcards matches only the
+same ARN: `role/break-glass` does not match `role/break-glass-2`. The `*` and `?` of StringLike
+match any characters, `/` and `:` included; no other character is special (unlike fnmatch's `[...]`).
+
 Case: an action's prefix and name are case-insensitive (IAM User Guide, "IAM JSON policy elements:
 Action"), and so are condition key names ("IAM JSON policy elements: Condition": "Condition key
 names are not case-sensitive"); resource ARNs and StringEquals values are compared as written.
 """
 from __future__ import annotations
 
-import fnmatch
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,12 +58,27 @@ def _values(v: Any) -> list:
     return v if isinstance(v, list) else [v]
 
 
+def glob(pattern: str, value: str) -> bool:
+    """IAM's wildcards: `*` any run of characters, `?` one character, everything else literal."""
+    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    return re.fullmatch(regex, value, flags=re.DOTALL) is not None
+
+
+def arn_matches(pattern: str, arn: str) -> bool:
+    """ArnEquals/ArnLike: six colon-delimited components, each matched on its own (the resource, the
+    sixth, keeps any further colons)."""
+    want, have = pattern.split(":", 5), arn.split(":", 5)
+    return len(want) == len(have) == 6 and all(glob(w, h) for w, h in zip(want, have))
+
+
 def _match(op: str, want: Any, have: Any) -> bool:
     base = op.removesuffix("IfExists")
-    if base in ("StringEquals", "StringNotEquals", "ArnEquals", "ArnNotEquals"):
+    if base in ("StringEquals", "StringNotEquals"):
         return str(have) == str(want)
-    if base in ("StringLike", "StringNotLike", "ArnLike", "ArnNotLike"):
-        return fnmatch.fnmatchcase(str(have), str(want))
+    if base in ("ArnEquals", "ArnNotEquals", "ArnLike", "ArnNotLike"):
+        return arn_matches(str(want), str(have))
+    if base in ("StringLike", "StringNotLike"):
+        return glob(str(want), str(have))
     if base == "Bool":
         return str(have).lower() == str(want).lower()
     if base.startswith("Numeric"):
@@ -83,12 +105,13 @@ def condition_holds(op: str, key: str, want: Any, context: dict) -> bool:
 def _names(arn: str, principal: str) -> bool:
     """Whether a policy principal ARN names the requesting principal (an account root names all of it)."""
     if arn.endswith(":root") and principal.startswith("arn:"):
-        return principal.split(":")[4] == arn.split(":")[4]
+        # the same account of the same partition (arn:<partition>:iam::<account>:...)
+        return principal.split(":")[1:5:3] == arn.split(":")[1:5:3]
     return arn == principal
 
 
 def _action(request: Request, patterns: Any) -> bool:
-    return any(fnmatch.fnmatchcase(request.action.lower(), a.lower()) for a in _values(patterns))
+    return any(glob(a.lower(), request.action.lower()) for a in _values(patterns))
 
 
 def _applies(statement: dict, request: Request) -> bool:
@@ -108,7 +131,7 @@ def _applies(statement: dict, request: Request) -> bool:
         return False
     if "NotAction" in statement and _action(request, statement["NotAction"]):
         return False
-    if not any(fnmatch.fnmatchcase(request.resource, r) for r in _values(statement.get("Resource", "*"))):
+    if not any(glob(r, request.resource) for r in _values(statement.get("Resource", "*"))):
         return False
     # AWS sets aws:PrincipalArn on every request; key names compare in lower case
     context = {k.lower(): v for k, v in {"aws:PrincipalArn": request.principal, **request.context}.items()}
