@@ -8,6 +8,7 @@ appVersion of the pinned fluent-bit chart 0.47.10)."""
 from __future__ import annotations
 
 import ipaddress
+import json
 import re
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import pytest
 from config.sections import CollectionArgs
 from content import catalogue, fluent_bit, scrape
 from tests.conftest import make_settings
+from tests.content.fluent_bit_model import FluentBit, atof, size_to_bytes
 from tests.upstream import HERE as UPSTREAM, chart, fluent_bit_properties
 
 PROPERTIES = fluent_bit_properties()
@@ -24,31 +26,10 @@ PROPERTIES = fluent_bit_properties()
 BOOLEANS = {"true", "on", "yes", "false", "off", "no"}  # src/flb_utils.c flb_utils_bool, case-insensitive
 
 
-def atof(text: str) -> float:
-    """C's atof: the longest leading decimal number (after blanks), 0 when there is none."""
-    number = re.match(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?", text)
-    return float(number.group(0)) if number else 0.0
-
-
 def atoi(text: str) -> int:
     """C's atoi: the longest leading integer (after blanks), 0 when there is none."""
     digits = re.match(r"\s*[-+]?\d+", text)
     return int(digits.group(0)) if digits else 0
-
-
-def size_to_bytes(size: str) -> int:
-    """src/flb_utils.c flb_utils_size_to_bytes at v3.1.9: atof of the text, then a unit of at most
-    two trailing non-digits, K, M or G (upper-cased), optionally followed by B; -1 when unreadable
-    (the input or output then refuses to start: "invalid mem_buf_limit", ...)."""
-    if size.lower() == "false":
-        return 0
-    value = atof(size)
-    unit = re.search(r"\D*$", size[1:]).group(0).upper() if len(size) > 1 else ""
-    if not unit:
-        return int(value)
-    if len(unit) > 2 or (len(unit) == 2 and unit[1] != "B") or unit[0] not in "KMG":
-        return -1
-    return int(value * 1000 ** ("KMG".index(unit[0]) + 1))
 
 
 def time_to_seconds(time: str) -> int:
@@ -187,3 +168,128 @@ def test_prometheus_and_the_kubelet_reach_the_http_server_on_the_pod_ip():
     (address,) = [r for r in job["relabel_configs"] if r.get("target_label") == "__address__"]
     assert service["HTTP_Server"] == "On" and ipaddress.ip_address(service["HTTP_Listen"]).is_unspecified
     assert address["replacement"].rpartition(":")[2] == service["HTTP_Port"]
+
+
+# The restart case: OpenSearch and the archive are down while a broker's authorizer denies a
+# burst of requests, Fluent Bit restarts, then both come back.
+KAFKA_POD = {"namespace_name": "kafka", "pod_name": "kafka-brokers-0", "labels": {"strimzi.io/kind": "Kafka"}}
+DOWN = {"opensearch", "s3"}
+
+
+def denial(seq: int) -> dict:
+    """A StandardAuthorizerData denial in Strimzi's log4j1 layout (see test_collection.py), numbered."""
+    return {"kubernetes": KAFKA_POD, "seq": seq,
+            "log": f"2026-11-30 06:00:00,{seq % 1000:03d} INFO Principal = User:intruder-{seq} is Denied operation = "
+                   f"READ from host = 10.1.{seq % 250}.{seq % 200} on resource = Topic:LITERAL:economy-{seq % 7} for "
+                   f"request = Fetch with resourceRefCount = 1 based on rule DefaultDeny (kafka.authorizer.logger) "
+                   f"[data-plane-kafka-request-handler-{seq % 8}]"}
+
+
+def outage_and_restart(sections, batches: int = 30, batch: int = 1000) -> tuple[FluentBit, set[int]]:
+    """Each round the broker writes `batch` lines, tail reads what it can, the multiline timer
+    flushes one line it held, and the emitter's collector and the engine's flush run. Then the
+    pod restarts with the outputs still down, and afterwards they come back and everything is
+    sent. Returns the last process and the sequence numbers of every security record read."""
+    fb, lines, flushed = FluentBit(sections), [], []
+    fb.down = set(DOWN)
+    for round_ in range(batches):
+        lines += [denial(round_ * batch + i) for i in range(batch)]
+        fb.read(lines)
+        flushed.append(denial(10_000_000 + round_))
+        fb.multiline_flush(flushed[-1])
+        fb.tick()
+    fb = fb.restart()
+    fb.read(lines)
+    fb.tick()
+    fb.down = set()
+    for _ in range(4):  # bounded: each round reads what is left and delivers what is held
+        fb.read(lines)
+        fb.tick()
+    assert fb.host["offset"] == len(lines) and not fb.pending and not fb.memory
+    return fb, {r["seq"] for r in lines + flushed}
+
+
+def without_emitter_storage(sections):
+    """The same configuration with rewrite_tag's emitter on its defaults (memory, 10M)."""
+    return [(kind, [(k, v) for k, v in entries if not k.lower().startswith("emitter_")]) for kind, entries in sections]
+
+
+def rendered(stack: str = "prod") -> list:
+    groups = fluent_bit.sections(CollectionArgs.of(make_settings(stack)), "kafka-archive", "eu-west-1")
+    return [section for sections in groups.values() for section in sections]
+
+
+def test_a_full_emitter_and_a_restart_lose_no_security_record():
+    """fluent/fluent-bit v3.1.9 (tests/content/fluent_bit_model.py names the functions): with the
+    emitter on filesystem storage nothing pauses it, its chunks wait under storage.path on the host
+    and the storage_backlog input sends them after the restart; every denial reaches OpenSearch and
+    the archive. On the emitter's defaults (memory, 10M) the same outage loses the records the
+    emitter held when the pod restarted, and every line the multiline timer flushed into the
+    paused emitter (busy, -2: dropped with its KEEP false original)."""
+    fb, security = outage_and_restart(rendered())
+    assert fb.lost == []
+    assert {r["seq"] for r in fb.delivered["opensearch"]} == security
+    assert {r["seq"] for r in fb.delivered["s3"]} == security
+    assert len(security) == 30_030
+
+    old, _ = outage_and_restart(without_emitter_storage(rendered()))
+    reasons = {}
+    for why, record in old.lost:
+        reasons.setdefault(why, set()).add(record["seq"])
+    missing = security - {r["seq"] for r in old.delivered["opensearch"]}
+    assert missing == security - {r["seq"] for r in old.delivered["s3"]} == set().union(*reasons.values())
+    # The emitter paused in the round whose lines took it to 10 MB (10_000_000 bytes): what it held
+    # then (that round and all before it) was lost at restart, and the line the multiline timer
+    # flushed in each later round was refused as busy.
+    held = reasons["in memory at restart"]
+    paused_in = max(seq for seq in held if seq < 10_000_000) // 1000
+    assert held == set(range((paused_in + 1) * 1000)) | {10_000_000 + r for r in range(paused_in + 1)}
+    assert 10_000_000 <= sum(len(json.dumps(r, sort_keys=True)) for why, r in old.lost if why != "emitter busy")
+    assert reasons["emitter busy"] == {10_000_000 + r for r in range(paused_in + 1, 30)} != set()
+    print(f"old config lost {len(missing)} of {len(security)} security records "
+          f"({len(reasons['in memory at restart'])} held in memory, {len(reasons['emitter busy'])} busy)")
+
+
+def test_an_outage_longer_than_the_disk_budget_drops_the_oldest_security_records_first():
+    """src/flb_input_chunk.c at v3.1.9 (flb_input_chunk_place_new_chunk, find_space_new_data): a
+    filesystem chunk that would take an output past its storage.total_limit_size makes room by
+    dropping that output's oldest chunks, for that output only. The budget bounds the host disk;
+    here it is cut to 100 KB so that a short outage of OpenSearch alone passes it."""
+    sections = [(kind, [(k, "100K" if k == "storage.total_limit_size" else v) for k, v in entries])
+                for kind, entries in rendered()]
+    fb = FluentBit(sections)
+    fb.down = {"opensearch"}
+    lines = []
+    for round_ in range(20):  # 50 lines between two flushes: the archive never holds 100 KB
+        lines += [denial(round_ * 50 + i) for i in range(50)]
+        fb.read(lines)
+        fb.tick()
+    dropped = [r["seq"] for why, r in fb.lost if why == "opensearch over storage.total_limit_size"]
+    kept = [c["record"]["seq"] for c in fb.host["chunks"]]
+    assert [why for why, _ in fb.lost] == ["opensearch over storage.total_limit_size"] * len(dropped)
+    assert dropped == list(range(len(dropped))) and kept == list(range(len(dropped), 1000))
+    assert 99_000 < sum(len(json.dumps(c["record"], sort_keys=True)) for c in fb.host["chunks"]) <= 100_000
+    assert [r["seq"] for r in fb.delivered["s3"]] == list(range(1000))  # the archive lost nothing
+
+
+def test_every_output_keeps_at_most_its_disk_budget_and_security_outlasts_applications():
+    """storage.total_limit_size is read by src/flb_output.c at v3.1.9 with flb_utils_size_to_bytes;
+    an output without it (-1) may fill the node's disk, where the kubelet then evicts pods."""
+    limits = {dict(e)["Name"]: size_to_bytes(dict(e)["storage.total_limit_size"])
+              for kind, e in rendered() if kind == "OUTPUT"}
+    assert limits == {"es": 1_000_000_000, "opensearch": 4_000_000_000, "s3": 4_000_000_000}
+
+
+def test_filesystem_storage_needs_the_service_storage_path():
+    """src/flb_storage.c flb_storage_input_create at v3.1.9: an input on filesystem storage
+    without a storage.path stops Fluent Bit at start; the rendered service has one, and the tail
+    input and the emitter both use it."""
+    sections = rendered()
+    FluentBit(sections)
+    no_path = [(kind, [(k, v) for k, v in entries if k != "storage.path"]) for kind, entries in sections]
+    with pytest.raises(ValueError, match="storage.path"):
+        FluentBit(no_path)
+    options = [dict((k.lower(), v) for k, v in e) for _, e in sections]
+    assert [o.get("storage.type") for o in options if o.get("name") == "tail"] == ["filesystem"]
+    (emitter,) = [o for o in options if o.get("name") == "rewrite_tag"]
+    assert emitter["emitter_storage.type"] == "filesystem" and size_to_bytes(emitter["emitter_mem_buf_limit"]) > 0
