@@ -103,6 +103,17 @@ def archive_output(bucket: str, region: str, retry_limit: int) -> Section:
     ])
 
 
+def _buffered(entries: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """An output's disk budget; a security output also retries until it delivers. After
+    Retry_Limit failed retries Fluent Bit drops the chunk for that output (src/flb_task.c
+    flb_task_retry_create at v3.1.9), a few minutes into an outage at 5 retries (backoff between
+    5 s and 2000 s, src/flb_scheduler.c); `no_limits` never gives up (src/flb_output.c), and the
+    budget bounds what waits meanwhile. Application logs keep the logOutputRetryLimit setting."""
+    match = dict(entries)["Match"]
+    retries = [(k, "no_limits" if k == "Retry_Limit" and match == SECURITY_TAG else v) for k, v in entries]
+    return [*retries, ("storage.total_limit_size", OUTPUT_DISK_LIMIT[match])]
+
+
 def namespaces(s: "CollectionArgs") -> list[str]:
     return sorted({s.platform_namespace, *(c.namespace for c in s.clusters)})
 
@@ -120,8 +131,7 @@ def sections(s: "CollectionArgs", archive_bucket: str | None = None, region: str
     ]
     if archive_bucket is not None:
         outputs.append(archive_output(archive_bucket, region, s.log_output_retry_limit))
-    outputs = [(kind, [*entries, ("storage.total_limit_size", OUTPUT_DISK_LIMIT[dict(entries)["Match"]])])
-               for kind, entries in outputs]
+    outputs = [(kind, _buffered(entries)) for kind, entries in outputs]
     return {
         "service": [("SERVICE", [
             ("Daemon", "Off"), ("Flush", "5"), ("Log_Level", "info"),

@@ -92,6 +92,22 @@ def atof(text: str) -> float:
     return float(number.group(0)) if number else 0.0
 
 
+def atoi(text: str) -> int:
+    """C's atoi: the longest leading integer (after blanks), 0 when there is none."""
+    digits = re.match(r"\s*[-+]?\d+", text)
+    return int(digits.group(0)) if digits else 0
+
+
+def retry_limit(value: str) -> int | str:
+    """src/flb_output.c at v3.1.9: no_limits, false or off mean unlimited; no_retries none; anything
+    else is atoi, and a result not above zero falls back to 1 with a warning."""
+    if value.lower() in ("no_limits", "false", "off"):
+        return "unlimited"
+    if value.lower() == "no_retries":
+        return "none"
+    return n if (n := atoi(value)) > 0 else 1
+
+
 def size_to_bytes(size: str) -> int:
     """src/flb_utils.c flb_utils_size_to_bytes at v3.1.9: atof of the text, then a unit of at most
     two trailing non-digits, K, M or G (upper-cased), optionally followed by B; -1 when unreadable
@@ -126,6 +142,11 @@ def size_to_bytes(size: str) -> int:
 #   flb_input_chunk_set_limits resumes it once delivered chunks bring it under the limit.
 #   flb_input_chunk_place_new_chunk / find_space_new_data: a filesystem chunk that would take an
 #   output past its storage.total_limit_size makes room by dropping that output's oldest chunks.
+# - src/flb_engine.c handle_output_event and src/flb_task.c flb_task_retry_create: a flush that
+#   fails is retried until its Retry_Limit (default 1) of retries has failed too, then the chunk is
+#   dropped for that output; no_retries drops it at the first failure, no_limits never. Retries
+#   wait a backoff of 5 s to 2000 s (src/flb_scheduler.c), so here each tick is one try, not a
+#   fixed time. The count lives in the task, in memory: a restart starts it again.
 # - src/flb_storage.c flb_storage_create: with a storage.path, the chunks of every filesystem
 #   stream found there are loaded at start and the storage_backlog input (plugins/in_storage_backlog
 #   sb.c sb_segregate_chunks) routes them again by their tag; memory chunks die with the process,
@@ -156,6 +177,8 @@ class FluentBit:
                               if o.get("storage.total_limit_size") else None
                               for o in (_options(e) for n, e in sections if n == "OUTPUT")}
         self.output_match = {_options(e)["name"]: _options(e)["match"] for n, e in sections if n == "OUTPUT"}
+        self.retries = {_options(e)["name"]: retry_limit(_options(e).get("retry_limit", "1"))
+                        for n, e in sections if n == "OUTPUT"}
         self.host = host if host is not None else {"chunks": [], "offset": 0, "used": {}}
         self.memory: list[dict] = []   # the emitter's chunks in memory storage
         self.pending: list[tuple[str, dict]] = []  # em_chunks waiting for cb_queue_chunks
@@ -207,9 +230,17 @@ class FluentBit:
                 self.paused = True
         kept = []
         for chunk in self._chunks():
-            for name in sorted(chunk["routes"] - self.down):
-                self.delivered[name].append(chunk["record"])
-                self._release(chunk, name)
+            for name in sorted(chunk["routes"]) if len(chunk["routes"]) > 1 else list(chunk["routes"]):
+                if name not in self.down:
+                    self.delivered[name].append(chunk["record"])
+                    self._release(chunk, name)
+                    continue
+                failed = chunk.setdefault("failed", {})
+                failed[name] = failed.get(name, 0) + 1
+                limit = self.retries[name]
+                if limit == "none" or (limit != "unlimited" and failed[name] > limit):
+                    self.lost.append((f"{name} retry limit", chunk["record"]))
+                    self._release(chunk, name)
             if chunk["routes"]:
                 kept.append(chunk)
         self._chunks()[:] = kept
@@ -249,6 +280,7 @@ class FluentBit:
         self.host["used"] = dict.fromkeys(successor.output_match, 0)
         for chunk in self.host["chunks"]:  # storage_backlog: routed again by the chunk's tag
             chunk["routes"] = {name for name, match in successor.output_match.items() if _matches(match, chunk["tag"])}
+            chunk["failed"] = {}
             for name in chunk["routes"]:
                 self.host["used"][name] += chunk["size"]
         return successor

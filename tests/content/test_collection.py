@@ -46,7 +46,8 @@ def test_outputs_write_daily_indices_over_tls_without_mapping_types():
         assert o["Logstash_Format"] == "On" and o["Logstash_DateFormat"] == "%Y.%m.%d"
         assert o["Suppress_Type_Name"] == "On" and "Type" not in o
         assert o["tls"] == "On" and o["tls.verify"] == "On"
-        assert o["Retry_Limit"] == "5" and o["Generate_ID"] == "Off" and "Id_Key" not in o
+        assert o["Generate_ID"] == "Off" and "Id_Key" not in o
+    assert (es["Retry_Limit"], os_["Retry_Limit"]) == ("5", "no_limits")
     assert (es["Host"], es["Port"]) == ("elasticsearch.necpgame.internal", "9200")
     assert (os_["Host"], os_["Port"]) == ("security-logs.necpgame.internal", "9200")
     assert es["HTTP_Passwd"] == "${ES_PASSWORD}" and os_["HTTP_Passwd"] == "${OS_PASSWORD}"

@@ -17,7 +17,7 @@ import pytest
 from config.sections import CollectionArgs
 from content import catalogue, fluent_bit, scrape
 from tests.conftest import make_settings
-from tests.content.fluent_bit_model import FluentBit, atof, size_to_bytes
+from tests.content.fluent_bit_model import FluentBit, atof, atoi, retry_limit, size_to_bytes
 from tests.upstream import HERE as UPSTREAM, chart, fluent_bit_properties
 
 PROPERTIES = fluent_bit_properties()
@@ -26,27 +26,11 @@ PROPERTIES = fluent_bit_properties()
 BOOLEANS = {"true", "on", "yes", "false", "off", "no"}  # src/flb_utils.c flb_utils_bool, case-insensitive
 
 
-def atoi(text: str) -> int:
-    """C's atoi: the longest leading integer (after blanks), 0 when there is none."""
-    digits = re.match(r"\s*[-+]?\d+", text)
-    return int(digits.group(0)) if digits else 0
-
-
 def time_to_seconds(time: str) -> int:
     """src/flb_utils.c flb_utils_time_to_seconds at v3.1.9: atoi of the text, times 86400, 3600 or
     60 when its last character is d, h or m (either case); anything else is seconds. It never fails:
     src/flb_config_map.c stores whatever it returns, so an unreadable duration becomes 0 s."""
     return atoi(time) * {"d": 86400, "h": 3600, "m": 60}.get(time[-1:].lower(), 1)
-
-
-def retry_limit(value: str) -> int | str:
-    """src/flb_output.c at v3.1.9: no_limits, false or off mean unlimited; no_retries none; anything
-    else is atoi, and a result not above zero falls back to 1 with a warning."""
-    if value.lower() in ("no_limits", "false", "off"):
-        return "unlimited"
-    if value.lower() == "no_retries":
-        return "none"
-    return n if (n := atoi(value)) > 0 else 1
 
 
 # Values read against a fixed set, case-insensitively (strcasecmp); any other stops Fluent Bit at start.
@@ -136,12 +120,13 @@ def test_every_parsers_file_is_one_the_pod_has():
 
 
 @pytest.mark.parametrize("stack,archive", [("prod", "kafka-archive"), ("dev", None)])
-def test_every_output_retries_as_often_as_the_settings_say(stack, archive):
-    """Retry_Limit is read by flb_output.c, which turns an unreadable or non-positive limit into 1."""
-    s = CollectionArgs.of(make_settings(stack))
+def test_application_logs_retry_as_often_as_the_settings_say_and_security_events_until_delivered(stack, archive):
+    """Retry_Limit is read by flb_output.c, which turns an unreadable or non-positive limit into 1,
+    and no_limits into unlimited."""
+    s = CollectionArgs.of(make_settings(stack, logOutputRetryLimit=7))
     outputs = fluent_bit.sections(s, archive, "eu-west-1" if archive else "")["outputs"]
     limits = {dict(e)["Name"]: retry_limit(dict((k.lower(), v) for k, v in e)["retry_limit"]) for _, e in outputs}
-    assert limits == dict.fromkeys(limits, s.log_output_retry_limit) and len(limits) == (3 if archive else 2)
+    assert limits == {"es": 7, "opensearch": "unlimited", **({"s3": "unlimited"} if archive else {})}
     assert [retry_limit(v) for v in ("5", "None", "0", "no_limits", "Off", "no_retries")] == [
         5, 1, 1, "unlimited", "unlimited", "none"]
 
@@ -185,7 +170,7 @@ def denial(seq: int) -> dict:
                    f"[data-plane-kafka-request-handler-{seq % 8}]"}
 
 
-def outage_and_restart(sections, batches: int = 30, batch: int = 1000) -> tuple[FluentBit, set[int]]:
+def outage_and_restart(sections, batches: int = 15, batch: int = 2000) -> tuple[FluentBit, set[int]]:
     """Each round the broker writes `batch` lines, tail reads what it can, the multiline timer
     flushes one line it held, and the emitter's collector and the engine's flush run. Then the
     pod restarts with the outputs still down, and afterwards they come back and everything is
@@ -230,24 +215,41 @@ def test_a_full_emitter_and_a_restart_lose_no_security_record():
     assert fb.lost == []
     assert {r["seq"] for r in fb.delivered["opensearch"]} == security
     assert {r["seq"] for r in fb.delivered["s3"]} == security
-    assert len(security) == 30_030
+    assert len(security) == 30_015
 
     old, _ = outage_and_restart(without_emitter_storage(rendered()))
-    reasons = {}
+    reasons: dict[str, set[int]] = {}
     for why, record in old.lost:
         reasons.setdefault(why, set()).add(record["seq"])
     missing = security - {r["seq"] for r in old.delivered["opensearch"]}
     assert missing == security - {r["seq"] for r in old.delivered["s3"]} == set().union(*reasons.values())
+    assert set(reasons) == {"in memory at restart", "emitter busy"}
     # The emitter paused in the round whose lines took it to 10 MB (10_000_000 bytes): what it held
-    # then (that round and all before it) was lost at restart, and the line the multiline timer
-    # flushed in each later round was refused as busy.
+    # then (that round and all before it, 2000 lines and one flushed line a round) was lost at
+    # restart, and the line the multiline timer flushed in each later round was refused as busy.
     held = reasons["in memory at restart"]
-    paused_in = max(seq for seq in held if seq < 10_000_000) // 1000
-    assert held == set(range((paused_in + 1) * 1000)) | {10_000_000 + r for r in range(paused_in + 1)}
+    paused_in = max(seq for seq in held if seq < 10_000_000) // 2000
+    assert held == set(range((paused_in + 1) * 2000)) | {10_000_000 + r for r in range(paused_in + 1)}
     assert 10_000_000 <= sum(len(json.dumps(r, sort_keys=True)) for why, r in old.lost if why != "emitter busy")
-    assert reasons["emitter busy"] == {10_000_000 + r for r in range(paused_in + 1, 30)} != set()
+    assert reasons["emitter busy"] == {10_000_000 + r for r in range(paused_in + 1, 15)} != set()
     print(f"old config lost {len(missing)} of {len(security)} security records "
           f"({len(reasons['in memory at restart'])} held in memory, {len(reasons['emitter busy'])} busy)")
+
+
+def test_a_retry_limit_on_a_security_output_would_lose_the_outage():
+    """src/flb_task.c flb_task_retry_create at v3.1.9: after Retry_Limit failed retries the chunk
+    is dropped for that output. With the settings' 5 on the security outputs, an outage of more
+    than 6 tries (about five minutes of backoff) loses every record read in it, filesystem storage
+    or not; the rendered no_limits loses none."""
+    five = [(kind, [(k, "5" if k == "Retry_Limit" else v) for k, v in entries]) for kind, entries in rendered()]
+    lost, _ = outage_and_restart(five, batches=10, batch=100)
+    kept, security = outage_and_restart(rendered(), batches=10, batch=100)
+    assert kept.lost == [] and {r["seq"] for r in kept.delivered["opensearch"]} == security
+    assert {why for why, _ in lost.lost} == {"opensearch retry limit", "s3 retry limit"}
+    # Lines of the first 5 rounds failed 6 tries before the restart; the restart starts the count
+    # again for the rest, which the outputs take when they come back.
+    assert {r["seq"] for why, r in lost.lost if why == "opensearch retry limit"} == {
+        *range(500), *(10_000_000 + r for r in range(5))}
 
 
 def test_an_outage_longer_than_the_disk_budget_drops_the_oldest_security_records_first():
