@@ -152,6 +152,9 @@ def size_to_bytes(size: str) -> int:
 #   sb.c sb_segregate_chunks) routes them again by their tag; memory chunks die with the process,
 #   and a filesystem input without a storage.path stops Fluent Bit at start
 #   (flb_storage_input_create).
+# Not modelled: out_s3 takes a chunk into its own store_dir at once (FLB_OK) and uploads later, a
+# file that failed MAX_UPLOAD_ERRORS (5) uploads waiting until the next start; here s3 is an output
+# like the others.
 # A chunk's size here is the record's JSON length (msgpack's is of the same order); one record per
 # chunk (Fluent Bit packs records into chunks of up to 2 MB, FLB_INPUT_CHUNK_FS_MAX_SIZE).
 
