@@ -36,6 +36,8 @@ def time_to_seconds(time: str) -> int:
 # Values read against a fixed set, case-insensitively (strcasecmp); any other stops Fluent Bit at start.
 CHOICES = {
     "storage.type": {"filesystem", "memory", "memrb"},  # src/flb_input.c, storage.type
+    # plugins/filter_rewrite_tag/rewrite_tag.c cb_rewrite_tag_init: "Only 'memory' or 'filesystem'"
+    "emitter_storage.type": {"filesystem", "memory"},
     "log_level": {"off", "error", "warn", "warning", "info", "debug", "trace"},  # src/flb_log.c flb_log_get_level_str
 }
 
@@ -78,8 +80,10 @@ def test_every_property_is_one_fluent_bit_accepts(stack, archive):
         600, 600, 7200, 86400, 30, 30, 0, 0]
     assert unknown([("INPUT", [("Name", "tail"), ("storage.type", "FILESYSTEM"), ("Log_Level", "Warn")]),
                     ("INPUT", [("Name", "tail"), ("storage.type", "disk"), ("log_level", "verbose")]),
-                    ("SERVICE", [("Flush", "1.5"), ("Log_Level", "INFO")]), ("SERVICE", [("flush", "soon")])]) == [
-        "INPUT tail: storage.type=disk", "INPUT tail: log_level=verbose", "SERVICE: flush=soon"]
+                    ("SERVICE", [("Flush", "1.5"), ("Log_Level", "INFO")]), ("SERVICE", [("flush", "soon")]),
+                    ("FILTER", [("Name", "rewrite_tag"), ("Emitter_Storage.type", "memrb")])]) == [
+        "INPUT tail: storage.type=disk", "INPUT tail: log_level=verbose", "SERVICE: flush=soon",
+        "FILTER rewrite_tag: Emitter_Storage.type=memrb"]
 
 
 @pytest.mark.parametrize("stack", ["prod", "dev"])
