@@ -109,9 +109,15 @@ def _ism(body: dict) -> dict:
 def _sm(body: dict) -> dict:
     """OpenSearch 2 `GET _plugins/_sm/policies/<name>` -> `{_id: "<name>-sm-policy", _version, _seq_no,
     _primary_term, sm_policy}`; the policy gains `name`, `schema_version`, `schedule`, `enabled`,
-    `last_updated_time` and `enabled_time` (index-management SMPolicy.kt)."""
-    return {k: v for k, v in body.items()
-            if k not in ("name", "schema_version", "schedule", "enabled", "last_updated_time", "enabled_time")}
+    `last_updated_time` and `enabled_time` (index-management SMPolicy.kt). `enabled` is compared:
+    SMPolicy.parse makes it true when a body leaves it out, and `POST .../<name>/_stop` stores false
+    (TransportStopSMAction), after which no snapshot is taken or deleted: a stopped policy is drift,
+    and the update's PUT of our body, which has no `enabled`, starts it again (index-management
+    2.17.1.0)."""
+    out = {k: v for k, v in body.items()
+           if k not in ("name", "schema_version", "schedule", "enabled", "last_updated_time", "enabled_time")}
+    out["enabled"] = body.get("enabled", True)
+    return out
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
     <name> ns=<namespace> [preset=strimzi] [brokerPods=<k=v;...>] [controllerPods=<k=v;...>]
            [jmxPort=<port or port name>] [brokers=<host:port>,...] [controllers=<host:port>,...]
            [exporterPods=<k=v;...>] [exporterPort=<port or name>] [bootstrap=<host:port>]
-           [sasl=<plain|scram-sha256|scram-sha512>:<secret>] [kafkaTls=true]
+           [sasl=<plain|scram-sha256|scram-sha512>:<secret>] [kafkaTls=true] [kafkaCa=<secret>/<key>]
            [zookeeper=<host:port>,...] [tls=<host:port>,...]
 
 Prometheus runs in the monitoring namespace, the brokers in theirs, so targets are discovered in
@@ -19,7 +19,11 @@ the TLS bootstrap service `<name>-kafka-bootstrap.<ns>.svc:9093`.
 
 Consumer lag comes from kafka_exporter: found by `exporterPods`, or deployed by this program
 against `bootstrap` (with `sasl` credentials from the named Secret in the monitoring namespace,
-keys `username` and `password`, and `kafkaTls`).
+keys `username` and `password`, and `kafkaTls`). With `kafkaTls=true` it trusts the image's system
+roots, unless `kafkaCa` names a Secret in the monitoring namespace and the key holding the CA
+certificates (PEM) that signed the brokers' certificates: a pod mounts only Secrets of its own
+namespace, so Strimzi's `<name>-cluster-ca-cert` (key `ca.crt`) is copied there from the Kafka
+namespace.
 """
 from __future__ import annotations
 
@@ -36,11 +40,14 @@ SASL_MECHANISMS = ("plain", "scram-sha256", "scram-sha512")
 PRESETS = ("strimzi",)
 STRIMZI_METRICS_PORT = "tcp-prometheus"
 FIELDS = ("ns", "preset", "brokerPods", "controllerPods", "jmxPort", "brokers", "controllers", "exporterPods",
-          "exporterPort", "bootstrap", "sasl", "kafkaTls", "zookeeper", "tls")
+          "exporterPort", "bootstrap", "sasl", "kafkaTls", "kafkaCa", "zookeeper", "tls")
+# A Secret's data key (apimachinery validation IsConfigMapKey): these characters, at most 253, and
+# neither "." nor starting with "..".
+_SECRET_KEY = re.compile(r"^[-._a-zA-Z0-9]{1,253}$")
 GRAMMAR = ("'<name> ns=<namespace> [preset=strimzi] [brokerPods=<k=v;...>] [controllerPods=<k=v;...>] "
            "[jmxPort=<port>] [brokers=<host:port>,...] [controllers=<host:port>,...] [exporterPods=<k=v;...>] "
            "[exporterPort=<port>] [bootstrap=<host:port>] [sasl=<mechanism>:<secret>] [kafkaTls=true] "
-           "[zookeeper=<host:port>,...] [tls=<host:port>,...]'")
+           "[kafkaCa=<secret>/<key>] [zookeeper=<host:port>,...] [tls=<host:port>,...]'")
 
 Selector = tuple[tuple[str, str], ...]
 
@@ -59,6 +66,12 @@ class Sasl:
 
 
 @dataclass(frozen=True)
+class SecretKey:
+    secret: str          # Secret in the monitoring namespace
+    key: str
+
+
+@dataclass(frozen=True)
 class KafkaCluster:
     name: str
     namespace: str
@@ -70,6 +83,7 @@ class KafkaCluster:
     bootstrap: str = ""                # kafka_exporter is deployed against it
     sasl: Sasl | None = None
     kafka_tls: bool = False
+    kafka_ca: SecretKey | None = None  # the CA kafka_exporter trusts (None: the image's system roots)
     zookeeper: tuple[str, ...] = ()
     tls: tuple[str, ...] = ()          # TLS listeners probed for certificate expiry
 
@@ -212,6 +226,18 @@ def parse_cluster(spec: object, key: str) -> tuple[KafkaCluster | None, list[str
         if fields["kafkaTls"] not in ("true", "false"):
             errors.append(f"{key}.kafkaTls: allowed: true or false")
         values["kafka_tls"] = fields["kafkaTls"] == "true"
+    if "kafkaCa" in fields:
+        secret, sep, ca_key = fields["kafkaCa"].partition("/")
+        if not sep or not _DNS_LABEL.match(secret) or not _SECRET_KEY.match(ca_key) \
+                or ca_key == "." or ca_key.startswith(".."):
+            errors.append(f"{key}.kafkaCa: expected <secret name>/<key>, a Secret in the monitoring namespace and "
+                          "the key of its CA certificate, such as <cluster>-cluster-ca-cert/ca.crt")
+        else:
+            values["kafka_ca"] = SecretKey(secret, ca_key)
+        if fields.get("kafkaTls") != "true":
+            errors.append(f"{key}.kafkaCa: only used with kafkaTls=true")
+        if "bootstrap" not in fields:
+            errors.append(f"{key}.kafkaCa: only used with bootstrap (the kafka_exporter this program deploys)")
     if errors:
         return None, errors
     return KafkaCluster(name, ns, **values), []

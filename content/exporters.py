@@ -2,8 +2,10 @@
 for clusters that have none, and the blackbox exporter with a `tcp_tls` module (certificates).
 
 kafka_exporter (danielqsj/kafka_exporter v1.9.0, kafka_exporter.go): flags `--kafka.server`,
-`--sasl.enabled`, `--sasl.mechanism`, `--sasl.username`, `--sasl.password`, `--tls.enabled`; it
-listens on :9308. NewExporter takes the mechanisms plain, scram-sha256, scram-sha512, gssapi and
+`--sasl.enabled`, `--sasl.mechanism`, `--sasl.username`, `--sasl.password`, `--tls.enabled`,
+`--tls.ca-file`; it listens on :9308. With TLS and no CA file it trusts the system roots (sarama's
+tls.Config without RootCAs); NewExporter reads the CA file once, at start, and fails when it
+cannot. NewExporter takes the mechanisms plain, scram-sha256, scram-sha512, gssapi and
 awsiam by those names (the flag's help text, "sha256 or sha512", is out of date: those are refused).
 Blackbox exporter chart (prometheus-community/prometheus-blackbox-exporter 9.0.3, exporter
 v0.25.0): `config.modules` replaces the default (only `http_2xx`); the Service is named by
@@ -21,6 +23,7 @@ if TYPE_CHECKING:
     from config.sections import AlertingArgs
 
 KAFKA_EXPORTER_PORT = 9308
+KAFKA_CA_VOLUME, KAFKA_CA_DIR, KAFKA_CA_FILE = "kafka-ca", "/etc/kafka-exporter/ca", "ca.crt"
 BLACKBOX_NAME = "prometheus-blackbox-exporter"
 BLACKBOX_PORT = 9115
 BLACKBOX_CHART = "prometheus-blackbox-exporter"
@@ -50,6 +53,8 @@ def kafka_exporter_container(c: "KafkaCluster", image: str) -> dict:
                for key in ("username", "password")]
     if c.kafka_tls:
         args.append("--tls.enabled")
+    if c.kafka_ca is not None:
+        args.append(f"--tls.ca-file={KAFKA_CA_DIR}/{KAFKA_CA_FILE}")
     container = {"name": "kafka-exporter", "image": image, "args": args,
                  "ports": [{"name": "metrics", "containerPort": KAFKA_EXPORTER_PORT}],
                  "readinessProbe": {"httpGet": {"path": "/healthz", "port": KAFKA_EXPORTER_PORT}},
@@ -57,14 +62,20 @@ def kafka_exporter_container(c: "KafkaCluster", image: str) -> dict:
                  "securityContext": {**pods.RESTRICTED, "readOnlyRootFilesystem": True}}
     if env:
         container["env"] = env
+    if c.kafka_ca is not None:
+        container["volumeMounts"] = [{"name": KAFKA_CA_VOLUME, "mountPath": KAFKA_CA_DIR, "readOnly": True}]
     return container
 
 
 def kafka_exporter_deployment(c: "KafkaCluster", image: str, part_of: dict[str, str]) -> dict:
     labels = kafka_exporter_labels(c)
+    spec: dict = {"containers": [kafka_exporter_container(c, image)]}
+    if c.kafka_ca is not None:
+        # Only the CA's key, under a fixed name; the Secret lives in the Deployment's own namespace.
+        spec["volumes"] = [{"name": KAFKA_CA_VOLUME, "secret": {
+            "secretName": c.kafka_ca.secret, "items": [{"key": c.kafka_ca.key, "path": KAFKA_CA_FILE}]}}]
     return {"replicas": 1, "selector": {"matchLabels": labels},
-            "template": {"metadata": {"labels": {**labels, **part_of}},
-                         "spec": {"containers": [kafka_exporter_container(c, image)]}}}
+            "template": {"metadata": {"labels": {**labels, **part_of}}, "spec": spec}}
 
 
 def blackbox_address(s: "AlertingArgs") -> str:

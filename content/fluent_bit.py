@@ -7,12 +7,21 @@ docker and cri multiline parsers, tag kube.*, then the kubernetes filter with Me
 are then classified by content with rewrite_tag (Fluent Bit docs, "Rewrite Tag": `Rule $KEY REGEX
 NEW_TAG KEEP`, the first matching rule wins, the re-tagged record re-enters the pipeline):
 - a security event: an `event_category` of security or audit, a Kafka authorizer/authentication
-  line (logger `kafka.authorizer.logger`, "is Denied Operation", "Failed authentication", SASL and
-  SSL handshake failures), or a record from an audit source;
+  line (logger `kafka.authorizer.logger`, an authorizer's audit message, "Failed authentication",
+  SASL and SSL handshake failures), or a record from an audit source;
 - otherwise, a record from a monitored namespace is an application log.
 Everything else is dropped. Outputs (Fluent Bit docs, "Elasticsearch", "OpenSearch", "Amazon S3"):
 `Suppress_Type_Name On` (Elasticsearch 8 has no mapping types), daily `Logstash_*` indices, and the
 s3 output with `send_content_md5 true`, which Object Lock requires of every PUT.
+
+Nothing read is lost while an output is down, across a restart (fluent/fluent-bit v3.1.9): every
+record that reaches an output was re-emitted by rewrite_tag's emitter, an input of its own. On
+memory storage (the default) a full emitter pauses; in_emitter_add_record then answers busy (-2),
+which rewrite_tag does not count as a failure (only -1), so the record is dropped along with its
+original (KEEP false), and whatever the emitter holds dies with the process while the tail offsets
+have moved on. On filesystem storage the emitter never pauses (src/flb_input_chunk.c
+flb_input_chunk_protect: filesystem inputs only move chunks down to disk), its chunks live under
+`storage.path` on the host, and the storage_backlog input sends them on after a restart.
 """
 from __future__ import annotations
 
@@ -34,15 +43,30 @@ STATE_DIR = "/var/lib/fluent-bit"
 # Environment variables filled from the credentials Secret; the config only names them.
 CREDENTIAL_ENV = {"es_user": "ES_USER", "es_password": "ES_PASSWORD", "os_user": "OS_USER",
                   "os_password": "OS_PASSWORD"}
-# What marks a record as a security event, by field (record accessor) and pattern.
+# What marks a record as a security event, by field (record accessor) and pattern. A rule is four
+# space-separated words, so a pattern spells its spaces \s.
+# Both Kafka authorizers write their audit line to the logger kafka.authorizer.logger, as
+# "Principal = <p> is Denied Operation = Read ..." (AclAuthorizer, SecurityUtils.operationName) or
+# "Principal = <p> is Denied operation = READ ..." (KRaft's StandardAuthorizerData, the enum name).
+# Selector logs "Failed authentication with ..." or "Failed re-authentication with ...".
+# Strimzi's log4j1 layout ends the line with "(%c)"; its log4j2 layout (0.46 and later) writes
+# "%c{1}", which leaves only "logger", as Kafka's state.change.logger and request logger do too, so
+# the audit message itself is matched, not the logger's last word. A principal may hold spaces (a
+# TLS user's distinguished name, "User:CN=Jane Doe,O=Example Corp").
+AUTHORIZER_AUDIT = r"Principal\s=\s.+\sis\s(Allowed|Denied)\s[Oo]peration\s=\s"
 SECURITY_RULES = (
     ("$event_category", "^(security|audit)$"),
     ("$logger", r"^kafka\.authorizer\.logger$"),
-    # A rule is four space-separated words, so a pattern spells its spaces \s.
-    ("$log", r"(is\sDenied\sOperation|Failed\sauthentication|SaslAuthenticationException|SSL\shandshake\sfailed"
-             r"|kafka\.authorizer\.logger)"),
+    ("$log", rf"({AUTHORIZER_AUDIT}|\(kafka\.authorizer\.logger\)|Failed\s(re-)?authentication\swith\s"
+             r"|SaslAuthenticationException|SSL\shandshake\sfailed)"),
     ("$kubernetes['labels']['app.kubernetes.io/component']", "^audit$"),
 )
+# rewrite_tag's emitter on the host path (see above), holding at most this much in memory; the
+# rest of its chunks wait on disk. Each output may keep this much on disk while it cannot deliver
+# (storage.total_limit_size; past it Fluent Bit drops the output's oldest chunks): security events
+# ride out a longer outage than application logs.
+EMITTER_NAME, EMITTER_MEM_BUF_LIMIT = "classified", "10M"
+OUTPUT_DISK_LIMIT = {APP_TAG: "1G", SECURITY_TAG: "4G"}
 
 Section = tuple[str, list[tuple[str, str]]]
 
@@ -79,6 +103,17 @@ def archive_output(bucket: str, region: str, retry_limit: int) -> Section:
     ])
 
 
+def _buffered(entries: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """An output's disk budget; a security output also retries until it delivers. After
+    Retry_Limit failed retries Fluent Bit drops the chunk for that output (src/flb_task.c
+    flb_task_retry_create at v3.1.9), a few minutes into an outage at 5 retries (backoff between
+    5 s and 2000 s, src/flb_scheduler.c); `no_limits` never gives up (src/flb_output.c), and the
+    budget bounds what waits meanwhile. Application logs keep the logOutputRetryLimit setting."""
+    match = dict(entries)["Match"]
+    retries = [(k, "no_limits" if k == "Retry_Limit" and match == SECURITY_TAG else v) for k, v in entries]
+    return [*retries, ("storage.total_limit_size", OUTPUT_DISK_LIMIT[match])]
+
+
 def namespaces(s: "CollectionArgs") -> list[str]:
     return sorted({s.platform_namespace, *(c.namespace for c in s.clusters)})
 
@@ -96,6 +131,7 @@ def sections(s: "CollectionArgs", archive_bucket: str | None = None, region: str
     ]
     if archive_bucket is not None:
         outputs.append(archive_output(archive_bucket, region, s.log_output_retry_limit))
+    outputs = [(kind, _buffered(entries)) for kind, entries in outputs]
     return {
         "service": [("SERVICE", [
             ("Daemon", "Off"), ("Flush", "5"), ("Log_Level", "info"),
@@ -114,7 +150,8 @@ def sections(s: "CollectionArgs", archive_bucket: str | None = None, region: str
                         ("K8S-Logging.Parser", "On"), ("K8S-Logging.Exclude", "On")]),
             ("FILTER", [("Name", "rewrite_tag"), ("Match", INPUT_TAG), *security,
                         ("Rule", f"$kubernetes['namespace_name'] ^({'|'.join(namespaces(s))})$ app.$TAG false"),
-                        ("Emitter_Name", "classified")]),
+                        ("Emitter_Name", EMITTER_NAME), ("Emitter_Storage.type", "filesystem"),
+                        ("Emitter_Mem_Buf_Limit", EMITTER_MEM_BUF_LIMIT)]),
             ("FILTER", [("Name", "grep"), ("Match", APP_TAG), ("Regex", f"level ^({levels})$")]),
             ("FILTER", [("Name", "record_modifier"), ("Match", SECURITY_TAG),
                         ("Record", "compliance SOC2 GDPR ISO27001"),

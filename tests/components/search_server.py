@@ -14,10 +14,20 @@ What it reproduces, with the sources it follows:
   unknown field with the server's error, lenient ones drop it and GET returns the body without it.
 - ISM: a PUT of an existing policy without the current `if_seq_no`/`if_primary_term` -> 409
   version_conflict_engine_exception; a write bumps `_seq_no`.
-- Snapshot management (OpenSearch 2 docs, "Snapshot management API"): `POST` creates (409 if the
-  policy exists), `PUT` with the current `if_seq_no`/`if_primary_term` updates (404 if missing, 409
-  if stale); GET -> `{_id: "<name>-sm-policy", _version, _seq_no, _primary_term, sm_policy}` with
+- Snapshot management (opensearch-project/index-management 2.17.1.0, snapshotmanagement/:
+  RestBaseIndexSMPolicyHandler, IndexSMPolicyRequest, SMPolicy.parse, TransportStart/StopSMAction,
+  TransportGetSMPolicyAction): `POST` creates (409 if the policy exists); `PUT` updates and must
+  carry `if_seq_no` and `if_primary_term` (400 "Sequence number and primary term must be provided
+  when updating a snapshot management policy" without them; 409 when they are not the stored
+  document's, or no document exists); the body's `enabled` is kept, true when absent, and
+  `enabled_time` is set while enabled, null otherwise. `POST .../<name>/_stop` and `_start` update
+  the stored document (enabled, enabled_time, last_updated_time; a new `_seq_no`), or acknowledge
+  without a write when it is already so; 404 "Snapshot management policy not found" for a missing
+  policy. GET -> `{_id: "<name>-sm-policy", _version, _seq_no, _primary_term, sm_policy}` with
   `name`, `schema_version`, `schedule`, `enabled`, `last_updated_time`, `enabled_time` added.
+- Another client's write can be placed between two of ours (`interleave`): it changes the stored
+  document and its `_seq_no` as a real write does, so a retry that reuses the sequence number it
+  read before meets 409 again.
 - Elasticsearch answers with `X-Elastic-Product: Elasticsearch` (the 8.x client refuses others).
 - Amazon OpenSearch Service (`sigv4=(access key, secret key, region)`): every request must carry a
   valid AWS Signature Version 4 for service `es`, recomputed here with botocore's own SigV4Auth
@@ -55,7 +65,10 @@ class SearchServer:
     seq: dict[str, tuple[int, int]] = field(default_factory=dict)
     log: list[Recorded] = field(default_factory=list)
     script: list[tuple[str, str, int, Any]] = field(default_factory=list)  # canned (method, path, status, body)
+    # (method, path, write): before our next such request, another client runs write(server)
+    interleave: list[tuple[str, str, Any]] = field(default_factory=list)
     sigv4: tuple[str, str, str] | None = None
+    clock: int = 1764460800000  # epoch milliseconds of the last write (last_updated_time, enabled_time)
     signed: list[str] = field(default_factory=list)  # Authorization headers that verified
 
     def handler(self, request: Request) -> Response:
@@ -69,6 +82,11 @@ class SearchServer:
         raw = request.get_data(as_text=True)
         body = json.loads(raw) if raw else None
         self.log.append(Recorded(request.method, request.path, dict(request.args), body, raw))
+        for i, (method, path, write) in enumerate(self.interleave):
+            if method == request.method and path == request.path:
+                del self.interleave[i]
+                write(self)
+                break
         for i, (method, path, status, canned) in enumerate(self.script):
             if method == request.method and path == request.path:
                 del self.script[i]
@@ -77,6 +95,8 @@ class SearchServer:
             return self._get(request.path)
         if request.method == "PUT":
             return self._put(request.path, body, raw, dict(request.args))
+        if request.method == "POST" and re.fullmatch(r"/_plugins/_sm/policies/[^/]+/_(start|stop)", request.path):
+            return self._sm_switch(request.path.rsplit("/", 1)[0], request.path.endswith("_start"))
         if request.method == "POST" and request.path.startswith("/_plugins/_sm/policies/"):
             return self._sm_write(request.path, body, dict(request.args), create=True)
         if request.method == "DELETE":
@@ -190,20 +210,40 @@ class SearchServer:
             return self._json({"error": {"type": "version_conflict_engine_exception",
                                          "reason": f"[{name}-sm-policy]: version conflict, document already exists"},
                                "status": 409}, 409)
-        if not create and not exists:
-            return self._missing(path)
         if not create:
-            seq_no, term = self.seq[path]
-            if query.get("if_seq_no") != str(seq_no) or query.get("if_primary_term") != str(term):
+            if "if_seq_no" not in query or "if_primary_term" not in query:
+                reason = ("Validation Failed: 1: Sequence number and primary term must be provided when updating a "
+                          "snapshot management policy;")
+                return self._json({"error": {"type": "action_request_validation_exception", "reason": reason},
+                                   "status": 400}, 400)
+            seq_no, term = self.seq.get(path, (None, None))
+            if not exists or query["if_seq_no"] != str(seq_no) or query["if_primary_term"] != str(term):
                 return self._json({"error": {"type": "version_conflict_engine_exception",
-                                             "reason": f"[{name}-sm-policy]: version conflict"}, "status": 409}, 409)
+                                             "reason": f"[{name}-sm-policy]: version conflict, required seqNo "
+                                                       f"[{query['if_seq_no']}], current [{seq_no}]"},
+                                   "status": 409}, 409)
         seq_no, term = self.seq.get(path, (-1, 1))
         self.seq[path] = (seq_no + 1, term)
-        self.objects[path] = {**parsed, "enabled": True,
+        enabled = body.get("enabled", True) is not False  # SMPolicy.parse: true unless the body says false
+        self.clock += 1
+        self.objects[path] = {**parsed, "enabled": enabled,
                               "schedule": {"interval": {"start_time": 1764460800000, "period": 1, "unit": "Minutes"}},
-                              "last_updated_time": 1764460800000, "enabled_time": 1764460800000}
+                              "last_updated_time": self.clock, "enabled_time": self.clock if enabled else None}
         return self._json({"_id": f"{name}-sm-policy", "_version": seq_no + 2, "_seq_no": seq_no + 1,
                            "_primary_term": term, "sm_policy": self.objects[path]}, 201 if create else 200)
+
+    def _sm_switch(self, path: str, enable: bool) -> Response:
+        """TransportStartSMAction / TransportStopSMAction: a partial update of the stored policy."""
+        stored = self.objects.get(path)
+        if stored is None:
+            return self._json({"error": {"type": "status_exception", "reason": "Snapshot management policy not found"},
+                               "status": 404}, 404)
+        if stored["enabled"] is not enable:
+            self.clock += 1
+            seq_no, term = self.seq[path]
+            self.seq[path] = (seq_no + 1, term)
+            stored.update(enabled=enable, enabled_time=self.clock if enable else None, last_updated_time=self.clock)
+        return self._json({"acknowledged": True})
 
     def holds_repository(self, name: str) -> "SearchServer":
         """A snapshot repository registered before the test starts (not recorded as a request)."""

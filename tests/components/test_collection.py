@@ -104,3 +104,24 @@ def test_without_an_oidc_provider_there_is_no_writer_and_no_archive_output(progr
     assert "Name s3" not in re.sub(r" +", " ", release.inputs["values"]["config"]["outputs"])
     assert not [r for r in run.of_type("aws:iam/role:Role") if r.name.endswith("-writer-role")]
     assert "archive_writer_role_arn" not in run.outputs or run.outputs["archive_writer_role_arn"] is None
+
+
+def test_every_path_fluent_bit_writes_is_on_a_writable_host_path(stack_runs):
+    """What must outlive the pod (the tail database, the storage.path chunks of the tail input and
+    the emitter, the s3 output's store_dir) is written under a hostPath volume mounted read-write.
+    fluent/helm-charts fluent-bit 0.47.10 templates/_pod.tpl mounts `daemonSetVolumeMounts` and
+    adds `daemonSetVolumes` when `kind` is DaemonSet (its default, values.yaml); the image runs as
+    root (fluent/fluent-bit v3.1.9 dockerfiles/Dockerfile sets no USER) and the chart's
+    securityContext is empty, so the directory is writable."""
+    run = stack_runs["prod"]
+    (release,) = [r for r in run.of_type("kubernetes:helm.sh/v3:Release") if r.inputs["chart"] == "fluent-bit"]
+    values = release.inputs["values"]
+    assert values.get("kind", "DaemonSet") == "DaemonSet" and not values.get("securityContext")
+    host = {v["name"]: v["hostPath"]["path"] for v in values["daemonSetVolumes"] if "hostPath" in v}
+    writable = [m["mountPath"] for m in values["daemonSetVolumeMounts"]
+                if m["name"] in host and not m.get("readOnly", False)]
+    config = "\n".join(values["config"].values())
+    written = [v for k, v in re.findall(r"^ +(storage\.path|DB|store_dir) +(\S+)$", config, re.M)]
+    assert len(written) == 3, written
+    assert all(any(path == m or path.startswith(m.rstrip("/") + "/") for m in writable if m != "/var/log")
+               for path in written), (written, writable)

@@ -157,3 +157,27 @@ def test_elasticsearch_refuses_an_ilm_policy_its_strict_parser_does_not_know(edi
     response = server._put(path, broken, json.dumps(broken), {})
     assert response.status_code == 400
     assert json.loads(response.get_data(as_text=True))["error"]["reason"] == reason
+
+
+def test_a_stopped_snapshot_policy_is_a_diff_and_a_started_one_is_not():
+    """opensearch-project/index-management 2.17.1.0: `POST _plugins/_sm/policies/<name>/_stop`
+    (TransportStopSMAction) stores `enabled: false` and `enabled_time: null`, which GET returns
+    (SMPolicy.toXContent); SMPolicy.parse makes `enabled` true when our body leaves it out. A
+    policy started again (`_start`, new enabled_time and last_updated_time) is no diff."""
+    _, kind, object_id, body = _by_case("opensearch", "sm_policy")
+    k = api.KINDS[("opensearch", kind)]
+    server = SearchServer("opensearch")
+    path = k.path.format(id=object_id)
+    assert server._sm_write(path, body, {}, create=True).status_code == 201
+    assert "enabled" not in body
+
+    def have():
+        return k.stored(json.loads(server._get(path).get_data(as_text=True)), object_id)
+
+    server._sm_switch(path, enable=False)
+    assert (have()["enabled"], have()["enabled_time"]) == (False, None)
+    assert api.changed_paths(k, body, have()) == ["enabled"]
+    server._sm_switch(path, enable=True)
+    assert have()["enabled_time"] > have()["schedule"]["interval"]["start_time"]
+    assert api.changed_paths(k, body, have()) == []
+    assert api.changed_paths(k, {**body, "enabled": False}, have()) == ["enabled"]  # near miss: we ask it stopped

@@ -176,16 +176,19 @@ def test_an_unreachable_cluster_costs_one_short_attempt_during_diff(capsys):
 
 
 def test_an_ism_conflict_is_retried_with_the_seq_no_it_re_read(httpserver):
+    """Someone else writes between our GET and our PUT (a real write: the stored _seq_no moves on),
+    so our PUT with the sequence number we read meets 409, and only one with the re-read number
+    passes: a retry that reused the stale one would meet 409 again, every time."""
     server, p, new = _ism_created_and_changed(httpserver)
     path = "/_plugins/_ism/policies/kafka-security"
-    # Someone else writes between our GET and our PUT: the first PUT meets a 409.
-    server.script.append(("PUT", path, 409, {"error": {"type": "version_conflict_engine_exception",
-                                                       "reason": "version conflict"}}))
+    theirs = json.loads(json.dumps(OS_BODIES[("ism_policy", retention.SECURITY_POLICY)]))
+    theirs["policy"]["description"] = "theirs"
+    server.interleave.append(("PUT", path, lambda s: s._store(path, theirs, {"if_seq_no": "0", "if_primary_term": "1"})))
     sp.RetentionObjectProvider().update("id", p, new)
     puts = [r for r in server.log if r.method == "PUT"]
     assert [(r.query.get("if_seq_no"), r.query.get("if_primary_term")) for r in puts] == [
-        (None, None), ("0", "1"), ("0", "1")]
-    assert server.objects[path]["description"] == "changed"
+        (None, None), ("0", "1"), ("1", "1")]
+    assert server.objects[path]["description"] == "changed" and server.seq[path] == (2, 1)
 
 
 def test_a_vanished_object_reads_as_gone_and_deletes_without_error(httpserver):
@@ -466,3 +469,95 @@ def test_a_path_on_one_side_only_is_a_change_even_when_null():
     assert sp.changed_paths(kind, {"a": 1}, {"a": 1, "b": None}) == ["b"]
     assert sp.changed_paths(kind, {"a": 1, "b": None}, {"a": 1}) == ["b"]
     assert sp.changed_paths(kind, {"a": 1}, {"a": 1, "c": {"d": 2}}) == ["c.d"]
+
+
+SM_PATH = f"/_plugins/_sm/policies/{retention.SM_POLICY}"
+
+
+def _post(httpserver, path: str, query: str = "", body: dict | None = None) -> tuple[int, dict]:
+    """Another client's request, straight to the server: (status, JSON answer)."""
+    method = "PUT" if body is not None and query else "POST"
+    request = urllib.request.Request(httpserver.url_for(path) + query, method=method,
+                                     data=json.dumps(body).encode() if body is not None else b"",
+                                     headers={"content-type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read())
+
+
+def _sm_created(httpserver):
+    server = serve(httpserver, "opensearch")
+    p = props(httpserver, "opensearch", "sm_policy", retention.SM_POLICY, OS_BODIES[("sm_policy", retention.SM_POLICY)])
+    sp.RetentionObjectProvider().create(p)
+    return server, p
+
+
+def test_the_snapshot_policy_server_enforces_the_update_protocol(httpserver):
+    """index-management 2.17.1.0: an update (PUT) without if_seq_no and if_primary_term fails
+    IndexSMPolicyRequest.validate (400); with a stale pair, or for a policy that does not exist,
+    the index request's version check fails (409); _stop of a missing policy is 404; _stop of a
+    stopped policy writes nothing (TransportStopSMAction: "already disabled")."""
+    server, _ = _sm_created(httpserver)
+    body = OS_BODIES[("sm_policy", retention.SM_POLICY)]
+    status, answer = _post(httpserver, SM_PATH, "?", body)
+    assert status == 400 and "Sequence number and primary term must be provided" in answer["error"]["reason"]
+    assert _post(httpserver, SM_PATH, "?if_seq_no=1&if_primary_term=1", body)[0] == 409
+    assert _post(httpserver, SM_PATH + "x", "?if_seq_no=0&if_primary_term=1", body)[0] == 409
+    assert _post(httpserver, SM_PATH + "x/_stop")[0] == 404
+    assert _post(httpserver, SM_PATH + "/_stop") == (200, {"acknowledged": True}) and server.seq[SM_PATH] == (1, 1)
+    assert _post(httpserver, SM_PATH + "/_stop") == (200, {"acknowledged": True}) and server.seq[SM_PATH] == (1, 1)
+    assert _post(httpserver, SM_PATH, "?if_seq_no=1&if_primary_term=1", body)[0] == 200
+    assert server.objects[SM_PATH]["enabled"] is True and server.seq[SM_PATH] == (2, 1)
+
+
+def test_a_stopped_snapshot_policy_is_drift_that_refresh_records_and_update_starts_again(httpserver, capsys):
+    """After `POST _plugins/_sm/policies/<name>/_stop` no snapshot is taken or deleted. diff sees
+    it, refresh records it in state (so a diff from state, the cluster unreachable, sees it too),
+    and update's PUT of our body, which leaves `enabled` out (SMPolicy.parse: true), starts it
+    again with the sequence number the stop left (index-management 2.17.1.0)."""
+    server, p = _sm_created(httpserver)
+    provider = sp.RetentionObjectProvider()
+    assert provider.diff("id", p, p).changes is False
+    assert _post(httpserver, SM_PATH + "/_stop")[0] == 200
+    assert provider.diff("id", p, p).changes is True
+
+    refreshed = provider.read("opensearch/sm_policy/" + retention.SM_POLICY, p)
+    assert refreshed.outs["body"]["enabled"] is False and refreshed.outs["body"]["enabled_time"] is None
+    dead = {"endpoint": f"http://127.0.0.1:{free_port()}"}
+    assert provider.diff("id", {**refreshed.outs, **dead}, {**p, **dead}).changes is True
+    assert "drift not checked" in capsys.readouterr().err
+
+    writes = len(server.writes())
+    provider.update("id", refreshed.outs, p)
+    (put,) = server.writes()[writes:]
+    assert (put.method, put.query) == ("PUT", {"if_seq_no": "1", "if_primary_term": "1"}) and "enabled" not in put.body
+    assert server.objects[SM_PATH]["enabled"] is True and server.objects[SM_PATH]["enabled_time"] is not None
+    assert provider.diff("id", p, p).changes is False
+
+
+def test_a_snapshot_policy_stopped_again_while_we_start_it_is_started_with_the_re_read_seq_no(httpserver):
+    """Between our GET and our PUT another client starts and stops the policy (two writes): our
+    PUT with the number we read meets 409; the retry re-reads and starts it."""
+    server, p = _sm_created(httpserver)
+    _post(httpserver, SM_PATH + "/_stop")
+    server.interleave.append(("PUT", SM_PATH, lambda s: (s._sm_switch(SM_PATH, True), s._sm_switch(SM_PATH, False))))
+    writes = len(server.writes())
+    sp.RetentionObjectProvider().update("id", p, p)
+    puts = server.writes()[writes:]
+    assert [(w.query["if_seq_no"], w.query["if_primary_term"]) for w in puts] == [("1", "1"), ("3", "1")]
+    assert server.objects[SM_PATH]["enabled"] is True and server.seq[SM_PATH] == (4, 1)
+
+
+@pytest.mark.parametrize("status", [500, 503])
+def test_a_server_error_during_diff_fails_and_is_not_read_as_unreachable(httpserver, capsys, status):
+    """A cluster that answers is reachable: a 5xx (a transient 503 included, tried once within
+    diff's short budget) fails the preview with the server's reason instead of comparing with
+    state and saying "drift not checked", which is only for a cluster nobody answers for."""
+    server, p = _sm_created(httpserver)
+    server.script.append(("GET", SM_PATH, status, {"error": {"type": "status_exception", "reason": "busy"},
+                                                   "status": status}))
+    with pytest.raises(sp.SearchApiError, match=f"HTTP {status}: busy"):
+        sp.RetentionObjectProvider().diff("id", p, p)
+    assert "drift not checked" not in capsys.readouterr().err

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from config.clusters import GRAMMAR, Discovery, KafkaCluster, Sasl, parse_cluster, resolvable_target
+from config.clusters import GRAMMAR, Discovery, KafkaCluster, Sasl, SecretKey, parse_cluster, resolvable_target
 
 
 @pytest.mark.parametrize("target", ["10.0.3.7:7071", "[fd00::7]:7071", "kafka-brokers.kafka.svc:7071",
@@ -100,6 +100,15 @@ def _pods(port: str, **labels: str) -> Discovery:
         controller_pods=Discovery((*STRIMZI.items(), ("strimzi.io/controller-role", "true")), "tcp-prometheus"),
         bootstrap="kafka.events.svc:9092", sasl=Sasl("plain", "lag-reader"), kafka_tls=False,
         tls=("kafka-kafka-bootstrap.events.svc:9093",))),
+    # Strimzi's cluster CA: KafkaResources.clusterCaCertificateSecretName(cluster) = "<cluster>-cluster-ca-cert",
+    # key Ca.CA_CRT = "ca.crt" (strimzi-kafka-operator 0.47.0), copied into the monitoring namespace.
+    ("kafka ns=events preset=strimzi bootstrap=kafka-kafka-bootstrap.events.svc:9093 kafkaTls=true "
+     "kafkaCa=kafka-cluster-ca-cert/ca.crt", KafkaCluster(
+        "kafka", "events",
+        broker_pods=Discovery((*STRIMZI.items(), ("strimzi.io/broker-role", "true")), "tcp-prometheus"),
+        controller_pods=Discovery((*STRIMZI.items(), ("strimzi.io/controller-role", "true")), "tcp-prometheus"),
+        bootstrap="kafka-kafka-bootstrap.events.svc:9093", kafka_tls=True,
+        kafka_ca=SecretKey("kafka-cluster-ca-cert", "ca.crt"), tls=("kafka-kafka-bootstrap.events.svc:9093",))),
     ("orders ns=kafka brokers=b-0.b.kafka.svc:7071,b-1.b.kafka.svc:7071 controllers=c-0.c.kafka.svc:7071 "
      "exporterPods=app=kafka-exporter exporterPort=metrics tls=b.kafka.svc:9093,10.0.0.1:9093", KafkaCluster(
         "orders", "kafka", brokers=("b-0.b.kafka.svc:7071", "b-1.b.kafka.svc:7071"),
@@ -163,6 +172,17 @@ ONLY_INSIDE = ("resolves only inside its own namespace; allowed: <service>.<name
       for sasl in ("gssapi:s", "plain", "plain:Secret_Name", "scram-sha256:")],
     ("kafka ns=k brokers=b.k.svc:1 controllers=c.k.svc:1 bootstrap=k.k.svc:9092 kafkaTls=yes", [
         "c.kafkaTls: allowed: true or false"]),
+    # A CA is only read with TLS on (kafka_exporter.go NewExporter reads tls.ca-file inside `if opts.useTLS`).
+    *[(f"kafka ns=k brokers=b.k.svc:1 controllers=c.k.svc:1 bootstrap=k.k.svc:9092 {tls}kafkaCa=kafka-cluster-ca-cert/"
+       "ca.crt", ["c.kafkaCa: only used with kafkaTls=true"]) for tls in ("", "kafkaTls=false ")],
+    (f"kafka ns=k {OK} kafkaTls=true kafkaCa=kafka-cluster-ca-cert/ca.crt", [
+        "c.kafkaCa: only used with bootstrap (the kafka_exporter this program deploys)"]),
+    *[(f"kafka ns=k brokers=b.k.svc:1 controllers=c.k.svc:1 bootstrap=k.k.svc:9092 kafkaTls=true kafkaCa={ca}", [
+        "c.kafkaCa: expected <secret name>/<key>, a Secret in the monitoring namespace and the key of its CA "
+        "certificate, such as <cluster>-cluster-ca-cert/ca.crt"])
+      for ca in ("kafka-cluster-ca-cert", "kafka-cluster-ca-cert/", "/ca.crt", "Kafka_CA/ca.crt",
+                 "kafka-cluster-ca-cert/ca:crt", "kafka-cluster-ca-cert/ca/crt", "kafka-cluster-ca-cert/..",
+                 "kafka-cluster-ca-cert/..ca.crt", "kafka-cluster-ca-cert/.")],
 ])
 def test_each_refusal_names_its_field_and_what_is_allowed(spec, errors):
     assert parse_cluster(spec, "c") == (None, errors)

@@ -12,6 +12,7 @@ as the identity: the sample records carry its fields already).
 from __future__ import annotations
 
 import fnmatch
+import json
 import re
 from typing import Any
 
@@ -31,35 +32,258 @@ def _matches(pattern: str, tag: str) -> bool:
     return fnmatch.fnmatchcase(tag, pattern)
 
 
-def route(sections: list[Section], tag: str, record: dict, depth: int = 0) -> list[tuple[str, str, dict]]:
-    """(output name, final tag, record) for every output the record reaches."""
-    assert depth < 5, "rewrite_tag loop"
+def _filters(sections: list[Section], tag: str, record: dict, emit, fired: list | None = None) -> dict | None:
+    """Every filter whose Match takes `tag`, in order: the record as it leaves them, or None when a
+    filter drops it. rewrite_tag calls `emit(new_tag, record)` (in_emitter_add_record's answer: 0,
+    -1 failure, -2 busy); only -1 keeps a KEEP false original (rewrite_tag.c process_record).
+    `fired` collects the rewrite_tag rules that matched, as (filter position, rule position)."""
     record = dict(record)
-    for name, entries in sections:
+    for position, (name, entries) in enumerate(sections):
         if name != "FILTER":
             continue
         opts = dict(entries)
         if not _matches(opts["Match"], tag):
             continue
         if opts["Name"] == "rewrite_tag":
-            for key, value in entries:
-                if key != "Rule":
-                    continue
+            rules = [value for key, value in entries if key == "Rule"]
+            for number, value in enumerate(rules):
                 accessor, regex, new_tag, keep = value.split(" ")  # more or fewer words: a broken rule
                 field = _get(record, accessor)
                 if field is not None and re.search(regex, str(field)):
-                    emitted = route(sections, new_tag.replace("$TAG", tag), record, depth + 1)
-                    if keep == "false":
-                        return emitted
+                    if fired is not None:
+                        fired.append((position, number))
+                    if emit(new_tag.replace("$TAG", tag), record) != -1 and keep == "false":
+                        return None
                     break
         elif opts["Name"] == "grep":
             key, regex = opts["Regex"].split(" ", 1)
             value = _get(record, f"${key}")
             if value is None or not re.search(regex, str(value)):
-                return []
+                return None
         elif opts["Name"] == "record_modifier":
             for key, value in entries:
                 if key == "Record":
                     field, field_value = value.split(" ", 1)
                     record[field] = field_value
-    return [(dict(e)["Name"], tag, record) for n, e in sections if n == "OUTPUT" and _matches(dict(e)["Match"], tag)]
+    return record
+
+
+def route(sections: list[Section], tag: str, record: dict, depth: int = 0,
+          fired: list | None = None) -> list[tuple[str, str, dict]]:
+    """(output name, final tag, record) for every output the record reaches, every emitter taking
+    each record at once (nothing full, nothing down)."""
+    assert depth < 5, "rewrite_tag loop"
+    reached: list[tuple[str, str, dict]] = []
+
+    def emit(new_tag: str, emitted: dict) -> int:
+        reached.extend(route(sections, new_tag, emitted, depth + 1, fired))
+        return 0
+
+    record = _filters(sections, tag, record, emit, fired)
+    if record is not None:
+        reached += [(dict(e)["Name"], tag, record) for n, e in sections
+                    if n == "OUTPUT" and _matches(dict(e)["Match"], tag)]
+    return reached
+
+
+def atof(text: str) -> float:
+    """C's atof: the longest leading decimal number (after blanks), 0 when there is none."""
+    number = re.match(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?", text)
+    return float(number.group(0)) if number else 0.0
+
+
+def atoi(text: str) -> int:
+    """C's atoi: the longest leading integer (after blanks), 0 when there is none."""
+    digits = re.match(r"\s*[-+]?\d+", text)
+    return int(digits.group(0)) if digits else 0
+
+
+def retry_limit(value: str) -> int | str:
+    """src/flb_output.c at v3.1.9: no_limits, false or off mean unlimited; no_retries none; anything
+    else is atoi, and a result not above zero falls back to 1 with a warning."""
+    if value.lower() in ("no_limits", "false", "off"):
+        return "unlimited"
+    if value.lower() == "no_retries":
+        return "none"
+    return n if (n := atoi(value)) > 0 else 1
+
+
+def size_to_bytes(size: str) -> int:
+    """src/flb_utils.c flb_utils_size_to_bytes at v3.1.9: atof of the text, then a unit of at most
+    two trailing non-digits, K, M or G (upper-cased), optionally followed by B; -1 when unreadable
+    (the input or output then refuses to start: "invalid mem_buf_limit", ...)."""
+    if size.lower() == "false":
+        return 0
+    value = atof(size)
+    unit = re.search(r"\D*$", size[1:]).group(0).upper() if len(size) > 1 else ""
+    if not unit:
+        return int(value)
+    if len(unit) > 2 or (len(unit) == 2 and unit[1] != "B") or unit[0] not in "KMG":
+        return -1
+    return int(value * 1000 ** ("KMG".index(unit[0]) + 1))
+
+
+# What the records of one Fluent Bit process go through between the tail input and the outputs, and
+# what of it survives a restart, modelled from fluent/fluent-bit at tag v3.1.9:
+# - plugins/filter_rewrite_tag/rewrite_tag.c: emitter_create gives the emitter input the filter's
+#   emitter_storage.type (default memory) and emitter_mem_buf_limit (default 10M); process_record
+#   calls in_emitter_add_record and counts only -1 as failure, so on -2 the record counts as
+#   emitted and, KEEP false, its original is dropped too.
+# - plugins/in_emitter/emitter.c: in_emitter_add_record answers FLB_EMITTER_BUSY (-2) while the
+#   emitter is paused; otherwise the record waits in an em_chunk in process memory until
+#   cb_queue_chunks (every 25 ms) appends it as a chunk of the emitter's stream (and keeps it,
+#   answering busy, while paused). Pausing the emitter pauses every input that sent it records
+#   (cb_emitter_pause), resuming resumes them.
+# - plugins/in_tail/tail.c in_tail_pause stops tail's collectors, but the multiline flush timer is a
+#   scheduler timer (src/multiline/flb_ml.c flb_ml_auto_flush_init), so a line the multiline parser
+#   held still reaches rewrite_tag while tail is paused.
+# - src/flb_input_chunk.c flb_input_chunk_protect: a memory input whose chunks reach its
+#   mem_buf_limit is paused; a filesystem input is not (its chunks go down to disk);
+#   flb_input_chunk_set_limits resumes it once delivered chunks bring it under the limit.
+#   flb_input_chunk_place_new_chunk / find_space_new_data: a filesystem chunk that would take an
+#   output past its storage.total_limit_size makes room by dropping that output's oldest chunks.
+# - src/flb_engine.c handle_output_event and src/flb_task.c flb_task_retry_create: a flush that
+#   fails is retried until its Retry_Limit (default 1) of retries has failed too, then the chunk is
+#   dropped for that output; no_retries drops it at the first failure, no_limits never. Retries
+#   wait a backoff of 5 s to 2000 s (src/flb_scheduler.c), so here each tick is one try, not a
+#   fixed time. The count lives in the task, in memory: a restart starts it again.
+# - src/flb_storage.c flb_storage_create: with a storage.path, the chunks of every filesystem
+#   stream found there are loaded at start and the storage_backlog input (plugins/in_storage_backlog
+#   sb.c sb_segregate_chunks) routes them again by their tag; memory chunks die with the process,
+#   and a filesystem input without a storage.path stops Fluent Bit at start
+#   (flb_storage_input_create).
+# Not modelled: out_s3 takes a chunk into its own store_dir at once (FLB_OK) and uploads later, a
+# file that failed MAX_UPLOAD_ERRORS (5) uploads waiting until the next start; here s3 is an output
+# like the others.
+# A chunk's size here is the record's JSON length (msgpack's is of the same order); one record per
+# chunk (Fluent Bit packs records into chunks of up to 2 MB, FLB_INPUT_CHUNK_FS_MAX_SIZE).
+
+
+def _options(entries: list[tuple[str, str]]) -> dict[str, str]:
+    return {k.lower(): v for k, v in entries}
+
+
+class FluentBit:
+    """One Fluent Bit process on a node. `host` is the node's host path: the filesystem chunks
+    under storage.path and the tail database's offset, which outlive the process (pass the same
+    dict to the next process to model a restart)."""
+
+    def __init__(self, sections: list[Section], host: dict | None = None):
+        self.sections = sections
+        service = next((_options(e) for n, e in sections if n == "SERVICE"), {})
+        (emitter,) = [_options(e) for n, e in sections if n == "FILTER" and _options(e)["name"] == "rewrite_tag"]
+        self.emitter_on_disk = emitter.get("emitter_storage.type", "memory").lower() == "filesystem"
+        if self.emitter_on_disk and not service.get("storage.path"):
+            raise ValueError("filesystem storage without storage.path: Fluent Bit stops at start")
+        self.emitter_limit = size_to_bytes(emitter.get("emitter_mem_buf_limit", "10M"))
+        self.output_limits = {o["name"]: size_to_bytes(o["storage.total_limit_size"])
+                              if o.get("storage.total_limit_size") else None
+                              for o in (_options(e) for n, e in sections if n == "OUTPUT")}
+        self.output_match = {_options(e)["name"]: _options(e)["match"] for n, e in sections if n == "OUTPUT"}
+        self.retries = {_options(e)["name"]: retry_limit(_options(e).get("retry_limit", "1"))
+                        for n, e in sections if n == "OUTPUT"}
+        self.host = host if host is not None else {"chunks": [], "offset": 0, "used": {}}
+        self.memory: list[dict] = []   # the emitter's chunks in memory storage
+        self.pending: list[tuple[str, dict]] = []  # em_chunks waiting for cb_queue_chunks
+        self.paused = False
+        self.down: set[str] = set()    # outputs that cannot deliver
+        self.delivered: dict[str, list[dict]] = {name: [] for name in self.output_match}
+        self.lost: list[tuple[str, dict]] = []  # (why, record) for records read and never delivered
+
+    def _chunks(self) -> list[dict]:
+        return self.host["chunks"] if self.emitter_on_disk else self.memory
+
+    def _emit(self, tag: str, record: dict) -> int:
+        if self.paused:
+            self.lost.append(("emitter busy", record))
+            return -2
+        self.pending.append((tag, record))
+        return 0
+
+    def _classify(self, tag: str, record: dict) -> None:
+        """The filters of a record the tail input read (rewrite_tag emits through `_emit`)."""
+        _filters(self.sections, tag, record, self._emit)
+
+    def read(self, lines: list[dict], tag: str = "kube.var.log.containers.x.log") -> int:
+        """tail reads from its offset (the database on the host path) unless the emitter paused it;
+        returns how many lines it read."""
+        if self.paused:
+            return 0
+        start = self.host["offset"]
+        for record in lines[start:]:
+            self._classify(tag, record)
+        self.host["offset"] = len(lines)
+        return len(lines) - start
+
+    def multiline_flush(self, record: dict, tag: str = "kube.var.log.containers.x.log") -> None:
+        """A line the multiline parser held, flushed by its timer, paused tail or not."""
+        self._classify(tag, record)
+
+    def tick(self) -> None:
+        """cb_queue_chunks, then a flush of every output that can deliver, then the limits."""
+        if not self.paused:
+            for tag, record in self.pending:
+                record = _filters(self.sections, tag, record, lambda *_: -1)
+                routes = {name for name, match in self.output_match.items() if _matches(match, tag)}
+                if record is not None and routes:
+                    self._append({"tag": tag, "record": record, "routes": routes,
+                                  "size": len(json.dumps(record, sort_keys=True))})
+            self.pending = []
+            if not self.emitter_on_disk and self._held() >= self.emitter_limit > 0:
+                self.paused = True
+        kept = []
+        for chunk in self._chunks():
+            for name in sorted(chunk["routes"]) if len(chunk["routes"]) > 1 else list(chunk["routes"]):
+                if name not in self.down:
+                    self.delivered[name].append(chunk["record"])
+                    self._release(chunk, name)
+                    continue
+                failed = chunk.setdefault("failed", {})
+                failed[name] = failed.get(name, 0) + 1
+                limit = self.retries[name]
+                if limit == "none" or (limit != "unlimited" and failed[name] > limit):
+                    self.lost.append((f"{name} retry limit", chunk["record"]))
+                    self._release(chunk, name)
+            if chunk["routes"]:
+                kept.append(chunk)
+        self._chunks()[:] = kept
+        if self.paused and self._held() < self.emitter_limit:
+            self.paused = False
+
+    def _held(self) -> int:
+        return sum(c["size"] for c in self.memory)
+
+    def _release(self, chunk: dict, output: str) -> None:
+        chunk["routes"].discard(output)
+        if self.emitter_on_disk:
+            self.host["used"][output] -= chunk["size"]
+
+    def _append(self, chunk: dict) -> None:
+        if self.emitter_on_disk:
+            used = self.host.setdefault("used", {})
+            for name in sorted(chunk["routes"]):
+                limit = self.output_limits[name]
+                while limit is not None and used.get(name, 0) + chunk["size"] > limit:
+                    oldest = next(c for c in self.host["chunks"] if name in c["routes"])
+                    self._release(oldest, name)
+                    self.lost.append((f"{name} over storage.total_limit_size", oldest["record"]))
+                    if not oldest["routes"]:
+                        self.host["chunks"].remove(oldest)
+                used[name] = used.get(name, 0) + chunk["size"]
+        self._chunks().append(chunk)
+
+    def restart(self) -> "FluentBit":
+        """The process ends (its memory with it) and a new one starts on the same host path."""
+        self.lost += [("in memory at restart", c["record"]) for c in self.memory]
+        self.lost += [("pending at restart", record) for _, record in self.pending]
+        successor = FluentBit(self.sections, self.host)
+        successor.down = set(self.down)
+        successor.lost = list(self.lost)
+        successor.delivered = {name: list(records) for name, records in self.delivered.items()}
+        self.host["used"] = dict.fromkeys(successor.output_match, 0)
+        for chunk in self.host["chunks"]:  # storage_backlog: routed again by the chunk's tag
+            chunk["routes"] = {name for name, match in successor.output_match.items() if _matches(match, chunk["tag"])}
+            chunk["failed"] = {}
+            for name in chunk["routes"]:
+                self.host["used"][name] += chunk["size"]
+        return successor

@@ -46,7 +46,8 @@ def test_outputs_write_daily_indices_over_tls_without_mapping_types():
         assert o["Logstash_Format"] == "On" and o["Logstash_DateFormat"] == "%Y.%m.%d"
         assert o["Suppress_Type_Name"] == "On" and "Type" not in o
         assert o["tls"] == "On" and o["tls.verify"] == "On"
-        assert o["Retry_Limit"] == "5" and o["Generate_ID"] == "Off" and "Id_Key" not in o
+        assert o["Generate_ID"] == "Off" and "Id_Key" not in o
+    assert (es["Retry_Limit"], os_["Retry_Limit"]) == ("5", "no_limits")
     assert (es["Host"], es["Port"]) == ("elasticsearch.necpgame.internal", "9200")
     assert (os_["Host"], os_["Port"]) == ("security-logs.necpgame.internal", "9200")
     assert es["HTTP_Passwd"] == "${ES_PASSWORD}" and os_["HTTP_Passwd"] == "${OS_PASSWORD}"
@@ -117,28 +118,137 @@ def test_jaeger_storage_follows_the_setting(backend, url):
 
 
 # Records as the tail input and kubernetes filter hand them on (Merge_Log On: a JSON log's fields
-# are merged into the record; a plain-text line stays in `log`).
+# are merged into the record and `log` goes (Keep_Log Off); a plain-text line stays in `log`).
 KAFKA = {"kubernetes": {"namespace_name": "necpgame-infrastructure", "pod_name": "kafka-brokers-0",
                         "labels": {"strimzi.io/kind": "Kafka"}}}
 APP = {"kubernetes": {"namespace_name": "necpgame-infrastructure", "pod_name": "event-core-7d9f",
                       "labels": {"app": "kafka-event-driven-core"}}}
 OTHER = {"kubernetes": {"namespace_name": "kube-system", "pod_name": "coredns-1", "labels": {}}}
+AUDIT = {"kubernetes": {"namespace_name": "kube-system", "pod_name": "audit-relay-0",
+                        "labels": {"app.kubernetes.io/component": "audit"}}}
+HANDLER = "data-plane-kafka-request-handler-3"
+
+
+# Kafka's audit lines, built as the format strings of apache/kafka at 3.9.0 (tag 3.9.0-rc3, commit
+# dd5272687e8adf9e79e3e329b1b3d2524afb6020, the release) write them: AclAuthorizer.scala
+# logAuditMessage (operation through SecurityUtils.operationName, "Read"), StandardAuthorizerData.java
+# buildAuditMessage (the AclOperation enum itself, "READ", and "based on rule <rule>"), both on the
+# logger kafka.authorizer.logger; Selector.java `log.info("Failed {}authentication with {} ({})")`
+# with SaslServerAuthenticator's message; the errors' own messages ("SSL handshake failed",
+# SslTransportLayer.java).
+def acl_authorizer(principal: str, result: str = "Denied", operation: str = "Read", request: str = "Fetch") -> str:
+    return (f"Principal = {principal} is {result} Operation = {operation} from host = 10.1.2.3 on resource = "
+            f"Topic:LITERAL:economy for request = {request} with resourceRefCount = 1")
+
+
+def standard_authorizer(principal: str, result: str = "Denied", operation: str = "READ",
+                        rule: str = "DefaultDeny") -> str:
+    return (f"Principal = {principal} is {result} operation = {operation} from host = 10.1.2.3 on resource = "
+            f"Topic:LITERAL:economy for request = Fetch with resourceRefCount = 1 based on rule {rule}")
+
+
+DENY_ACL = ("MatchingAcl(acl=StandardAcl(resourceType=TOPIC, resourceName=economy, patternType=LITERAL, "
+            "principal=User:intruder, host=*, operation=READ, permissionType=DENY))")
+SASL_FAILED = ("Failed authentication with /10.1.2.3 (channelId=10.0.0.5:9094-10.1.2.3:51234-7) (Authentication "
+               "failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-512)")
+
+
+# Strimzi's console layouts for Kafka (strimzi/strimzi-kafka-operator
+# cluster-operator/src/main/resources/default-logging/): log4j1 `%d{ISO8601} %p %m (%c) [%t]%n`
+# (KafkaCluster.properties at 0.45.0, KafkaCluster.log4j1.properties at 0.47.0, for Kafka 3.x) and
+# log4j2 `%d{yyyy-MM-dd HH:mm:ss} %-5p [%t] %c{1}:%L - %m%n` (KafkaCluster.properties from 0.46.0,
+# same at 0.47.0, for Kafka 4): %c{1} keeps the logger's last dot-separated word, %L the line.
+def log4j1(level: str, message: str, logger: str, thread: str = HANDLER) -> str:
+    return f"2026-11-30 06:00:00,001 {level} {message} ({logger}) [{thread}]"
+
+
+def log4j2(level: str, message: str, logger: str, line: int, thread: str = HANDLER) -> str:
+    return f"2026-11-30 06:00:00 {level:<5} [{thread}] {logger.rsplit('.', 1)[-1]}:{line} - {message}"
+
+
+def plain(pod: dict, line: str) -> dict:
+    return {**pod, "log": line}
+
+
+# name: (record, where it must go). Per classification rule (and per alternative of a pattern) a
+# case that matches it and a near miss that must not.
 RECORDS = {
-    "authorizer denial": ({**KAFKA, "log": "[2026-11-30 06:00:00,001] INFO Principal = User:intruder is Denied "
-                                          "Operation = Read from host = 10.1.2.3 on resource = Topic:LITERAL:economy "
-                                          "(kafka.authorizer.logger)"}, "security"),
-    "SASL failure": ({**KAFKA, "log": "[2026-11-30 06:00:02,000] INFO [SocketServer listenerType=BROKER, nodeId=0] "
-                                      "Failed authentication with /10.1.2.3 (channelId=...) (Authentication failed "
-                                      "during authentication due to invalid credentials with SASL mechanism "
-                                      "SCRAM-SHA-512) (org.apache.kafka.common.network.Selector)"}, "security"),
+    # $log, an authorizer's audit message: both authorizers, both layouts.
+    "authorizer denial": (plain(KAFKA, log4j1("INFO", acl_authorizer("User:intruder"), "kafka.authorizer.logger")),
+                          "security"),
+    "AclAuthorizer denial, log4j2": (plain(KAFKA, log4j2("INFO", acl_authorizer("User:intruder"),
+                                                         "kafka.authorizer.logger", 630)), "security"),
+    "StandardAuthorizer denial, log4j1": (plain(KAFKA, log4j1("INFO", standard_authorizer("User:intruder"),
+                                                              "kafka.authorizer.logger")), "security"),
+    "StandardAuthorizer denial, log4j2": (plain(KAFKA, log4j2("INFO", standard_authorizer("User:intruder", rule=DENY_ACL),
+                                                              "kafka.authorizer.logger", 308)), "security"),
+    "StandardAuthorizer denial of a TLS user, log4j2": (plain(KAFKA, log4j2("INFO", standard_authorizer(
+        "User:CN=Jane Doe,O=Example Corp", operation="WRITE"), "kafka.authorizer.logger", 308)), "security"),
+    "StandardAuthorizer allowed at debug, log4j2": (plain(KAFKA, log4j2("DEBUG", standard_authorizer(
+        "User:economy", result="Allowed", rule="DefaultAllow"), "kafka.authorizer.logger", 296)), "security"),
+    "an application's ERROR saying denied": ({**APP, "level": "ERROR", "message": "Principal = User:42 is Denied "
+                                              "operation = refund (insufficient balance)"}, "application"),
+    "a plain line saying denied without the audit form": (plain(APP, "2026-11-30 06:00:00 ERROR order 42 is Denied "
+                                                                "Operation = refund"), None),
+    "the state change logger, log4j2": (plain(KAFKA, log4j2("INFO", "[Broker id=0] Handling LeaderAndIsr request "
+                                                            "correlationId 5 from controller 3 epoch 7",
+                                                            "state.change.logger", 1900, "kafka-0-metadata-loader")),
+                                        None),
+    # $log, "(kafka.authorizer.logger)": the authorizer's other lines in the log4j1 layout.
+    "AclAuthorizer super user, log4j1": (plain(KAFKA, log4j1("DEBUG", "principal = User:admin is a super user, allowing "
+                                                             "operation without checking acls.",
+                                                             "kafka.authorizer.logger")), "security"),
+    "a line naming the authorizer logger": (plain(KAFKA, log4j1("INFO", "Setting logger kafka.authorizer.logger to "
+                                                                "INFO", "kafka.utils.Log4jController")), None),
+    # $log, Selector's authentication failures.
+    "SASL failure": (plain(KAFKA, log4j1("INFO", "[SocketServer listenerType=BROKER, nodeId=0] " + SASL_FAILED,
+                                         "org.apache.kafka.common.network.Selector", "data-plane-kafka-network-"
+                                         "thread-0-ListenerName(SCRAM)-SASL_SSL-1")), "security"),
+    "SASL re-authentication failure, log4j2": (plain(KAFKA, log4j2("INFO", SASL_FAILED.replace(
+        "Failed authentication", "Failed re-authentication").replace("during authentication", "during "
+                                                                      "re-authentication"),
+        "org.apache.kafka.common.network.Selector", 636)), "security"),
+    "authentication succeeded": (plain(KAFKA, log4j2("DEBUG", "Successfully authenticated with /10.1.2.3",
+                                                     "org.apache.kafka.common.network.Selector", 580)), None),
+    "a count of failed authentications": (plain(APP, "Failed authentication attempts in the last hour: 0"), None),
+    # $log, client-side exceptions in an application's plain-text log.
+    "client SASL exception": (plain(APP, "org.apache.kafka.common.errors.SaslAuthenticationException: Authentication "
+                                         "failed during authentication due to invalid credentials with SASL "
+                                         "mechanism SCRAM-SHA-512"), "security"),
+    "client SASL login": (plain(APP, "Successfully logged in. (org.apache.kafka.common.security.authenticator."
+                                     "AbstractLogin)"), None),
+    "client SSL handshake failed": (plain(APP, "org.apache.kafka.common.errors.SslAuthenticationException: SSL "
+                                               "handshake failed"), "security"),
+    "client SSL handshake completed": (plain(APP, "SSL handshake completed successfully with peerHost 10.1.2.3"), None),
+    # $event_category.
     "platform security event": ({**APP, "event_category": "security", "level": "INFO",
                                  "message": "player session hijack suspected"}, "security"),
+    "platform audit event": ({**OTHER, "event_category": "audit", "message": "role granted"}, "security"),
+    "a security-scan category": ({**APP, "event_category": "security-scan", "level": "ERROR",
+                                  "message": "scanner unreachable"}, "application"),
+    # $logger (a JSON layout).
+    "JSON authorizer line": ({**KAFKA, "logger": "kafka.authorizer.logger", "level": "INFO",
+                              "message": "principal = User:admin is a super user"}, "security"),
+    "JSON authorizer class line": ({**KAFKA, "logger": "kafka.authorizer.AclAuthorizer", "level": "WARN",
+                                    "message": "ACL cache refresh took 2 s"}, "application"),
+    # The audit component label.
+    "an audit source": ({**AUDIT, "message": "kubectl exec into kafka-brokers-0"}, "security"),
+    "an audit-proxy source": ({**OTHER, "kubernetes": {**OTHER["kubernetes"], "labels": {
+        "app.kubernetes.io/component": "audit-proxy"}}, "level": "ERROR", "message": "upstream down"}, None),
+    # The namespace rule and the level filter.
     "application error": ({**APP, "level": "ERROR", "message": "combat event rejected"}, "application"),
+    "application warning": ({**APP, "level": "WARN", "message": "slow consumer"}, "application"),
+    "application fatal": ({**APP, "level": "FATAL", "message": "cannot start"}, "application"),
+    "application WARNING": ({**APP, "level": "WARNING", "message": "slow consumer"}, None),
     "application info": ({**APP, "level": "INFO", "message": "processed"}, None),
-    "broker info line": ({**KAFKA, "log": "[2026-11-30 06:00:03,000] INFO [Log partition=combat-0] Rolled new "
-                                          "log segment (kafka.log.LocalLog$)"}, None),
+    "broker info line": (plain(KAFKA, log4j1("INFO", "[LocalLog partition=combat-0, dir=/var/lib/kafka] Rolled new "
+                                                     "log segment at offset 42", "kafka.log.LocalLog$")), None),
     "other namespace error": ({**OTHER, "level": "ERROR", "message": "plugin/errors"}, None),
+    "a namespace named like ours": ({**APP, "kubernetes": {**APP["kubernetes"], "namespace_name":
+                                                           "necpgame-infrastructure-staging"}, "level": "ERROR",
+                                     "message": "combat event rejected"}, None),
 }
+DESTINATIONS = {"security": ["opensearch", "s3"], "application": ["es"], None: []}
 
 
 @pytest.mark.parametrize("name", sorted(RECORDS))
@@ -149,7 +259,7 @@ def test_records_are_routed_by_their_content(name):
     sections = parse_classic(fluent_bit.config_file(s, "archive-bucket", "eu-west-1"))
     record, expected = RECORDS[name]
     reached = sorted(out for out, _, _ in route(sections, "kube.var.log.containers.x.log", record))
-    assert reached == {"security": ["opensearch", "s3"], "application": ["es"], None: []}[expected]
+    assert reached == DESTINATIONS[expected]
 
 
 def test_application_logs_of_every_clusters_namespace_and_only_those_reach_elasticsearch():
@@ -196,3 +306,90 @@ def test_the_input_is_the_charts_container_log_pipeline():
     kube = [dict(e) for n, e in sections if n == "FILTER" and dict(e)["Name"] == "kubernetes"]
     assert kube == [{"Name": "kubernetes", "Match": "kube.*", "Merge_Log": "On", "Keep_Log": "Off",
                      "K8S-Logging.Parser": "On", "K8S-Logging.Exclude": "On"}]
+
+
+def without_one_alternative(regex: str) -> list[str]:
+    """The regex once per alternative of each of its groups, that alternative removed (a group
+    left with one alternative keeps its parentheses)."""
+    variants, opened = [], []
+    for i, char in enumerate(regex):
+        if char in "()" and (i == 0 or regex[i - 1] != "\\"):
+            if char == "(":
+                opened.append(i)
+                continue
+            start = opened.pop()
+            body, parts, depth, last = regex[start + 1:i], [], 0, 0
+            for j, c in enumerate(body):
+                if c in "()" and (j == 0 or body[j - 1] != "\\"):
+                    depth += 1 if c == "(" else -1
+                elif c == "|" and depth == 0:
+                    parts.append(body[last:j])
+                    last = j + 1
+            parts.append(body[last:])
+            variants += [regex[:start + 1] + "|".join(parts[:k] + parts[k + 1:]) + regex[i:]
+                         for k in range(len(parts)) if len(parts) > 1]
+    return variants
+
+
+def test_dropping_any_alternative_of_a_regex_is_seen():
+    assert without_one_alternative(r"^(a|b\(c)$") == [r"^(b\(c)$", r"^(a)$"]
+    assert without_one_alternative(r"x(y(1|2)|z)") == [r"x(y(2)|z)", r"x(y(1)|z)", r"x(z)", r"x(y(1|2))"]
+
+
+def corpus(s) -> list[tuple[str, dict, str | None]]:
+    """Every case of RECORDS from each namespace of the settings' clusters and the platform
+    (unless its namespace is what it tests), at three times of day: (case, record, expected)."""
+    monitored = sorted({s.platform_namespace, *(c.namespace for c in s.clusters)})
+    records = []
+    for name, (record, expected) in sorted(RECORDS.items()):
+        own = record["kubernetes"]["namespace_name"]
+        for namespace in (monitored if own == APP["kubernetes"]["namespace_name"] else [own]):
+            for time in ("06:00:00", "13:45:09", "23:59:59"):
+                variant = {**record, "kubernetes": {**record["kubernetes"], "namespace_name": namespace}}
+                if "log" in variant:
+                    variant["log"] = variant["log"].replace("06:00:00", time)
+                records.append((name, variant, expected))
+    return records
+
+
+def destinations(sections, records) -> list[list[str]]:
+    return [sorted(out for out, _, _ in route(sections, "kube.var.log.containers.x.log", r)) for _, r, _ in records]
+
+
+def test_many_records_cover_every_rule_and_each_rule_and_alternative_decides_some():
+    """The whole corpus (every case, from every monitored namespace, at three times) lands where
+    the table says; every rewrite_tag rule decides some record; and without any one rule, or any
+    one alternative of a rule's or the level filter's pattern, some record lands elsewhere."""
+    s = make_settings("prod", clusters=TWO_CLUSTERS)
+    sections = parse_classic(fluent_bit.config_file(s, "archive-bucket", "eu-west-1"))
+    records = corpus(s)
+    fired: list = []
+    reached = [sorted(out for out, _, _ in route(sections, "kube.var.log.containers.x.log", r, fired=fired))
+               for _, r, _ in records]
+    assert [(n, got) for (n, _, e), got in zip(records, reached) if got != DESTINATIONS[e]] == []
+    counts = {e: sum(1 for _, _, x in records if x == e) for e in DESTINATIONS}
+    # 34 cases: 29 from the monitored namespace, each from 3 namespaces, 5 from their own; 3 times.
+    assert len(records) == 276 and counts == {"security": 123, "application": 54, None: 99}
+    (position,) = {p for p, _ in fired}
+    rules = [v for k, v in sections[position][1] if k == "Rule"]
+    assert {n for _, n in fired} == set(range(len(rules))) and len(rules) == 5
+
+    def mutants():
+        for index, (kind, entries) in enumerate(sections):
+            for k, (key, value) in enumerate(entries):
+                if key == "Rule":
+                    yield f"without rule {value}", index, entries[:k] + entries[k + 1:]
+                if key in ("Rule", "Regex"):
+                    words = value.split(" ")
+                    for variant in without_one_alternative(words[1]):  # Rule KEY REGEX ..., Regex KEY REGEX
+                        changed = " ".join([words[0], variant, *words[2:]])
+                        yield f"{key} {changed}", index, entries[:k] + [(key, changed)] + entries[k + 1:]
+
+    survived, tried = [], 0
+    for label, index, entries in mutants():
+        tried += 1
+        mutant = sections[:index] + [(sections[index][0], entries)] + sections[index + 1:]
+        if destinations(mutant, records) == reached:
+            survived.append(label)
+    # 5 rules; alternatives: 2 categories, 5 + 2 in the log pattern, 3 namespaces, 3 levels.
+    assert survived == [] and tried == 20, survived

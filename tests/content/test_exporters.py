@@ -112,3 +112,34 @@ def test_one_exporter_per_cluster_runs_the_image_given():
     spec = exporters.kafka_exporter_deployment(c, "danielqsj/kafka-exporter:v1.9.0", {})
     assert spec["replicas"] == 1
     assert spec["template"]["spec"]["containers"][0]["image"] == "danielqsj/kafka-exporter:v1.9.0"
+
+
+def test_a_kafka_ca_is_mounted_from_its_secret_and_passed_as_the_ca_file():
+    """kafka_exporter v1.9.0 (kafka_exporter.go): `--tls.ca-file` is a string flag, read with
+    os.ReadFile into the TLS config's RootCAs when `--tls.enabled` is set, and NewExporter fails
+    when the file cannot be read; without it sarama's tls.Config has no RootCAs and Go trusts the
+    system roots, which do not hold Strimzi's cluster CA. The file the flag names is the Secret's
+    key as the pod sees it: the volume's item path under the container's mount (Kubernetes secret
+    volumes), and the Secret is one of the Deployment's own namespace."""
+    c = cluster("bootstrap=kafka-kafka-bootstrap.kafka.svc:9093 kafkaTls=true kafkaCa=kafka-cluster-ca-cert/ca.crt")
+    spec = exporters.kafka_exporter_deployment(c, "danielqsj/kafka-exporter:v1.9.0", {})
+    assert schema.problems(spec, DeploymentSpecArgs) == []
+    (container,) = spec["template"]["spec"]["containers"]
+    flags = parsed(container["args"])
+    assert FLAGS["tls.ca-file"] == "String" and flags["tls.enabled"] is True
+    files = {}
+    for volume in spec["template"]["spec"]["volumes"]:
+        for mount in [m for m in container["volumeMounts"] if m["name"] == volume["name"]]:
+            assert mount["readOnly"] is True
+            for item in volume["secret"]["items"]:
+                files[f"{mount['mountPath'].rstrip('/')}/{item['path']}"] = (volume["secret"]["secretName"], item["key"])
+    assert files == {flags["tls.ca-file"]: ("kafka-cluster-ca-cert", "ca.crt")}
+    assert restricted(container["securityContext"]) == [] and container["securityContext"]["readOnlyRootFilesystem"]
+
+
+def test_without_a_kafka_ca_nothing_is_mounted_and_no_ca_file_is_named():
+    for extra in ("bootstrap=k.kafka.svc:9093 kafkaTls=true", "bootstrap=k.kafka.svc:9092"):
+        spec = exporters.kafka_exporter_deployment(cluster(extra), "img", {})
+        (container,) = spec["template"]["spec"]["containers"]
+        assert "tls.ca-file" not in parsed(container["args"])
+        assert "volumes" not in spec["template"]["spec"] and "volumeMounts" not in container

@@ -8,6 +8,7 @@ appVersion of the pinned fluent-bit chart 0.47.10)."""
 from __future__ import annotations
 
 import ipaddress
+import json
 import re
 from pathlib import Path
 
@@ -16,39 +17,13 @@ import pytest
 from config.sections import CollectionArgs
 from content import catalogue, fluent_bit, scrape
 from tests.conftest import make_settings
+from tests.content.fluent_bit_model import FluentBit, atof, atoi, retry_limit, size_to_bytes
 from tests.upstream import HERE as UPSTREAM, chart, fluent_bit_properties
 
 PROPERTIES = fluent_bit_properties()
 
 
 BOOLEANS = {"true", "on", "yes", "false", "off", "no"}  # src/flb_utils.c flb_utils_bool, case-insensitive
-
-
-def atof(text: str) -> float:
-    """C's atof: the longest leading decimal number (after blanks), 0 when there is none."""
-    number = re.match(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?", text)
-    return float(number.group(0)) if number else 0.0
-
-
-def atoi(text: str) -> int:
-    """C's atoi: the longest leading integer (after blanks), 0 when there is none."""
-    digits = re.match(r"\s*[-+]?\d+", text)
-    return int(digits.group(0)) if digits else 0
-
-
-def size_to_bytes(size: str) -> int:
-    """src/flb_utils.c flb_utils_size_to_bytes at v3.1.9: atof of the text, then a unit of at most
-    two trailing non-digits, K, M or G (upper-cased), optionally followed by B; -1 when unreadable
-    (the input or output then refuses to start: "invalid mem_buf_limit", ...)."""
-    if size.lower() == "false":
-        return 0
-    value = atof(size)
-    unit = re.search(r"\D*$", size[1:]).group(0).upper() if len(size) > 1 else ""
-    if not unit:
-        return int(value)
-    if len(unit) > 2 or (len(unit) == 2 and unit[1] != "B") or unit[0] not in "KMG":
-        return -1
-    return int(value * 1000 ** ("KMG".index(unit[0]) + 1))
 
 
 def time_to_seconds(time: str) -> int:
@@ -58,19 +33,11 @@ def time_to_seconds(time: str) -> int:
     return atoi(time) * {"d": 86400, "h": 3600, "m": 60}.get(time[-1:].lower(), 1)
 
 
-def retry_limit(value: str) -> int | str:
-    """src/flb_output.c at v3.1.9: no_limits, false or off mean unlimited; no_retries none; anything
-    else is atoi, and a result not above zero falls back to 1 with a warning."""
-    if value.lower() in ("no_limits", "false", "off"):
-        return "unlimited"
-    if value.lower() == "no_retries":
-        return "none"
-    return n if (n := atoi(value)) > 0 else 1
-
-
 # Values read against a fixed set, case-insensitively (strcasecmp); any other stops Fluent Bit at start.
 CHOICES = {
     "storage.type": {"filesystem", "memory", "memrb"},  # src/flb_input.c, storage.type
+    # plugins/filter_rewrite_tag/rewrite_tag.c cb_rewrite_tag_init: "Only 'memory' or 'filesystem'"
+    "emitter_storage.type": {"filesystem", "memory"},
     "log_level": {"off", "error", "warn", "warning", "info", "debug", "trace"},  # src/flb_log.c flb_log_get_level_str
 }
 
@@ -113,8 +80,10 @@ def test_every_property_is_one_fluent_bit_accepts(stack, archive):
         600, 600, 7200, 86400, 30, 30, 0, 0]
     assert unknown([("INPUT", [("Name", "tail"), ("storage.type", "FILESYSTEM"), ("Log_Level", "Warn")]),
                     ("INPUT", [("Name", "tail"), ("storage.type", "disk"), ("log_level", "verbose")]),
-                    ("SERVICE", [("Flush", "1.5"), ("Log_Level", "INFO")]), ("SERVICE", [("flush", "soon")])]) == [
-        "INPUT tail: storage.type=disk", "INPUT tail: log_level=verbose", "SERVICE: flush=soon"]
+                    ("SERVICE", [("Flush", "1.5"), ("Log_Level", "INFO")]), ("SERVICE", [("flush", "soon")]),
+                    ("FILTER", [("Name", "rewrite_tag"), ("Emitter_Storage.type", "memrb")])]) == [
+        "INPUT tail: storage.type=disk", "INPUT tail: log_level=verbose", "SERVICE: flush=soon",
+        "FILTER rewrite_tag: Emitter_Storage.type=memrb"]
 
 
 @pytest.mark.parametrize("stack", ["prod", "dev"])
@@ -155,12 +124,13 @@ def test_every_parsers_file_is_one_the_pod_has():
 
 
 @pytest.mark.parametrize("stack,archive", [("prod", "kafka-archive"), ("dev", None)])
-def test_every_output_retries_as_often_as_the_settings_say(stack, archive):
-    """Retry_Limit is read by flb_output.c, which turns an unreadable or non-positive limit into 1."""
-    s = CollectionArgs.of(make_settings(stack))
+def test_application_logs_retry_as_often_as_the_settings_say_and_security_events_until_delivered(stack, archive):
+    """Retry_Limit is read by flb_output.c, which turns an unreadable or non-positive limit into 1,
+    and no_limits into unlimited."""
+    s = CollectionArgs.of(make_settings(stack, logOutputRetryLimit=7))
     outputs = fluent_bit.sections(s, archive, "eu-west-1" if archive else "")["outputs"]
     limits = {dict(e)["Name"]: retry_limit(dict((k.lower(), v) for k, v in e)["retry_limit"]) for _, e in outputs}
-    assert limits == dict.fromkeys(limits, s.log_output_retry_limit) and len(limits) == (3 if archive else 2)
+    assert limits == {"es": 7, "opensearch": "unlimited", **({"s3": "unlimited"} if archive else {})}
     assert [retry_limit(v) for v in ("5", "None", "0", "no_limits", "Off", "no_retries")] == [
         5, 1, 1, "unlimited", "unlimited", "none"]
 
@@ -187,3 +157,145 @@ def test_prometheus_and_the_kubelet_reach_the_http_server_on_the_pod_ip():
     (address,) = [r for r in job["relabel_configs"] if r.get("target_label") == "__address__"]
     assert service["HTTP_Server"] == "On" and ipaddress.ip_address(service["HTTP_Listen"]).is_unspecified
     assert address["replacement"].rpartition(":")[2] == service["HTTP_Port"]
+
+
+# The restart case: OpenSearch and the archive are down while a broker's authorizer denies a
+# burst of requests, Fluent Bit restarts, then both come back.
+KAFKA_POD = {"namespace_name": "kafka", "pod_name": "kafka-brokers-0", "labels": {"strimzi.io/kind": "Kafka"}}
+DOWN = {"opensearch", "s3"}
+
+
+def denial(seq: int) -> dict:
+    """A StandardAuthorizerData denial in Strimzi's log4j1 layout (see test_collection.py), numbered."""
+    return {"kubernetes": KAFKA_POD, "seq": seq,
+            "log": f"2026-11-30 06:00:00,{seq % 1000:03d} INFO Principal = User:intruder-{seq} is Denied operation = "
+                   f"READ from host = 10.1.{seq % 250}.{seq % 200} on resource = Topic:LITERAL:economy-{seq % 7} for "
+                   f"request = Fetch with resourceRefCount = 1 based on rule DefaultDeny (kafka.authorizer.logger) "
+                   f"[data-plane-kafka-request-handler-{seq % 8}]"}
+
+
+def outage_and_restart(sections, batches: int = 15, batch: int = 2000) -> tuple[FluentBit, set[int]]:
+    """Each round the broker writes `batch` lines, tail reads what it can, the multiline timer
+    flushes one line it held, and the emitter's collector and the engine's flush run. Then the
+    pod restarts with the outputs still down, and afterwards they come back and everything is
+    sent. Returns the last process and the sequence numbers of every security record read."""
+    fb, lines, flushed = FluentBit(sections), [], []
+    fb.down = set(DOWN)
+    for round_ in range(batches):
+        lines += [denial(round_ * batch + i) for i in range(batch)]
+        fb.read(lines)
+        flushed.append(denial(10_000_000 + round_))
+        fb.multiline_flush(flushed[-1])
+        fb.tick()
+    fb = fb.restart()
+    fb.read(lines)
+    fb.tick()
+    fb.down = set()
+    for _ in range(4):  # bounded: each round reads what is left and delivers what is held
+        fb.read(lines)
+        fb.tick()
+    assert fb.host["offset"] == len(lines) and not fb.pending and not fb.memory
+    return fb, {r["seq"] for r in lines + flushed}
+
+
+def without_emitter_storage(sections):
+    """The same configuration with rewrite_tag's emitter on its defaults (memory, 10M)."""
+    return [(kind, [(k, v) for k, v in entries if not k.lower().startswith("emitter_")]) for kind, entries in sections]
+
+
+def rendered(stack: str = "prod") -> list:
+    groups = fluent_bit.sections(CollectionArgs.of(make_settings(stack)), "kafka-archive", "eu-west-1")
+    return [section for sections in groups.values() for section in sections]
+
+
+def test_a_full_emitter_and_a_restart_lose_no_security_record():
+    """fluent/fluent-bit v3.1.9 (tests/content/fluent_bit_model.py names the functions): with the
+    emitter on filesystem storage nothing pauses it, its chunks wait under storage.path on the host
+    and the storage_backlog input sends them after the restart; every denial reaches OpenSearch and
+    the archive. On the emitter's defaults (memory, 10M) the same outage loses the records the
+    emitter held when the pod restarted, and every line the multiline timer flushed into the
+    paused emitter (busy, -2: dropped with its KEEP false original)."""
+    fb, security = outage_and_restart(rendered())
+    assert fb.lost == []
+    assert {r["seq"] for r in fb.delivered["opensearch"]} == security
+    assert {r["seq"] for r in fb.delivered["s3"]} == security
+    assert len(security) == 30_015
+
+    old, _ = outage_and_restart(without_emitter_storage(rendered()))
+    reasons: dict[str, set[int]] = {}
+    for why, record in old.lost:
+        reasons.setdefault(why, set()).add(record["seq"])
+    missing = security - {r["seq"] for r in old.delivered["opensearch"]}
+    assert missing == security - {r["seq"] for r in old.delivered["s3"]} == set().union(*reasons.values())
+    assert set(reasons) == {"in memory at restart", "emitter busy"}
+    # The emitter paused in the round whose lines took it to 10 MB (10_000_000 bytes): what it held
+    # then (that round and all before it, 2000 lines and one flushed line a round) was lost at
+    # restart, and the line the multiline timer flushed in each later round was refused as busy.
+    held = reasons["in memory at restart"]
+    paused_in = max(seq for seq in held if seq < 10_000_000) // 2000
+    assert held == set(range((paused_in + 1) * 2000)) | {10_000_000 + r for r in range(paused_in + 1)}
+    assert 10_000_000 <= sum(len(json.dumps(r, sort_keys=True)) for why, r in old.lost if why != "emitter busy")
+    assert reasons["emitter busy"] == {10_000_000 + r for r in range(paused_in + 1, 15)} != set()
+    print(f"old config lost {len(missing)} of {len(security)} security records "
+          f"({len(reasons['in memory at restart'])} held in memory, {len(reasons['emitter busy'])} busy)")
+
+
+def test_a_retry_limit_on_a_security_output_would_lose_the_outage():
+    """src/flb_task.c flb_task_retry_create at v3.1.9: after Retry_Limit failed retries the chunk
+    is dropped for that output. With the settings' 5 on the security outputs, an outage of more
+    than 6 tries (about five minutes of backoff) loses every record read in it, filesystem storage
+    or not; the rendered no_limits loses none."""
+    five = [(kind, [(k, "5" if k == "Retry_Limit" else v) for k, v in entries]) for kind, entries in rendered()]
+    lost, _ = outage_and_restart(five, batches=10, batch=100)
+    kept, security = outage_and_restart(rendered(), batches=10, batch=100)
+    assert kept.lost == [] and {r["seq"] for r in kept.delivered["opensearch"]} == security
+    assert {why for why, _ in lost.lost} == {"opensearch retry limit", "s3 retry limit"}
+    # Lines of the first 5 rounds failed 6 tries before the restart; the restart starts the count
+    # again for the rest, which the outputs take when they come back.
+    assert {r["seq"] for why, r in lost.lost if why == "opensearch retry limit"} == {
+        *range(500), *(10_000_000 + r for r in range(5))}
+
+
+def test_an_outage_longer_than_the_disk_budget_drops_the_oldest_security_records_first():
+    """src/flb_input_chunk.c at v3.1.9 (flb_input_chunk_place_new_chunk, find_space_new_data): a
+    filesystem chunk that would take an output past its storage.total_limit_size makes room by
+    dropping that output's oldest chunks, for that output only. The budget bounds the host disk;
+    here it is cut to 100 KB so that a short outage of OpenSearch alone passes it."""
+    sections = [(kind, [(k, "100K" if k == "storage.total_limit_size" else v) for k, v in entries])
+                for kind, entries in rendered()]
+    fb = FluentBit(sections)
+    fb.down = {"opensearch"}
+    lines = []
+    for round_ in range(20):  # 50 lines between two flushes: the archive never holds 100 KB
+        lines += [denial(round_ * 50 + i) for i in range(50)]
+        fb.read(lines)
+        fb.tick()
+    dropped = [r["seq"] for why, r in fb.lost if why == "opensearch over storage.total_limit_size"]
+    kept = [c["record"]["seq"] for c in fb.host["chunks"]]
+    assert [why for why, _ in fb.lost] == ["opensearch over storage.total_limit_size"] * len(dropped)
+    assert dropped == list(range(len(dropped))) and kept == list(range(len(dropped), 1000))
+    assert 99_000 < sum(len(json.dumps(c["record"], sort_keys=True)) for c in fb.host["chunks"]) <= 100_000
+    assert [r["seq"] for r in fb.delivered["s3"]] == list(range(1000))  # the archive lost nothing
+
+
+def test_every_output_keeps_at_most_its_disk_budget_and_security_outlasts_applications():
+    """storage.total_limit_size is read by src/flb_output.c at v3.1.9 with flb_utils_size_to_bytes;
+    an output without it (-1) may fill the node's disk, where the kubelet then evicts pods."""
+    limits = {dict(e)["Name"]: size_to_bytes(dict(e)["storage.total_limit_size"])
+              for kind, e in rendered() if kind == "OUTPUT"}
+    assert limits == {"es": 1_000_000_000, "opensearch": 4_000_000_000, "s3": 4_000_000_000}
+
+
+def test_filesystem_storage_needs_the_service_storage_path():
+    """src/flb_storage.c flb_storage_input_create at v3.1.9: an input on filesystem storage
+    without a storage.path stops Fluent Bit at start; the rendered service has one, and the tail
+    input and the emitter both use it."""
+    sections = rendered()
+    FluentBit(sections)
+    no_path = [(kind, [(k, v) for k, v in entries if k != "storage.path"]) for kind, entries in sections]
+    with pytest.raises(ValueError, match="storage.path"):
+        FluentBit(no_path)
+    options = [dict((k.lower(), v) for k, v in e) for _, e in sections]
+    assert [o.get("storage.type") for o in options if o.get("name") == "tail"] == ["filesystem"]
+    (emitter,) = [o for o in options if o.get("name") == "rewrite_tag"]
+    assert emitter["emitter_storage.type"] == "filesystem" and size_to_bytes(emitter["emitter_mem_buf_limit"]) > 0
