@@ -78,7 +78,7 @@ def _endpoint(url: str) -> tuple[str, str, bool]:
 
 
 def _search_output(kind: str, match: str, url: str, user_env: str, password_env: str, prefix: str,
-                   retry_limit: int) -> Section:
+                   retry_limit: int | str) -> Section:
     host, port, tls = _endpoint(url)
     return ("OUTPUT", [
         ("Name", kind), ("Match", match), ("Host", host), ("Port", port),
@@ -92,7 +92,7 @@ def _search_output(kind: str, match: str, url: str, user_env: str, password_env:
     ])
 
 
-def archive_output(bucket: str, region: str, retry_limit: int) -> Section:
+def archive_output(bucket: str, region: str, retry_limit: int | str) -> Section:
     """Security events into the Object-Locked archive: gzip, hourly keys, one PUT with Content-MD5."""
     return ("OUTPUT", [
         ("Name", "s3"), ("Match", SECURITY_TAG), ("bucket", bucket), ("region", region),
@@ -103,15 +103,17 @@ def archive_output(bucket: str, region: str, retry_limit: int) -> Section:
     ])
 
 
+# After Retry_Limit failed retries Fluent Bit drops the chunk for that output (src/flb_task.c
+# flb_task_retry_create at v3.1.9), a few minutes into an outage at 5 retries (backoff between 5 s and
+# 2000 s, src/flb_scheduler.c); `no_limits` never gives up (src/flb_output.c), and the output's disk
+# budget bounds what waits meanwhile. Security events are never given up; application logs keep the
+# logOutputRetryLimit setting.
+SECURITY_RETRIES = "no_limits"
+
+
 def _buffered(entries: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """An output's disk budget; a security output also retries until it delivers. After
-    Retry_Limit failed retries Fluent Bit drops the chunk for that output (src/flb_task.c
-    flb_task_retry_create at v3.1.9), a few minutes into an outage at 5 retries (backoff between
-    5 s and 2000 s, src/flb_scheduler.c); `no_limits` never gives up (src/flb_output.c), and the
-    budget bounds what waits meanwhile. Application logs keep the logOutputRetryLimit setting."""
-    match = dict(entries)["Match"]
-    retries = [(k, "no_limits" if k == "Retry_Limit" and match == SECURITY_TAG else v) for k, v in entries]
-    return [*retries, ("storage.total_limit_size", OUTPUT_DISK_LIMIT[match])]
+    """An output's disk budget (storage.total_limit_size): past it the oldest chunks go."""
+    return [*entries, ("storage.total_limit_size", OUTPUT_DISK_LIMIT[dict(entries)["Match"]])]
 
 
 def namespaces(s: "CollectionArgs") -> list[str]:
@@ -127,10 +129,10 @@ def sections(s: "CollectionArgs", archive_bucket: str | None = None, region: str
         _search_output("es", APP_TAG, s.elasticsearch_url, CREDENTIAL_ENV["es_user"], CREDENTIAL_ENV["es_password"],
                        APP_PREFIX, s.log_output_retry_limit),
         _search_output("opensearch", SECURITY_TAG, s.opensearch_url, CREDENTIAL_ENV["os_user"],
-                       CREDENTIAL_ENV["os_password"], SECURITY_PREFIX, s.log_output_retry_limit),
+                       CREDENTIAL_ENV["os_password"], SECURITY_PREFIX, SECURITY_RETRIES),
     ]
     if archive_bucket is not None:
-        outputs.append(archive_output(archive_bucket, region, s.log_output_retry_limit))
+        outputs.append(archive_output(archive_bucket, region, SECURITY_RETRIES))
     outputs = [(kind, _buffered(entries)) for kind, entries in outputs]
     return {
         "service": [("SERVICE", [
