@@ -10,6 +10,8 @@ import pytest
 
 from config.sections import NetworkArgs
 from content import network
+from content.scrape import scrape_configs
+from tests.content import relabel_model
 from tests.conftest import make_settings
 from tests.content.netpol_model import Cluster, Host, Pod
 from tests.content.platform_pods import (API_SERVER, INTERNET, NODE, PAGERDUTY, SEARCH, cluster_of, every_pod,
@@ -284,3 +286,41 @@ def test_the_policies_in_the_artifact_are_the_registered_ones(stack_runs):
     assert _whole(policies(run)) == rendered
     assert all(d["apiVersion"] == "networking.k8s.io/v1" and d["kind"] == "NetworkPolicy"
                for d in run.artifacts["network/policies.yaml"])
+
+
+def _scrape_targets(job: dict, pods) -> list[tuple[Pod, int]]:
+    """(pod, port) of every target the job finds among the cluster's pods: pod discovery and
+    relabelling as Prometheus does them (relabel_model), static names resolved as the cluster's DNS
+    does (`<service>.<namespace>.svc` is a pod of that namespace serving the port)."""
+    by_ip = {p.ip: p for p in every_pod(pods)}
+    if "kubernetes_sd_configs" in job:
+        discovered = [relabel_model.Pod(p.name, p.namespace, p.ip, p.labels, {n: int(num) for n, (_, num) in p.ports.items()})
+                      for p in every_pod(pods) if not p.host_network]
+        found = []
+        for labels in relabel_model.discover(job, discovered):
+            ip, _, port = labels["instance"].rpartition(":")
+            found.append((by_ip[ip], int(port)))
+        return found
+    found = []
+    for group in job["static_configs"]:
+        for target in group["targets"]:
+            labels = relabel_model.relabel({"__address__": target}, job.get("relabel_configs", []))
+            host, _, port = labels["__address__"].rpartition(":")
+            namespace = host.split(".")[host.split(".").index("svc") - 1]
+            found += [(p, int(port)) for p in every_pod(pods)
+                      if p.namespace == namespace and ("TCP", int(port)) in p.ports.values()][:1]
+    return found
+
+
+@pytest.mark.parametrize("settings", ["prod", "variant"])
+def test_prometheus_reaches_every_target_its_scrape_config_finds(settings, prod, variant):
+    """From the rendered prometheus.yml, not from the flow table: each job finds at least one pod of
+    the cluster, and each of its targets is allowed from every Prometheus replica."""
+    c, pods = prod if settings == "prod" else variant
+    jobs = scrape_configs(make_settings("prod", **({} if settings == "prod" else VARIANT)))
+    for job in jobs:
+        targets = _scrape_targets(job, pods)
+        assert targets, job["job_name"]
+        for prom in pods["prometheus"]:
+            for pod, port in targets:
+                assert c.allowed(prom, pod, port), (job["job_name"], pod.name, port)
