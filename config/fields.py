@@ -14,6 +14,7 @@ from pulumi_aws import Region
 
 from config import cron
 from config.clusters import resolvable_target
+from config.peers import GRAMMAR as PEER_GRAMMAR, parse_peer
 
 
 @dataclass(frozen=True)
@@ -266,4 +267,11 @@ def rules() -> dict[str, Rule]:
         "traceSamplingOverrides": Rule(lambda v: len(v) <= 100, "at most 100 overrides"),  # each: settings
         "traceHealthOperations": _list(lambda x: re.fullmatch(r"/[\w./-]{0,100}", x) is not None,
                                        "a list of HTTP paths such as /health", 0, 50),
+        # Network policies (content/network.py).
+        "enableNetworkPolicies": Rule(lambda v: isinstance(v, bool), "true or false",
+                                      lambda v: v is True, "prod requires them (true)"),
+        "traceSenderNamespaces": _list(lambda x: re.fullmatch(DNS_LABEL, x) is not None,
+                                       "a list of Kubernetes namespace names", 0, 50),
+        "grafanaSources": _list(lambda x: parse_peer(x) is not None, f"a list of peers ({PEER_GRAMMAR})", 0, 20),
+        "alertmanagerSources": _list(lambda x: parse_peer(x) is not None, f"a list of peers ({PEER_GRAMMAR})", 0, 20),
     }

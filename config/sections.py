@@ -72,3 +72,7 @@ GrafanaArgs = _section("GrafanaArgs", """
     clusters
     dashboard_top_n security_team secrets
 """, _SEARCH)
+NetworkArgs = _section("NetworkArgs", """
+    clusters monitoring_namespace platform_namespace trace_sender_namespaces grafana_sources alertmanager_sources
+    blackbox_exporter_address pagerduty_events_url trace_storage managed_control_plane
+""", _SEARCH)

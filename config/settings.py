@@ -149,6 +149,10 @@ class Settings:
     trace_sampling_overrides: tuple[tuple[str, str | None, float], ...]
     trace_health_operations: tuple[str, ...]
     jaeger_query_url: str
+    enable_network_policies: bool
+    trace_sender_namespaces: tuple[str, ...]
+    grafana_sources: tuple[str, ...]
+    alertmanager_sources: tuple[str, ...]
     secrets: Secrets
     kubernetes_context: str = ""   # kubernetes:context, the explicit provider's (aws:allowedAccountIds
                                    # is only checked: the AWS provider reads it from the stack itself)
@@ -265,6 +269,8 @@ def parse(raw: Mapping[str, Any], secrets: Mapping[str, Any] | None = None,
     kwargs["trace_sampling_rate"] = float(values["traceSamplingRate"])
     kwargs["trace_sampling_overrides"] = tuple(parse_sampling_override(o)[0] for o in values["traceSamplingOverrides"])
     kwargs["error_rate_slo_percent"] = float(values["errorRateSloPercent"])
+    for key in ("traceSenderNamespaces", "grafanaSources", "alertmanagerSources"):
+        kwargs[snake(key)] = tuple(values[key])
     kwargs["secrets"] = Secrets(**{snake(k): v for k, v in secrets.items() if v is not None})
     others = context.others if context else {}
     kwargs["kubernetes_context"] = str(others.get("kubernetes:context") or "")

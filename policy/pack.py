@@ -4,6 +4,7 @@ from __future__ import annotations
 from pulumi_policy import StackValidationPolicy
 
 from invariants import INVARIANTS, Resource
+from network_checks import NETWORK_CHECKS
 
 
 def _validator(check):
@@ -17,4 +18,4 @@ def _validator(check):
 
 def policies() -> list[StackValidationPolicy]:
     return [StackValidationPolicy(name=name, description=(check.__doc__ or name).strip().splitlines()[0],
-                                  validate=_validator(check)) for name, check in INVARIANTS.items()]
+                                  validate=_validator(check)) for name, check in {**INVARIANTS, **NETWORK_CHECKS}.items()]

@@ -8,9 +8,11 @@ from components.alerting import PART_OF, MetricsAlerting
 from components.archive import Archive
 from components.collection import Collection
 from components.grafana import GrafanaDashboards
+from components.network import NetworkPolicies
 from components.search_retention import SearchRetention
-from config.sections import AlertingArgs, ArchiveArgs, CollectionArgs, GrafanaArgs, RetentionArgs
+from config.sections import AlertingArgs, ArchiveArgs, CollectionArgs, GrafanaArgs, NetworkArgs, RetentionArgs
 from config.settings import Settings
+from content.network import Releases
 
 
 class MonitoringPlatform(pulumi.ComponentResource):
@@ -19,6 +21,7 @@ class MonitoringPlatform(pulumi.ComponentResource):
     collection: Collection | None
     retention: SearchRetention | None
     grafana: GrafanaDashboards | None
+    network: NetworkPolicies | None
 
     def __init__(self, name: str, s: Settings, opts: pulumi.ResourceOptions | None = None):
         super().__init__("kafka-monitoring:stack:MonitoringPlatform", name, None, opts)
@@ -48,9 +51,15 @@ class MonitoringPlatform(pulumi.ComponentResource):
                                       [self.retention] if self.retention else [], writer, child)
                            if s.enable_collection else None)
         self.grafana = GrafanaDashboards(f"{name}-grafana", GrafanaArgs.of(s), child) if s.enable_grafana else None
+        # The names MetricsAlerting and Collection give their releases and Jaeger's pods.
+        releases = Releases(prometheus=f"{name}-alerting-prometheus" if self.alerting else None,
+                            collection=f"{name}-collection" if self.collection else None,
+                            fluent_bit=f"{name}-collection-fluent-bit" if self.collection else None)
+        self.network = (NetworkPolicies(f"{name}-network", NetworkArgs.of(s), releases, namespace, child)
+                        if s.enable_network_policies and (self.alerting or self.collection) else None)
         # Rendered content by file path, for the offline preview; plain data or Outputs.
         self.artifacts: dict = {}
-        for part in (self.alerting, self.archive, self.collection, self.retention, self.grafana):
+        for part in (self.alerting, self.archive, self.collection, self.retention, self.grafana, self.network):
             if part is not None:
                 self.artifacts.update(part.artifacts)
         self.register_outputs({})

@@ -17,6 +17,7 @@ import sys
 import pulumi_kubernetes.apps.v1 as apps_v1
 import pulumi_kubernetes.core.v1 as core_v1
 import pulumi_kubernetes.meta.v1 as meta_v1
+import pulumi_kubernetes.networking.v1 as networking_v1
 
 # Names (k8s.io/apimachinery pkg/util/validation/validation.go).
 LABEL = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?"
@@ -46,7 +47,8 @@ def port_name(value: str) -> bool:
 
 
 # The spec type of each kind the program registers with a spec.
-SPEC = {"apps/v1:Deployment": apps_v1.DeploymentSpecArgs, "core/v1:Service": core_v1.ServiceSpecArgs}
+SPEC = {"apps/v1:Deployment": apps_v1.DeploymentSpecArgs, "core/v1:Service": core_v1.ServiceSpecArgs,
+        "networking.k8s.io/v1:NetworkPolicy": networking_v1.NetworkPolicySpecArgs}
 METADATA = meta_v1.ObjectMetaArgs
 _REF = re.compile(r"ForwardRef\('((?:_\w+\.v\d\w*\.)?\w+Args)'\)")
 

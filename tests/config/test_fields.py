@@ -166,7 +166,8 @@ def test_cron_refusals_say_what_each_field_allows():
 DESCRIPTIONS = {k: d.description for k, d in schema.keys().items() if not d.secret}
 SAMPLE_ITEM = {"searchServiceAccounts": "search:opensearch", "archiveReaderRoleArns":
                "arn:aws:iam::123456789012:role/reader", "applicationLogLevels": "WARN",
-               "traceHealthOperations": "/health"}
+               "traceHealthOperations": "/health", "traceSenderNamespaces": "game-servers",
+               "grafanaSources": "grafana:app.kubernetes.io/name=grafana", "alertmanagerSources": "10.0.0.0/16"}
 
 
 def _documented(key: str) -> str:

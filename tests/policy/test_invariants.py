@@ -10,12 +10,13 @@ from pulumi_policy.policy import PolicyCustomTimeouts, PolicyResource, PolicyRes
 
 from tests.conftest import ROOT, STACKS
 
-from policy import invariants  # noqa: E402
+from policy import invariants, network_checks  # noqa: E402
 
 # The pack imports `invariants` top-level, as a policy pack run from its folder does. Give it this
 # very module, so that the tests and the pack judge one copy of the code (and the mutation benchmark,
 # which names functions by their module, sees the calls the pack makes).
 sys.modules["invariants"] = invariants
+sys.modules["network_checks"] = network_checks
 sys.path.insert(0, str(ROOT / "policy"))
 import pack  # noqa: E402
 from policy.invariants import Resource  # noqa: E402
@@ -168,7 +169,7 @@ def _policy_args(res: list[Resource]) -> StackValidationArgs:
 
 def test_policy_pack_runs_the_same_invariants(stack_runs):
     policies = {p.name: p for p in pack.policies()}
-    assert set(policies) == set(invariants.INVARIANTS)
+    assert set(policies) == set(invariants.INVARIANTS) | set(network_checks.NETWORK_CHECKS)
     res = resources(stack_runs["prod"])
     reported: list[str] = []
     for policy in policies.values():

@@ -1,0 +1,84 @@
+"""Network invariants (policy/network_checks.py): every stack satisfies them, each catches its
+counter-example, and the policy pack reports them."""
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from policy import network_checks
+from policy.invariants import Resource
+from tests.conftest import STACKS
+from tests.policy.test_invariants import _policy_args, pack, resources
+
+KPS_RELEASE = "kafka-monitoring-alerting-prometheus"
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_stack_satisfies_the_network_checks(stack_runs, stack):
+    res = resources(stack_runs[stack])
+    assert any(r.type == network_checks.NETWORK_POLICY for r in res)
+    assert {name: check(res) for name, check in network_checks.NETWORK_CHECKS.items()} == {
+        name: [] for name in network_checks.NETWORK_CHECKS}
+
+
+def _without(res, name):
+    return [r for r in res if not (r.type == network_checks.NETWORK_POLICY and r.props["metadata"]["name"] == name)]
+
+
+@pytest.mark.parametrize("dropped,named", [
+    ("allow-blackbox-exporter", "Helm release prometheus-blackbox-exporter (prometheus-blackbox-exporter) in monitoring"),
+    ("allow-kube-state-metrics", f"Helm release {KPS_RELEASE} (kube-prometheus-stack) in monitoring"),
+    ("allow-jaeger", "Deployment kafka-monitoring-collection-jaeger in monitoring"),
+])
+def test_an_exporter_without_its_policy_is_named(stack_runs, dropped, named):
+    """With the namespace's default deny gone too: that one alone isolates every pod of the namespace."""
+    res = _without(_without(resources(stack_runs["prod"]), "default-deny-ingress"), dropped)
+    assert network_checks.exporters_isolated_by_network_policies(res) == [f"{named}: no NetworkPolicy selects its pods"]
+
+
+def test_a_policy_in_another_namespace_or_for_egress_only_does_not_count(stack_runs):
+    res = resources(stack_runs["prod"])
+    (jaeger,) = [r for r in res if r.type == network_checks.NETWORK_POLICY and r.props["metadata"]["name"] == "allow-jaeger"]
+    (deny,) = [r for r in res if r.type == network_checks.NETWORK_POLICY
+               and r.props["metadata"]["name"] == "default-deny-ingress"]
+    rest = [r for r in res if r not in (jaeger, deny)]
+    assert network_checks.exporters_isolated_by_network_policies(rest)
+    moved = copy.deepcopy(jaeger.props)
+    moved["metadata"]["namespace"] = "elsewhere"
+    assert network_checks.exporters_isolated_by_network_policies([*rest, Resource(jaeger.type, "x", "u", moved)])
+    egress_only = copy.deepcopy(jaeger.props)
+    egress_only["spec"]["policyTypes"] = ["Egress"]
+    assert network_checks.exporters_isolated_by_network_policies([*rest, Resource(jaeger.type, "x", "u", egress_only)])
+    assert network_checks.exporters_isolated_by_network_policies([*rest, jaeger]) == []
+    # the namespace's default deny (empty podSelector) isolates every pod of it on its own
+    assert network_checks.exporters_isolated_by_network_policies([*rest, deny]) == []
+
+
+def test_a_stack_without_network_policies_is_not_judged_by_them(program):
+    res = resources(program("dev", enableNetworkPolicies=False))
+    assert network_checks.exporters_isolated_by_network_policies(res) == []
+
+
+def test_a_service_opened_outside_the_cluster_is_named(stack_runs):
+    res = resources(stack_runs["prod"])
+    (service,) = [r for r in res if r.type == network_checks.SERVICE]
+    service.props["spec"]["type"] = "LoadBalancer"
+    (kps,) = [r for r in res if r.type == network_checks.RELEASE and r.props["chart"] == "kube-prometheus-stack"]
+    kps.props["values"]["alertmanager"]["service"] = {"type": "NodePort"}
+    assert sorted(network_checks.no_service_opened_outside_the_cluster(res)) == [
+        f"Helm release {KPS_RELEASE}: alertmanager.service.type NodePort opens it outside the cluster",
+        "Service jaeger: type LoadBalancer opens it outside the cluster",
+    ]
+    service.props["spec"]["type"] = "ClusterIP"
+    kps.props["values"]["alertmanager"]["service"] = {"type": "ClusterIP"}
+    assert network_checks.no_service_opened_outside_the_cluster(res) == []
+
+
+def test_the_pack_reports_them(stack_runs):
+    policies = {p.name: p for p in pack.policies()}
+    res = _without(_without(resources(stack_runs["prod"]), "default-deny-ingress"), "allow-jaeger")
+    reported: list[str] = []
+    policies["exporters-isolated-by-network-policies"].validate(
+        _policy_args(res), lambda message, urn=None: reported.append(message))
+    assert reported == ["Deployment kafka-monitoring-collection-jaeger in monitoring: no NetworkPolicy selects its pods"]
