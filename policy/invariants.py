@@ -34,6 +34,8 @@ VERSIONING = "aws:s3/bucketVersioning:BucketVersioning"
 OWNERSHIP = "aws:s3/bucketOwnershipControls:BucketOwnershipControls"
 ROLE = "aws:iam/role:Role"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+SERVICE = "kubernetes:core/v1:Service"
+RELEASE = "kubernetes:helm.sh/v3:Release"
 # What guards the archives: protected in prod, so that `destroy --exclude-protected` strips nothing.
 GUARDS = (BUCKET, KMS_KEY, KEY_POLICY, LOCK, POLICY, PUBLIC_ACCESS, SSE, VERSIONING, LIFECYCLE, LOGGING, REPLICATION,
           OWNERSHIP, ROLE, ROLE_POLICY)
@@ -305,6 +307,98 @@ def data_resources_protected_in_prod(resources: list[Resource]) -> list[str]:
             if r.type in GUARDS and not r.protect]
 
 
+# Service types that reach a Service from outside the cluster (Kubernetes API reference, ServiceSpec.type).
+EXPOSED_TYPES = ("LoadBalancer", "NodePort")
+# The Services each chart renders at the version this program pins: the values path whose `.type`
+# the Service takes, the chart's default type (None: not read here, so the values must set it), and
+# the values paths that must all be true for the chart to render it, with their defaults. From each
+# chart's templates and values.yaml; tests/policy/test_exposure.py checks the table against them.
+CHART_SERVICES: dict[str, tuple[tuple[str, str | None, tuple[tuple[str, bool], ...]], ...]] = {
+    "kube-prometheus-stack": (
+        ("alertmanager.service", "ClusterIP", (("alertmanager.enabled", True),)),
+        ("alertmanager.servicePerReplica", "ClusterIP",
+         (("alertmanager.enabled", True), ("alertmanager.servicePerReplica.enabled", False))),
+        ("prometheus.service", "ClusterIP", (("prometheus.enabled", True),)),
+        ("prometheus.servicePerReplica", "ClusterIP",
+         (("prometheus.enabled", True), ("prometheus.servicePerReplica.enabled", False))),
+        ("prometheus.thanosService", "ClusterIP",
+         (("prometheus.enabled", True), ("prometheus.thanosService.enabled", False))),
+        ("prometheus.thanosServiceExternal", "LoadBalancer",
+         (("prometheus.enabled", True), ("prometheus.thanosServiceExternal.enabled", False))),
+        ("prometheusOperator.service", "ClusterIP", (("prometheusOperator.enabled", True),)),
+        ("prometheusOperator.admissionWebhooks.deployment.service", "ClusterIP",
+         (("prometheusOperator.enabled", True), ("prometheusOperator.admissionWebhooks.deployment.enabled", False))),
+        ("thanosRuler.service", "ClusterIP", (("thanosRuler.enabled", False),)),
+        ("kube-state-metrics.service", "ClusterIP", (("kubeStateMetrics.enabled", True),)),
+        ("prometheus-node-exporter.service", "ClusterIP",
+         (("nodeExporter.enabled", True), ("prometheus-node-exporter.service.enabled", True))),
+        ("grafana.service", None, (("grafana.enabled", True),)),
+    ),
+    "fluent-bit": (("service", "ClusterIP", ()),),
+    "prometheus-blackbox-exporter": (("service", "ClusterIP", ()),),
+}
+
+
+def _at(values: Any, path: str) -> tuple[bool, Any]:
+    """(set, value) of a dotted path in Helm values; a PENDING map on the way makes the value PENDING."""
+    for key in path.split("."):
+        if values is PENDING:
+            return True, PENDING
+        if not isinstance(values, dict) or key not in values:
+            return False, None
+        values = values[key]
+    return True, values
+
+
+def _value(values: Any, path: str, default: Any) -> Any:
+    set_, value = _at(values, path)
+    return value if set_ else default
+
+
+def _exposed(type_: Any) -> Any:
+    return PENDING if type_ is PENDING else type_ in EXPOSED_TYPES
+
+
+def _chart_exposures(release: Resource) -> list[tuple[str, Any]]:
+    """(values path, verdict True/False/PENDING that the chart renders it exposed) for each Service."""
+    values = release.props.get("values") or {}
+    table = CHART_SERVICES.get(str(release.props.get("chart")).rsplit("/", 1)[-1])
+    if table is None:  # a chart whose Services are not in the table: not known to be internal
+        return [("(every Service of the chart)", True)]
+    out = []
+    for path, default, gates in table:
+        type_ = _value(values, f"{path}.type", default)
+        rendered = [_value(values, gate, on) for gate, on in gates]
+        if any(g is not PENDING and not g for g in rendered):
+            continue
+        out.append((path, PENDING if PENDING in rendered else (True if type_ is None else _exposed(type_))))
+    return out
+
+
+def monitoring_services_not_exposed(resources: list[Resource], allowed: Iterable[str] = ()) -> list[str]:
+    """No Service the stack deploys (itself or through a chart's values) is a LoadBalancer or NodePort,
+    unless the pack's `allowed` setting names it (`<namespace>/<service>`, `<namespace>/<release>:<path>`)."""
+    allowed = set(allowed)
+    problems = []
+    for r in resources:
+        if r.type == SERVICE:
+            meta = _dict(r.props.get("metadata"))
+            where = f"{meta.get('namespace') or 'default'}/{meta.get('name') or r.name}"
+            spec = r.props.get("spec")
+            exposures = [(where, _exposed(PENDING if spec is PENDING else _dict(spec).get("type", "ClusterIP")))]
+        elif r.type == RELEASE:
+            base = f"{r.props.get('namespace') or 'default'}/{r.props.get('name') or r.name}"
+            exposures = [(f"{base}:{path}", verdict) for path, verdict in _chart_exposures(r)]
+        else:
+            continue
+        for where, exposed in exposures:
+            if where not in allowed:
+                problems += _decided([PENDING if exposed is PENDING else not exposed],
+                                     f"{r.type.split(':')[-1]} {r.name}: Service {where} is reachable from outside "
+                                     f"the cluster ({' or '.join(EXPOSED_TYPES)}); allow it by name if it must be")
+    return problems
+
+
 INVARIANTS: dict[str, Callable[[list[Resource]], list[str]]] = {
     "buckets-encrypted-with-kms": buckets_encrypted_with_kms,
     "buckets-block-public-access": buckets_block_public_access,
@@ -313,6 +407,7 @@ INVARIANTS: dict[str, Callable[[list[Resource]], list[str]]] = {
     "prod-archive-replicated-offsite": prod_archive_replicated_offsite,
     "locked-buckets-never-expire-current-versions": locked_buckets_never_expire_current_versions,
     "data-resources-protected-in-prod": data_resources_protected_in_prod,
+    "monitoring-services-not-exposed": monitoring_services_not_exposed,
 }
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pulumi_policy import EnforcementLevel, StackValidationPolicy
+from pulumi_policy import EnforcementLevel, PolicyConfigSchema, StackValidationPolicy
 from pulumi_policy import proxy
 
 from invariants import INVARIANTS, Pending, Resource, PENDING
@@ -22,6 +22,12 @@ from invariants import INVARIANTS, Pending, Resource, PENDING
 NAME = "kafka-monitoring-security"
 ENFORCEMENT = EnforcementLevel.MANDATORY
 DECIDED_AT_UP = "decided-at-up"
+# The pack's settings (`pulumi preview --policy-pack policy --policy-pack-config <file>`): the engine
+# hands each policy its own object, which pulumi_policy passes as `args.get_config()`.
+CONFIG = {"monitoring-services-not-exposed": PolicyConfigSchema(properties={"allowed": {
+    "type": "array", "items": {"type": "string"},
+    "description": "Services allowed to be LoadBalancer or NodePort: <namespace>/<service> or "
+                   "<namespace>/<release>:<values path of the chart's service>"}})}
 # proxy._is_unknown's list: one sentinel per kind of value (sdk/go/common/resource/plugin/rpc.go)
 SENTINELS = frozenset({proxy.UNKNOWN_BOOLEAN_VALUE, proxy.UNKNOWN_NUMBER_VALUE, proxy.UNKNOWN_STRING_VALUE,
                        proxy.UNKNOWN_ARRAY_VALUE, proxy.UNKNOWN_ASSET_VALUE, proxy.UNKNOWN_ARCHIVE_VALUE,
@@ -45,9 +51,12 @@ def resources(args) -> list[Resource]:
             for r in args.resources]
 
 
-def _validator(check):
+def _validator(name, check):
+    declared = CONFIG[name].properties if name in CONFIG else {}
+
     def validate(args, report_violation):
-        for problem in check(resources(args)):
+        config = {k: v for k, v in (args.get_config() or {}).items() if k in declared}
+        for problem in check(resources(args), **config):
             if not isinstance(problem, Pending):
                 report_violation(problem)
     return validate
@@ -63,7 +72,8 @@ def _pending(args, report_violation):
 
 def policies() -> list[StackValidationPolicy]:
     return [StackValidationPolicy(name=name, description=(check.__doc__ or name).strip().splitlines()[0],
-                                  validate=_validator(check)) for name, check in INVARIANTS.items()] + [
+                                  validate=_validator(name, check), config_schema=CONFIG.get(name))
+            for name, check in INVARIANTS.items()] + [
         StackValidationPolicy(
             name=DECIDED_AT_UP, enforcement_level=EnforcementLevel.ADVISORY, validate=_pending,
             description="What an invariant can only decide at `up`: it depends on ids or ARNs of resources "
