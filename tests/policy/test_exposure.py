@@ -195,3 +195,16 @@ def test_the_pack_denies_an_exposed_service_unless_its_setting_allows_it(plans, 
     _configure(servicer, [f"{WHERE}:prometheus.service"])
     assert mandatory([(d.policyName, d.enforcementLevel, d.message)
                       for d in servicer.AnalyzeStack(engine.request(res), None).diagnostics]) == []
+
+
+def test_the_offline_preview_refuses_what_the_pack_refuses(stack_runs, capsys, tmp_path):
+    """scripts/preview runs the same invariants (as on an update) and fails on a violation."""
+    from harness import preview
+    assert preview.main(["prod", "--out", str(tmp_path / "out")]) == 0
+    assert "check policy invariants: ok" in capsys.readouterr().out
+    run = copy.deepcopy(stack_runs["prod"])
+    run.named("kafka-monitoring-collection-jaeger-service").inputs["spec"]["type"] = "NodePort"
+    assert preview.policy_problems(run) == [
+        "monitoring-services-not-exposed: Service kafka-monitoring-collection-jaeger-service: Service "
+        "monitoring/jaeger is reachable from outside the cluster (LoadBalancer or NodePort); allow it by name if "
+        "it must be"]
