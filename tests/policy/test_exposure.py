@@ -21,7 +21,7 @@ from policy import invariants as inv
 from policy.invariants import PENDING, Resource
 from tests import upstream
 from tests.policy import engine
-from tests.policy.test_pack import MANDATORY, mandatory, named, pack, plans  # noqa: F401 (the fixture)
+from tests.policy.test_pack import MANDATORY, mandatory, named, pack
 
 STACK = "kube-prometheus-stack"
 RELEASE = "kafka-monitoring-alerting-prometheus"
@@ -185,7 +185,7 @@ def _configure(servicer, allowed: list[str]) -> None:
 
 
 @pytest.mark.parametrize("when", ["first preview", "update"])
-def test_the_pack_denies_an_exposed_service_unless_its_setting_allows_it(plans, when):  # noqa: F811
+def test_the_pack_denies_an_exposed_service_unless_its_setting_allows_it(plans, when):
     res = copy.deepcopy(plans[when])
     _expose(named(res, RELEASE).inputs["values"], "prometheus.service", "LoadBalancer")
     servicer = _PolicyAnalyzerServicer(pack.NAME, "0.0.1", pack.policies(), pack.ENFORCEMENT)

@@ -13,9 +13,9 @@ from __future__ import annotations
 import copy
 import json
 import os
+import select
 import subprocess
 import sys
-import time
 
 import grpc
 import pytest
@@ -40,12 +40,6 @@ MANDATORY, ADVISORY = analyzer_pb2.MANDATORY, analyzer_pb2.ADVISORY
 BASE = "kafka-monitoring-archive"
 ARCHIVE, REPLICA, SNAPSHOTS, LOGS = (f"{BASE}-{r}" for r in (
     "compliance-archive", "compliance-replica", "search-snapshots", "access-logs"))
-
-
-@pytest.fixture(scope="session")
-def plans() -> dict[str, list[Registration]]:
-    return {"first preview": engine.plan("prod", first_preview=True).resources,
-            "update": engine.plan("prod", first_preview=False).resources}
 
 
 def analyze(resources: list[Registration], policies=None) -> list[tuple[str, int, str]]:
@@ -197,6 +191,13 @@ def _tls_only_for_reads_on_the_log_bucket(res):
     _set_doc(res, f"{LOGS}-policy", doc)
 
 
+def _tls_for_another_bucket_on_the_log_bucket(res):
+    doc = _doc(res, f"{LOGS}-policy")
+    (deny,) = [s for s in doc["Statement"] if s["Sid"] == "DenyInsecureTransport"]
+    deny["Resource"] = ["arn:aws:s3:::other", "arn:aws:s3:::other/*"]
+    _set_doc(res, f"{LOGS}-policy", doc)
+
+
 COUNTER_EXAMPLES = [
     ("prod-archives-compliance-locked-7-years", _governance),
     ("prod-archives-compliance-locked-7-years", _short_lock),
@@ -214,6 +215,7 @@ COUNTER_EXAMPLES = [
     ("bucket-policies-deny-insecure-transport", _no_archive_policy),
     ("bucket-policies-deny-insecure-transport", _plain_http_on_the_log_bucket),
     ("bucket-policies-deny-insecure-transport", _tls_only_for_reads_on_the_log_bucket),
+    ("bucket-policies-deny-insecure-transport", _tls_for_another_bucket_on_the_log_bucket),
 ]
 
 
@@ -270,6 +272,8 @@ def test_the_pack_process_answers_the_engine_over_grpc(plans):
     proc = subprocess.Popen([sys.executable, "__main__.py"], cwd=ROOT / "policy", stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, env={**os.environ, "PYTHONPATH": ""})
     try:
+        ready, _, _ = select.select([proc.stdout], [], [], 60)   # the pack prints its port once it serves
+        assert ready, "the policy pack printed no port within 60 s"
         port = int(proc.stdout.readline())
         with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
             stub = analyzer_pb2_grpc.AnalyzerStub(channel)
