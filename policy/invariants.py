@@ -98,6 +98,16 @@ def _decided(verdicts: list[Any], message: str) -> list[str]:
     return []
 
 
+def _all(verdicts: Iterable[Any]) -> Any:
+    verdicts = list(verdicts)
+    return False if False in verdicts else PENDING if PENDING in verdicts else True
+
+
+def _any(verdicts: Iterable[Any]) -> Any:
+    verdicts = list(verdicts)
+    return True if True in verdicts else PENDING if PENDING in verdicts else False
+
+
 def _dict(value: Any) -> dict:
     return value if isinstance(value, dict) else {}
 
@@ -201,8 +211,12 @@ def buckets_encrypted_with_kms(resources: list[Resource]) -> list[str]:
 
 def buckets_block_public_access(resources: list[Resource]) -> list[str]:
     blocks = _attached(resources, PUBLIC_ACCESS)
-    return [f"bucket {_label(b)}: public access not blocked by all four flags" for name, b in _buckets(resources).items()
-            if not any(all(b.props.get(f) is True for f in PUBLIC_ACCESS_FLAGS) for b in blocks.get(name, []))]
+    problems = []
+    for name, b in _buckets(resources).items():
+        verdict = _any(_all(v if v is PENDING else v is True for v in (block.props.get(f) for f in PUBLIC_ACCESS_FLAGS))
+                       for block in blocks.get(name, []))
+        problems += _decided([verdict], f"bucket {_label(b)}: public access not blocked by all four flags")
+    return problems
 
 
 def _covers(patterns: Any, value: str) -> bool:
@@ -250,8 +264,7 @@ def prod_archives_locked_in_compliance_for_seven_years(resources: list[Resource]
         retentions = [_retention(_dict(_dict(cfg.props.get("rule")).get("defaultRetention")))
                       for cfg in locks.get(name, [])]
         enabled = buckets[name].props.get("objectLockEnabled")
-        verdicts = [enabled if enabled is PENDING else enabled is True,
-                    True if True in retentions else PENDING if PENDING in retentions else False]
+        verdicts = [enabled if enabled is PENDING else enabled is True, _any(retentions)]
         problems += _decided(verdicts, f"bucket {_label(buckets[name])}: prod archive must be created with "
                                        f"Object Lock and locked COMPLIANCE for at least {SEVEN_YEARS_DAYS} days")
     return problems

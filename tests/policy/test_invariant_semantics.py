@@ -246,3 +246,14 @@ def test_an_unprotected_guard_is_named_by_its_kind_and_resource_name():
 
 def test_a_locked_bucket_without_any_lifecycle_expires_nothing():
     assert inv.locked_buckets_never_expire_current_versions(secured("y", objectLockEnabled=True)) == []
+
+
+def test_a_public_access_flag_not_known_yet_waits_for_up_and_a_false_one_is_denied():
+    res = [r for r in secured("b") if r.type != inv.PUBLIC_ACCESS]
+    flags = {f: True for f in inv.PUBLIC_ACCESS_FLAGS}
+    (problem,) = inv.buckets_block_public_access(res + [
+        config(inv.PUBLIC_ACCESS, "b-public-access", **{**flags, "blockPublicPolicy": inv.PENDING})])
+    assert isinstance(problem, inv.Pending)
+    assert inv.buckets_block_public_access(res + [config(inv.PUBLIC_ACCESS, "b-public-access", **{
+        **flags, "blockPublicPolicy": inv.PENDING, "ignorePublicAcls": False})]) == [
+        "bucket b: public access not blocked by all four flags"]
