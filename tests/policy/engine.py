@@ -1,8 +1,10 @@
 """What the engine hands the policy pack: the program's plan for a first preview or an update, as the
 `AnalyzeStackRequest` of pulumi_policy's real analyzer (its gRPC servicer, `AnalyzeStack`).
 
-Sources (pulumi/pulumi at v3.259.0, the newest tag the code index holds; the venv runs the SDK
-3.272.0, whose `pulumi/runtime/rpc.py` has the same `UNKNOWN` sentinel):
+Sources: pulumi/pulumi at tag v3.259.0 (commit 0ac56e876614aedf12771d73ef7e80959b8a6fd4), the newest
+tag of the snapshot that could be fetched here; the pinned 3.272.0 is later, and the lines cited are
+the same at the snapshot's newest commit (1b5949891b, 2026-08-21). The venv's SDK 3.272.0 has the
+same sentinel (`pulumi/runtime/rpc.py`, `UNKNOWN`).
 - `pkg/resource/deploy/step_generator.go`, `AnalyzeResources`: AnalyzeStack gets every resource's
   *outputs* ("called on the final outputs of each resource"), its `Protect` option, parent,
   dependencies and property dependencies.
