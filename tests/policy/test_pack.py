@@ -26,7 +26,7 @@ from pulumi_policy.policy import _PolicyAnalyzerServicer
 
 from harness.runtime import Registration
 from policy import invariants
-from tests.conftest import ROOT
+from tests.conftest import ROOT, STACKS
 from tests.policy import engine
 
 # The pack imports `invariants` top-level, as a policy pack run from its folder does. Give it this
@@ -89,6 +89,13 @@ def test_the_compliant_plan_has_no_mandatory_violation(plans, when):
     assert mandatory(found) == []
     assert not any("can't run policy" in message for _, _, message in found)
     assert all(policy == pack.DECIDED_AT_UP and level == ADVISORY for policy, level, _ in found)
+
+
+@pytest.mark.parametrize("stack", [s for s in STACKS if s != "prod"])
+def test_every_other_stack_passes_on_a_first_preview_and_an_update(stack):
+    for first_preview in (True, False):
+        found = analyze(engine.plan(stack, first_preview).resources)
+        assert mandatory(found) == [] and not any("can't run policy" in m for _, _, m in found), (stack, found)
 
 
 def test_a_first_preview_names_what_only_up_can_decide(plans):
