@@ -389,8 +389,10 @@ def _chart_exposures(release: Resource) -> list[tuple[str, Any]]:
 
 
 def monitoring_services_not_exposed(resources: list[Resource], allowed: Iterable[str] = ()) -> list[str]:
-    """No Service the stack deploys (itself or through a chart's values) is a LoadBalancer or NodePort,
-    unless the pack's `allowed` setting names it (`<namespace>/<service>`, `<namespace>/<release>:<path>`)."""
+    """No Service the stack deploys is a LoadBalancer or NodePort unless the pack's setting allows it.
+
+    Services the stack declares, and those its charts render from the values it passes; `allowed` names
+    the exceptions: `<namespace>/<service>`, or `<namespace>/<release>:<values path of the Service>`."""
     allowed = set(allowed)
     problems = []
     for r in resources:
