@@ -21,6 +21,7 @@ from harness import plan as plans
 from harness import tools
 from harness.runtime import ROOT, Run, list_stacks, run_stack
 from config.settings import SettingsError
+from policy import invariants, network_checks
 
 
 def dump(path: Path, value: Any) -> None:
@@ -109,6 +110,14 @@ def check(out: Path) -> list[tuple[str, bool, str]]:
     return results
 
 
+def policy_problems(run: Run) -> list[str]:
+    """The policy pack's checks (policy/pack.py CHECKS: the archive and network invariants), judged as on
+    an update (every value is known here)."""
+    res = [invariants.Resource(r.type, r.name, r.urn, r.inputs, r.protect) for r in run.resources]
+    found = {**invariants.check_all(res), **{name: check(res) for name, check in network_checks.NETWORK_CHECKS.items()}}
+    return [f"{name}: {problem}" for name, problems in found.items() for problem in invariants.violations(problems)]
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # usage errors are exit 3; 2 means refused settings
         self.print_usage(sys.stderr)
@@ -146,6 +155,10 @@ def main(argv: list[str] | None = None) -> int:
         elif "not checked" in output:
             print("  " + output.splitlines()[-1])
         failed |= not ok
+    problems = policy_problems(run)
+    print(f"check policy invariants: {'FAILED' if problems else 'ok'}")
+    print("".join(f"  {p}\n" for p in problems), end="")
+    failed |= bool(problems)
     if not (tools.have("promtool") and tools.have("amtool")):
         print("note: promtool/amtool not installed; rendered artifacts were not checked")
     if args.against:

@@ -1,6 +1,6 @@
 """Pulumi policy pack: `pulumi preview --policy-pack policy` runs the same invariants as the tests."""
-from pulumi_policy import EnforcementLevel, PolicyPack
+from pulumi_policy import PolicyPack
 
-from pack import policies
+from pack import ENFORCEMENT, NAME, policies
 
-PolicyPack(name="kafka-monitoring-security", enforcement_level=EnforcementLevel.MANDATORY, policies=policies())
+PolicyPack(name=NAME, enforcement_level=ENFORCEMENT, policies=policies())

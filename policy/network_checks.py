@@ -1,6 +1,6 @@
 """Network invariants over declared resources, beside invariants.py and judged the same way: no
-exporter the program deploys without a NetworkPolicy that isolates its pods, and no Service of the
-monitoring plane opened outside the cluster (LoadBalancer or NodePort).
+exporter the program deploys without a NetworkPolicy that isolates its pods. (No Service opened
+outside the cluster is invariants.monitoring_services_not_exposed.)
 
 A resource is anything with `type`, `name` and `props` (invariants.Resource, or the pack's view of
 the engine's resources). Pod labels of a Helm release are its chart's selector labels
@@ -15,7 +15,6 @@ from typing import Any, Callable
 
 DEPLOYMENT = "kubernetes:apps/v1:Deployment"
 RELEASE = "kubernetes:helm.sh/v3:Release"
-SERVICE = "kubernetes:core/v1:Service"
 NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
 # Exporter pods of a chart, by the chart's name: the pod labels, given the release's name.
 EXPORTER_CHARTS: dict[str, Callable[[str], dict[str, str]]] = {
@@ -23,15 +22,6 @@ EXPORTER_CHARTS: dict[str, Callable[[str], dict[str, str]]] = {
                                                      "app.kubernetes.io/instance": release},
     "kube-prometheus-stack": lambda release: {"app.kubernetes.io/name": "kube-state-metrics",
                                               "app.kubernetes.io/instance": release},
-}
-OPEN_SERVICE_TYPES = ("LoadBalancer", "NodePort")
-# Helm values that set a Service's type, by chart.
-SERVICE_TYPE_VALUES = {
-    "kube-prometheus-stack": (("prometheus", "service", "type"), ("alertmanager", "service", "type"),
-                              ("kube-state-metrics", "service", "type"),
-                              ("prometheus-node-exporter", "service", "type")),
-    "prometheus-blackbox-exporter": (("service", "type"),),
-    "fluent-bit": (("service", "type"),),
 }
 
 
@@ -77,38 +67,16 @@ def _exporters(resources: list[Any]) -> list[tuple[str, str, dict[str, str]]]:
 
 
 def exporters_isolated_by_network_policies(resources: list[Any]) -> list[str]:
-    """Every exporter and workload the program deploys is isolated by a NetworkPolicy (stacks that
-    deploy NetworkPolicies at all: enableNetworkPolicies false, allowed outside prod, has none)."""
+    """Every exporter and workload the program deploys is isolated by a NetworkPolicy.
+
+    Judged in stacks that deploy NetworkPolicies at all (enableNetworkPolicies false, allowed outside
+    prod, has none)."""
     if not any(r.type == NETWORK_POLICY for r in resources):
         return []
     return [f"{what} in {namespace}: no NetworkPolicy selects its pods" for what, namespace, labels
             in _exporters(resources) if not _isolating(resources, namespace, labels)]
 
 
-def _value(values: dict, path: tuple[str, ...]) -> Any:
-    for key in path:
-        values = values.get(key) if isinstance(values, dict) else None
-    return values
-
-
-def no_service_opened_outside_the_cluster(resources: list[Any]) -> list[str]:
-    """No Service of the monitoring plane is a LoadBalancer or NodePort: its entry points go through
-    the cluster's ingress, which the NetworkPolicies name (alertmanagerSources, grafanaSources)."""
-    problems = []
-    for r in resources:
-        if r.type == SERVICE and (r.props.get("spec") or {}).get("type") in OPEN_SERVICE_TYPES:
-            problems.append(f"Service {(r.props.get('metadata') or {}).get('name', r.name)}: type "
-                            f"{r.props['spec']['type']} opens it outside the cluster")
-        elif r.type == RELEASE:
-            for path in SERVICE_TYPE_VALUES.get(r.props.get("chart"), ()):
-                kind = _value(r.props.get("values") or {}, path)
-                if kind in OPEN_SERVICE_TYPES:
-                    problems.append(f"Helm release {r.props.get('name') or r.name}: {'.'.join(path)} {kind} "
-                                    "opens it outside the cluster")
-    return problems
-
-
 NETWORK_CHECKS: dict[str, Callable[[list[Any]], list[str]]] = {
     "exporters-isolated-by-network-policies": exporters_isolated_by_network_policies,
-    "no-service-opened-outside-the-cluster": no_service_opened_outside_the_cluster,
 }

@@ -1,6 +1,7 @@
 """Each invariant on small hand-made stacks: how it ties configurations to buckets, what it reads as
 an archive or a lock, and which policy and encryption shapes it accepts. The stacks are what the
-engine hands a policy pack (pulumi_policy: the engine's property names, an unknown as None).
+engine hands a policy pack (the engine's property names; an unknown, which the engine sends as a
+sentinel string, as the pack reads it: `PENDING`; each property's dependencies as URNs).
 
 The accepted shapes are AWS's: a bucket policy's Principal may be "*" or {"AWS": "*"}, Action and
 Resource a string or a list, and the `aws:SecureTransport` Bool condition "false" or false (IAM JSON
@@ -142,10 +143,85 @@ def test_a_policy_without_statements_denies_nothing():
     assert len(inv.bucket_policies_deny_insecure_transport(res)) == 1
 
 
-def test_on_a_first_preview_the_statement_shape_decides():
-    """pulumi_policy hands the unknown bucket name as None: the deny cannot name it yet."""
-    res = [bucket("b", physical=None), config(inv.POLICY, "b-policy", policy=json.dumps(deny_plain_http("unknown")))]
+def test_when_the_bucket_name_is_not_known_yet_the_statement_shape_decides():
+    """An auto-named bucket's name is unknown on a first preview: the deny cannot name it yet."""
+    res = [bucket("b", physical=inv.PENDING),
+           config(inv.POLICY, "b-policy", policy=json.dumps(deny_plain_http("unknown")))]
     assert inv.bucket_policies_deny_insecure_transport(res) == []
+
+
+def test_a_pending_policy_waits_for_up_and_a_known_deny_beside_it_suffices():
+    res = [bucket("b"), config(inv.POLICY, "b-policy", policy=inv.PENDING)]
+    (problem,) = inv.bucket_policies_deny_insecure_transport(res)
+    assert isinstance(problem, inv.Pending) and inv.violations([problem]) == []
+    res.append(config(inv.POLICY, "b-policy-2", policy=json.dumps(deny_plain_http("b"))))
+    assert inv.bucket_policies_deny_insecure_transport(res) == []
+
+
+def _depends(r: Resource, **deps) -> Resource:
+    return Resource(r.type, r.name, r.urn, r.props, r.protect, {k: tuple(v) for k, v in deps.items()})
+
+
+def test_a_pending_bucket_input_is_tied_by_its_dependency_before_the_name():
+    """`b-x-sse` extends `b-x`'s name, but its pending `bucket` depends on `c`: it encrypts `c`."""
+    res = [r for r in secured("b-x") + secured("c") if r.type != inv.SSE]
+    res.append(_depends(config(inv.SSE, "b-x-sse", bucket=inv.PENDING, rules=[
+        {"applyServerSideEncryptionByDefault": KMS}]), bucket=[res[0].urn.replace("b-x", "c")]))
+    assert inv.buckets_encrypted_with_kms(res) == ["bucket b-x: not encrypted with a KMS key"]
+    res[-1] = config(inv.SSE, "b-x-sse", bucket=inv.PENDING, rules=[{"applyServerSideEncryptionByDefault": KMS}])
+    assert inv.buckets_encrypted_with_kms(res) == ["bucket c: not encrypted with a KMS key"]
+
+
+def test_a_known_bucket_input_outside_the_stack_is_not_tied_by_the_name():
+    res = [r for r in secured("b") if r.type != inv.SSE] + [
+        config(inv.SSE, "b-sse", bucket="someone-elses", rules=[{"applyServerSideEncryptionByDefault": KMS}])]
+    assert inv.buckets_encrypted_with_kms(res) == ["bucket b: not encrypted with a KMS key"]
+
+
+def test_a_pending_key_id_counts_only_when_it_depends_on_a_kms_key_of_the_stack():
+    key = Resource(inv.KMS_KEY, "k", "urn:k", {"tags": dict(PROD)}, protect=True)
+    role = Resource(inv.ROLE, "r", "urn:r", {}, protect=True)
+    pending = {"sseAlgorithm": "aws:kms", "kmsMasterKeyId": inv.PENDING}
+    base = [r for r in secured("b") if r.type != inv.SSE] + [key, role]
+    assert inv.buckets_encrypted_with_kms(base + [_depends(sse("b-sse", **pending), rules=["urn:k"])]) == []
+    (problem,) = inv.buckets_encrypted_with_kms(base + [_depends(sse("b-sse", **pending), rules=["urn:r"])])
+    assert isinstance(problem, inv.Pending)
+    aes = _depends(sse("b-sse", sseAlgorithm="AES256", kmsMasterKeyId=inv.PENDING), rules=["urn:k"])
+    assert inv.violations(inv.buckets_encrypted_with_kms(base + [aes])) == ["bucket b: not encrypted with a KMS key"]
+
+
+def test_a_log_target_is_tied_by_the_dependency_of_its_pending_name():
+    logs, data = secured("logs"), secured("data")
+    logs[1] = sse("logs-sse", sseAlgorithm="AES256")
+    logging = config(inv.LOGGING, "data-logging", bucket=inv.PENDING, targetBucket=inv.PENDING)
+    assert inv.buckets_encrypted_with_kms(logs + data + [_depends(logging, targetBucket=[logs[0].urn])]) == []
+    wrong = inv.buckets_encrypted_with_kms(logs + data + [_depends(logging, targetBucket=[data[0].urn])])
+    assert inv.violations(wrong) == ["bucket logs: not encrypted with a KMS key"]
+    (untied,) = inv.buckets_encrypted_with_kms(logs + data + [logging])   # no dependency known: wait for up
+    assert isinstance(untied, inv.Pending)
+
+
+@pytest.mark.parametrize("retention", [{"mode": inv.PENDING, "days": 2557},
+                                       {"mode": "COMPLIANCE", "days": inv.PENDING}])
+def test_a_pending_retention_waits_for_up(retention):
+    res = secured("a-compliance-archive", objectLockEnabled=True) + [
+        config(inv.LOCK, "a-compliance-archive-lock", rule={"defaultRetention": retention})]
+    (problem,) = inv.prod_archives_locked_in_compliance_for_seven_years(res)
+    assert isinstance(problem, inv.Pending)
+    # what is already wrong is denied: GOVERNANCE whatever the days, 30 days whatever the mode
+    res[-1] = config(inv.LOCK, "a-compliance-archive-lock",
+                     rule={"defaultRetention": {**retention, "mode": "GOVERNANCE"}
+                           if retention["days"] is inv.PENDING else {**retention, "days": 30}})
+    assert inv.violations(inv.prod_archives_locked_in_compliance_for_seven_years(res)) == [
+        "bucket a-compliance-archive: prod archive must be created with Object Lock and locked COMPLIANCE for at "
+        "least 2557 days"]
+
+
+def test_an_environment_not_known_yet_is_judged_as_prod():
+    res = secured("a-compliance-archive", tags={"environment": inv.PENDING})
+    assert inv.prod_archives_locked_in_compliance_for_seven_years(res)
+    assert inv.prod_archives_locked_in_compliance_for_seven_years(
+        secured("a-compliance-archive", tags={"environment": "dev"})) == []
 
 
 def test_a_log_target_may_use_sse_s3_or_sse_kms_and_others_need_a_kms_key():
@@ -170,3 +246,14 @@ def test_an_unprotected_guard_is_named_by_its_kind_and_resource_name():
 
 def test_a_locked_bucket_without_any_lifecycle_expires_nothing():
     assert inv.locked_buckets_never_expire_current_versions(secured("y", objectLockEnabled=True)) == []
+
+
+def test_a_public_access_flag_not_known_yet_waits_for_up_and_a_false_one_is_denied():
+    res = [r for r in secured("b") if r.type != inv.PUBLIC_ACCESS]
+    flags = {f: True for f in inv.PUBLIC_ACCESS_FLAGS}
+    (problem,) = inv.buckets_block_public_access(res + [
+        config(inv.PUBLIC_ACCESS, "b-public-access", **{**flags, "blockPublicPolicy": inv.PENDING})])
+    assert isinstance(problem, inv.Pending)
+    assert inv.buckets_block_public_access(res + [config(inv.PUBLIC_ACCESS, "b-public-access", **{
+        **flags, "blockPublicPolicy": inv.PENDING, "ignorePublicAcls": False})]) == [
+        "bucket b: public access not blocked by all four flags"]
