@@ -16,7 +16,12 @@ def interpolate(text: str, values: dict[str, str]) -> str:
     return BRACED.sub(lambda m: values.get(m[1], m[0]), text)
 
 
+GLOBAL_DURATIONS = {"$__rate_interval": "5m", "$__range": "1h", "$__interval": "15s"}  # Grafana's, as durations
+
+
 def concrete(expr: str) -> str:
-    """A panel's PromQL with its variables replaced by values PromQL accepts: the rate interval by a
-    duration, every other variable by a name."""
-    return re.sub(r"\$\w+", "x", expr.replace("$__rate_interval", "5m"))
+    """A panel's PromQL with its variables replaced by values PromQL accepts: Grafana's global
+    durations by a duration, every other variable by a name."""
+    for var, value in GLOBAL_DURATIONS.items():
+        expr = re.sub(re.escape(var) + r"\b", value, expr)
+    return re.sub(r"\$\w+", "x", expr)
