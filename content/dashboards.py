@@ -317,8 +317,10 @@ def _links(builder, p: Panel):
 
 ALERT_LIST_OPTIONS = {  # Grafana's alertlist panel (unified alerting), data source-managed rules of one source
     "viewMode": "list", "groupMode": "default", "groupBy": [], "maxItems": 50, "sortOrder": 1,
-    "dashboardAlerts": False, "alertName": "", "alertInstanceLabelFilter": '{kafka_cluster=~"$cluster"}',
-    "datasource": DATASOURCES["prometheus"]["name"], "folder": None, "showInstances": True,
+    "dashboardAlerts": False, "alertName": "", "alertInstanceLabelFilter": '{kafka_cluster=~"${cluster:regex}"}',
+    # scenes interpolates a variable without a format as glob ({a,b}), which no label matches: regex
+    # gives (a|b). No `folder` key: every folder (Grafana's schema has no null folder).
+    "datasource": DATASOURCES["prometheus"]["name"], "showInstances": True,
     "stateFilter": {"firing": True, "pending": True, "noData": False, "normal": False, "error": True},
 }
 
