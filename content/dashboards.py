@@ -17,7 +17,7 @@ from grafana_foundation_sdk.cog.encoder import JSONEncoder
 from grafana_foundation_sdk.models.dashboard import DataSourceRef, DynamicConfigValue, VariableOption
 
 from content import signals as sig
-from content.catalogue import JOB_BROKER, JOB_TLS_PROBE, KAFKA_JVM_JOBS, kafka_pods
+from content.catalogue import JOB_BROKER, JOB_CONTROLLER, JOB_TLS_PROBE, JOB_ZOOKEEPER, KAFKA_JVM_JOBS, kafka_pods
 from content.grafana import DATASOURCES, FOLDER_INCIDENT, FOLDER_KAFKA, FOLDER_SECURITY, stable_id
 
 if TYPE_CHECKING:
@@ -136,7 +136,16 @@ def specs(s: "AlertingArgs | GrafanaArgs") -> list[Spec]:
                 _p(f"sum by (kafka_cluster) (kafka_log_logmanager_offlinelogdirectorycount{{{C}}})",
                    "offline log directories"),
                 _p(f"sum by (kafka_cluster) (increase(kafka_controller_controllerstats_uncleanleaderelections_total"
-                   f"{{{C}}}[{RATE}]))", "unclean leader elections")), span=24),
+                   f"{{{C}}}[{RATE}]))", "unclean leader elections")), span=12),
+            # the quorum alerts' signal: members up against the majority they need, per ensemble
+            # (KRaft controllers or ZooKeeper, whichever the cluster runs), and the brokers the
+            # active controller fenced
+            Panel("Controller Quorum", "timeseries", tuple(
+                q for job, name in ((JOB_CONTROLLER, "KRaft controllers"), (JOB_ZOOKEEPER, "ZooKeeper nodes"))
+                for q in (_p(f'sum by (kafka_cluster) (up{{job="{job}",{C}}})', f"{{{{kafka_cluster}}}} {name} up"),
+                          _p(f'floor(count by (kafka_cluster) (up{{job="{job}",{C}}}) * 0.5) + 1',
+                             f"{{{{kafka_cluster}}}} {name} majority"))) + (
+                _p(f"{sig.FENCED_BROKERS}{{{C}}}", "{{kafka_cluster}} fenced brokers"),), span=12),
         )),
         ("Performance Metrics", (
             Panel("Throughput", "timeseries", (

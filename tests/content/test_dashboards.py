@@ -16,7 +16,7 @@ from grafana_foundation_sdk.models import (common as sdk_common, dashboard as sd
                                            timeseries as sdk_timeseries)
 
 from content import catalogue, dashboards, grafana, signals
-from content.promql import metric_names
+from content.promql import metric_names, selectors
 from tests.conftest import make_settings
 from tests.content import promtool_tests
 from tests.content.grafana_model import concrete, interpolate
@@ -27,10 +27,11 @@ BOARDS = dashboards.dashboards(SETTINGS)
 RECORDED = set(RECORDING_EXPRS)
 # The design document's panels, dashboard by dashboard (plus partition status and pod restarts on the
 # overview and scrape targets down on incident response: the panels the health, crash-loop and scrape
-# alerts link).
+# alerts link; controller quorum on the overview, the quorum and fencing alerts' panel).
 EXPECTED = {
     "kafka-overview": {
-        "Health Overview": ["Cluster Status", "Active Controllers", "ISR Status", "Partition Status"],
+        "Health Overview": ["Cluster Status", "Active Controllers", "ISR Status", "Partition Status",
+                            "Controller Quorum"],
         "Performance Metrics": ["Throughput", "Latency Percentiles", "Consumer Lag"],
         "Resource Usage": ["CPU Usage", "Memory Usage", "Disk Usage", "Network I/O", "Pod Restarts"],
     },
@@ -443,7 +444,7 @@ PROMISES = {
     "ISR": ("isr", "replicated", "minisr"), "Network": ("bytes_in", "bytes_out"), "Plaintext": ("connection",),
     "Error Budget": ("error_ratio",), "Alerts": ("ALERTS",), "Consumed": ("events_processed",),
     "Processing Rate": ("events_processed",), "Rate-Limit": ("rate_limit", "throttle"),
-    "Cluster Status": ("up",), "Error": ("fail", "error"),
+    "Cluster Status": ("up",), "Error": ("fail", "error"), "Quorum": ("up",),
 }
 
 
@@ -726,3 +727,62 @@ def test_a_series_in_another_unit_is_drawn_on_its_own_axis():
                     assert sdk_common.AxisPlacement(props.get("custom.axisPlacement")) == \
                         sdk_common.AxisPlacement.RIGHT, (p["title"], props)
     assert seen >= 3
+
+
+JOBS = {v for k, v in vars(catalogue).items() if k.startswith("JOB_") and isinstance(v, str)}
+
+
+def _jobs(selector) -> frozenset[str]:
+    """The scrape jobs a selector can read: its job matchers applied to every catalogued job (no
+    matcher: any job)."""
+    jobs = set(JOBS)
+    for label, op, value in selector.matchers:
+        if label == "job":
+            hit = {j for j in JOBS if re.fullmatch(value, j)} if op in ("=~", "!~") else {value}
+            jobs = jobs & hit if op in ("=", "=~") else jobs - hit
+    return frozenset(jobs)
+
+
+def raw_series(expr: str, seen: frozenset[str] = frozenset()) -> set[tuple[str, frozenset[str]]]:
+    """(metric, jobs) of every raw series an expression reads, recorded series followed through
+    their recording rules."""
+    out = set()
+    for sel in selectors(concrete(expr)):
+        if sel.metric in RECORDING_EXPRS and sel.metric not in seen:
+            out |= raw_series(RECORDING_EXPRS[sel.metric], seen | {sel.metric})
+        else:
+            out.add((sel.metric, _jobs(sel)))
+    return out
+
+
+def shares_a_series(a: set, b: set) -> bool:
+    return any(m1 == m2 and j1 & j2 for m1, j1 in a for m2, j2 in b)
+
+
+def _panel_by_id(uid: str, pid: int) -> dict:
+    (panel,) = [p for p in BOARDS[uid][1]["panels"] if p["id"] == pid]
+    return panel
+
+
+def test_every_alert_opens_a_panel_that_reads_one_of_its_series():
+    """An alert's dashboard_url opens one panel (Grafana's `viewPanel=<panel id>` on /d/<uid>); that
+    panel must read a series the alert reads, the same metric from the same scrape job, recorded
+    series followed through the recording rules on both sides. `up` of the brokers is not the
+    ZooKeeper ensemble's `up`."""
+    alerts = promtool_tests.alert_meta(SETTINGS)
+    assert len(alerts) > 30
+    wrong = {}
+    for name, rule in alerts.items():
+        m = re.fullmatch(r"https://[^/]+/d/([\w-]+)\?viewPanel=(\d+)(?:\{\{.*)?", rule["annotations"]["dashboard_url"])
+        assert m, (name, rule["annotations"]["dashboard_url"])
+        panel = _panel_by_id(m[1], int(m[2]))
+        read = set().union(*(raw_series(t["expr"]) for t in panel.get("targets", []) if t.get("expr")))
+        if not shares_a_series(raw_series(rule["expr"]), read):
+            wrong[name] = panel["title"]
+    assert wrong == {}
+    # the near miss: the ZooKeeper alert against the brokers' up panel, through the same reading
+    zk = raw_series(alerts["KafkaZookeeperDown"]["expr"])
+    cluster_status = _panel("kafka-overview", "Cluster Status")["targets"][0]["expr"]
+    assert not shares_a_series(zk, raw_series(cluster_status))
+    assert shares_a_series(zk, raw_series('up{job=~"kafka-zookeeper|kafka-broker"}'))
+    assert not shares_a_series(zk, raw_series('up{job!="kafka-zookeeper"}'))
