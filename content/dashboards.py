@@ -357,6 +357,9 @@ def _panel(p: Panel, uid: str):
     return _links(builder, p)
 
 
+INTERVAL_ONLY = ("auto", "auto_count", "auto_min")
+
+
 def build(spec: Spec, s: "AlertingArgs | GrafanaArgs") -> dict:
     prom = _ref("prometheus")
     board = (Dashboard(spec.title).uid(spec.uid).tags(list(spec.tags)).refresh(spec.refresh).time("now-1h", "now")
@@ -369,7 +372,14 @@ def build(spec: Spec, s: "AlertingArgs | GrafanaArgs") -> dict:
             board = board.with_panel(_panel(p, spec.uid))
     for title, url in spec.links:
         board = board.link(DashboardLink(title).type("link").url(url).target_blank(True))
-    return json.loads(JSONEncoder(sort_keys=True).encode(board.build()))
+    out = json.loads(JSONEncoder(sort_keys=True).encode(board.build()))
+    # grafana-foundation-sdk writes an interval variable's auto fields on every variable; Grafana's
+    # schema (@grafana/schema VariableModel) gives them to interval variables only.
+    for variable in out["templating"]["list"]:
+        if variable["type"] != "interval":
+            for key in INTERVAL_ONLY:
+                variable.pop(key, None)
+    return out
 
 
 def dashboards(s: "AlertingArgs | GrafanaArgs") -> dict[str, tuple[Spec, dict]]:
