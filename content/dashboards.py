@@ -328,7 +328,8 @@ ALERT_LIST_OPTIONS = {  # Grafana's alertlist panel (unified alerting), data sou
     "viewMode": "list", "groupMode": "default", "groupBy": [], "maxItems": 50, "sortOrder": 1,
     "dashboardAlerts": False, "alertName": "", "alertInstanceLabelFilter": '{kafka_cluster=~"${cluster:regex}"}',
     # scenes interpolates a variable without a format as glob ({a,b}), which no label matches: regex
-    # gives (a|b). No `folder` key: every folder (Grafana's schema has no null folder).
+    # gives (a|b). No `folder` key: rules of every folder (Grafana's UnifiedAlertListOptions,
+    # public/app/plugins/panel/alertlist/types.ts, types folder as an object, never null).
     "datasource": DATASOURCES["prometheus"]["name"], "showInstances": True,
     "stateFilter": {"firing": True, "pending": True, "noData": False, "normal": False, "error": True},
 }
