@@ -106,6 +106,7 @@ def specs(s: "AlertingArgs | GrafanaArgs") -> list[Spec]:
     security_events = (("Security events in Explore", explore("opensearch", "*")),)
     lag_series = f'{sig.GROUP_TOPIC_LAG}{{{C},consumergroup=~"$consumergroup",topic=~"$topic"}}'
     members = f'kafka_consumergroup_members{{{C},consumergroup=~"$consumergroup"}}'
+    restarts = f"kube_pod_container_status_restarts_total{{{kafka_pods(s.clusters)}}}"
 
     def group_lag(at: str) -> str:
         return f'sum by (consumergroup) ({sig.GROUP_LAG}{{{C},consumergroup=~"$consumergroup"}}{at})'
@@ -171,10 +172,11 @@ def specs(s: "AlertingArgs | GrafanaArgs") -> list[Spec]:
             Panel("Network I/O", "timeseries", (
                 _p(f"{sig.BYTES_IN}{{{C}}}", "Kafka in"),
                 _p(f"{sig.BYTES_OUT}{{{C}}}", "Kafka out")), unit="Bps", span=6),
-            # kube-state-metrics' pods carry no kafka_cluster label: every Kafka namespace
+            # kube-state-metrics' pods carry no kafka_cluster label: every Kafka namespace, so the N
+            # pods that restarted most over the range (ten clusters have thirty broker pods)
             Panel("Pod Restarts", "timeseries", (
-                _p(f"sum by (namespace, pod) (increase(kube_pod_container_status_restarts_total"
-                   f"{{{kafka_pods(s.clusters)}}}[{RATE}]))", "{{namespace}}/{{pod}}"),), span=24),
+                _p(f"sum by (namespace, pod) (increase({restarts}[{RATE}])) and topk({top}, sum by (namespace, pod) "
+                   f"(increase({restarts}[$__range]{AT_END})))", "{{namespace}}/{{pod}}"),), span=24),
         )),
     ))
 

@@ -38,6 +38,7 @@ import yaml
 
 from content import dashboards
 from content import signals as sig
+from content.catalogue import kafka_pods
 from content.rules import rule_files
 from harness.tools import free_port
 
@@ -274,9 +275,11 @@ def _expand(expr: str, cluster: str, step: int, range_s: int = HOUR) -> str:
     return out
 
 
-def old_queries(top: int) -> dict[str, str]:
-    """The top-N panels as they were before ranking once, each `topk` ranking every step on its own:
-    measured beside the current ones, so that the benchmark shows what it catches."""
+def old_queries(settings) -> dict[str, str]:
+    """The top-N panels as they were before ranking once, each `topk` ranking every step on its own
+    (Pod Restarts: not ranked at all), measured beside the current ones, so that the benchmark shows
+    what it catches."""
+    top = settings.dashboard_top_n
     c = 'kafka_cluster=~"$cluster"'
     lag = f'topk({top}, {sig.GROUP_TOPIC_LAG}{{{c},consumergroup=~"$consumergroup",topic=~"$topic"}})'
     return {
@@ -285,6 +288,8 @@ def old_queries(top: int) -> dict[str, str]:
         "Rebalancing Events": f'topk({top}, sum by (consumergroup) (changes(kafka_consumergroup_members'
                               f'{{{c},consumergroup=~"$consumergroup"}}[$__rate_interval])))',
         "Throughput": f'topk({top}, {sig.TOPIC_MESSAGES_IN}{{{c},topic=~"$topic"}})',
+        "Pod Restarts": f"sum by (namespace, pod) (increase(kube_pod_container_status_restarts_total"
+                        f"{{{kafka_pods(settings.clusters)}}}[$__rate_interval]))",
     }
 
 
@@ -314,7 +319,7 @@ def measure(prom: Prometheus, settings, end: int, cluster: str) -> list[tuple[st
 def measure_old(prom: Prometheus, settings, end: int, cluster: str) -> dict[str, int]:
     step = grafana_step(HOUR)
     return {title: len(prom.query_range(_expand(expr, cluster, step), end - HOUR, end, step)[1])
-            for title, expr in old_queries(settings.dashboard_top_n).items()}
+            for title, expr in old_queries(settings).items()}
 
 
 def recording_files(settings, workdir: Path) -> list[str]:
