@@ -74,9 +74,9 @@ def grafana_step(range_s: int, max_data_points: int = MAX_DATA_POINTS, min_inter
             if seconds <= limit:
                 return value
         return 10800
-    calculated = range_s / max_data_points
+    calculated, safe = range_s / max_data_points, range_s / 11000
     step = min_interval if calculated < min_interval else rounded(calculated)
-    return max(step, rounded(range_s / 11000) if range_s / 11000 >= min_interval else step)
+    return max(step, rounded(safe)) if safe > min_interval else step  # rounded() starts at 15 s
 
 
 def rate_interval(step: int, scrape: int = STEP) -> int:
