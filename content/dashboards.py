@@ -17,7 +17,7 @@ from grafana_foundation_sdk.cog.encoder import JSONEncoder
 from grafana_foundation_sdk.models.dashboard import DataSourceRef, DynamicConfigValue, VariableOption
 
 from content import signals as sig
-from content.catalogue import JOB_BROKER, JOB_TLS_PROBE, KAFKA_JVM_JOBS, kafka_pods
+from content.catalogue import JOB_BROKER, JOB_CONTROLLER, JOB_TLS_PROBE, JOB_ZOOKEEPER, KAFKA_JVM_JOBS, kafka_pods
 from content.grafana import DATASOURCES, FOLDER_INCIDENT, FOLDER_KAFKA, FOLDER_SECURITY, stable_id
 
 if TYPE_CHECKING:
@@ -60,6 +60,27 @@ def _p(expr: str, legend: str = "") -> tuple[str, str]:
     return (expr, legend)
 
 
+# Ranking once per panel. In a range query `topk` ranks every step on its own, so on noisy series
+# (a caught-up consumer's lag is what was produced since its last commit) a chart of the top N
+# draws far more than N series over its range. The `@` modifier pins a selector to the range's end
+# (Prometheus v2.54.1 promql/engine.go PreprocessExpr: `end()` is the query's end; stable and on by
+# default since 2.33), so the ranking is one instant vector and `and` keeps at most N series at every
+# step. `series(at)` writes the panel's expression with `at` after each of its selectors.
+AT_END = " @ end()"
+
+
+def top_at_end(n: int, series) -> str:
+    """The N series that are highest at the end of the range, drawn over the whole range: what is
+    highest now (a backlog, a current usage)."""
+    return f"{series('')} and topk({n}, {series(AT_END)})"
+
+
+def top_by_peak(n: int, selector: str) -> str:
+    """The N series (of a recorded or raw selector) whose peak over the range is highest: a spike
+    that has since resolved still shows on the chart that covers it."""
+    return f"{selector} and topk({n}, max_over_time({selector}[$__range]{AT_END}))"
+
+
 def jaeger_search(s: "AlertingArgs | GrafanaArgs", service: str) -> str:
     """Jaeger UI search for a service over the panel's time range (Jaeger takes microseconds;
     Grafana's ${__from}/${__to} are milliseconds)."""
@@ -83,8 +104,17 @@ def specs(s: "AlertingArgs | GrafanaArgs") -> list[Spec]:
     traces = (("Traces of ${__field.labels.domain} in Jaeger", jaeger_search(s, "${__field.labels.domain}")),)
     app_errors = (("Application errors in Explore", explore("elasticsearch", 'level:(ERROR OR FATAL)')),)
     security_events = (("Security events in Explore", explore("opensearch", "*")),)
-    lag = (f"topk({top}, {sig.GROUP_TOPIC_LAG}"
-           f'{{{C},consumergroup=~"$consumergroup",topic=~"$topic"}})')
+    lag_series = f'{sig.GROUP_TOPIC_LAG}{{{C},consumergroup=~"$consumergroup",topic=~"$topic"}}'
+    members = f'kafka_consumergroup_members{{{C},consumergroup=~"$consumergroup"}}'
+    restarts = f"kube_pod_container_status_restarts_total{{{kafka_pods(s.clusters)}}}"
+
+    def group_lag(at: str) -> str:
+        return f'sum by (consumergroup) ({sig.GROUP_LAG}{{{C},consumergroup=~"$consumergroup"}}{at})'
+
+    def volume_usage(at: str) -> str:
+        pvc = 'persistentvolumeclaim=~".*kafka.*"'
+        return (f"100 * max by (persistentvolumeclaim) (kubelet_volume_stats_used_bytes{{{pvc}}}{at}"
+                f" / kubelet_volume_stats_capacity_bytes{{{pvc}}}{at})")
     overview = Spec("kafka-overview", "Kafka Overview", FOLDER_KAFKA, ("environment", "cluster", "broker", "topic",
                                                                         "consumergroup"), (
         ("Health Overview", (
@@ -107,11 +137,20 @@ def specs(s: "AlertingArgs | GrafanaArgs") -> list[Spec]:
                 _p(f"sum by (kafka_cluster) (kafka_log_logmanager_offlinelogdirectorycount{{{C}}})",
                    "offline log directories"),
                 _p(f"sum by (kafka_cluster) (increase(kafka_controller_controllerstats_uncleanleaderelections_total"
-                   f"{{{C}}}[{RATE}]))", "unclean leader elections")), span=24),
+                   f"{{{C}}}[{RATE}]))", "unclean leader elections")), span=12),
+            # the quorum alerts' signal: members up against the majority they need, per ensemble
+            # (KRaft controllers or ZooKeeper, whichever the cluster runs), and the brokers the
+            # active controller fenced
+            Panel("Controller Quorum", "timeseries", tuple(
+                q for job, name in ((JOB_CONTROLLER, "KRaft controllers"), (JOB_ZOOKEEPER, "ZooKeeper nodes"))
+                for q in (_p(f'sum by (kafka_cluster) (up{{job="{job}",{C}}})', f"{{{{kafka_cluster}}}} {name} up"),
+                          _p(f'floor(count by (kafka_cluster) (up{{job="{job}",{C}}}) * 0.5) + 1',
+                             f"{{{{kafka_cluster}}}} {name} majority"))) + (
+                _p(f"{sig.FENCED_BROKERS}{{{C}}}", "{{kafka_cluster}} fenced brokers"),), span=12),
         )),
         ("Performance Metrics", (
             Panel("Throughput", "timeseries", (
-                _p(f'topk({top}, {sig.TOPIC_MESSAGES_IN}{{{C},topic=~"$topic"}})', "{{topic}} msg/s in"),
+                _p(top_by_peak(top, f'{sig.TOPIC_MESSAGES_IN}{{{C},topic=~"$topic"}}'), "{{topic}} msg/s in"),
                 _p(f"{sig.BYTES_IN}{{{C}}}", "bytes in"),
                 _p(f"{sig.BYTES_OUT}{{{C}}}", "bytes out")), unit="cps", query_units=((1, "Bps"), (2, "Bps"))),
             Panel("Latency Percentiles", "timeseries", (
@@ -119,7 +158,8 @@ def specs(s: "AlertingArgs | GrafanaArgs") -> list[Spec]:
                    "{{request}} p99 total"),
                 _p(f'{sig.REQUEST_QUEUE_TIME_P99}{{{C},request=~"Produce|FetchConsumer"}}',
                    "{{request}} p99 queue")), unit="ms"),
-            Panel("Consumer Lag", "timeseries", (_p(lag, "{{consumergroup}} / {{topic}}"),)),
+            # the groups that lagged most at any time of the range: the incident looked back on
+            Panel("Consumer Lag", "timeseries", (_p(top_by_peak(top, lag_series), "{{consumergroup}} / {{topic}}"),)),
         )),
         ("Resource Usage", (
             Panel("CPU Usage", "gauge", (_p(f'100 * max by (instance) (rate(process_cpu_seconds_total{{job=~"{KAFKA_JVM_JOBS}",{C},instance=~"$broker"}}[{RATE}]))',
@@ -127,15 +167,16 @@ def specs(s: "AlertingArgs | GrafanaArgs") -> list[Spec]:
             Panel("Memory Usage", "gauge", (_p(f'100 * max by (instance) (jvm_memory_used_bytes{{area="heap",job=~"{KAFKA_JVM_JOBS}",{C},instance=~"$broker"}} / jvm_memory_max_bytes{{area="heap",job=~"{KAFKA_JVM_JOBS}",{C},instance=~"$broker"}})',
                                                "{{instance}}"),), unit="percent", span=6),
             # kubelet volumes carry no kafka_cluster label: the fullest top N, whatever the cluster
-            Panel("Disk Usage", "gauge", (_p(f'topk({top}, 100 * max by (persistentvolumeclaim) (kubelet_volume_stats_used_bytes{{persistentvolumeclaim=~".*kafka.*"}} / kubelet_volume_stats_capacity_bytes{{persistentvolumeclaim=~".*kafka.*"}}))',
-                                             "{{persistentvolumeclaim}}"),), unit="percent", span=6),
+            Panel("Disk Usage", "gauge", (_p(top_at_end(top, volume_usage), "{{persistentvolumeclaim}}"),),
+                  unit="percent", span=6),
             Panel("Network I/O", "timeseries", (
                 _p(f"{sig.BYTES_IN}{{{C}}}", "Kafka in"),
                 _p(f"{sig.BYTES_OUT}{{{C}}}", "Kafka out")), unit="Bps", span=6),
-            # kube-state-metrics' pods carry no kafka_cluster label: every Kafka namespace
+            # kube-state-metrics' pods carry no kafka_cluster label: every Kafka namespace, so the N
+            # pods that restarted most over the range (ten clusters have thirty broker pods)
             Panel("Pod Restarts", "timeseries", (
-                _p(f"sum by (namespace, pod) (increase(kube_pod_container_status_restarts_total"
-                   f"{{{kafka_pods(s.clusters)}}}[{RATE}]))", "{{namespace}}/{{pod}}"),), span=24),
+                _p(f"sum by (namespace, pod) (increase({restarts}[{RATE}])) and topk({top}, sum by (namespace, pod) "
+                   f"(increase({restarts}[$__range]{AT_END})))", "{{namespace}}/{{pod}}"),), span=24),
         )),
     ))
 
@@ -186,15 +227,18 @@ def specs(s: "AlertingArgs | GrafanaArgs") -> list[Spec]:
             Panel("Success and Failure Rates", "timeseries", (
                 _p(f"sum by (status) ({events})", "{{status}}"),
                 _p(sig.EVENT_FAILURES, "failures")), unit="ops", links=app_errors, span=6),
-            Panel("Queue Depth", "timeseries", (_p(
-                f'topk({top}, sum by (consumergroup) ({sig.GROUP_LAG}{{{C},consumergroup=~"$consumergroup"}}))',
-                "{{consumergroup}}"),), span=6),
+            # the deepest backlogs now, with their history
+            Panel("Queue Depth", "timeseries", (_p(top_at_end(top, group_lag), "{{consumergroup}}"),), span=6),
         )),
         ("Consumer Group Health", (
-            Panel("Consumer Lag Trends", "timeseries", (_p(lag, "{{consumergroup}} / {{topic}}"),), span=6),
+            # where lag is heading: the groups lagging most at the end of the range
+            Panel("Consumer Lag Trends", "timeseries", (_p(top_at_end(top, lambda at: lag_series + at),
+                                                            "{{consumergroup}} / {{topic}}"),), span=6),
+            # the groups whose membership changed most over the whole range (a rebalance is an event:
+            # one 40 minutes ago still counts)
             Panel("Rebalancing Events", "timeseries", (_p(
-                f'topk({top}, sum by (consumergroup) (changes(kafka_consumergroup_members{{{C},consumergroup=~"$consumergroup"}}[{RATE}])))',
-                "{{consumergroup}}"),), span=6),
+                f"sum by (consumergroup) (changes({members}[{RATE}])) and topk({top}, sum by (consumergroup) "
+                f"(changes({members}[$__range]{AT_END})))", "{{consumergroup}}"),), span=6),
             Panel("Consumer Error Rates", "timeseries", (
                 _p(sig.EVENT_FAILURES, "processing failures/s"),
                 _p(f'sum by (kafka_cluster) (rate(kafka_server_brokertopicmetrics_failedfetchrequests_total{{{C},topic=""}}[{RATE}]))',
@@ -284,8 +328,11 @@ def _links(builder, p: Panel):
 
 ALERT_LIST_OPTIONS = {  # Grafana's alertlist panel (unified alerting), data source-managed rules of one source
     "viewMode": "list", "groupMode": "default", "groupBy": [], "maxItems": 50, "sortOrder": 1,
-    "dashboardAlerts": False, "alertName": "", "alertInstanceLabelFilter": '{kafka_cluster=~"$cluster"}',
-    "datasource": DATASOURCES["prometheus"]["name"], "folder": None, "showInstances": True,
+    "dashboardAlerts": False, "alertName": "", "alertInstanceLabelFilter": '{kafka_cluster=~"${cluster:regex}"}',
+    # scenes interpolates a variable without a format as glob ({a,b}), which no label matches: regex
+    # gives (a|b). No `folder` key: rules of every folder (Grafana's UnifiedAlertListOptions,
+    # public/app/plugins/panel/alertlist/types.ts, types folder as an object, never null).
+    "datasource": DATASOURCES["prometheus"]["name"], "showInstances": True,
     "stateFilter": {"firing": True, "pending": True, "noData": False, "normal": False, "error": True},
 }
 
@@ -313,6 +360,9 @@ def _panel(p: Panel, uid: str):
     return _links(builder, p)
 
 
+INTERVAL_ONLY = ("auto", "auto_count", "auto_min")
+
+
 def build(spec: Spec, s: "AlertingArgs | GrafanaArgs") -> dict:
     prom = _ref("prometheus")
     board = (Dashboard(spec.title).uid(spec.uid).tags(list(spec.tags)).refresh(spec.refresh).time("now-1h", "now")
@@ -325,7 +375,14 @@ def build(spec: Spec, s: "AlertingArgs | GrafanaArgs") -> dict:
             board = board.with_panel(_panel(p, spec.uid))
     for title, url in spec.links:
         board = board.link(DashboardLink(title).type("link").url(url).target_blank(True))
-    return json.loads(JSONEncoder(sort_keys=True).encode(board.build()))
+    out = json.loads(JSONEncoder(sort_keys=True).encode(board.build()))
+    # grafana-foundation-sdk writes an interval variable's auto fields on every variable; Grafana's
+    # schema (@grafana/schema VariableModel) gives them to interval variables only.
+    for variable in out["templating"]["list"]:
+        if variable["type"] != "interval":
+            for key in INTERVAL_ONLY:
+                variable.pop(key, None)
+    return out
 
 
 def dashboards(s: "AlertingArgs | GrafanaArgs") -> dict[str, tuple[Spec, dict]]:
