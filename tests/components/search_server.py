@@ -33,6 +33,7 @@ from typing import Any
 
 from werkzeug import Request, Response
 
+from tests.components import alerting_server
 from tests.components import search_parsers as parse
 
 ES_HEADERS = {"X-Elastic-Product": "Elasticsearch"}
@@ -57,6 +58,11 @@ class SearchServer:
     script: list[tuple[str, str, int, Any]] = field(default_factory=list)  # canned (method, path, status, body)
     sigv4: tuple[str, str, str] | None = None
     signed: list[str] = field(default_factory=list)  # Authorization headers that verified
+    # Alerting and Notifications (tests/components/alerting_server.py): the security events a dry run
+    # reads, the time it runs at, and the config index's sequence numbers.
+    documents: list[dict] = field(default_factory=list)
+    now_ms: int = 1765108800000  # 2026-12-07T12:00:00Z
+    config_seq: int = -1
 
     def handler(self, request: Request) -> Response:
         if self.sigv4 is not None:
@@ -73,6 +79,8 @@ class SearchServer:
             if method == request.method and path == request.path:
                 del self.script[i]
                 return self._json(canned, status)
+        if request.path.startswith(("/_plugins/_alerting/", "/_plugins/_notifications/")):
+            return self._json(*alerting_server.handle(self, request.method, request.path, body, dict(request.args)))
         if request.method == "GET":
             return self._get(request.path)
         if request.method == "PUT":
@@ -204,6 +212,11 @@ class SearchServer:
                               "last_updated_time": 1764460800000, "enabled_time": 1764460800000}
         return self._json({"_id": f"{name}-sm-policy", "_version": seq_no + 2, "_seq_no": seq_no + 1,
                            "_primary_term": term, "sm_policy": self.objects[path]}, 201 if create else 200)
+
+    def next_seq(self) -> int:
+        """Alerting keeps every monitor in one index: each write takes the index's next sequence number."""
+        self.config_seq += 1
+        return self.config_seq
 
     def holds_repository(self, name: str) -> "SearchServer":
         """A snapshot repository registered before the test starts (not recorded as a request)."""
