@@ -219,3 +219,40 @@ def run(monitor: dict, docs: Iterable[dict], period_end_ms: int) -> dict[str, li
                 selected.append(bucket)
         fired[trigger["id"]] = selected
     return fired
+
+
+_SECTION = re.compile(r"\{\{#([\w.]+)\}\}(.*?)\{\{/\1\}\}", re.S)
+_VARIABLE = re.compile(r"\{\{\s*([\w.]+)\s*\}\}")
+
+
+def _lookup(scopes: list[Any], name: str) -> Any:
+    for scope in reversed(scopes):  # mustache: the innermost context that has the first name
+        value: Any = scope
+        for i, part in enumerate(name.split(".")):
+            if isinstance(value, dict) and part in value:
+                value = value[part]
+            else:
+                value = None
+                break
+        if value is not None or (isinstance(scope, dict) and name.split(".")[0] in scope):
+            return value
+    return None
+
+
+def mustache(template: str, context: dict, scopes: list[Any] | None = None) -> str:
+    """The mustache subset our action messages use: `{{#list}}...{{/list}}` sections (repeated per item,
+    skipped for an empty list or a missing value) and `{{a.b}}` variables. Values are escaped for a
+    JSON string, as OpenSearch's lang-mustache does by default (opensearch-project/OpenSearch
+    modules/lang-mustache/.../CustomMustacheFactory.java: DEFAULT_MIME_TYPE application/json, whose
+    encoder is JsonEscapeEncoder; read at commit 0aa52bd2, not at the 2.17.0 tag); our templates put
+    values only inside JSON strings."""
+    import json as _json
+    scopes = scopes or [context]
+
+    def section(m: re.Match) -> str:
+        value = _lookup(scopes, m.group(1))
+        items = value if isinstance(value, list) else ([value] if value else [])
+        return "".join(mustache(m.group(2), context, scopes + [item]) for item in items)
+
+    text = _SECTION.sub(section, template)
+    return _VARIABLE.sub(lambda m: _json.dumps(str(_lookup(scopes, m.group(1)) or ""))[1:-1], text)
