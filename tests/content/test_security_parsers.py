@@ -125,3 +125,33 @@ def test_the_filters_use_only_properties_fluent_bit_reads():
                 assert len(value.split(" ")) <= 3, value
     for _, entries in sp.parser_sections():
         assert [k for k, _ in entries] == ["Name", "Format", "Regex"]
+
+
+@pytest.mark.parametrize("message,event", [
+    (kl.acl_authorizer("User:bob", "Denied", "Write", "10.1.2.3", "Topic:LITERAL:economy.payments", "Produce"),
+     "authz_denied"),
+    (kl.failed_authentication("10.4.5.6", kl.BAD_SCRAM), "authn_failed"),
+])
+def test_the_deployed_pipeline_parses_what_its_classifier_sends_to_the_security_index(message, event):
+    """The rendered Fluent Bit config (content/fluent_bit.py): the classifier (tests/content/fluent_bit_model.py)
+    re-tags the record security.*, the parser and modify filters that follow it for that tag parse
+    it with the [PARSER] sections of the chart's custom_parsers.conf."""
+    from config.sections import CollectionArgs
+    from content import fluent_bit
+    from tests.conftest import make_settings
+    from tests.content import fluent_bit_model
+
+    groups = fluent_bit.sections(CollectionArgs.of(make_settings("prod")))
+    line = kl.layout(kl.LOG4J1, WHEN, "INFO", kl.AUTHORIZER_LOGGER, 0, THREAD, message)
+    record = {"log": line, "kubernetes": {"namespace_name": "kafka", "labels": {}}}
+    (routed,) = [r for name, tag, r in fluent_bit_model.route(groups["filters"] + groups["outputs"],
+                                                               "kube.var.log.containers.kafka-0.log", record)
+                 if name == "opensearch"]
+    filters = groups["filters"]
+    classifier = next(i for i, (_, e) in enumerate(filters) if dict(e)["Name"] == "rewrite_tag")
+    ours = [(n, e) for n, e in filters[classifier + 1:] if dict(e)["Name"] in ("parser", "modify")]
+    assert ours and all(dict(e)["Match"] == fluent_bit.SECURITY_TAG for _, e in ours)
+    parsers = {dict(e)["Name"]: dict(e)["Regex"] for _, e in groups["customParsers"]}
+    parsed_record = kl.parse_record(parsers, ours, routed)
+    assert parsed_record["kafka_event"] == event and parsed_record["log"] == line
+    assert parsed_record["compliance"] == "SOC2 GDPR ISO27001"  # the classifier's other filters still apply
