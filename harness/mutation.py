@@ -56,7 +56,8 @@ AREAS = {
     "policy": Area(("policy/invariants.py",), ("tests/policy",)),
     "provider": Area(("components/search_api.py", "components/search_provider.py"),
                      ("tests/components/test_search_api.py", "tests/components/test_search_provider.py",
-                      "tests/components/test_search_convergence.py", "tests/components/test_search_retention.py")),
+                      "tests/components/test_search_convergence.py", "tests/components/test_search_retention.py",
+                      "tests/components/test_search_detections.py")),
     # tests/harness/test_preview.py and test_workflow.py judge the preview script and the CI workflow,
     # other code, with subprocesses (20 s a run): they are left out here.
     "plan": Area(("harness/plan.py", "harness/meaning.py", "harness/plan_diff.py"),
