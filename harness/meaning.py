@@ -130,6 +130,11 @@ def _retention(plan: dict) -> Iterator[tuple[str, str]]:
         elif i.get("kind") == "ism_policy":
             age = _ism_delete_age(body.get("policy") or {})
             yield f"retention {where} (ISM)", f"delete after {age}" if age else "never deleted"
+        elif i.get("kind") == "monitor":  # a security detection (content/detections.py): when it fires
+            for wrapper in body.get("triggers") or []:
+                trigger = wrapper.get("bucket_level_trigger") or {}
+                condition = ((trigger.get("condition") or {}).get("script") or {}).get("source")
+                yield f"detection {i.get('object_id')}", f"{condition}, severity {trigger.get('severity')}"
         elif i.get("kind") == "slm_policy":
             retention = body.get("retention") or {}
             yield f"snapshots {where} (SLM)", f"kept {retention.get('expire_after', 'forever')}, " \
