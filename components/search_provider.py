@@ -230,6 +230,9 @@ class RetentionObjectProvider(ResourceProvider):
         client = _Client(props)
         props = self._located(client, props)
         stored, meta = self._get(client, props)
+        if stored is None and props.get("server_id"):  # the id in state is gone: one of its name may exist
+            props = self._located(client, {**props, "server_id": None})
+            stored, meta = self._get(client, props)
         if stored is None:
             response = self._put(client, props, meta, exists=False)
             if KINDS[(props["engine"], props["kind"])].generated_id:

@@ -236,3 +236,17 @@ def test_a_second_create_of_an_existing_channel_id_is_a_conflict_on_the_server(s
     assert alerting_server.handle(server, "POST", "/_plugins/_notifications/configs", body, {})[1] == 200
     response, status = alerting_server.handle(server, "POST", "/_plugins/_notifications/configs", body, {})
     assert status == 409 and response["error"]["type"] == "version_conflict_engine_exception"
+
+
+def test_a_monitor_whose_id_in_state_is_gone_is_found_again_by_name_not_duplicated(server):
+    """Deleted and recreated out of band (by hand in Dashboards): the next update takes the new one."""
+    provider = sp.RetentionObjectProvider()
+    p = props(server, "monitor", "kafka-sasl-brute-force", BRUTE)
+    created = provider.create(p)
+    del server.objects[f"{PATH}/{created.outs['server_id']}"]
+    recreated = _post(server, BRUTE)
+    updated = provider.update(created.id, created.outs, p)
+    assert updated.outs["server_id"] == recreated and len(stored_monitors(server)) == 1
+    del server.objects[f"{PATH}/{recreated}"]
+    again = provider.update(created.id, updated.outs, p)  # gone for good: created anew
+    assert len(stored_monitors(server)) == 1 and again.outs["server_id"] not in (recreated, created.outs["server_id"])
