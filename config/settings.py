@@ -129,6 +129,8 @@ class Settings:
     failures_before_success: int
     protocol_failures: int
     sensitive_topics: tuple[str, ...]
+    kibana_url: str
+    opensearch_dashboards_url: str
     search_ca_bundle: str
     bucket_prefix: str
     object_lock_mode: str

@@ -12,6 +12,7 @@ import re
 from typing import Any, Iterator
 
 from components.search_provider import REPLACE_ON as RETENTION_REPLACE_ON
+from components.views_provider import REPLACE_ON as VIEWS_REPLACE_ON
 
 # Inputs whose change makes the engine replace the resource (delete and create), per type, from each
 # provider's schema: pulumi-aws 7 bridges terraform-provider-aws, whose `ForceNew` arguments are
@@ -36,6 +37,7 @@ REPLACE_ON: dict[str, tuple[str, ...]] = {
     "grafana:oss/dataSource:DataSource": ("orgId",),
     "grafana:oss/folderPermission:FolderPermission": ("orgId", "folderUid"),
     "pulumi-python:dynamic/search:RetentionObject": tuple(RETENTION_REPLACE_ON),
+    "pulumi-python:dynamic/search:SavedView": tuple(VIEWS_REPLACE_ON),
     "pulumi-python:dynamic/grafana:GrafanaPlugin": ("url", "plugin_id"),
     # A provider pointed at another cluster replaces every object it manages (pulumi-kubernetes
     # DiffConfig); the Grafana provider's settings change in place.

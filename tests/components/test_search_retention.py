@@ -304,3 +304,24 @@ def test_detections_post_to_the_stacks_alertmanager_and_exist_only_with_it(stack
     assert ("opensearch", "monitor", "kafka-sensitive-topic-denied") in with_topics
     without = objects(program("prod", enableAlerting=False))
     assert not [k for k in without if k[1] in DETECTION_KINDS]
+
+
+def test_views_exist_only_where_the_stack_names_kibana_and_dashboards(stack_runs, program):
+    """Kibana logs in as the Elasticsearch user, Dashboards as the OpenSearch one; each saved search is
+    registered after the index pattern it references."""
+    views_type = "pulumi-python:dynamic/search:SavedView"
+    assert stack_runs["prod"].of_type(views_type) == []
+    run = program("prod", kibanaUrl="https://kibana.necpgame.internal",
+                  opensearchDashboardsUrl="https://security-dashboards.necpgame.internal",
+                  elasticsearchUsername="es-user", opensearchUsername="os-user")
+    found = {(r.inputs["engine"], r.inputs["kind"], r.inputs["object_id"]): r for r in run.of_type(views_type)}
+    data_view = found.pop(("kibana", "data_view", "kafka-application-logs"))
+    assert (data_view.inputs["endpoint"], data_view.inputs["username"]) == ("https://kibana.necpgame.internal", "es-user")
+    pattern = found.pop(("opensearch-dashboards", "index-pattern", "kafka-security-events"))
+    assert (pattern.inputs["endpoint"], pattern.inputs["username"]) == (
+        "https://security-dashboards.necpgame.internal", "os-user")
+    after = _closure(run)
+    assert sorted(k[2] for k in found) == ["kafka-auth-success-after-failures-events", "kafka-protocol-failures-events",
+                                           "kafka-sasl-brute-force-events"]
+    for r in found.values():
+        assert r.inputs["kind"] == "search" and pattern.urn in after[r.urn]

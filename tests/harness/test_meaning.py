@@ -128,7 +128,8 @@ def test_plan_diff_exits_4_on_danger_unless_accepted(monkeypatch, capsys):
 
 
 def test_every_resource_type_the_program_uses_has_its_replacement_rule(program):
-    runs = [program("prod"), program("dev", traceStorage="opensearch", createMonitoringNamespace=True,
+    runs = [program("prod", kibanaUrl="https://k.example", opensearchDashboardsUrl="https://d.example"),
+            program("dev", traceStorage="opensearch", createMonitoringNamespace=True,
                                         clusters=["k ns=k brokers=b.k.svc:9404 controllers=c.k.svc:9404 "
                                                   "bootstrap=k.k.svc:9092 tls=k.k.svc:9093"])]
     types = {r.type for run in runs for r in run.resources if r.custom}
