@@ -128,6 +128,12 @@ class Kind:
     versioned: bool = False                     # ISM, SM: updates carry if_seq_no and if_primary_term
     create_method: str = "PUT"                  # SM creates with POST, updates with PUT
     privilege: str = ""                         # what the provider's user needs on the cluster
+    # Detections (Alerting monitors, Notifications channels): created by POST on a collection path.
+    create_path: str = ""                       # POST here to create (empty: create_method on path)
+    create_body: Callable[[str, dict], dict] | None = None  # the create request's body from (id, body)
+    generated_id: bool = False                  # the server names the object: state keeps its id
+    search: tuple[str, str] = ("", "")          # (path, keyword field): adopt by name, refusing duplicates
+    execute: str = ""                           # dry run after every write, with {id}
 
 
 KINDS: dict[tuple[str, str], Kind] = {
@@ -151,6 +157,76 @@ KINDS: dict[tuple[str, str], Kind] = {
     ("opensearch", "snapshot_repository"): Kind("/_snapshot/{id}", lambda r, i: r[i], _repository,
                                                 privilege="cluster permission cluster:admin/repository/*"),
 }
+
+
+# OpenSearch Alerting and Notifications (2.17.0.0): what GET adds to a monitor or a channel.
+#
+# - Monitor, `GET _plugins/_alerting/monitors/<id>` -> `{_id, _version, _seq_no, _primary_term, monitor}`;
+#   the monitor gains `schema_version`, `last_update_time`, `enabled_time`, `data_sources` and `owner`
+#   (common-utils Monitor.toXContent), `user` where security is on, and generated trigger and action
+#   ids when none were given (ours are fixed). The query comes back re-serialised with its defaults
+#   written out (OpenSearch query builders' doXContent: `boost` 1.0, bool `adjust_pure_negative` true;
+#   composite sources' `missing_bucket` false and `order` asc, CompositeValuesSourceBuilder.toXContent),
+#   the condition with `gap_policy` skip (BucketSelectorExtAggregationBuilder) and scripts with their
+#   default `lang`. `actionable_alerts` is a set. Both bodies are compared without all of that.
+# - Channel, `GET _plugins/_notifications/configs/<id>` -> `{..., config_list: [{config_id,
+#   last_updated_time_ms, created_time_ms, config}]}`; the config gains `description` ""
+#   (common-utils NotificationConfig.toXContent).
+MONITOR_VOLATILE = ("schema_version", "last_update_time", "enabled_time", "data_sources", "owner", "user",
+                    "ui_metadata")
+_QUERY_DEFAULTS = {"boost": 1, "adjust_pure_negative": True, "missing_bucket": False, "order": "asc",
+                   "gap_policy": "skip"}
+_SCRIPT_LANG = {"script": "painless", "message_template": "mustache", "subject_template": "mustache"}
+
+
+def _defaults_dropped(value: Any, key: str = "") -> Any:
+    if isinstance(value, dict):
+        out = {}
+        for k, v in value.items():
+            if _QUERY_DEFAULTS.get(k, _MISSING) == v:
+                continue
+            if k == "lang" and _SCRIPT_LANG.get(key) == v:
+                continue
+            if k == "actionable_alerts" and isinstance(v, list):
+                v = sorted(v)
+            out[k] = _defaults_dropped(v, k)
+        return out
+    if isinstance(value, list):
+        return [_defaults_dropped(v, key) for v in value]
+    return value
+
+
+def _monitor(body: dict) -> dict:
+    return _defaults_dropped({k: v for k, v in body.items() if k not in MONITOR_VOLATILE})
+
+
+def _channel(body: dict) -> dict:
+    config = dict(body.get("config") or {})
+    config.setdefault("description", "")
+    return {"config": config}
+
+
+KINDS.update({
+    ("opensearch", "notification_channel"): Kind(
+        "/_plugins/_notifications/configs/{id}", lambda r, i: {"config": r["config_list"][0]["config"]}, _channel,
+        create_path="/_plugins/_notifications/configs", create_body=lambda i, body: {"config_id": i, **body},
+        privilege="cluster permission cluster:admin/opensearch/notifications/configs/*"),
+    ("opensearch", "monitor"): Kind(
+        "/_plugins/_alerting/monitors/{id}", lambda r, i: r["monitor"], _monitor, versioned=True,
+        create_path="/_plugins/_alerting/monitors", generated_id=True,
+        search=("/_plugins/_alerting/monitors/_search", "monitor.name.keyword"),
+        execute="/_plugins/_alerting/monitors/{id}/_execute",
+        privilege="cluster permission cluster:admin/opendistro/alerting/monitor/*"),
+})
+
+
+def execution_errors(result: dict) -> list[str]:
+    """The errors of a monitor run (`_execute` -> MonitorRunResult.toXContent: `error`, `input_results.error`,
+    and `trigger_results.<id>.error`; common-utils 2.17.0.0 MonitorRunResult.kt)."""
+    errors = [result.get("error"), (result.get("input_results") or {}).get("error")]
+    errors += [f"trigger {tid}: {t.get('error')}" if t.get("error") else None
+               for tid, t in sorted((result.get("trigger_results") or {}).items())]
+    return [e for e in errors if e]
 
 
 def flatten(value: Any, prefix: str = "") -> dict[str, Any]:

@@ -29,7 +29,7 @@ import pulumi
 from pulumi.dynamic import (ConfigureRequest, CreateResult, DiffResult, ReadResult, ResourceProvider,
                             UpdateResult)
 
-from components.search_api import KINDS, changed_paths, normalise
+from components.search_api import KINDS, changed_paths, execution_errors, normalise
 
 TRANSIENT = frozenset({429, 502, 503, 504})
 MAX_ATTEMPTS = 6
@@ -147,6 +147,16 @@ def _props(props: dict[str, Any]) -> dict[str, Any]:
     return {**props, "body": normalise(props.get("body"))}
 
 
+def _key(props: dict) -> str:
+    """The object's id in its path: the server's for a monitor, ours otherwise."""
+    return props.get("server_id") or props["object_id"]
+
+
+def _server_id(olds: dict, news: dict) -> dict:
+    """Inputs never carry the server's id; state does."""
+    return {**news, "server_id": olds["server_id"]} if olds.get("server_id") else news
+
+
 class RetentionObjectProvider(ResourceProvider):
     serialize_as_secret_always = False  # the provider holds no secrets
 
@@ -156,7 +166,9 @@ class RetentionObjectProvider(ResourceProvider):
 
     def _get(self, client: _Client, props: dict) -> tuple[Any, dict]:
         kind = KINDS[(props["engine"], props["kind"])]
-        path = kind.path.format(id=props["object_id"])
+        if kind.generated_id and not props.get("server_id"):
+            return None, {}  # not found by name (_located)
+        path = kind.path.format(id=_key(props))
         try:
             response = client.request("GET", path, missing_ok=True)
         except SearchApiError as err:
@@ -167,13 +179,17 @@ class RetentionObjectProvider(ResourceProvider):
             if kind.versioned else {}
         return kind.stored(response, props["object_id"]), meta
 
-    def _put(self, client: _Client, props: dict, meta: dict) -> None:
+    def _put(self, client: _Client, props: dict, meta: dict, exists: bool | None = None) -> Any:
         kind = KINDS[(props["engine"], props["kind"])]
-        path = kind.path.format(id=props["object_id"])
+        exists = bool(meta) if exists is None else exists
         for attempt in range(CONFLICT_RETRIES + 1):
             try:
-                client.request("PUT" if meta else kind.create_method, path, body=props["body"], params=meta or None)
-                return
+                if not exists and kind.create_path:  # POST on the collection (the id in the body, or the server's)
+                    body = kind.create_body(props["object_id"], props["body"]) if kind.create_body else props["body"]
+                    return client.request("POST", kind.create_path, body=body)
+                path = kind.path.format(id=_key(props))
+                return client.request("PUT" if exists else kind.create_method, path, body=props["body"],
+                                      params=meta or None)
             except SearchApiError as err:
                 if err.status in AUTH:
                     raise _auth_failure(err, props) from None
@@ -181,22 +197,59 @@ class RetentionObjectProvider(ResourceProvider):
                     raise
                 _, meta = self._get(client, props)  # someone else changed it: take the new seq_no
 
-    def _converge(self, props: dict, creating: bool) -> None:
-        client = _Client(props)
-        stored, meta = self._get(client, props)
-        if stored is None:
-            self._put(client, props, meta)
+    def _located(self, client: _Client, props: dict) -> dict:
+        """A server-named object (a monitor): its id from state, else the one object of its name
+        (`_search` on the name's keyword field); more than one is refused, none is None."""
+        kind = KINDS[(props["engine"], props["kind"])]
+        if not kind.generated_id or props.get("server_id"):
+            return props
+        path, field = kind.search
+        try:
+            response = client.request("POST", path, body={"query": {"term": {field: props["object_id"]}}})
+        except SearchApiError as err:
+            raise (_auth_failure(err, props) if err.status in AUTH else err) from None
+        ids = sorted(hit["_id"] for hit in response["hits"]["hits"])
+        if len(ids) > 1:
+            raise SearchApiError(f"{_object_name(props)}: {len(ids)} objects have this name ({', '.join(ids)}); "
+                                 "delete all but one, or import one by its id, before the stack manages it")
+        return {**props, "server_id": ids[0] if ids else None}
+
+    def _dry_run(self, client: _Client, props: dict) -> None:
+        """Run the written object once without actions; its errors (a bad bucket path, a field the index
+        lacks: what validation lets through) fail the write with the server's own message."""
+        kind = KINDS[(props["engine"], props["kind"])]
+        if not kind.execute:
             return
+        result = client.request("POST", kind.execute.format(id=_key(props)), params={"dryrun": "true"})
+        errors = execution_errors(result)
+        if errors:
+            raise SearchApiError(f"{_object_name(props)} was written but its dry run failed: {'; '.join(errors)}")
+
+    def _converge(self, props: dict, creating: bool) -> dict:
+        """Make the server hold the body; returns the props with the server's id where it names the object."""
+        client = _Client(props)
+        props = self._located(client, props)
+        stored, meta = self._get(client, props)
+        if stored is None and props.get("server_id"):  # the id in state is gone: one of its name may exist
+            props = self._located(client, {**props, "server_id": None})
+            stored, meta = self._get(client, props)
+        if stored is None:
+            response = self._put(client, props, meta, exists=False)
+            if KINDS[(props["engine"], props["kind"])].generated_id:
+                props = {**props, "server_id": response["_id"]}
+            self._dry_run(client, props)
+            return props
         changed = changed_paths(KINDS[(props["engine"], props["kind"])], props["body"], stored)
         if changed and creating and not props.get("adopt"):
             raise SearchApiError(f"{_object_name(props)} already exists and differs at {', '.join(changed)}; "
                                  "it is not overwritten (set adoptExistingRetention to take it over)")
         if changed:
-            self._put(client, props, meta)
+            self._put(client, props, meta, exists=True)
+            self._dry_run(client, props)
+        return props
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        props = _props(props)
-        self._converge(props, creating=True)
+        props = self._converge(_props(props), creating=True)
         return CreateResult(id_=f"{props['engine']}/{props['kind']}/{props['object_id']}", outs=props)
 
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
@@ -205,6 +258,7 @@ class RetentionObjectProvider(ResourceProvider):
         if replaces:
             return DiffResult(changes=True, replaces=replaces, delete_before_replace=False)
         kind = KINDS[(news["engine"], news["kind"])]
+        news = _server_id(olds, news)
         try:
             stored, _ = self._get(_Client(news, attempts=1, timeout=DIFF_TIMEOUT_S), news)
         except SearchApiError as err:
@@ -214,13 +268,12 @@ class RetentionObjectProvider(ResourceProvider):
             print(f"kafka-monitoring: drift not checked for {_object_name(news)}: unreachable", file=sys.stderr)
             stored = olds.get("body")
         changed = changed_paths(kind, news["body"], stored) if stored is not None else ["body"]
-        others = [k for k in news if k not in ("body", *REPLACE_ON) and olds.get(k) != news.get(k)]
+        others = [k for k in news if k not in ("body", "server_id", *REPLACE_ON) and olds.get(k) != news.get(k)]
         return DiffResult(changes=bool(changed or others), replaces=[], stables=list(REPLACE_ON),
                           delete_before_replace=False)
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        news = _props(news)
-        self._converge(news, creating=False)
+        news = self._converge(_server_id(olds, _props(news)), creating=False)
         return UpdateResult(outs=news)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
@@ -228,7 +281,9 @@ class RetentionObjectProvider(ResourceProvider):
             engine, kind, object_id = id_.split("/", 2)
             props = {**props, "engine": engine, "kind": kind, "object_id": object_id}
         props = _props(props)
-        stored, _ = self._get(_Client(props), props)
+        client = _Client(props)
+        props = self._located(client, props)  # an import of a monitor: found by its name
+        stored, _ = self._get(client, props)
         if stored is None:
             return ReadResult("", {})  # gone: refresh drops it from state
         return ReadResult(id_, {**props, "body": stored})
@@ -241,7 +296,9 @@ class RetentionObjectProvider(ResourceProvider):
                   "set allowRetentionDelete to change that)", file=sys.stderr)
             return
         kind = KINDS[(props["engine"], props["kind"])]
-        _Client(props).request("DELETE", kind.path.format(id=props["object_id"]), missing_ok=True)
+        if kind.generated_id and not props.get("server_id"):
+            return  # never created
+        _Client(props).request("DELETE", kind.path.format(id=_key(props)), missing_ok=True)
 
 
 class RetentionObject(pulumi.dynamic.Resource, module="search", name="RetentionObject"):

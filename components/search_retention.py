@@ -6,6 +6,8 @@ import pulumi
 
 from components.archive import Archive
 from components.search_provider import RetentionObject
+from components.views_provider import SavedView
+from content import detections, views
 from content import retention as r
 from content.data_classes import APPLICATION, CLASSES, SECURITY, DataClass
 from config import fields
@@ -17,7 +19,7 @@ class SearchRetention(pulumi.ComponentResource):
     security_index_pattern: pulumi.Output[str]
 
     def __init__(self, name: str, settings: RetentionArgs, archive: Archive | None,
-                 opts: pulumi.ResourceOptions | None = None):
+                 opts: pulumi.ResourceOptions | None = None, detections: bool = False):
         super().__init__("kafka-monitoring:search:SearchRetention", name, None, opts)
         s = settings
         self._name, self._s = name, s
@@ -33,6 +35,9 @@ class SearchRetention(pulumi.ComponentResource):
                 lambda a: r.os_repository(a[0], a[1], a[2] if self._sigv4_region(os_) else None))
         for c in CLASSES:
             self._data_class(c, repositories)
+        if detections:  # they post to Alertmanager: only where the stack runs it
+            self._detections()
+        self._views()
 
         self.application_index_pattern = pulumi.Output.from_input(APPLICATION.index_patterns(s)[0])
         self.security_index_pattern = pulumi.Output.from_input(SECURITY.index_patterns(s)[0])
@@ -57,6 +62,47 @@ class SearchRetention(pulumi.ComponentResource):
             ism = self._object(engine, "ism_policy", c.policy, r.ism_policy(s, c), depends_on=first)
             if c.prefix:  # Jaeger keeps its own templates in OpenSearch: ISM attaches by ism_template
                 self._object(engine, "index_template", c.policy, r.os_index_template(s, c), depends_on=[ism])
+
+    def _detections(self) -> None:
+        """The security detections on the security events' cluster: the webhook channel to Alertmanager,
+        then the monitors that name it. They hold no data, so they are never protected and are deleted
+        with the stack or when a detection is renamed."""
+        s, engine = self._s, SECURITY.engine_of(self._s)
+        channel = self._detection(engine, "notification_channel", detections.CHANNEL_ID, detections.channel(s))
+        for monitor_name, body in detections.monitors(s).items():
+            self._detection(engine, "monitor", monitor_name, body, depends_on=[channel])
+
+    def _detection(self, engine: str, kind: str, object_id: str, body: dict,
+                   depends_on: list[pulumi.Resource] | None = None) -> RetentionObject:
+        s = self._s
+        endpoint, username = s.search_cluster(engine)
+        self.artifacts[f"search/{engine}/{kind.replace('_', '-')}-{object_id}.json"] = body
+        return RetentionObject(
+            f"{self._name}-{engine}-{kind.replace('_', '-')}-{object_id}", engine=engine, kind=kind,
+            object_id=object_id, body=body, endpoint=endpoint, username=username, prod=s.is_prod, allow_delete=True,
+            sigv4_region=self._sigv4_region(engine), ca_bundle=s.search_ca_bundle, adopt=s.adopt_existing_retention,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=depends_on or []))
+
+    def _views(self) -> None:
+        """Kibana's data view of the application logs and Dashboards' index pattern of the security events
+        with the detections' saved searches, where the stack names Kibana and Dashboards."""
+        s = self._s
+        if s.kibana_url:
+            self._view("kibana", "data_view", views.DATA_VIEW_ID, views.data_view(s), s.kibana_url, "elasticsearch")
+        if s.opensearch_dashboards_url:
+            pattern = self._view("opensearch-dashboards", "index-pattern", views.INDEX_PATTERN_ID, views.index_pattern(s),
+                                 s.opensearch_dashboards_url, "opensearch")
+            for search_id, body in views.saved_searches(s).items():
+                self._view("opensearch-dashboards", "search", search_id, body, s.opensearch_dashboards_url, "opensearch",
+                           depends_on=[pattern])
+
+    def _view(self, engine: str, kind: str, object_id: str, body: dict, endpoint: str, login: str,
+              depends_on: list[pulumi.Resource] | None = None) -> SavedView:
+        s = self._s
+        self.artifacts[f"views/{engine}/{kind}-{object_id}.json"] = body
+        return SavedView(f"{self._name}-{engine}-{kind}-{object_id}", engine=engine, kind=kind, object_id=object_id,
+                         body=body, endpoint=endpoint, username=s.search_cluster(login)[1], ca_bundle=s.search_ca_bundle,
+                         adopt=s.adopt_existing_retention, opts=pulumi.ResourceOptions(parent=self, depends_on=depends_on or []))
 
     def _sigv4_region(self, engine: str) -> str:
         """Amazon OpenSearch Service signs requests with AWS credentials (SigV4), in its region."""

@@ -238,6 +238,18 @@ def rules() -> dict[str, Rule]:
         "opensearchAppendOnly": BOOL,
         "allowRetentionDelete": BOOL,
         "adoptExistingRetention": BOOL,
+        # Security detections (content/detections.py). Kafka topic names: Topic.LEGAL_CHARS [a-zA-Z0-9._-],
+        # at most 249 characters (apache/kafka 3.8.0 clients/.../common/internals/Topic.java).
+        "saslBruteForceFailures": between(2, 100_000),
+        "failuresBeforeSuccess": between(1, 100_000),
+        "protocolFailures": between(1, 100_000),
+        "sensitiveTopics": _list(lambda x: re.fullmatch(r"[a-zA-Z0-9._-]{1,249}", x) is not None,
+                                 "a list of Kafka topic names (letters, digits, . _ -, at most 249)", 0, 100),
+        # Kibana and OpenSearch Dashboards (content/views.py): optional, https in prod like every endpoint.
+        "kibanaUrl": Rule(lambda v: v == "" or url_problem(v) is None, f"{url().allowed} {OPTIONAL}",
+                          lambda v: v == "" or v.startswith("https://"), url().prod_allowed),
+        "opensearchDashboardsUrl": Rule(lambda v: v == "" or url_problem(v) is None, f"{url().allowed} {OPTIONAL}",
+                                        lambda v: v == "" or v.startswith("https://"), url().prod_allowed),
         "searchCaBundle": matches(r"(/[^\s]*)?", "an absolute path of a CA bundle (empty for the system's trust store)", 1024),
         "bucketPrefix": bucket_prefix,
         "objectLockMode": Rule(lambda v: v in ("COMPLIANCE", "GOVERNANCE"), "COMPLIANCE, GOVERNANCE",

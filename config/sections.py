@@ -60,6 +60,9 @@ RetentionArgs = _section("RetentionArgs", """
     read_only_after_days application_log_shards security_log_shards search_replicas opensearch_append_only
     allow_retention_delete adopt_existing_retention search_ca_bundle trace_storage trace_index_prefix
     trace_retention_days opensearch_deployment
+    alertmanager_url grafana_url runbook_base_url
+    sasl_brute_force_failures failures_before_success protocol_failures sensitive_topics
+    kibana_url opensearch_dashboards_url
 """, _SEARCH)
 CollectionArgs = _section("CollectionArgs", """
     clusters monitoring_namespace platform_namespace secrets bucket_prefix stack fluent_bit_chart_version

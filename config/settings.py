@@ -125,6 +125,12 @@ class Settings:
     opensearch_append_only: bool
     allow_retention_delete: bool
     adopt_existing_retention: bool
+    sasl_brute_force_failures: int
+    failures_before_success: int
+    protocol_failures: int
+    sensitive_topics: tuple[str, ...]
+    kibana_url: str
+    opensearch_dashboards_url: str
     search_ca_bundle: str
     bucket_prefix: str
     object_lock_mode: str
@@ -266,6 +272,7 @@ def parse(raw: Mapping[str, Any], secrets: Mapping[str, Any] | None = None,
     kwargs["trace_health_operations"] = tuple(values["traceHealthOperations"])
     kwargs["archive_reader_role_arns"] = tuple(values["archiveReaderRoleArns"])
     kwargs["search_service_accounts"] = tuple(values["searchServiceAccounts"])
+    kwargs["sensitive_topics"] = tuple(values["sensitiveTopics"])
     kwargs["trace_sampling_rate"] = float(values["traceSamplingRate"])
     kwargs["trace_sampling_overrides"] = tuple(parse_sampling_override(o)[0] for o in values["traceSamplingOverrides"])
     kwargs["error_rate_slo_percent"] = float(values["errorRateSloPercent"])

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from content.archive import ARCHIVE_PREFIX
+from content import security_parsers
 from content.data_classes import APPLICATION, SECURITY
 
 if TYPE_CHECKING:
@@ -158,8 +159,12 @@ def sections(s: "CollectionArgs", archive_bucket: str | None = None, region: str
             ("FILTER", [("Name", "record_modifier"), ("Match", SECURITY_TAG),
                         ("Record", "compliance SOC2 GDPR ISO27001"),
                         ("Record", f"retention_days {s.security_retention_days}")]),
+            # Security events: the parsed kafka_* fields, the raw line kept (content/security_parsers.py).
+            *security_parsers.filter_sections(SECURITY_TAG),
         ],
         "outputs": outputs,
+        # The chart's config.customParsers becomes /fluent-bit/etc/conf/custom_parsers.conf (Parsers_File above).
+        "customParsers": security_parsers.parser_sections(),
     }
 
 
@@ -175,5 +180,6 @@ def render(groups: list[Section]) -> str:
 
 
 def config_file(s: "CollectionArgs", archive_bucket: str | None = None, region: str = "") -> str:
-    """The whole configuration in one file, as the preview writes it for review."""
+    """The whole configuration in one file, as the preview writes it for review (the [PARSER] sections
+    at its end are the chart's custom_parsers.conf)."""
     return render([sec for group in sections(s, archive_bucket, region).values() for sec in group])

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from content import jaeger
+from content import jaeger, security_parsers
 from content.data_classes import APPLICATION, SECURITY, TRACES, DataClass
 
 if TYPE_CHECKING:
@@ -109,8 +109,11 @@ def os_index_template(s: "RetentionArgs", c: DataClass = SECURITY) -> dict:
     settings = {"index.number_of_shards": getattr(s, c.shards), "index.number_of_replicas": s.search_replicas}
     if s.opensearch_append_only:
         settings["index.append_only.enabled"] = True  # no updates or deletes of security events
+    template: dict = {"settings": settings}
+    if c is SECURITY:  # the parsed security fields, typed before Fluent Bit writes the first (content/security_parsers.py)
+        template["mappings"] = security_parsers.template_mappings()
     return {"index_patterns": c.index_patterns(s), "priority": TEMPLATE_PRIORITY, "_meta": META,
-            "template": {"settings": settings}}
+            "template": template}
 
 
 def os_repository(bucket: str, role_arn: str, service_region: str | None) -> dict:

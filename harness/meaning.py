@@ -12,6 +12,7 @@ import re
 from typing import Any, Iterator
 
 from components.search_provider import REPLACE_ON as RETENTION_REPLACE_ON
+from components.views_provider import REPLACE_ON as VIEWS_REPLACE_ON
 
 # Inputs whose change makes the engine replace the resource (delete and create), per type, from each
 # provider's schema: pulumi-aws 7 bridges terraform-provider-aws, whose `ForceNew` arguments are
@@ -36,6 +37,7 @@ REPLACE_ON: dict[str, tuple[str, ...]] = {
     "grafana:oss/dataSource:DataSource": ("orgId",),
     "grafana:oss/folderPermission:FolderPermission": ("orgId", "folderUid"),
     "pulumi-python:dynamic/search:RetentionObject": tuple(RETENTION_REPLACE_ON),
+    "pulumi-python:dynamic/search:SavedView": tuple(VIEWS_REPLACE_ON),
     "pulumi-python:dynamic/grafana:GrafanaPlugin": ("url", "plugin_id"),
     # A provider pointed at another cluster replaces every object it manages (pulumi-kubernetes
     # DiffConfig); the Grafana provider's settings change in place.
@@ -130,6 +132,11 @@ def _retention(plan: dict) -> Iterator[tuple[str, str]]:
         elif i.get("kind") == "ism_policy":
             age = _ism_delete_age(body.get("policy") or {})
             yield f"retention {where} (ISM)", f"delete after {age}" if age else "never deleted"
+        elif i.get("kind") == "monitor":  # a security detection (content/detections.py): when it fires
+            for wrapper in body.get("triggers") or []:
+                trigger = wrapper.get("bucket_level_trigger") or {}
+                condition = ((trigger.get("condition") or {}).get("script") or {}).get("source")
+                yield f"detection {i.get('object_id')}", f"{condition}, severity {trigger.get('severity')}"
         elif i.get("kind") == "slm_policy":
             retention = body.get("retention") or {}
             yield f"snapshots {where} (SLM)", f"kept {retention.get('expire_after', 'forever')}, " \

@@ -54,9 +54,10 @@ AREAS = {
                                     "-k", "not test_alert_fires_on_time_and_stays_quiet_otherwise"), by_module=True),
     "settings": Area(("config/",), ("tests/config",)),
     "policy": Area(("policy/invariants.py",), ("tests/policy",)),
-    "provider": Area(("components/search_api.py", "components/search_provider.py"),
+    "provider": Area(("components/search_api.py", "components/search_provider.py", "components/views_provider.py"),
                      ("tests/components/test_search_api.py", "tests/components/test_search_provider.py",
-                      "tests/components/test_search_convergence.py", "tests/components/test_search_retention.py")),
+                      "tests/components/test_search_convergence.py", "tests/components/test_search_retention.py",
+                      "tests/components/test_search_detections.py", "tests/components/test_views_provider.py")),
     # tests/harness/test_preview.py and test_workflow.py judge the preview script and the CI workflow,
     # other code, with subprocesses (20 s a run): they are left out here.
     "plan": Area(("harness/plan.py", "harness/meaning.py", "harness/plan_diff.py"),

@@ -43,7 +43,8 @@ class MonitoringPlatform(pulumi.ComponentResource):
         self.alerting = (MetricsAlerting(f"{name}-alerting", AlertingArgs.of(s), namespace, child)
                          if s.enable_alerting else None)
         self.archive = Archive(f"{name}-archive", ArchiveArgs.of(s), child) if s.enable_archive else None
-        self.retention = (SearchRetention(f"{name}-retention", RetentionArgs.of(s), self.archive, child)
+        self.retention = (SearchRetention(f"{name}-retention", RetentionArgs.of(s), self.archive, child,
+                                          detections=s.enable_alerting)
                           if s.enable_search_retention else None)
         # The writers start once the indices they create have their templates and lifecycle.
         writer = self.archive.writer_role_arn if self.archive else None

@@ -43,6 +43,7 @@ from typing import Any
 
 from werkzeug import Request, Response
 
+from tests.components import alerting_server
 from tests.components import search_parsers as parse
 
 ES_HEADERS = {"X-Elastic-Product": "Elasticsearch"}
@@ -70,6 +71,11 @@ class SearchServer:
     sigv4: tuple[str, str, str] | None = None
     clock: int = 1764460800000  # epoch milliseconds of the last write (last_updated_time, enabled_time)
     signed: list[str] = field(default_factory=list)  # Authorization headers that verified
+    # Alerting and Notifications (tests/components/alerting_server.py): the security events a dry run
+    # reads, the time it runs at, and the config index's sequence numbers.
+    documents: list[dict] = field(default_factory=list)
+    now_ms: int = 1765108800000  # 2026-12-07T12:00:00Z
+    config_seq: int = -1
 
     def handler(self, request: Request) -> Response:
         if self.sigv4 is not None:
@@ -91,6 +97,8 @@ class SearchServer:
             if method == request.method and path == request.path:
                 del self.script[i]
                 return self._json(canned, status)
+        if request.path.startswith(("/_plugins/_alerting/", "/_plugins/_notifications/")):
+            return self._json(*alerting_server.handle(self, request.method, request.path, body, dict(request.args)))
         if request.method == "GET":
             return self._get(request.path)
         if request.method == "PUT":
@@ -244,6 +252,11 @@ class SearchServer:
             self.seq[path] = (seq_no + 1, term)
             stored.update(enabled=enable, enabled_time=self.clock if enable else None, last_updated_time=self.clock)
         return self._json({"acknowledged": True})
+
+    def next_seq(self) -> int:
+        """Alerting keeps every monitor in one index: each write takes the index's next sequence number."""
+        self.config_seq += 1
+        return self.config_seq
 
     def holds_repository(self, name: str) -> "SearchServer":
         """A snapshot repository registered before the test starts (not recorded as a request)."""

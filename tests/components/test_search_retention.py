@@ -90,11 +90,15 @@ def test_security_events_are_kept_seven_years_read_only_and_snapshotted_by_a_pol
     assert template["template"]["settings"]["index.append_only.enabled"] is True
 
 
+DETECTION_KINDS = ("notification_channel", "monitor")  # hold no data: never protected, deleted with the stack
+
+
 def test_objects_target_https_endpoints_carry_no_password_and_are_protected_in_prod(stack_runs):
     run = stack_runs["prod"]
     for r in run.of_type(DYNAMIC):
         assert r.inputs["endpoint"].startswith("https://") and r.inputs["username"] == "kafka-monitoring"
-        assert r.protect is True and r.inputs["prod"] is True and r.inputs["allow_delete"] is False
+        retention = r.inputs["kind"] not in DETECTION_KINDS
+        assert r.protect is retention and r.inputs["prod"] is True and r.inputs["allow_delete"] is not retention
         assert not any(v in json.dumps(r.inputs) for v in SECRET_VALUES.values())
         assert r.inputs["__provider"] == "[dynamic provider]"
     assert not any(r.protect for r in stack_runs["dev"].of_type(DYNAMIC))
@@ -188,13 +192,16 @@ def test_each_put_waits_for_what_the_server_requires_and_the_writers_wait_for_al
     ]
     for first, then in order:
         assert objs[first].urn in after[objs[then].urn], (first, then)
-    writers = [r for r in run.resources if r.name.endswith(("-fluent-bit", "-collection-jaeger"))]
+    # the workloads that write indices (a NetworkPolicy named after one of them writes nothing)
+    writers = [r for r in run.resources if r.name.endswith(("-fluent-bit", "-collection-jaeger"))
+               and r.type in ("kubernetes:helm.sh/v3:Release", "kubernetes:apps/v1:Deployment")]
     assert len(writers) == 2
     for writer in writers:
         assert {o.urn for o in objs.values()} <= after[writer.urn], writer.name
 
 
-ORDER = ("snapshot_repository", "slm_policy", "sm_policy", "index_template", "ilm_policy", "ism_policy")
+ORDER = ("snapshot_repository", "slm_policy", "sm_policy", "index_template", "ilm_policy", "ism_policy",
+         "notification_channel", "monitor")
 
 
 def _apply(program, httpserver, monkeypatch, **config) -> tuple[dict, list, list]:
@@ -278,3 +285,45 @@ def test_each_nightly_snapshot_holds_its_classs_indices_and_nothing_else(program
                 assert f"/_snapshot/{repository}" in server.objects, path
                 seen.add(c.key)
     assert seen == {"application", "security"}
+
+
+def test_detections_post_to_the_stacks_alertmanager_and_exist_only_with_it(stack_runs, program):
+    """The channel posts to Alertmanager's API v2 (`/api/v2/alerts`, postableAlerts) at the URL the stack
+    gives Alertmanager; every monitor names the channel and is registered after it; without Alertmanager
+    (enableAlerting false) nothing would receive them, so there are none."""
+    objs = objects(stack_runs["prod"])
+    channel = objs[("opensearch", "notification_channel", "kafka-security-alertmanager")]
+    assert channel.inputs["body"]["config"]["webhook"]["url"] == "https://alertmanager.necpgame.internal/api/v2/alerts"
+    monitors = {k[2]: r for k, r in objs.items() if k[1] == "monitor"}
+    assert sorted(monitors) == ["kafka-auth-success-after-failures", "kafka-protocol-failures", "kafka-sasl-brute-force"]
+    after = _closure(stack_runs["prod"])
+    for name, r in monitors.items():
+        (trigger,) = r.inputs["body"]["triggers"]
+        assert [a["destination_id"] for a in trigger["bucket_level_trigger"]["actions"]] == [
+            "kafka-security-alertmanager"], name
+        assert channel.urn in after[r.urn], name
+    with_topics = objects(program("prod", sensitiveTopics=["economy.payments"]))
+    assert ("opensearch", "monitor", "kafka-sensitive-topic-denied") in with_topics
+    without = objects(program("prod", enableAlerting=False))
+    assert not [k for k in without if k[1] in DETECTION_KINDS]
+
+
+def test_views_exist_only_where_the_stack_names_kibana_and_dashboards(stack_runs, program):
+    """Kibana logs in as the Elasticsearch user, Dashboards as the OpenSearch one; each saved search is
+    registered after the index pattern it references."""
+    views_type = "pulumi-python:dynamic/search:SavedView"
+    assert stack_runs["prod"].of_type(views_type) == []
+    run = program("prod", kibanaUrl="https://kibana.necpgame.internal",
+                  opensearchDashboardsUrl="https://security-dashboards.necpgame.internal",
+                  elasticsearchUsername="es-user", opensearchUsername="os-user")
+    found = {(r.inputs["engine"], r.inputs["kind"], r.inputs["object_id"]): r for r in run.of_type(views_type)}
+    data_view = found.pop(("kibana", "data_view", "kafka-application-logs"))
+    assert (data_view.inputs["endpoint"], data_view.inputs["username"]) == ("https://kibana.necpgame.internal", "es-user")
+    pattern = found.pop(("opensearch-dashboards", "index-pattern", "kafka-security-events"))
+    assert (pattern.inputs["endpoint"], pattern.inputs["username"]) == (
+        "https://security-dashboards.necpgame.internal", "os-user")
+    after = _closure(run)
+    assert sorted(k[2] for k in found) == ["kafka-auth-success-after-failures-events", "kafka-protocol-failures-events",
+                                           "kafka-sasl-brute-force-events"]
+    for r in found.values():
+        assert r.inputs["kind"] == "search" and pattern.urn in after[r.urn]

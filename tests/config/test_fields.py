@@ -167,7 +167,8 @@ DESCRIPTIONS = {k: d.description for k, d in schema.keys().items() if not d.secr
 SAMPLE_ITEM = {"searchServiceAccounts": "search:opensearch", "archiveReaderRoleArns":
                "arn:aws:iam::123456789012:role/reader", "applicationLogLevels": "WARN",
                "traceHealthOperations": "/health", "traceSenderNamespaces": "game-servers",
-               "grafanaSources": "grafana:app.kubernetes.io/name=grafana", "alertmanagerSources": "10.0.0.0/16"}
+               "grafanaSources": "grafana:app.kubernetes.io/name=grafana", "alertmanagerSources": "10.0.0.0/16",
+               "sensitiveTopics": "economy.payments"}
 
 
 def _documented(key: str) -> str:
@@ -324,3 +325,13 @@ def test_each_url_problem_in_its_own_words(url, why):
 ])
 def test_addresses_and_cluster_names(key, value, ok):
     assert fields.rules()[key].ok(value) is ok
+
+
+@pytest.mark.parametrize("topic,ok", [
+    ("economy.payments", True), ("a" * 249, True), ("combat_results-v2", True),
+    ("a" * 250, False), ("economy payments", False), ("economy/payments", False), ("", False), ("topic,other", False)])
+def test_a_sensitive_topic_is_a_legal_kafka_topic_name(topic, ok):
+    """apache/kafka 3.8.0 clients/src/main/java/org/apache/kafka/common/internals/Topic.java: LEGAL_CHARS
+    `[a-zA-Z0-9._-]`, MAX_NAME_LENGTH 249. A comma can never be part of one: the sensitive-topic detection
+    relies on it to split its bucket key (content/detections.py)."""
+    assert fields.rules()["sensitiveTopics"].ok([topic]) is ok

@@ -54,11 +54,11 @@ def test_outputs_write_daily_indices_over_tls_without_mapping_types():
 
 
 def test_application_filter_keeps_the_configured_levels_and_security_gets_compliance_fields():
-    sections = dict((dict(e).get("Match"), e) for n, e in parse_classic(
+    sections = dict(((dict(e).get("Match"), dict(e)["Name"]), e) for n, e in parse_classic(
         fluent_bit.config_file(make_settings("prod", applicationLogLevels=["ERROR", "FATAL"]))) if n == "FILTER")
-    grep = dict(sections[fluent_bit.APP_TAG])
-    assert grep["Name"] == "grep" and grep["Regex"] == "level ^(ERROR|FATAL)$"
-    records = [v for k, v in sections[fluent_bit.SECURITY_TAG] if k == "Record"]
+    grep = dict(sections[(fluent_bit.APP_TAG, "grep")])
+    assert grep["Regex"] == "level ^(ERROR|FATAL)$"
+    records = [v for k, v in sections[(fluent_bit.SECURITY_TAG, "record_modifier")] if k == "Record"]
     assert records == ["compliance SOC2 GDPR ISO27001", "retention_days 2557"]
 
 

@@ -50,7 +50,7 @@ def unknown(sections) -> list[str]:
         keys = [k.lower() for k, _ in entries]
         plugin = dict((k.lower(), v) for k, v in entries).get("name")
         allowed = PROPERTIES[kind] | PROPERTIES.get(plugin, set())
-        assert kind == "SERVICE" or plugin in PROPERTIES, f"no property list for plugin {plugin}"
+        assert kind in ("SERVICE", "PARSER") or plugin in PROPERTIES, f"no property list for plugin {plugin}"
         found += [f"{kind} {plugin}: {k}" for k in keys if k not in allowed]
         booleans = PROPERTIES.get(f"{kind} booleans", set()) | PROPERTIES.get(f"{plugin} booleans", set())
         found += [f"{kind} {plugin}: {k}={v}" for k, v in entries if k.lower() in booleans and v.lower() not in BOOLEANS]

@@ -37,6 +37,14 @@ def test_a_longer_retention_is_not_danger(program):
     assert danger == []
 
 
+def test_a_detection_threshold_reads_as_its_condition_and_a_new_detection_appears(program):
+    _, _, text, danger = _report(program, "dev", {}, {"saslBruteForceFailures": 50,
+                                                      "sensitiveTopics": ["economy.payments"]})
+    assert "detection kafka-sasl-brute-force: params._count >= 20, severity 1 → params._count >= 50, severity 1" in text
+    assert "detection kafka-sensitive-topic-denied: (none) → params._count >= 1, severity 2" in text
+    assert danger == []
+
+
 def test_a_lock_weakened_is_danger(program):
     _, _, text, danger = _report(program, "dev", {"objectLockMode": "COMPLIANCE", "objectLockDays": 30}, {})
     assert "lock necpgame-kafka-monitoring-dev-compliance-archive: COMPLIANCE 30 days → GOVERNANCE 1 days" in text
@@ -120,7 +128,8 @@ def test_plan_diff_exits_4_on_danger_unless_accepted(monkeypatch, capsys):
 
 
 def test_every_resource_type_the_program_uses_has_its_replacement_rule(program):
-    runs = [program("prod"), program("dev", traceStorage="opensearch", createMonitoringNamespace=True,
+    runs = [program("prod", kibanaUrl="https://k.example", opensearchDashboardsUrl="https://d.example"),
+            program("dev", traceStorage="opensearch", createMonitoringNamespace=True,
                                         clusters=["k ns=k brokers=b.k.svc:9404 controllers=c.k.svc:9404 "
                                                   "bootstrap=k.k.svc:9092 tls=k.k.svc:9093"])]
     types = {r.type for run in runs for r in run.resources if r.custom}

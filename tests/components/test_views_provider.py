@@ -1,0 +1,144 @@
+"""The views provider (components/views_provider.py) against model Kibana and Dashboards servers
+(tests/components/views_server.py names the sources), with inputs through the engine's serialisation."""
+from __future__ import annotations
+
+import base64
+import copy
+
+import pytest
+
+from components import search_provider as sp
+from components import views_provider as vp
+from config.sections import RetentionArgs
+from content import views
+from tests.components.test_search_convergence import through_engine
+from tests.components.views_server import ViewsServer
+from tests.conftest import make_settings
+
+S = RetentionArgs.of(make_settings("prod"))
+SEARCH_ID, SEARCH = next(iter(views.saved_searches(S).items()))
+
+
+@pytest.fixture(autouse=True)
+def env(monkeypatch):
+    monkeypatch.setattr(sp, "sleep", lambda s: None)
+    monkeypatch.setenv("ELASTICSEARCH_PASSWORD", "es-pass")
+    monkeypatch.setenv("OPENSEARCH_PASSWORD", "os-pass")
+
+
+def serve(httpserver, product: str) -> ViewsServer:
+    model = ViewsServer(product)
+    httpserver.expect_request("").respond_with_handler(model.handler)
+    return model
+
+
+def props(httpserver, engine: str, kind: str, object_id: str, body: dict, **extra) -> dict:
+    return through_engine({"engine": engine, "kind": kind, "object_id": object_id, "body": body,
+                           "endpoint": httpserver.url_for("/").rstrip("/"), "username": "kafka-monitoring",
+                           "ca_bundle": "", "adopt": False, **extra})
+
+
+CASES = [("kibana", "data_view", views.DATA_VIEW_ID, views.data_view(S)),
+         ("opensearch-dashboards", "index-pattern", views.INDEX_PATTERN_ID, views.index_pattern(S)),
+         ("opensearch-dashboards", "search", SEARCH_ID, SEARCH)]
+
+
+@pytest.mark.parametrize("engine,kind,object_id,body", CASES, ids=[c[1] for c in CASES])
+def test_a_view_is_created_with_its_fixed_id_and_then_left_alone(httpserver, engine, kind, object_id, body):
+    """What the server adds (Kibana's fields and version, Dashboards' rewritten attributes.fields) is no
+    change: only the keys we set are compared. A second create, an update and a diff write nothing."""
+    server = serve(httpserver, engine)
+    provider = vp.SavedViewProvider()
+    p = props(httpserver, engine, kind, object_id, body)
+    created = provider.create(p)
+    (post,) = server.writes()
+    assert created.id == f"{engine}/{kind}/{object_id}"
+    if engine == "kibana":
+        assert (post.path, post.body) == ("/api/data_views/data_view", {
+            "data_view": {**body["data_view"], "id": object_id, "allowNoIndex": True}, "override": False})
+    else:
+        assert (post.path, post.query, post.body) == (f"/api/saved_objects/{kind}/{object_id}", {}, body)
+    provider.create(p)
+    provider.update(created.id, created.outs, p)
+    assert provider.diff(created.id, created.outs, p).changes is False
+    assert len(server.writes()) == 1
+
+
+def test_every_write_carries_its_xsrf_header_and_the_login_of_its_cluster(httpserver):
+    server = serve(httpserver, "opensearch-dashboards")
+    vp.SavedViewProvider().create(props(httpserver, *CASES[1]))
+    ((request, _),) = [(r, x) for r, x in httpserver.log if r.method == "POST"]
+    assert request.headers["osd-xsrf"] == "true" and "kbn-xsrf" not in request.headers
+    assert base64.b64decode(request.headers["Authorization"].split()[1]).decode() == "kafka-monitoring:os-pass"
+    assert len(server.writes()) == 1
+
+
+def test_a_write_without_the_header_is_what_the_model_refuses():
+    """The premise of the header test: both servers refuse a write without their XSRF header."""
+    for product, header in (("kibana", "kbn-xsrf"), ("opensearch-dashboards", "osd-xsrf")):
+        answer, status = ViewsServer(product).answer("POST", "/api/data_views/data_view", {}, {}, {})
+        assert (status, answer["message"]) == (400, f"Request must contain a {header} header.")
+
+
+@pytest.mark.parametrize("engine,kind,object_id,body,change,method", [
+    ("kibana", "data_view", views.DATA_VIEW_ID, views.data_view(S),
+     lambda stored: stored.update(timeFieldName="event.created"), "POST"),
+    ("opensearch-dashboards", "index-pattern", views.INDEX_PATTERN_ID, views.index_pattern(S),
+     lambda stored: stored["attributes"].update(timeFieldName="event.created"), "PUT"),
+])
+def test_drift_is_a_change_and_the_update_restores_it_in_place(httpserver, engine, kind, object_id, body, change,
+                                                              method):
+    server = serve(httpserver, engine)
+    provider = vp.SavedViewProvider()
+    p = props(httpserver, engine, kind, object_id, body)
+    created = provider.create(p)
+    (stored,) = server.objects.values()
+    change(stored)
+    assert provider.diff(created.id, created.outs, p).changes is True
+    refreshed = provider.read(created.id, created.outs)
+    time_field = (refreshed.outs["body"].get("data_view") or refreshed.outs["body"].get("attributes"))["timeFieldName"]
+    assert time_field == "event.created"
+    provider.update(created.id, refreshed.outs, p)
+    (_, update) = server.writes()
+    assert update.method == method and update.body == body  # never override, never a delete and recreate
+    assert provider.diff(created.id, created.outs, p).changes is False
+
+
+def test_a_differing_existing_view_is_not_overwritten_unless_adopted(httpserver):
+    server = serve(httpserver, "opensearch-dashboards")
+    theirs = copy.deepcopy(views.index_pattern(S))
+    theirs["attributes"]["timeFieldName"] = "time"
+    server.answer("POST", f"/api/saved_objects/index-pattern/{views.INDEX_PATTERN_ID}", {}, theirs, {"osd-xsrf": "true"})
+    provider = vp.SavedViewProvider()
+    ours = views.index_pattern(S)
+    with pytest.raises(sp.SearchApiError, match="already exists and differs at attributes.timeFieldName"):
+        provider.create(props(httpserver, "opensearch-dashboards", "index-pattern", views.INDEX_PATTERN_ID, ours))
+    assert server.writes() == []
+    provider.create(props(httpserver, "opensearch-dashboards", "index-pattern", views.INDEX_PATTERN_ID, ours,
+                          adopt=True))
+    (put,) = server.writes()
+    assert put.method == "PUT" and server.objects[f"index-pattern/{views.INDEX_PATTERN_ID}"]["attributes"][
+        "timeFieldName"] == "@timestamp"
+
+
+def test_import_reads_the_view_and_a_vanished_one_is_gone(httpserver):
+    server = serve(httpserver, "kibana")
+    provider = vp.SavedViewProvider()
+    created = provider.create(props(httpserver, "kibana", "data_view", views.DATA_VIEW_ID, views.data_view(S)))
+    imported = provider.read(created.id, {"endpoint": created.outs["endpoint"], "username": "kafka-monitoring"})
+    assert imported.outs["body"]["data_view"]["title"] == "kafka-application-*"
+    server.objects.clear()
+    assert provider.read(created.id, created.outs).id == ""
+
+
+def test_a_refused_body_fails_with_the_servers_message(httpserver):
+    serve(httpserver, "kibana")
+    bad = {"data_view": {**views.data_view(S)["data_view"], "colour": "red"}}
+    with pytest.raises(sp.SearchApiError, match=r"HTTP 400: \[request body.data_view.colour\]: definition for this "
+                                                r"key is missing"):
+        vp.SavedViewProvider().create(props(httpserver, "kibana", "data_view", views.DATA_VIEW_ID, bad))
+
+
+def test_an_unknown_view_kind_is_refused_before_anything_registers():
+    with pytest.raises(ValueError, match="unsupported kibana view kind 'search'"):
+        vp.SavedView("x", engine="kibana", kind="search", object_id="x", body={}, endpoint="https://k", username="u")
