@@ -121,7 +121,16 @@ class Kind:
     canonical: Callable[[dict], dict]           # either body -> the form both are compared in
     versioned: bool = False                     # ISM, SM: updates carry if_seq_no and if_primary_term
     create_method: str = "PUT"                  # SM creates with POST, updates with PUT
+    create_path: str = ""                       # where a write goes when not `path` (a write alias: its index)
     privilege: str = ""                         # what the provider's user needs on the cluster
+
+
+def _write_alias(response: Any, alias: str) -> dict:
+    """`GET _alias/<alias>` -> `{<index>: {"aliases": {<alias>: {"is_write_index": ...}}}}` per index
+    holding it; after each rollover a newer index holds the write flag. The object is the alias with a
+    write index, whichever index that is."""
+    flags = [(body.get("aliases") or {}).get(alias, {}).get("is_write_index") for body in response.values()]
+    return {"aliases": {alias: {"is_write_index": any(flag is True for flag in flags)}}}
 
 
 KINDS: dict[tuple[str, str], Kind] = {
@@ -144,6 +153,11 @@ KINDS: dict[tuple[str, str], Kind] = {
                                            privilege="cluster permission indices:admin/index_template/*"),
     ("opensearch", "snapshot_repository"): Kind("/_snapshot/{id}", lambda r, i: r[i], _repository,
                                                 privilege="cluster permission cluster:admin/repository/*"),
+    # Created once as its bootstrap index (`PUT <alias>-000001` with the alias as write index); rollover
+    # moves it on. OpenSearch refuses a second create of that index (resource_already_exists_exception).
+    ("opensearch", "write_alias"): Kind("/_alias/{id}", _write_alias, normalise, create_path="/{id}-000001",
+                                        privilege="index permissions indices:admin/create and "
+                                                  "indices:admin/aliases on the class's indices"),
 }
 
 

@@ -169,7 +169,7 @@ class RetentionObjectProvider(ResourceProvider):
 
     def _put(self, client: _Client, props: dict, meta: dict) -> None:
         kind = KINDS[(props["engine"], props["kind"])]
-        path = kind.path.format(id=props["object_id"])
+        path = (kind.create_path or kind.path).format(id=props["object_id"])
         for attempt in range(CONFLICT_RETRIES + 1):
             try:
                 client.request("PUT" if meta else kind.create_method, path, body=props["body"], params=meta or None)

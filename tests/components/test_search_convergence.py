@@ -103,8 +103,8 @@ def test_round_trip_converges(httpserver, engine, kind, object_id, body):
     ("elasticsearch", "index_template", retention.APP_POLICY, ES_BODIES[("index_template", retention.APP_POLICY)],
      lambda b: b["template"]["settings"].update({"index.number_of_shards": 6}), "template.settings.index.number_of_shards"),
     ("opensearch", "ism_policy", retention.SECURITY_POLICY, OS_BODIES[("ism_policy", retention.SECURITY_POLICY)],
-     lambda b: b["policy"]["states"][1]["transitions"][0]["conditions"].update(min_index_age="30d"),
-     "policy.states.1.transitions.0.conditions.min_index_age"),
+     lambda b: b["policy"]["states"][1]["transitions"][0]["conditions"].update(min_rollover_age="30d"),
+     "policy.states.1.transitions.0.conditions.min_rollover_age"),
     ("opensearch", "sm_policy", retention.SM_POLICY, OS_BODIES[("sm_policy", retention.SM_POLICY)],
      lambda b: b["deletion"]["condition"].update(max_age="30d"), "deletion.condition.max_age"),
 ])
@@ -177,7 +177,7 @@ def test_an_unreachable_cluster_costs_one_short_attempt_during_diff(capsys):
 
 def test_an_ism_conflict_is_retried_with_the_seq_no_it_re_read(httpserver):
     server, p, new = _ism_created_and_changed(httpserver)
-    path = "/_plugins/_ism/policies/kafka-security"
+    path = f"/_plugins/_ism/policies/{retention.SECURITY_POLICY}"
     # Someone else writes between our GET and our PUT: the first PUT meets a 409.
     server.script.append(("PUT", path, 409, {"error": {"type": "version_conflict_engine_exception",
                                                        "reason": "version conflict"}}))

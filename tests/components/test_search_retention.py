@@ -70,24 +70,51 @@ def test_amazon_opensearch_service_gets_the_role_region_and_signed_requests(prog
 
 def test_security_events_are_kept_seven_years_read_only_and_snapshotted_by_a_policy_that_deletes_them(stack_runs):
     """The ISM `snapshot` action takes one snapshot per index under a fixed name and nothing deletes
-    it; OpenSearch snapshot management snapshots nightly as <policy>-<date>-<random> and deletes by age."""
+    it; OpenSearch snapshot management snapshots nightly as <policy>-<date>-<random> and deletes by age.
+    Security events roll over (index-management 2.17.0.0 RolloverAction: min_primary_shard_size,
+    min_index_age; any one met rolls over), and their ages count from the rollover (`min_rollover_age`,
+    AttemptTransitionStep's oldest rollover time), so an event written the day before a rollover is
+    kept 2557 days too."""
     objs = objects(stack_runs["prod"])
-    policy = objs[("opensearch", "ism_policy", "kafka-security")].inputs["body"]["policy"]
+    policy = objs[("opensearch", "ism_policy", "kafka-security-rollover")].inputs["body"]["policy"]
     states = {st["name"]: st for st in policy["states"]}
-    assert states["hot"]["transitions"] == [{"state_name": "cold", "conditions": {"min_index_age": "2d"}}]
+    assert states["hot"]["actions"] == [{"rollover": {"min_primary_shard_size": "30gb", "min_index_age": "30d"}}]
+    assert states["hot"]["transitions"] == [{"state_name": "cold", "conditions": {"min_rollover_age": "2d"}}]
     assert {"read_only": {}} in states["cold"]["actions"]
+    assert states["cold"]["transitions"] == [{"state_name": "delete", "conditions": {"min_rollover_age": "2557d"}}]
     assert not any("snapshot" in a for st in states.values() for a in st["actions"])
+    assert policy["ism_template"] == [{"index_patterns": ["kafka-security-0*"], "priority": 101}]
     sm = objs[("opensearch", "sm_policy", "nightly-kafka-security")]
-    assert sm.inputs["body"]["snapshot_config"]["indices"] == "kafka-security-*"
+    assert sm.inputs["body"]["snapshot_config"]["indices"] == "kafka-security-*"  # both layouts
     assert sm.inputs["body"]["snapshot_config"]["repository"] == "kafka-security-archive"
     assert sm.inputs["body"]["deletion"]["condition"]["max_age"] == "2557d"
     repo = objs[("opensearch", "snapshot_repository", "kafka-security-archive")]
-    ism = objs[("opensearch", "ism_policy", "kafka-security")]
+    ism = objs[("opensearch", "ism_policy", "kafka-security-rollover")]
     assert repo.urn in sm.dependencies and sm.urn in ism.dependencies  # repository -> SM -> ISM
+    settings = objs[("opensearch", "index_template", "kafka-security-rollover")].inputs["body"]["template"]["settings"]
+    assert settings["index.append_only.enabled"] is True and settings["index.codec"] == "best_compression"
+    assert settings["index.plugins.index_state_management.rollover_alias"] == "kafka-security"
+    assert objs[("opensearch", "write_alias", "kafka-security")].inputs["body"] == {
+        "aliases": {"kafka-security": {"is_write_index": True}}}
+
+
+def test_the_daily_security_layout_keeps_its_policy_for_its_own_indices(stack_runs):
+    """The same resources as before the rollover layout (a delete would be refused: they are protected
+    in prod), with the same daily rules, now attached only to daily names (kafka-security-2*, disjoint
+    from the rollover names kafka-security-0*)."""
+    objs = objects(stack_runs["prod"])
+    legacy = objs[("opensearch", "ism_policy", "kafka-security")]
+    assert legacy.name == "kafka-monitoring-retention-opensearch-ism-policy-kafka-security"
+    policy = legacy.inputs["body"]["policy"]
+    states = {st["name"]: st for st in policy["states"]}
+    assert states["hot"]["transitions"] == [{"state_name": "cold", "conditions": {"min_index_age": "2d"}}]
     assert states["cold"]["transitions"] == [{"state_name": "delete", "conditions": {"min_index_age": "2557d"}}]
-    assert policy["ism_template"] == [{"index_patterns": ["kafka-security-*"], "priority": 100}]
+    assert policy["ism_template"] == [{"index_patterns": ["kafka-security-2*"], "priority": 100}]
     template = objs[("opensearch", "index_template", "kafka-security")].inputs["body"]
-    assert template["template"]["settings"]["index.append_only.enabled"] is True
+    assert template["index_patterns"] == ["kafka-security-2*"] and "index.codec" not in template["template"]["settings"]
+    for daily in ("kafka-security-2026.11.30", "kafka-security-2999.01.01"):
+        assert fnmatch.fnmatch(daily, "kafka-security-2*") and not fnmatch.fnmatch(daily, "kafka-security-0*")
+    assert not fnmatch.fnmatch("kafka-security-000001", "kafka-security-2*")
 
 
 def test_objects_target_https_endpoints_carry_no_password_and_are_protected_in_prod(stack_runs):
@@ -185,6 +212,14 @@ def test_each_put_waits_for_what_the_server_requires_and_the_writers_wait_for_al
         (("opensearch", "snapshot_repository", "kafka-security-archive"), ("opensearch", "sm_policy", "nightly-kafka-security")),
         (("opensearch", "snapshot_repository", "kafka-security-archive"), ("opensearch", "ism_policy", "kafka-security")),
         (("opensearch", "ism_policy", "kafka-security"), ("opensearch", "index_template", "kafka-security")),
+        # the rollover layout: its policy and template before the bootstrap index (ISM attaches only at
+        # creation, ManagedIndexCoordinator.findMatchingPolicy; settings apply at creation), and after
+        # the daily layout's are narrowed
+        (("opensearch", "sm_policy", "nightly-kafka-security"), ("opensearch", "ism_policy", "kafka-security-rollover")),
+        (("opensearch", "ism_policy", "kafka-security"), ("opensearch", "ism_policy", "kafka-security-rollover")),
+        (("opensearch", "index_template", "kafka-security"), ("opensearch", "index_template", "kafka-security-rollover")),
+        (("opensearch", "ism_policy", "kafka-security-rollover"), ("opensearch", "index_template", "kafka-security-rollover")),
+        (("opensearch", "index_template", "kafka-security-rollover"), ("opensearch", "write_alias", "kafka-security")),
     ]
     for first, then in order:
         assert objs[first].urn in after[objs[then].urn], (first, then)
@@ -194,10 +229,10 @@ def test_each_put_waits_for_what_the_server_requires_and_the_writers_wait_for_al
         assert {o.urn for o in objs.values()} <= after[writer.urn], writer.name
 
 
-ORDER = ("snapshot_repository", "slm_policy", "sm_policy", "index_template", "ilm_policy", "ism_policy")
+ORDER = ("snapshot_repository", "slm_policy", "sm_policy", "index_template", "ilm_policy", "ism_policy", "write_alias")
 
 
-def _apply(program, httpserver, monkeypatch, **config) -> tuple[dict, list, list]:
+def _apply(program, httpserver, monkeypatch, servers: dict | None = None, **config) -> tuple[dict, list, list]:
     """Every object the program registers, with the inputs exactly as the engine hands them over,
     created in registration order on model servers that parse as the real ones do
     (tests/components/search_parsers.py). Returns (servers, [(inputs, created)], provider)."""
@@ -210,7 +245,7 @@ def _apply(program, httpserver, monkeypatch, **config) -> tuple[dict, list, list
     monkeypatch.setattr(sp, "sleep", lambda s: None)
     monkeypatch.setenv("ELASTICSEARCH_PASSWORD", "es-pass")
     monkeypatch.setenv("OPENSEARCH_PASSWORD", "os-pass")
-    servers = {"elasticsearch": SearchServer("elasticsearch"), "opensearch": SearchServer("opensearch")}
+    servers = servers or {"elasticsearch": SearchServer("elasticsearch"), "opensearch": SearchServer("opensearch")}
     httpserver.expect_request("").respond_with_handler(servers["elasticsearch"].handler)
     other = HTTPServer(host="127.0.0.1", port=0)
     other.start()
@@ -246,7 +281,8 @@ def test_what_the_program_registers_the_provider_applies_and_it_stays_applied(pr
             False, "", "", False), inputs["object_id"]
         assert created.id == f"{inputs['engine']}/{inputs['kind']}/{inputs['object_id']}"
     stored = {(engine, path) for engine, server in servers.items() for path in server.objects}
-    assert len(stored) == len(applied) >= 8
+    aliases = [i for i, _ in applied if i["kind"] == "write_alias"]  # an index on the server, not an object
+    assert len(stored) + len(aliases) == len(applied) >= 8 and len(aliases) == 1
     assert changed == []
 
 

@@ -1,7 +1,7 @@
 """Our JMX exporter rules, applied the way the real exporter applies them, to the MBeans Kafka
 really registers: every JMX series and label that a rule or dashboard reads must come out.
 
-The matcher is tests/content/jmx_exporter_model.py (prometheus/jmx_exporter 1.0.1,
+The matcher is content/jmx_exporter.py (prometheus/jmx_exporter 1.0.1,
 JmxCollector.java: `attr: VALUE` suffix, `^.*(?:pattern).*$` wrapping, safeName, first match
 wins). The MBeans are tests/content/kafka_mbeans.py (Apache Kafka docs/ops.html, Monitoring).
 """
@@ -18,7 +18,7 @@ from content.rules import rule_files
 from tests.conftest import make_settings
 from tests.content import kafka_mbeans
 from tests.content.grafana_model import concrete
-from tests.content.jmx_exporter_model import Attribute, export
+from content.jmx_exporter import Attribute, export
 
 BEANS = kafka_mbeans.broker() + kafka_mbeans.controller(active=True) + kafka_mbeans.controller(active=False)
 # Labels Prometheus attaches from the target, not the exporter (content.scrape).
