@@ -314,3 +314,85 @@ def test_each_nightly_snapshot_holds_its_classs_indices_and_nothing_else(program
                 assert f"/_snapshot/{repository}" in server.objects, path
                 seen.add(c.key)
     assert seen == {"application", "security"}
+
+
+def _bulk(*targets: str, op: str = "create") -> str:
+    """A _bulk body as Fluent Bit's out_opensearch v3.1.9 writes it with Logstash_Format Off and
+    Suppress_Type_Name On: `{"<op>":{"_index":"<Index>"}}` then the record, one per line."""
+    return "".join(json.dumps({op: {"_index": t}}) + "\n" + json.dumps({"log": "denied"}) + "\n" for t in targets)
+
+
+def test_security_events_land_in_the_write_index_and_roll_over_at_the_primary_shard_size(program, httpserver,
+                                                                                       monkeypatch):
+    """On a model OpenSearch (indices, aliases, ISM attach and rollover: tests/components/search_server.py):
+    the bootstrap index holds the alias as write index, with the rollover template's settings and the
+    rollover policy attached; Fluent Bit's bulk `create` on the alias lands there; ISM rolls over at
+    30gb of a primary shard (not at 29.9), or at 30 days whatever the size (the conditions are OR-ed,
+    ManagedIndexUtils.evaluateConditions); the next writes go to kafka-security-000002; and the provider
+    still sees no drift (the alias has a write index, whichever)."""
+    from pytest_httpserver import HTTPServer
+
+    from components import search_provider as sp
+    from tests.components.test_search_convergence import through_engine
+
+    servers, applied, changed = _apply(program, httpserver, monkeypatch)
+    assert changed == []
+    os_ = servers["opensearch"]
+    first = os_.indices["kafka-security-000001"]
+    assert first["aliases"] == {"kafka-security": {"is_write_index": True}}
+    assert first["policy_id"] == "kafka-security-rollover"
+    assert first["settings"]["index.codec"] == "best_compression"
+    assert first["settings"]["index.plugins.index_state_management.rollover_alias"] == "kafka-security"
+    result = os_.bulk(_bulk("kafka-security", "kafka-security"))
+    assert not result["errors"] and {i["create"]["_index"] for i in result["items"]} == {"kafka-security-000001"}
+
+    assert os_.ism_rollover("kafka-security-000001", age_days=29.9, primary_shard_gb=29.9) is None  # near miss
+    assert os_.ism_rollover("kafka-security-000001", age_days=1, primary_shard_gb=30.0) == "kafka-security-000002"
+    assert os_.write_index("kafka-security") == "kafka-security-000002"
+    assert os_.indices["kafka-security-000002"]["policy_id"] == "kafka-security-rollover"
+    result = os_.bulk(_bulk("kafka-security"))
+    assert result["items"][0]["create"]["_index"] == "kafka-security-000002"
+    # a quiet index still closes at its age
+    assert os_.ism_rollover("kafka-security-000002", age_days=30, primary_shard_gb=0.1) == "kafka-security-000003"
+    (alias_inputs, created), = [(i, c) for i, c in applied if i["kind"] == "write_alias"]
+    other = HTTPServer(host="127.0.0.1", port=0)
+    other.start()
+    try:  # the provider reads the alias back from the same model
+        other.expect_request("").respond_with_handler(os_.handler)
+        moved = through_engine({**alias_inputs, "endpoint": other.url_for("/").rstrip("/")})
+        assert not sp.RetentionObjectProvider().diff(created.id, {**created.outs, "endpoint": moved["endpoint"]},
+                                                     moved).changes
+    finally:
+        other.clear()
+        other.stop()
+
+
+def test_the_daily_indices_written_before_the_change_keep_their_policy_until_they_age_out(program, httpserver,
+                                                                                        monkeypatch):
+    """A daily index created under the old layout (policy kafka-security attached by its old
+    `kafka-security-*` template) keeps the copy of the policy ISM stored for it when the program then
+    narrows that policy and adds the rollover layout (index-management 2.17.0.0 ManagedIndexRunner runs
+    `managedIndexConfig.policy`; only the change_policy API replaces it). A daily index an old Fluent
+    Bit pod still creates after the change gets the daily policy and template, not the rollover ones."""
+    from tests.components.search_server import SearchServer
+
+    os_ = SearchServer("opensearch")
+    old_policy = {"policy": {"description": "kafka-security: old", "default_state": "hot", "states": [
+        {"name": "hot", "actions": [], "transitions": [{"state_name": "delete", "conditions": {"min_index_age": "2557d"}}]},
+        {"name": "delete", "actions": [{"delete": {}}], "transitions": []}],
+        "ism_template": [{"index_patterns": ["kafka-security-*"], "priority": 100}]}}
+    os_._store("/_plugins/_ism/policies/kafka-security", old_policy, {})
+    os_.create_index("kafka-security-2026.11.30", {})
+    before = os_.indices["kafka-security-2026.11.30"]
+    assert before["policy_id"] == "kafka-security"
+    servers = {"elasticsearch": SearchServer("elasticsearch"), "opensearch": os_}
+    _apply(program, httpserver, monkeypatch, servers=servers, adoptExistingRetention=True)
+    assert os_.objects["/_plugins/_ism/policies/kafka-security"]["ism_template"][0]["index_patterns"] == [
+        "kafka-security-2*"]
+    kept = os_.indices["kafka-security-2026.11.30"]["policy"]
+    assert kept["ism_template"][0]["index_patterns"] == ["kafka-security-*"]   # its own copy, unchanged
+    assert os_.ism_rollover("kafka-security-2026.11.30", age_days=400, primary_shard_gb=99) is None  # never rolls
+    os_.bulk(_bulk("kafka-security-2026.12.01", op="index"))  # an old pod's Logstash name, auto-created
+    late = os_.indices["kafka-security-2026.12.01"]
+    assert late["policy_id"] == "kafka-security" and "index.codec" not in late["settings"]
+    assert "index.plugins.index_state_management.rollover_alias" not in late["settings"]
