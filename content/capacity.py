@@ -124,10 +124,12 @@ def gib(size: str) -> float:
 
 
 def retention_size(s: Any) -> str:
-    """Prometheus retentionSize: 85 % of the volume, in whole GB, which both Prometheus
-    (--storage.tsdb.retention.size: B, KB, MB, GB...; "based on powers-of-2, so 1KB is 1024B",
-    v2.54.1 cmd/prometheus/main.go) and the operator (v0.77.1 ByteSize pattern) read as GiB."""
-    return f"{math.floor(gib(s.prometheus_storage_size) * RETENTION_SIZE_FRACTION)}GB"
+    """Prometheus retentionSize: 85 % of the volume, rounded down to a whole GB (MB under 2 GiB, so that
+    a small volume never gets 0, which disables the limit). Prometheus (--storage.tsdb.retention.size:
+    B, KB, MB, GB...; "based on powers-of-2, so 1KB is 1024B", v2.54.1 cmd/prometheus/main.go) and the
+    operator (v0.77.1 ByteSize pattern) both read GB as GiB."""
+    size = gib(s.prometheus_storage_size) * RETENTION_SIZE_FRACTION
+    return f"{math.floor(size)}GB" if size >= 2 else f"{math.floor(size * 1024)}MB"
 
 
 def prometheus_disk_bytes(samples_per_s: float, retention_s: float, bytes_per_sample: float) -> float:

@@ -133,8 +133,7 @@ def _crossings(old: dict, new: dict) -> list[str]:
     for engine, e in new["search"]["engines"].items():
         o = old["search"]["engines"][engine]
         limit = capacity.SHARD_WARN_FRACTION
-        if o["open_shards"] <= limit * o["shard_limit"] < e["open_shards"] or (
-                o["open_shards"] <= limit * e["shard_limit"] < e["open_shards"]):
+        if o["open_shards"] <= limit * o["shard_limit"] and e["open_shards"] > limit * e["shard_limit"]:
             found.append(f"capacity: {engine} open shards {o['open_shards']} → {e['open_shards']}, over "
                          f"{limit:.0%} of {e['shard_limit']}")
     return found
