@@ -77,3 +77,17 @@ def test_shards_crossing_80_percent_of_the_limit_is_danger():
     lines, danger = capacity_report.compare(PROD, limit_case)
     assert danger == ["DANGER: capacity: elasticsearch open shards 674 → 674, over 80% of 840"]
     assert capacity_report.compare(PROD, _plan(capacity_max_shards_per_node=300))[1] == []  # 674 of 900: 75 %
+
+
+def test_plan_diff_puts_the_capacity_lines_and_danger_in_the_stacks_markdown():
+    from harness import plan_diff
+
+    empty = {"resources": [], "outputs": {}, "artifacts": {}}
+    base = ({**empty, "capacity": PROD}, "")
+    head = ({**empty, "capacity": _plan(prometheus_storage_size="200Gi")}, "")
+    lines, failed, danger = plan_diff.report("prod", base, head)
+    assert not failed and danger == ["DANGER: capacity: prometheus headroom 3.27x → 1.31x, under 1.5x"]
+    text = "\n".join(lines)
+    fence = text.index("```\n", 10)  # the diff's code block closes before the charts
+    assert text.index("capacity prometheus PVC: 500Gi → 200Gi") < fence < text.index("```mermaid")
+    assert text.count("xychart-beta") == 2
