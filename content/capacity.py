@@ -252,7 +252,11 @@ def plan(s: "CapacityArgs", today: date | None = None) -> dict[str, Any]:
     out = {"assumed": list(s.capacity_assumed), "stores": stores, "prometheus": prometheus(s), "search": search(s)}
     out["archive"] = archive(s) if s.enable_archive else None
     out["warnings"] = warnings(out, today or date.today())
-    out["refusals"] = [{"key": k, "why": w} for k, w in refusals(out)]
+    found = [{"key": k, "why": w} for k, w in refusals(out)]
+    # A refusal needs the sizing it rests on: a stack that assumes some of it (dev and staging may;
+    # prod may not, config.settings) gets the same findings as warnings.
+    out["refusals"] = [] if out["assumed"] else found
+    out["warnings"] += [f"would be refused with declared sizing: {r['key']}: {r['why']}" for r in found if out["assumed"]]
     return out
 
 

@@ -217,6 +217,14 @@ def measure(prom: Prometheus, settings, end: int, cluster: str) -> list[tuple[st
 
 
 def run(clusters: int, settings, workdir: Path) -> dict:
+    tsdb, end, series = prepare(clusters, settings, workdir)
+    with Prometheus(tsdb, workdir) as prom:
+        return {"raw_series": series, "default": measure(prom, settings, end, "kafka-0"),
+                "all": measure(prom, settings, end, ".*")}
+
+
+def prepare(clusters: int, settings, workdir: Path) -> tuple[Path, int, int]:
+    """The synthetic history with our recording rules backfilled: (TSDB directory, its end, raw series)."""
     end = (int(time.time()) // STEP) * STEP - 60
     raw, tsdb, rules_out = workdir / "history.om", workdir / "tsdb", workdir / "rule-blocks"
     series = write_openmetrics(raw, clusters, end)
@@ -238,9 +246,7 @@ def run(clusters: int, settings, workdir: Path) -> dict:
                         *files], check=True, capture_output=True, timeout=1800)
     for block in rules_out.iterdir():
         shutil.move(str(block), tsdb / block.name)
-    with Prometheus(tsdb, workdir) as prom:
-        return {"raw_series": series, "default": measure(prom, settings, end, "kafka-0"),
-                "all": measure(prom, settings, end, ".*")}
+    return tsdb, end, series
 
 
 def _report(clusters: int, result: dict) -> None:

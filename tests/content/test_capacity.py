@@ -219,3 +219,14 @@ def test_every_stack_passes_its_own_plan(stack):
     p = capacity.plan(CapacityArgs.of(make_settings(stack)))
     assert p["refusals"] == []
     assert p["prometheus"]["headroom"] >= 1.2
+
+
+def test_a_stack_that_assumes_its_sizing_is_warned_not_refused():
+    """dev declares no capacity input: its plan's findings rest on assumptions, so they are warnings;
+    with every input declared the same finding is a refusal."""
+    dev = CapacityArgs.of(make_settings("dev", clusters=[f"c{i} ns=kafka-{i} preset=strimzi" for i in range(6)]))
+    p = capacity.plan(dev)
+    assert p["prometheus"]["headroom"] < 1.2 and p["refusals"] == []
+    assert any(w.startswith("would be refused with declared sizing: prometheusStorageSize:") for w in p["warnings"])
+    declared = capacity.plan(_with(dev, capacity_assumed=()))
+    assert [r["key"] for r in declared["refusals"]] == ["prometheusStorageSize"]
