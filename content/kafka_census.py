@@ -6,7 +6,7 @@ edit of the rules changes the plan, and nothing here is a count typed by hand. S
 branch 3.9 (commit c821449fb7c1e2c0f398eeb5cfc4a8abc210c0a4):
 - core/.../network/RequestChannel.scala: `Metrics` creates a RequestMetrics for every API of the
   listener type (`ApiKeys.apisForListener`) plus FetchConsumer, FetchFollower and
-  VerifyPartitionsInTxn, eagerly; each has 8 histograms (RequestQueueTimeMs, LocalTimeMs,
+  AddPartitionsToTxnVerification, eagerly; each has 8 histograms (RequestQueueTimeMs, LocalTimeMs,
   RemoteTimeMs, ThrottleTimeMs, ResponseQueueTimeMs, ResponseSendTimeMs, TotalTimeMs, RequestBytes),
   Produce and Fetch 2 more (MessageConversionsTimeMs, TemporaryMemoryBytes). RequestsPerSec (per
   version) and ErrorsPerSec (per error) are created on first use.
@@ -25,7 +25,7 @@ from __future__ import annotations
 from content.jmx_exporter import Attribute
 
 BROKER_APIS, CONTROLLER_APIS = 72, 42
-PSEUDO_APIS = ("FetchConsumer", "FetchFollower", "VerifyPartitionsInTxn")
+PSEUDO_APIS = ("FetchConsumer", "FetchFollower", "AddPartitionsToTxnVerification")
 HISTOGRAMS = ("RequestQueueTimeMs", "LocalTimeMs", "RemoteTimeMs", "ThrottleTimeMs", "ResponseQueueTimeMs",
               "ResponseSendTimeMs", "TotalTimeMs", "RequestBytes")
 PRODUCE_FETCH_HISTOGRAMS = ("MessageConversionsTimeMs", "TemporaryMemoryBytes")

@@ -3,7 +3,7 @@ written out here (not read from content/capacity.py).
 
 Sources:
 - apache/kafka branch 3.9 (c821449fb7c): core/.../network/RequestChannel.scala (`Metrics`: every API of
-  the listener plus FetchConsumer, FetchFollower, VerifyPartitionsInTxn; RequestMetrics: 8 histograms,
+  the listener plus FetchConsumer, FetchFollower, AddPartitionsToTxnVerification; RequestMetrics: 8 histograms,
   Produce and Fetch 10), clients/src/main/resources/common/message/*Request.json `listeners` (72 broker
   APIs, 42 controller APIs), core/.../cluster/Partition.scala (6 gauges), clients/.../Selector.java.
 - prometheus/jmx_exporter 1.0.1 JmxCollector.java, as content/jmx_exporter.py models it: a Yammer
@@ -37,7 +37,7 @@ from content.data_classes import SECURITY
 from tests.conftest import make_settings
 
 PROD = CapacityArgs.of(make_settings("prod"))
-BROKER_NAMES = 72 + 3  # broker APIs + FetchConsumer, FetchFollower, VerifyPartitionsInTxn
+BROKER_NAMES = 72 + 3  # broker APIs + FetchConsumer, FetchFollower, AddPartitionsToTxnVerification
 UPSTREAM = Path(__file__).resolve().parents[1] / "upstream"
 
 
