@@ -122,6 +122,7 @@ class Kind:
     versioned: bool = False                     # ISM, SM: updates carry if_seq_no and if_primary_term
     create_method: str = "PUT"                  # SM creates with POST, updates with PUT
     create_path: str = ""                       # where a write goes when not `path` (a write alias: its index)
+    delete_path: str = ""                       # where a delete goes when not `path`
     privilege: str = ""                         # what the provider's user needs on the cluster
 
 
@@ -155,7 +156,9 @@ KINDS: dict[tuple[str, str], Kind] = {
                                                 privilege="cluster permission cluster:admin/repository/*"),
     # Created once as its bootstrap index (`PUT <alias>-000001` with the alias as write index); rollover
     # moves it on. OpenSearch refuses a second create of that index (resource_already_exists_exception).
+    # Deleting it removes the alias from every index (`DELETE /<index>/_alias/<name>`), never an index.
     ("opensearch", "write_alias"): Kind("/_alias/{id}", _write_alias, normalise, create_path="/{id}-000001",
+                                        delete_path="/*/_alias/{id}",
                                         privilege="index permissions indices:admin/create and "
                                                   "indices:admin/aliases on the class's indices"),
 }

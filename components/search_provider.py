@@ -241,7 +241,7 @@ class RetentionObjectProvider(ResourceProvider):
                   "set allowRetentionDelete to change that)", file=sys.stderr)
             return
         kind = KINDS[(props["engine"], props["kind"])]
-        _Client(props).request("DELETE", kind.path.format(id=props["object_id"]), missing_ok=True)
+        _Client(props).request("DELETE", (kind.delete_path or kind.path).format(id=props["object_id"]), missing_ok=True)
 
 
 class RetentionObject(pulumi.dynamic.Resource, module="search", name="RetentionObject"):

@@ -99,6 +99,11 @@ class SearchServer:
             return self._put(request.path, body, raw, dict(request.args))
         if request.method == "POST" and request.path.startswith("/_plugins/_sm/policies/"):
             return self._sm_write(request.path, body, dict(request.args), create=True)
+        if request.method == "DELETE" and re.fullmatch(r"/\*/_alias/[^/]+", request.path):
+            alias = request.path.rsplit("/", 1)[1]
+            held = [b for b in self.indices.values() if b["aliases"].pop(alias, None) is not None]
+            return self._json({"acknowledged": True}) if held else self._json(
+                {"error": f"aliases [{alias}] missing", "status": 404}, 404)
         if request.method == "DELETE":
             if self.objects.pop(request.path, None) is None:
                 return self._missing(request.path)

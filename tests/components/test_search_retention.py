@@ -396,3 +396,28 @@ def test_the_daily_indices_written_before_the_change_keep_their_policy_until_the
     late = os_.indices["kafka-security-2026.12.01"]
     assert late["policy_id"] == "kafka-security" and "index.codec" not in late["settings"]
     assert "index.plugins.index_state_management.rollover_alias" not in late["settings"]
+
+
+def test_destroying_a_dev_stack_removes_the_write_alias_and_keeps_the_indices(program, httpserver, monkeypatch):
+    """`DELETE /<index>/_alias/<name>` with `*` for every index (OpenSearch RestIndexDeleteAliasesAction);
+    the events themselves stay (ISM or an operator deletes indices, never the program). A second delete
+    finds nothing and is not an error."""
+    from pytest_httpserver import HTTPServer
+
+    from components import search_provider as sp
+
+    servers, applied, _ = _apply(program, httpserver, monkeypatch)
+    os_ = servers["opensearch"]
+    (_, created), = [(i, c) for i, c in applied if i["kind"] == "write_alias"]
+    other = HTTPServer(host="127.0.0.1", port=0)
+    other.start()
+    try:
+        other.expect_request("").respond_with_handler(os_.handler)
+        props = {**created.outs, "endpoint": other.url_for("/").rstrip("/")}
+        sp.RetentionObjectProvider().delete(created.id, props)
+        sp.RetentionObjectProvider().delete(created.id, props)
+    finally:
+        other.clear()
+        other.stop()
+    assert [w.path for w in os_.writes() if w.method == "DELETE"] == ["/*/_alias/kafka-security"] * 2
+    assert os_.indices["kafka-security-000001"]["aliases"] == {} and os_.write_index("kafka-security") is None
