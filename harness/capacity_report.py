@@ -87,9 +87,10 @@ def chart(plan: dict[str, Any]) -> str:
     need = [p["disk_need_gib"] * capacity.GIB / 1e9, *(e["disk_need_gb"] for e in engines.values())]
     given = [p["pvc_gib"] * capacity.GIB / 1e9, *(e["disk_gb"] for e in engines.values())]
     top = max([*need, *given, 1])
-    out = ["```mermaid", "xychart-beta", '  title "Disk: need (first bars) vs provisioned (second bars), GB"',
+    # Later series are drawn over earlier ones: the provisioned bars first, the (smaller) need over them.
+    out = ["```mermaid", "xychart-beta", '  title "Disk, GB: provisioned (first bars), need (second bars)"',
            f"  x-axis [{', '.join(names)}]", f'  y-axis "GB" 0 --> {top * 1.1:.0f}',
-           f"  bar [{', '.join(f'{v:.0f}' for v in need)}]", f"  bar [{', '.join(f'{v:.0f}' for v in given)}]", "```"]
+           f"  bar [{', '.join(f'{v:.0f}' for v in given)}]", f"  bar [{', '.join(f'{v:.0f}' for v in need)}]", "```"]
     a = plan.get("archive")
     if a:
         cost = [y["monthly_usd"] for y in a["years"]]

@@ -40,7 +40,7 @@ def test_the_charts_plot_need_against_provisioned_and_seven_years_of_cost():
     blocks = re.findall(r"```mermaid\n(.*?)```", md, re.S)
     assert len(blocks) == 2 and all(b.startswith("xychart-beta\n") for b in blocks)
     bars = [[float(x) for x in b.split(", ")] for b in re.findall(r"^  bar \[(.*)\]$", blocks[0], re.M)]
-    need, given = bars
+    given, need = bars
     p, e = PROD["prometheus"], PROD["search"]["engines"]
     assert given == [round(p["pvc_gib"] * 2**30 / 1e9), e["elasticsearch"]["disk_gb"], e["opensearch"]["disk_gb"]]
     assert need[2] == round(e["opensearch"]["disk_need_gb"])
