@@ -127,6 +127,8 @@ class Kind:
     canonical: Callable[[dict], dict]           # either body -> the form both are compared in
     versioned: bool = False                     # ISM, SM: updates carry if_seq_no and if_primary_term
     create_method: str = "PUT"                  # SM creates with POST, updates with PUT
+    write_path: str = ""                        # where a PUT goes when not `path` (a write alias: its first index)
+    delete_path: str = ""                       # where a delete goes when not `path`
     privilege: str = ""                         # what the provider's user needs on the cluster
     # Detections (Alerting monitors, Notifications channels): created by POST on a collection path.
     create_path: str = ""                       # POST here to create (empty: create_method on path)
@@ -134,6 +136,14 @@ class Kind:
     generated_id: bool = False                  # the server names the object: state keeps its id
     search: tuple[str, str] = ("", "")          # (path, keyword field): adopt by name, refusing duplicates
     execute: str = ""                           # dry run after every write, with {id}
+
+
+def _write_alias(response: Any, alias: str) -> dict:
+    """`GET _alias/<alias>` -> `{<index>: {"aliases": {<alias>: {"is_write_index": ...}}}}` per index
+    holding it; after each rollover a newer index holds the write flag. The object is the alias with a
+    write index, whichever index that is."""
+    flags = [(body.get("aliases") or {}).get(alias, {}).get("is_write_index") for body in response.values()]
+    return {"aliases": {alias: {"is_write_index": any(flag is True for flag in flags)}}}
 
 
 KINDS: dict[tuple[str, str], Kind] = {
@@ -156,6 +166,13 @@ KINDS: dict[tuple[str, str], Kind] = {
                                            privilege="cluster permission indices:admin/index_template/*"),
     ("opensearch", "snapshot_repository"): Kind("/_snapshot/{id}", lambda r, i: r[i], _repository,
                                                 privilege="cluster permission cluster:admin/repository/*"),
+    # Created once as its bootstrap index (`PUT <alias>-000001` with the alias as write index); rollover
+    # moves it on. OpenSearch refuses a second create of that index (resource_already_exists_exception).
+    # Deleting it removes the alias from every index (`DELETE /<index>/_alias/<name>`), never an index.
+    ("opensearch", "write_alias"): Kind("/_alias/{id}", _write_alias, normalise, write_path="/{id}-000001",
+                                        delete_path="/*/_alias/{id}",
+                                        privilege="index permissions indices:admin/create and "
+                                                  "indices:admin/aliases on the class's indices"),
 }
 
 

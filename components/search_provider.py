@@ -187,7 +187,7 @@ class RetentionObjectProvider(ResourceProvider):
                 if not exists and kind.create_path:  # POST on the collection (the id in the body, or the server's)
                     body = kind.create_body(props["object_id"], props["body"]) if kind.create_body else props["body"]
                     return client.request("POST", kind.create_path, body=body)
-                path = kind.path.format(id=_key(props))
+                path = (kind.write_path or kind.path).format(id=_key(props))
                 return client.request("PUT" if exists else kind.create_method, path, body=props["body"],
                                       params=meta or None)
             except SearchApiError as err:
@@ -298,7 +298,7 @@ class RetentionObjectProvider(ResourceProvider):
         kind = KINDS[(props["engine"], props["kind"])]
         if kind.generated_id and not props.get("server_id"):
             return  # never created
-        _Client(props).request("DELETE", kind.path.format(id=_key(props)), missing_ok=True)
+        _Client(props).request("DELETE", (kind.delete_path or kind.path).format(id=_key(props)), missing_ok=True)
 
 
 class RetentionObject(pulumi.dynamic.Resource, module="search", name="RetentionObject"):

@@ -58,6 +58,8 @@ class SearchRetention(pulumi.ComponentResource):
             ilm = self._object(es, "ilm_policy", c.policy, r.ilm_policy(s, c, snapshots=bool(first)), depends_on=first)
             for template_id, body in r.es_index_templates(s, c).items():
                 self._object(es, "index_template", template_id, body, depends_on=[ilm])
+        elif c.rollover:
+            self._rollover_class(c, first)
         else:
             ism = self._object(engine, "ism_policy", c.policy, r.ism_policy(s, c), depends_on=first)
             if c.prefix:  # Jaeger keeps its own templates in OpenSearch: ISM attaches by ism_template
@@ -103,6 +105,19 @@ class SearchRetention(pulumi.ComponentResource):
         return SavedView(f"{self._name}-{engine}-{kind}-{object_id}", engine=engine, kind=kind, object_id=object_id,
                          body=body, endpoint=endpoint, username=s.search_cluster(login)[1], ca_bundle=s.search_ca_bundle,
                          adopt=s.adopt_existing_retention, opts=pulumi.ResourceOptions(parent=self, depends_on=depends_on or []))
+
+    def _rollover_class(self, c: DataClass, first: list[pulumi.Resource]) -> None:
+        """The daily layout's policy and template (same resources as before, narrowed to daily names),
+        then the rollover layout in the order the server needs: the policy and template exist before the
+        bootstrap index, which ISM attaches only to an index created after its ism_template
+        (ManagedIndexCoordinator.findMatchingPolicy) and which takes its settings at creation."""
+        s, os_ = self._s, "opensearch"
+        legacy_ism = self._object(os_, "ism_policy", c.legacy_policy, r.daily_ism_policy(s, c), depends_on=first)
+        legacy = self._object(os_, "index_template", c.legacy_policy, r.os_index_template(s, c, daily=True),
+                              depends_on=[legacy_ism])
+        ism = self._object(os_, "ism_policy", c.policy, r.ism_policy(s, c), depends_on=[*first, legacy_ism])
+        template = self._object(os_, "index_template", c.policy, r.os_index_template(s, c), depends_on=[ism, legacy])
+        self._object(os_, "write_alias", c.write_alias, r.write_alias(c), depends_on=[template])
 
     def _sigv4_region(self, engine: str) -> str:
         """Amazon OpenSearch Service signs requests with AWS credentials (SigV4), in its region."""

@@ -55,6 +55,16 @@ def _rate(text: str) -> bool:
         return False
 
 
+def number(lo: float, hi: float) -> Rule:
+    """A decimal given as a string (Pulumi's schema has no float type)."""
+    def ok(text: str) -> bool:
+        try:
+            return lo <= float(text) <= hi
+        except (TypeError, ValueError):
+            return False
+    return Rule(ok, f"a number from {lo:g} to {hi:g}")
+
+
 def _regex(text: str) -> bool:
     try:
         re.compile(text)
@@ -234,6 +244,8 @@ def rules() -> dict[str, Rule]:
         "snapshotSchedule": Rule(lambda v: not cron.problems(v), "an Elasticsearch cron expression such as '0 30 1 * * ?'"),
         "applicationLogShards": between(1, 64),
         "securityLogShards": between(1, 64),
+        "securityRolloverPrimaryShardGb": between(1, 200),
+        "securityRolloverMaxDays": between(1, 365),
         "searchReplicas": between(0, 5, 1, " (an index must survive one node)"),
         "opensearchAppendOnly": BOOL,
         "allowRetentionDelete": BOOL,
@@ -277,6 +289,31 @@ def rules() -> dict[str, Rule]:
         "traceRetentionDays": between(1, 365),
         "traceSamplingRate": Rule(_rate, "a number from 0 to 1"),
         "traceSamplingOverrides": Rule(lambda v: len(v) <= 100, "at most 100 overrides"),  # each: settings
+        # The capacity plan's inputs (content/capacity.py): ranges that keep its arithmetic meaningful.
+        "capacityBrokersPerCluster": between(1, 1000),
+        "capacityControllersPerCluster": between(0, 100),
+        "capacityTopicsPerCluster": between(1, 100_000),
+        "capacityPartitionsPerCluster": between(1, 1_000_000),
+        "capacityReplicationFactor": between(1, 10),
+        "capacityConsumerGroupsPerCluster": between(0, 100_000),
+        "capacityTopicsPerGroup": between(0, 1000),
+        "capacityListeners": between(1, 20),
+        "capacityNetworkThreads": between(1, 128),
+        "capacityBaselineSeries": between(0, 100_000_000),
+        "capacityBytesPerSample": number(0.5, 16),
+        "capacityApplicationLogGbPerDay": number(0, 100_000),
+        "capacitySecurityEventGbPerDay": number(0, 100_000),
+        "capacityTraceSpansPerSecond": between(0, 10_000_000),
+        "capacityTraceSpanBytes": between(1, 1_000_000),
+        "capacityArchiveGzipRatio": number(0.01, 1),
+        "capacityFluentBitNodes": between(1, 10_000),
+        "capacityElasticsearchDataNodes": between(1, 1000),
+        "capacityElasticsearchDiskGb": between(1, 1_000_000),
+        "capacityElasticsearchHeapGb": between(1, 64),
+        "capacityOpensearchDataNodes": between(1, 1000),
+        "capacityOpensearchDiskGb": between(1, 1_000_000),
+        "capacityOpensearchHeapGb": between(1, 64),
+        "capacityMaxShardsPerNode": between(1, 100_000),
         "traceHealthOperations": _list(lambda x: re.fullmatch(r"/[\w./-]{0,100}", x) is not None,
                                        "a list of HTTP paths such as /health", 0, 50),
         # Network policies (content/network.py).

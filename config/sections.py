@@ -58,6 +58,7 @@ RetentionArgs = _section("RetentionArgs", """
     application_log_retention_days security_retention_days application_archive_retention_days snapshot_schedule
     security_snapshot_schedule
     read_only_after_days application_log_shards security_log_shards search_replicas opensearch_append_only
+    security_rollover_primary_shard_gb security_rollover_max_days
     allow_retention_delete adopt_existing_retention search_ca_bundle trace_storage trace_index_prefix
     trace_retention_days opensearch_deployment
     alertmanager_url grafana_url runbook_base_url
@@ -79,3 +80,11 @@ NetworkArgs = _section("NetworkArgs", """
     clusters monitoring_namespace platform_namespace trace_sender_namespaces grafana_sources alertmanager_sources
     blackbox_exporter_address pagerduty_events_url trace_storage managed_control_plane
 """, _SEARCH)
+_CAPACITY = tuple(f.name for f in fields(Settings) if f.name.startswith("capacity_"))
+CapacityArgs = _section("CapacityArgs", """
+    clusters scrape_interval prometheus_retention_days prometheus_storage_size prometheus_replicas
+    enable_alerting enable_archive enable_search_retention enable_collection
+    application_log_retention_days application_log_shards security_retention_days security_log_shards
+    search_replicas security_rollover_primary_shard_gb security_rollover_max_days trace_storage trace_index_prefix
+    trace_retention_days trace_sampling_rate archive_transition_days archive_replication object_lock_days
+""", _CAPACITY)

@@ -19,6 +19,7 @@ from config import cron, fields, schema
 from config.clusters import KafkaCluster, parse_cluster
 
 ENVIRONMENTS = ("dev", "staging", "prod")
+CAPACITY = "capacity"  # the prefix of the capacity plan's inputs
 # Secrets and the component that cannot run without them.
 REQUIRED_SECRETS = {
     "enableAlerting": ("pagerdutyCriticalKey", "pagerdutyHighKey", "slackWebhookUrl", "deadMansSwitchUrl"),
@@ -159,6 +160,33 @@ class Settings:
     trace_sender_namespaces: tuple[str, ...]
     grafana_sources: tuple[str, ...]
     alertmanager_sources: tuple[str, ...]
+    security_rollover_primary_shard_gb: int
+    security_rollover_max_days: int
+    capacity_brokers_per_cluster: int
+    capacity_controllers_per_cluster: int
+    capacity_topics_per_cluster: int
+    capacity_partitions_per_cluster: int
+    capacity_replication_factor: int
+    capacity_consumer_groups_per_cluster: int
+    capacity_topics_per_group: int
+    capacity_listeners: int
+    capacity_network_threads: int
+    capacity_baseline_series: int
+    capacity_bytes_per_sample: float
+    capacity_application_log_gb_per_day: float
+    capacity_security_event_gb_per_day: float
+    capacity_trace_spans_per_second: int
+    capacity_trace_span_bytes: int
+    capacity_archive_gzip_ratio: float
+    capacity_fluent_bit_nodes: int
+    capacity_elasticsearch_data_nodes: int
+    capacity_elasticsearch_disk_gb: int
+    capacity_elasticsearch_heap_gb: int
+    capacity_opensearch_data_nodes: int
+    capacity_opensearch_disk_gb: int
+    capacity_opensearch_heap_gb: int
+    capacity_max_shards_per_node: int
+    capacity_assumed: tuple[str, ...]    # capacity* keys the stack file does not declare: defaults, assumed
     secrets: Secrets
     kubernetes_context: str = ""   # kubernetes:context, the explicit provider's (aws:allowedAccountIds
                                    # is only checked: the AWS provider reads it from the stack itself)
@@ -258,6 +286,10 @@ def parse(raw: Mapping[str, Any], secrets: Mapping[str, Any] | None = None,
             problems.append(str(err))
     if context:
         problems += [_plaintext(k) for k in sorted(context.plaintext_secrets)]
+    assumed = tuple(k for k in schema.keys() if k.startswith(CAPACITY) and k not in raw)
+    if values.get("environment") == "prod":
+        problems += [f"{k}: required in prod: declare the measured or planned value in the stack file (the default "
+                     "is only an assumption)" for k in assumed]
     if not problems:
         problems += _validate(values, secrets)
         if context:
@@ -278,6 +310,10 @@ def parse(raw: Mapping[str, Any], secrets: Mapping[str, Any] | None = None,
     kwargs["error_rate_slo_percent"] = float(values["errorRateSloPercent"])
     for key in ("traceSenderNamespaces", "grafanaSources", "alertmanagerSources"):
         kwargs[snake(key)] = tuple(values[key])
+    for key in ("capacityBytesPerSample", "capacityApplicationLogGbPerDay", "capacitySecurityEventGbPerDay",
+                "capacityArchiveGzipRatio"):
+        kwargs[snake(key)] = float(values[key])
+    kwargs["capacity_assumed"] = assumed
     kwargs["secrets"] = Secrets(**{snake(k): v for k, v in secrets.items() if v is not None})
     others = context.others if context else {}
     kwargs["kubernetes_context"] = str(others.get("kubernetes:context") or "")

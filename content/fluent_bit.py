@@ -11,7 +11,8 @@ NEW_TAG KEEP`, the first matching rule wins, the re-tagged record re-enters the 
   SASL and SSL handshake failures), or a record from an audit source;
 - otherwise, a record from a monitored namespace is an application log.
 Everything else is dropped. Outputs (Fluent Bit docs, "Elasticsearch", "OpenSearch", "Amazon S3"):
-`Suppress_Type_Name On` (Elasticsearch 8 has no mapping types), daily `Logstash_*` indices, and the
+`Suppress_Type_Name On` (Elasticsearch 8 has no mapping types), daily `Logstash_*` indices for
+application logs and the write alias for security events (content/data_classes.py), and the
 s3 output with `send_content_md5 true`, which Object Lock requires of every PUT.
 
 Nothing read is lost while an output is down, across a restart (fluent/fluent-bit v3.1.9): every
@@ -30,7 +31,7 @@ from urllib.parse import urlsplit
 
 from content.archive import ARCHIVE_PREFIX
 from content import security_parsers
-from content.data_classes import APPLICATION, SECURITY
+from content.data_classes import APPLICATION, SECURITY, DataClass
 
 if TYPE_CHECKING:
     from config.sections import CollectionArgs
@@ -41,6 +42,10 @@ APP_TAG, SECURITY_TAG = "app.*", "security.*"
 APP_PREFIX, SECURITY_PREFIX = APPLICATION.prefix, SECURITY.prefix  # content/data_classes.py
 DATE_FORMAT = "%Y.%m.%d"
 STATE_DIR = "/var/lib/fluent-bit"
+# The archive's upload cadence: an object per pod every ARCHIVE_UPLOAD_TIMEOUT, or sooner at
+# ARCHIVE_FILE_SIZE (out_s3 v3.1.9 config_map: upload_timeout, total_file_size). The capacity plan
+# counts the archive's objects from these.
+ARCHIVE_UPLOAD_TIMEOUT_S, ARCHIVE_FILE_SIZE_MB = 600, 50
 # Environment variables filled from the credentials Secret; the config only names them.
 CREDENTIAL_ENV = {"es_user": "ES_USER", "es_password": "ES_PASSWORD", "os_user": "OS_USER",
                   "os_password": "OS_PASSWORD"}
@@ -78,14 +83,24 @@ def _endpoint(url: str) -> tuple[str, str, bool]:
     return parts.hostname or "", str(parts.port or (443 if tls else 80)), tls
 
 
-def _search_output(kind: str, match: str, url: str, user_env: str, password_env: str, prefix: str,
+def _index(c: DataClass) -> list[tuple[str, str]]:
+    """Where a class's records go. Daily: Logstash names <prefix>-YYYY.MM.DD. Rollover: the class's
+    write alias, with the `create` op (out_opensearch v3.1.9: with Logstash_Format Off and Generate_ID
+    Off every record of a flush gets the header `{"create":{"_index":"<Index>"}}`, Index passed through
+    strftime, so a name without % is sent as is); OpenSearch resolves the alias to its write index."""
+    if c.write_alias:
+        return [("Logstash_Format", "Off"), ("Index", c.write_alias), ("Write_Operation", "create")]
+    return [("Logstash_Format", "On"), ("Logstash_Prefix", c.prefix), ("Logstash_DateFormat", DATE_FORMAT)]
+
+
+def _search_output(kind: str, match: str, url: str, user_env: str, password_env: str, c: DataClass,
                    retry_limit: int | str) -> Section:
     host, port, tls = _endpoint(url)
     return ("OUTPUT", [
         ("Name", kind), ("Match", match), ("Host", host), ("Port", port),
         ("HTTP_User", f"${{{user_env}}}"), ("HTTP_Passwd", f"${{{password_env}}}"),
         ("tls", "On" if tls else "Off"), ("tls.verify", "On"),
-        ("Logstash_Format", "On"), ("Logstash_Prefix", prefix), ("Logstash_DateFormat", DATE_FORMAT),
+        *_index(c),
         ("Suppress_Type_Name", "On"),
         ("Generate_ID", "Off"),  # append-only indices refuse writes that carry their own _id
         ("Retry_Limit", str(retry_limit)),
@@ -98,7 +113,7 @@ def archive_output(bucket: str, region: str, retry_limit: int | str) -> Section:
     return ("OUTPUT", [
         ("Name", "s3"), ("Match", SECURITY_TAG), ("bucket", bucket), ("region", region),
         ("use_put_object", "On"), ("send_content_md5", "true"), ("compression", "gzip"),
-        ("total_file_size", "50M"), ("upload_timeout", "10m"),
+        ("total_file_size", f"{ARCHIVE_FILE_SIZE_MB}M"), ("upload_timeout", f"{ARCHIVE_UPLOAD_TIMEOUT_S // 60}m"),
         ("s3_key_format", f"/{ARCHIVE_PREFIX}/%Y/%m/%d/%H/$UUID.gz"),
         ("store_dir", f"{STATE_DIR}/s3"), ("Retry_Limit", str(retry_limit)),
     ])
@@ -128,9 +143,9 @@ def sections(s: "CollectionArgs", archive_bucket: str | None = None, region: str
     security = [("Rule", f"{key} {regex} security.$TAG false") for key, regex in SECURITY_RULES]
     outputs = [
         _search_output("es", APP_TAG, s.elasticsearch_url, CREDENTIAL_ENV["es_user"], CREDENTIAL_ENV["es_password"],
-                       APP_PREFIX, s.log_output_retry_limit),
+                       APPLICATION, s.log_output_retry_limit),
         _search_output("opensearch", SECURITY_TAG, s.opensearch_url, CREDENTIAL_ENV["os_user"],
-                       CREDENTIAL_ENV["os_password"], SECURITY_PREFIX, SECURITY_RETRIES),
+                       CREDENTIAL_ENV["os_password"], SECURITY, SECURITY_RETRIES),
     ]
     if archive_bucket is not None:
         outputs.append(archive_output(archive_bucket, region, SECURITY_RETRIES))

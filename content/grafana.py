@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 from typing import TYPE_CHECKING
 
-from content.data_classes import APPLICATION, SECURITY
+from content.data_classes import APPLICATION, SECURITY, DataClass
 
 if TYPE_CHECKING:
     from config.sections import GrafanaArgs
@@ -44,6 +44,15 @@ def daily_index(prefix: str) -> str:
     return f"[{prefix}-]YYYY.MM.DD"
 
 
+def _index(c: DataClass) -> dict[str, str]:
+    """The OpenSearch plugin's index settings for a class. A rollover class's indices carry no date
+    (<prefix>-000001, and the daily ones its earlier layout wrote): one wildcard over both, without an
+    interval (with `interval` the plugin builds dated names from the pattern)."""
+    if c.rollover:
+        return {"database": f"{c.prefix}-*"}
+    return {"database": daily_index(c.prefix), "interval": "Daily"}
+
+
 def _cluster(s: "GrafanaArgs", engine: str) -> dict[str, str]:
     url, user = s.search_cluster(engine)
     return {"url": url, "user": user}
@@ -60,7 +69,7 @@ def datasource_settings(s: "GrafanaArgs") -> dict[str, dict]:
         # The external plugin grafana-opensearch-datasource (docs: "Configure the OpenSearch data source",
         # provisioning): its backend refuses queries without `version` and `flavor`.
         "opensearch": {**_cluster(s, "opensearch"),
-                       "json_data": {"database": daily_index(SECURITY.prefix), "timeField": "@timestamp",
-                                     "flavor": "opensearch", "version": s.opensearch_version, "interval": "Daily"}},
+                       "json_data": {**_index(SECURITY), "timeField": "@timestamp",
+                                     "flavor": "opensearch", "version": s.opensearch_version}},
         "jaeger": {"url": s.jaeger_query_url, "json_data": {}},
     }

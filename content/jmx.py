@@ -9,6 +9,12 @@ with `:` exactly as Strimzi's kafka-metrics.yaml does. Label names keep Strimzi'
 """
 from __future__ import annotations
 
+# Request histograms: Kafka registers 8 (Produce and Fetch 10) for every API of the listener, used or
+# not (3.9 RequestChannel.Metrics), 6 quantiles each: 3,624 series a broker, most of them idle. We keep
+# the histograms the rules and dashboards read, at the quantiles worth reading; RequestsPerSec and
+# ErrorsPerSec stay per API (created only when the API is used).
+REQUEST_HISTOGRAMS = ("TotalTimeMs", "RequestQueueTimeMs", "ThrottleTimeMs")
+REQUEST_QUANTILES = ("50", "99", "999")
 _LABEL2 = {"$4": "$5", "$6": "$7"}
 _LABEL1 = {"$4": "$5"}
 _SOCKET = {"listener": "$2", "networkProcessor": "$3"}
@@ -24,6 +30,17 @@ def _rule(pattern: str, name: str, type_: str = "GAUGE", labels: dict | None = N
 
 def rules() -> list[dict]:
     return [
+        # Client ids and client software as labels, as Strimzi's rules do, not folded into the name
+        # (FetcherLagMetrics clientId=ReplicaFetcherThread-0-1, topic, partition; FetcherStats
+        # clientId, brokerHost, brokerPort; socket-server connections per client software).
+        _rule(r"kafka.server<type=(.+), name=(.+), clientId=(.+), topic=(.+), partition=(.*)><>Value",
+              "kafka_server_$1_$2", labels={"clientId": "$3", "topic": "$4", "partition": "$5"}),
+        _rule(r"kafka.server<type=(.+), name=(.+), clientId=(.+), brokerHost=(.+), brokerPort=(.+)><>Value",
+              "kafka_server_$1_$2", labels={"clientId": "$3", "broker": "$4:$5"}),
+        _rule(r"kafka.server<type=(.+), clientSoftwareName=(.+), clientSoftwareVersion=(.+), listener=(.+), "
+              r"networkProcessor=(.+)><>connections", "kafka_server_$1_connections_software",
+              labels={"clientSoftwareName": "$2", "clientSoftwareVersion": "$3", "listener": "$4",
+                      "networkProcessor": "$5"}),
         # Socket server: TLS details, auth and connection counts per listener.
         _rule(r"kafka.server<type=(.+), cipher=(.+), protocol=(.+), listener=(.+), networkProcessor=(.+)><>connections",
               "kafka_server_$1_connections_tls_info",
@@ -43,12 +60,17 @@ def rules() -> list[dict]:
         _rule(r"kafka.(\w+)<type=(.+), name=(.+)PerSec\w*, (.+)=(.+)><>Count", "kafka_$1_$2_$3_total",
               "COUNTER", _LABEL1),
         _rule(r"kafka.(\w+)<type=(.+), name=(.+)PerSec\w*><>Count", "kafka_$1_$2_$3_total", "COUNTER"),
-        # Histograms: percentiles become quantile-labelled gauges (summaries without _sum).
-        _rule(r"kafka.(\w+)<type=(.+), name=(.+), (.+)=(.+), (.+)=(.+)><>(\d+)thPercentile", "kafka_$1_$2_$3",
-              labels={**_LABEL2, "quantile": "0.$8"}),
-        _rule(r"kafka.(\w+)<type=(.+), name=(.+), (.+)=(.+)><>(\d+)thPercentile", "kafka_$1_$2_$3",
+        # Histograms: percentiles become quantile-labelled gauges (summaries without _sum). Request
+        # histograms only as chosen above; the others of RequestMetrics match no rule and are not exported.
+        _rule(rf"kafka.network<type=RequestMetrics, name=({'|'.join(REQUEST_HISTOGRAMS)}), request=(.+)>"
+              rf"<>({'|'.join(REQUEST_QUANTILES)})thPercentile", "kafka_network_requestmetrics_$1",
+              labels={"request": "$2", "quantile": "0.$3"}),
+        _rule(r"kafka.(\w+)<type=(?!RequestMetrics,)(.+), name=(.+), (.+)=(.+), (.+)=(.+)><>(\d+)thPercentile",
+              "kafka_$1_$2_$3", labels={**_LABEL2, "quantile": "0.$8"}),
+        _rule(r"kafka.(\w+)<type=(?!RequestMetrics,)(.+), name=(.+), (.+)=(.+)><>(\d+)thPercentile", "kafka_$1_$2_$3",
               labels={**_LABEL1, "quantile": "0.$6"}),
-        _rule(r"kafka.(\w+)<type=(.+), name=(.+)><>(\d+)thPercentile", "kafka_$1_$2_$3", labels={"quantile": "0.$4"}),
+        _rule(r"kafka.(\w+)<type=(?!RequestMetrics,)(.+), name=(.+)><>(\d+)thPercentile", "kafka_$1_$2_$3",
+              labels={"quantile": "0.$4"}),
         # Gauges.
         _rule(r"kafka.(\w+)<type=(.+), name=(.+), (.+)=(.+), (.+)=(.+)><>Value", "kafka_$1_$2_$3", labels=_LABEL2),
         _rule(r"kafka.(\w+)<type=(.+), name=(.+), (.+)=(.+)><>Value", "kafka_$1_$2_$3", labels=_LABEL1),

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from content import capacity
 from content.scrape import external_labels, scrape_configs
 
 CONTROL_PLANE = ("kubeControllerManager", "kubeScheduler", "kubeProxy", "kubeEtcd")
@@ -47,6 +48,9 @@ def values(s: "AlertingArgs", release: str, config_secret: str, receivers_secret
         "prometheus": {"prometheusSpec": {
             "replicas": s.prometheus_replicas,
             "retention": f"{s.prometheus_retention_days}d",
+            # Whichever comes first: an estimate that was wrong trims the oldest blocks, not the disk
+            # (prometheus v2.54.1 docs/storage.md: retention.size at most 80-85 % of the disk).
+            "retentionSize": capacity.retention_size(s),
             "scrapeInterval": s.scrape_interval,
             "evaluationInterval": s.evaluation_interval,
             "externalLabels": external_labels(s),

@@ -6,6 +6,14 @@ Elasticsearch classes (application logs; traces stored there): daily indices -> 
 snapshot where the class has one). OpenSearch classes (security events; traces stored there):
 daily indices -> ISM (read-only at readOnlyAfterDays, deleted at the class retention) attached by
 its ism_template; nightly snapshots by an SM policy that deletes them at the snapshot retention.
+
+A rollover class (security events) is written through its alias: template (rollover alias,
+best_compression) -> ISM policy (rollover by primary-shard size or age, read-only and deleted counted
+from the rollover, when the index stopped taking writes) -> the bootstrap index holding the write
+alias. The daily layout's policy and template stay, narrowed to the daily names: an index ISM already
+manages runs the copy of the policy stored in its managed-index job (index-management 2.17.0.0
+ManagedIndexRunner reads `managedIndexConfig.policy`; only the change_policy API replaces it), so the
+daily indices written before the change are deleted by the daily rules when they age out.
 """
 from __future__ import annotations
 
@@ -21,6 +29,14 @@ APP_POLICY, SECURITY_POLICY, TRACE_POLICY = APPLICATION.policy, SECURITY.policy,
 SLM_POLICY, ES_REPOSITORY = APPLICATION.snapshot_policy, APPLICATION.snapshot_repository
 SM_POLICY, OS_REPOSITORY = SECURITY.snapshot_policy, SECURITY.snapshot_repository  # SM names snapshots <policy>-<date>-<random>
 TEMPLATE_PRIORITY = 200  # above the built-in logs-*-* (500 applies only to those patterns)
+# The daily and rollover patterns are disjoint; distinct priorities too, so that neither server's
+# overlap check (templates: same priority and intersecting patterns; ISM: ISMTemplateService
+# findConflictingPolicyTemplates, same priority) can refuse one while the other is being narrowed.
+ROLLOVER_TEMPLATE_PRIORITY = TEMPLATE_PRIORITY + 1
+ISM_PRIORITY, ROLLOVER_ISM_PRIORITY = 100, 101
+# index.codec (OpenSearch CodecService): best_compression (DEFLATE stored fields) is in every
+# distribution; zstd comes from the custom-codecs plugin, which a minimal or managed cluster may lack.
+LONG_LIVED_CODEC = "best_compression"
 META = {"managed_by": "kafka-monitoring"}
 
 
@@ -71,9 +87,43 @@ def slm_policy(s: "RetentionArgs", c: DataClass = APPLICATION) -> dict:
 def ism_policy(s: "RetentionArgs", c: DataClass = SECURITY) -> dict:
     """Indices only: a class's snapshots are its SM policy's, which also deletes them (an ISM
     `snapshot` action takes one per index, under a fixed name, and nothing deletes it)."""
+    return rollover_ism_policy(s, c) if c.rollover else daily_ism_policy(s, c)
+
+
+def rollover_ism_policy(s: "RetentionArgs", c: DataClass = SECURITY) -> dict:
+    """ISM `rollover` (index-management 2.17.0.0 RolloverActionParser: min_size, min_doc_count,
+    min_index_age, min_primary_shard_size, copy_alias; AttemptRolloverStep rolls over when ANY condition
+    holds, ManagedIndexUtils.evaluateConditions) on the alias named by the index setting
+    `plugins.index_state_management.rollover_alias`. Ages after that count from the rollover
+    (`min_rollover_age`, AttemptTransitionStep's oldest rollover time), so every event is kept at least
+    the retention."""
     retention_days = c.retention_days(s)
     return {"policy": {
-        "description": f"{c.policy}: read-only after {s.read_only_after_days} days, deleted after {retention_days} "
+        "description": f"{c.policy}: rolled over at {s.security_rollover_primary_shard_gb}gb per primary shard or "
+                       f"{s.security_rollover_max_days} days; read-only after {s.read_only_after_days} days and "
+                       f"deleted after {retention_days} days, counted from the rollover (kafka-monitoring)",
+        "default_state": "hot",
+        "states": [
+            {"name": "hot", "actions": [{"rollover": {
+                "min_primary_shard_size": f"{s.security_rollover_primary_shard_gb}gb",
+                "min_index_age": f"{s.security_rollover_max_days}d"}}],
+             "transitions": [{"state_name": "cold", "conditions": {"min_rollover_age": f"{s.read_only_after_days}d"}}]},
+            {"name": "cold", "actions": [{"read_only": {}}, {"force_merge": {"max_num_segments": 1}}],
+             "transitions": [{"state_name": "delete", "conditions": {"min_rollover_age": f"{retention_days}d"}}]},
+            {"name": "delete", "actions": [{"delete": {}}], "transitions": []},
+        ],
+        "ism_template": [{"index_patterns": c.rollover_patterns, "priority": ROLLOVER_ISM_PRIORITY}],
+    }}
+
+
+def daily_ism_policy(s: "RetentionArgs", c: DataClass = SECURITY) -> dict:
+    """Daily indices: ages from creation. For a rollover class, the daily layout's own policy (its
+    legacy id, the body it had before, but attached only to daily names)."""
+    retention_days = c.retention_days(s)
+    policy_id = c.legacy_policy if c.rollover else c.policy
+    patterns = c.daily_patterns if c.rollover else c.index_patterns(s)
+    return {"policy": {
+        "description": f"{policy_id}: read-only after {s.read_only_after_days} days, deleted after {retention_days} "
                        "days (kafka-monitoring)",
         "default_state": "hot",
         "states": [
@@ -83,7 +133,7 @@ def ism_policy(s: "RetentionArgs", c: DataClass = SECURITY) -> dict:
              "transitions": [{"state_name": "delete", "conditions": {"min_index_age": f"{retention_days}d"}}]},
             {"name": "delete", "actions": [{"delete": {}}], "transitions": []},
         ],
-        "ism_template": [{"index_patterns": c.index_patterns(s), "priority": 100}],
+        "ism_template": [{"index_patterns": patterns, "priority": ISM_PRIORITY}],
     }}
 
 
@@ -105,15 +155,27 @@ def sm_policy(s: "RetentionArgs", c: DataClass = SECURITY) -> dict:
     }
 
 
-def os_index_template(s: "RetentionArgs", c: DataClass = SECURITY) -> dict:
+def os_index_template(s: "RetentionArgs", c: DataClass = SECURITY, daily: bool = False) -> dict:
+    """The class's template; `daily`: a rollover class's template for its daily names (kept for the
+    indices a writer of the old layout may still create while it is replaced)."""
     settings = {"index.number_of_shards": getattr(s, c.shards), "index.number_of_replicas": s.search_replicas}
     if s.opensearch_append_only:
         settings["index.append_only.enabled"] = True  # no updates or deletes of security events
     template: dict = {"settings": settings}
     if c is SECURITY:  # the parsed security fields, typed before Fluent Bit writes the first (content/security_parsers.py)
         template["mappings"] = security_parsers.template_mappings()
-    return {"index_patterns": c.index_patterns(s), "priority": TEMPLATE_PRIORITY, "_meta": META,
+    if not c.rollover or daily:
+        patterns = c.daily_patterns if c.rollover else c.index_patterns(s)
+        return {"index_patterns": patterns, "priority": TEMPLATE_PRIORITY, "_meta": META, "template": template}
+    settings["index.codec"] = LONG_LIVED_CODEC  # kept for years: smaller stored fields beat faster reads
+    settings["index.plugins.index_state_management.rollover_alias"] = c.write_alias  # ManagedIndexSettings.ROLLOVER_ALIAS
+    return {"index_patterns": c.rollover_patterns, "priority": ROLLOVER_TEMPLATE_PRIORITY, "_meta": META,
             "template": template}
+
+
+def write_alias(c: DataClass = SECURITY) -> dict:
+    """The bootstrap index's body (`PUT <prefix>-000001`): the alias writers write to, as its write index."""
+    return {"aliases": {c.write_alias: {"is_write_index": True}}}
 
 
 def os_repository(bucket: str, role_arn: str, service_region: str | None) -> dict:

@@ -116,7 +116,10 @@ def _ism_delete_age(policy: dict) -> str | None:
         for t in state.get("transitions", []):
             target = states.get(t.get("state_name"), {})
             if any("delete" in a for a in target.get("actions", [])):
-                return (t.get("conditions") or {}).get("min_index_age")
+                conditions = t.get("conditions") or {}
+                if "min_rollover_age" in conditions:  # a rolled-over index: counted from its rollover
+                    return f"rollover + {conditions['min_rollover_age']}"
+                return conditions.get("min_index_age")
     return None
 
 

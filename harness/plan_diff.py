@@ -16,7 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from harness import meaning
+from harness import capacity_report, meaning
 from harness import plan as plans
 from harness.runtime import ROOT
 
@@ -39,7 +39,9 @@ def _preview(tree: Path, stack: str, out: Path) -> tuple[dict | None, str]:
     if proc.returncode not in (0, 1) or not (out / "plan.json").is_file():
         lines = (proc.stderr or proc.stdout).strip().splitlines()
         return None, f"exit {proc.returncode}: " + " / ".join(lines[-3:])
-    return json.loads((out / "plan.json").read_text()), ""
+    plan = json.loads((out / "plan.json").read_text())
+    plan["capacity"] = capacity_report.load(out)  # compared apart from the resources (report)
+    return plan, ""
 
 
 # Resources that hold data: replacing one empties it (a new bucket, a new key that cannot decrypt the old data).
@@ -80,9 +82,12 @@ def report(stack: str, base: tuple[dict | None, str] | None, head: tuple[dict | 
                      f"{len(head[0]['resources'])} resources")
     else:
         diff = plans.diff(base[0], head[0])
-        danger = dangers(base[0], head[0], diff)
-        lines += danger + plans.format_diff(diff).splitlines()
+        capacity, capacity_danger = capacity_report.compare(base[0].get("capacity"), head[0].get("capacity"))
+        danger = dangers(base[0], head[0], diff) + capacity_danger
+        lines += danger + capacity + plans.format_diff(diff).splitlines()
     lines.append("```")
+    if head is not None and head[0] is not None and head[0].get("capacity"):
+        lines.append(capacity_report.markdown(head[0]["capacity"]))
     return lines, failed, danger
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from harness import capacity_report
 from harness import plan as plans
 from harness import tools
 from harness.runtime import ROOT, Run, list_stacks, run_stack
@@ -136,6 +137,7 @@ def main(argv: list[str] | None = None) -> int:
         return 3
     try:
         run = run_stack(args.stack)
+        capacity = capacity_report.attach(run)  # capacity.json and capacity.md, written with the artifacts
     except SettingsError as err:
         print(f"stack {args.stack}: settings refused, nothing registered", file=sys.stderr)
         print("\n".join(f"  - {p}" for p in err.problems), file=sys.stderr)
@@ -146,6 +148,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"scripts/preview: {err}", file=sys.stderr)
         return 3
     print(plans.summary(run))
+    print("\n" + capacity_report.table(capacity))
     print(f"\nwrote {len(run.artifacts)} artifacts and {plan_path}")
     failed = False
     for name, ok, output in check(out):

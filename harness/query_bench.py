@@ -336,6 +336,15 @@ def recording_files(settings, workdir: Path) -> list[str]:
 
 
 def run(clusters: int, settings, workdir: Path, scenario: str = "healthy") -> dict:
+    tsdb, end, series = prepare(clusters, settings, workdir, scenario)
+    with Prometheus(tsdb, workdir) as prom:
+        return {"raw_series": series, "default": measure(prom, settings, end, "kafka-0"),
+                "all": measure(prom, settings, end, ".*"), "old": measure_old(prom, settings, end, "kafka-0"),
+                "old_all": measure_old(prom, settings, end, ".*")}
+
+
+def prepare(clusters: int, settings, workdir: Path, scenario: str = "healthy") -> tuple[Path, int, int]:
+    """The synthetic history with our recording rules backfilled: (TSDB directory, its end, raw series)."""
     end = (int(time.time()) // STEP) * STEP - 60
     start = end - HOUR - WARMUP
     tsdb, rules_out = workdir / "tsdb", workdir / "rule-blocks"
@@ -347,10 +356,7 @@ def run(clusters: int, settings, workdir: Path, scenario: str = "healthy") -> di
                         *files], check=True, capture_output=True, timeout=1800)
     for block in rules_out.iterdir():
         shutil.move(str(block), tsdb / block.name)
-    with Prometheus(tsdb, workdir) as prom:
-        return {"raw_series": series, "default": measure(prom, settings, end, "kafka-0"),
-                "all": measure(prom, settings, end, ".*"), "old": measure_old(prom, settings, end, "kafka-0"),
-                "old_all": measure_old(prom, settings, end, ".*")}
+    return tsdb, end, series
 
 
 def _report(clusters: int, results: dict[str, dict], top: int) -> None:

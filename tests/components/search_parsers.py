@@ -79,6 +79,7 @@ INTEGER_SETTINGS = ("number_of_shards", "number_of_replicas", "priority", "limit
 ISM_ACTION_TYPES = {"rollover", "force_merge", "read_only", "read_write", "replica_count", "close", "open", "delete",
                     "index_priority", "snapshot", "notification", "allocation", "rollup", "shrink", "transition",
                     "alias", "transform", "convert_index_to_remote"}
+ROLLOVER_FIELDS = {"min_size", "min_doc_count", "min_index_age", "min_primary_shard_size", "copy_alias"}
 ISM_CONDITIONS = {"min_index_age", "min_doc_count", "min_size", "cron", "min_rollover_age"}
 _TIME = re.compile(r"-?\d+(\.\d+)?(nanos|micros|ms|s|m|h|d)")
 
@@ -314,6 +315,17 @@ def _ism_state(state: dict, names: list[str]) -> None:
                 raise Refused("ForceMergeActionConfig maxNumSegments is null")
             if params["max_num_segments"] <= 0:
                 raise Refused("Force merge {max_num_segments} must be greater than 0")
+        elif types[0] == "rollover":
+            # RolloverActionParser (index-management 2.17.0.0): these fields only, sizes as ByteSizeValue,
+            # ages as TimeValue; RolloverAction's init refuses sizes and counts that are not positive.
+            for key in params:
+                if key not in ROLLOVER_FIELDS:
+                    raise Refused(f"Invalid field: [{key}] found in RolloverAction.")
+            for key in ("min_size", "min_primary_shard_size"):
+                if key in params and not re.fullmatch(r"[1-9]\d*(\.\d+)?(b|kb|mb|gb|tb|pb)", str(params[key]).lower()):
+                    raise Refused(f"failed to parse setting [{key}] with value [{params[key]}] as a size in bytes")
+            if "min_index_age" in params:
+                _time(params["min_index_age"], "min_index_age")
         elif types[0] in ("read_only", "delete") and params:
             # The parsers expect END_OBJECT right after START_OBJECT.
             raise Refused("Failed to parse object: expecting token of type [END_OBJECT] but found [FIELD_NAME]",

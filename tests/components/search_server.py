@@ -32,10 +32,23 @@ What it reproduces, with the sources it follows:
 - Amazon OpenSearch Service (`sigv4=(access key, secret key, region)`): every request must carry a
   valid AWS Signature Version 4 for service `es`, recomputed here with botocore's own SigV4Auth
   (the reference implementation AWS SDKs use); otherwise 403 with AWS's message.
+- Indices and aliases (OpenSearch 2.17, what the rollover layout relies on): `PUT /<index>` creates an
+  index (400 resource_already_exists_exception if it exists; the body's `aliases`, one write index per
+  alias) with the settings of the one matching composable template of highest priority, and ISM
+  attaches the policy whose matching `ism_template` has the highest priority (index-management
+  ManagedIndexCoordinator.findMatchingPolicy), keeping a copy of that policy (ManagedIndexRunner runs
+  `managedIndexConfig.policy`, not the stored document). `GET /_alias/<name>` -> `{<index>: {"aliases":
+  {<name>: {"is_write_index": ...}}}}`, 404 without one. `POST /_bulk`: a `create` or `index` op naming
+  an alias goes to its write index, or fails "no write index is defined for alias". `ism_rollover`
+  is ISM's AttemptRolloverStep: any condition met (ManagedIndexUtils.evaluateConditions) rolls the
+  index's `plugins.index_state_management.rollover_alias` over to the next name (trailing number + 1,
+  six digits: MetadataRolloverService.generateRolloverIndexName), moving the write flag.
 Requests are recorded with their parsed bodies so tests can assert what reached the server.
 """
 from __future__ import annotations
 
+import copy
+import fnmatch
 import json
 import re
 from dataclasses import dataclass, field
@@ -77,6 +90,8 @@ class SearchServer:
     now_ms: int = 1765108800000  # 2026-12-07T12:00:00Z
     config_seq: int = -1
 
+    indices: dict[str, dict] = field(default_factory=dict)  # name -> settings, aliases, policy, docs
+
     def handler(self, request: Request) -> Response:
         if self.sigv4 is not None:
             problem = sigv4_problem(request, *self.sigv4)
@@ -99,6 +114,13 @@ class SearchServer:
                 return self._json(canned, status)
         if request.path.startswith(("/_plugins/_alerting/", "/_plugins/_notifications/")):
             return self._json(*alerting_server.handle(self, request.method, request.path, body, dict(request.args)))
+
+        if request.method == "GET" and request.path.startswith("/_alias/"):
+            return self._get_alias(request.path.rsplit("/", 1)[1])
+        if request.method == "POST" and request.path == "/_bulk":
+            return self._json(self.bulk(raw))
+        if request.method == "PUT" and re.fullmatch(r"/[a-z0-9][^/_]*", request.path):
+            return self._create_index(request.path[1:], body or {})
         if request.method == "GET":
             return self._get(request.path)
         if request.method == "PUT":
@@ -107,6 +129,11 @@ class SearchServer:
             return self._sm_switch(request.path.rsplit("/", 1)[0], request.path.endswith("_start"))
         if request.method == "POST" and request.path.startswith("/_plugins/_sm/policies/"):
             return self._sm_write(request.path, body, dict(request.args), create=True)
+        if request.method == "DELETE" and re.fullmatch(r"/\*/_alias/[^/]+", request.path):
+            alias = request.path.rsplit("/", 1)[1]
+            held = [b for b in self.indices.values() if b["aliases"].pop(alias, None) is not None]
+            return self._json({"acknowledged": True}) if held else self._json(
+                {"error": f"aliases [{alias}] missing", "status": 404}, 404)
         if request.method == "DELETE":
             if self.objects.pop(request.path, None) is None:
                 return self._missing(request.path)
@@ -258,6 +285,105 @@ class SearchServer:
         self.config_seq += 1
         return self.config_seq
 
+    # Indices, aliases, bulk writes and ISM rollover (see the module docstring).
+    def _template_for(self, index: str) -> dict:
+        matching = [b for p, b in self.objects.items() if p.startswith("/_index_template/")
+                    and any(fnmatch.fnmatch(index, pat) for pat in b["index_patterns"])]
+        return max(matching, key=lambda b: b.get("priority", 0), default={})
+
+    def _policy_for(self, index: str) -> tuple[str, dict] | None:
+        best = None
+        for path, policy in self.objects.items():
+            if path.startswith("/_plugins/_ism/policies/"):
+                for template in policy.get("ism_template") or []:
+                    if any(fnmatch.fnmatch(index, pat) for pat in template["index_patterns"]):
+                        if best is None or template["priority"] > best[0]:
+                            best = (template["priority"], path.rsplit("/", 1)[1], copy.deepcopy(policy))
+        return (best[1], best[2]) if best else None
+
+    def write_index(self, alias: str) -> str | None:
+        return next((i for i, b in self.indices.items() if b["aliases"].get(alias, {}).get("is_write_index")), None)
+
+    def _create_index(self, name: str, body: dict) -> Response:
+        unknown = set(body) - {"aliases", "settings", "mappings"}
+        if unknown:
+            return self._json({"error": {"type": "parse_exception", "reason": f"unknown key [{sorted(unknown)[0]}] "
+                                                                              "for create index"}, "status": 400}, 400)
+        if name in self.indices:
+            return self._json({"error": {"type": "resource_already_exists_exception",
+                                         "reason": f"index [{name}/uuid] already exists"}, "status": 400}, 400)
+        try:
+            return self._json(self.create_index(name, body.get("aliases") or {}))
+        except parse.Refused as err:
+            return self._refused(err)
+
+    def create_index(self, name: str, aliases: dict) -> dict:
+        for alias, spec in aliases.items():
+            if spec.get("is_write_index") and self.write_index(alias):
+                raise parse.Refused(f"alias [{alias}] has more than one write index")
+        template = self._template_for(name)
+        attached = self._policy_for(name)
+        self.indices[name] = {"settings": parse.flat((template.get("template") or {}).get("settings") or {}),
+                              "aliases": {a: {"is_write_index": bool(s.get("is_write_index"))} for a, s in aliases.items()},
+                              "policy_id": attached[0] if attached else None, "policy": attached[1] if attached else None,
+                              "docs": 0, "rolled_over": False}
+        return {"acknowledged": True, "shards_acknowledged": True, "index": name}
+
+    def _get_alias(self, alias: str) -> Response:
+        holding = {i: {"aliases": {alias: b["aliases"][alias]}} for i, b in self.indices.items() if alias in b["aliases"]}
+        if not holding:
+            return self._json({"error": f"alias [{alias}] missing", "status": 404}, 404)
+        return self._json(holding)
+
+    def bulk(self, ndjson: str) -> dict:
+        """The _bulk API: each action line, then its document; an alias resolves to its write index."""
+        lines = [json.loads(line) for line in ndjson.splitlines() if line.strip()]
+        items, errors = [], False
+        for header, _doc in zip(lines[0::2], lines[1::2]):
+            (op, meta), = header.items()
+            target = meta["_index"]
+            index = target if target in self.indices else self.write_index(target)
+            if index is None and any(target in b["aliases"] for b in self.indices.values()):
+                items.append({op: {"_index": target, "status": 400, "error": {
+                    "type": "illegal_argument_exception",
+                    "reason": f"no write index is defined for alias [{target}]. The write index may be explicitly "
+                              "disabled using is_write_index=false or the alias points to multiple indices "
+                              "without one being designated as a write index"}}})
+                errors = True
+                continue
+            if index is None:  # auto-create of a concrete name
+                self.create_index(target, {})
+                index = target
+            self.indices[index]["docs"] += 1
+            items.append({op: {"_index": index, "status": 201, "result": "created"}})
+        return {"took": 1, "errors": errors, "items": items}
+
+    def ism_rollover(self, index: str, age_days: float, docs: int = 0, primary_shard_gb: float = 0.0) -> str | None:
+        """One ISM run of the index's rollover action (its attached copy of the policy): the new index's
+        name if it rolled over, else None."""
+        state = self.indices[index]
+        actions = [a["rollover"] for st in (state["policy"] or {}).get("states", []) for a in st["actions"]
+                   if "rollover" in a]
+        if not actions or state["rolled_over"]:
+            return None
+        (conditions,) = actions
+        met = [not conditions,
+               "min_doc_count" in conditions and conditions["min_doc_count"] <= docs,
+               "min_index_age" in conditions and _days(conditions["min_index_age"]) <= age_days,
+               "min_primary_shard_size" in conditions and _gb(conditions["min_primary_shard_size"]) <= primary_shard_gb]
+        if not any(met):
+            return None
+        alias = state["settings"].get("index.plugins.index_state_management.rollover_alias")
+        if not alias or not state["aliases"].get(alias, {}).get("is_write_index"):
+            raise parse.Refused(f"Missing rollover_alias index setting [index={index}]")
+        prefix, number = re.fullmatch(r"(.*-)(\d+)", index).groups()
+        new = f"{prefix}{int(number) + 1:06d}"
+        self.create_index(new, {})
+        self.indices[new]["aliases"][alias] = {"is_write_index": True}
+        state["aliases"][alias] = {"is_write_index": False}
+        state["rolled_over"] = True
+        return new
+
     def holds_repository(self, name: str) -> "SearchServer":
         """A snapshot repository registered before the test starts (not recorded as a request)."""
         self._store(f"/_snapshot/{name}", {"type": "s3", "settings": {"bucket": "bucket-x"}}, {})
@@ -289,6 +415,17 @@ def sigv4_problem(request: Request, access_key: str, secret_key: str, region: st
     signer = SigV4Auth(Credentials(access_key, secret_key), "es", region)
     expected = signer.signature(signer.string_to_sign(aws_request, signer.canonical_request(aws_request)), aws_request)
     return None if expected == signature else "signature mismatch"
+
+
+def _days(text: str) -> float:
+    value, unit = re.fullmatch(r"(\d+(?:\.\d+)?)(d|h|m|s)", text).groups()
+    return float(value) * {"d": 1, "h": 1 / 24, "m": 1 / 1440, "s": 1 / 86400}[unit]
+
+
+def _gb(text: str) -> float:
+    """ByteSizeValue: b, kb, mb, gb, tb, powers of 1024."""
+    value, unit = re.fullmatch(r"(\d+(?:\.\d+)?)(b|kb|mb|gb|tb)", text.lower()).groups()
+    return float(value) * 1024 ** {"b": 0, "kb": 1, "mb": 2, "gb": 3, "tb": 4}[unit] / 1024 ** 3
 
 
 def _nest(settings: dict) -> dict:

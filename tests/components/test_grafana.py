@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import fnmatch
 import json
 import re
 
@@ -71,7 +72,12 @@ def test_log_datasources_query_the_daily_indices_the_writers_create(stack_runs):
     day = dt.date(2026, 11, 30)
     es, os_ = sources["kafka-application-logs"], sources["kafka-security-events"]
     assert _grafana_daily_index(es["index"], day) == f"{fluent_bit.APP_PREFIX}-{day:{fluent_bit.DATE_FORMAT}}"
-    assert _grafana_daily_index(os_["database"], day) == f"{fluent_bit.SECURITY_PREFIX}-{day:{fluent_bit.DATE_FORMAT}}"
-    assert es["interval"] == os_["interval"] == "Daily"
+    assert es["interval"] == "Daily"
+    # Security events roll over (no date in the name): one wildcard, no interval, over the rollover
+    # indices and the daily ones written before the layout changed.
+    assert "interval" not in os_ and _grafana_daily_index(os_["database"], day) is None
+    for index in ("kafka-security-000001", "kafka-security-000042", f"kafka-security-{day:{fluent_bit.DATE_FORMAT}}"):
+        assert fnmatch.fnmatch(index, os_["database"]), index
+    assert not fnmatch.fnmatch("kafka-application-000001", os_["database"])
     assert os_["flavor"] == "opensearch" and re.fullmatch(r"\d+\.\d+\.\d+", os_["version"])
     assert _grafana_daily_index("kafka-application-*", day) is None  # the old setting resolved nothing

@@ -103,8 +103,8 @@ def test_round_trip_converges(httpserver, engine, kind, object_id, body):
     ("elasticsearch", "index_template", retention.APP_POLICY, ES_BODIES[("index_template", retention.APP_POLICY)],
      lambda b: b["template"]["settings"].update({"index.number_of_shards": 6}), "template.settings.index.number_of_shards"),
     ("opensearch", "ism_policy", retention.SECURITY_POLICY, OS_BODIES[("ism_policy", retention.SECURITY_POLICY)],
-     lambda b: b["policy"]["states"][1]["transitions"][0]["conditions"].update(min_index_age="30d"),
-     "policy.states.1.transitions.0.conditions.min_index_age"),
+     lambda b: b["policy"]["states"][1]["transitions"][0]["conditions"].update(min_rollover_age="30d"),
+     "policy.states.1.transitions.0.conditions.min_rollover_age"),
     ("opensearch", "sm_policy", retention.SM_POLICY, OS_BODIES[("sm_policy", retention.SM_POLICY)],
      lambda b: b["deletion"]["condition"].update(max_age="30d"), "deletion.condition.max_age"),
 ])
@@ -180,7 +180,7 @@ def test_an_ism_conflict_is_retried_with_the_seq_no_it_re_read(httpserver):
     so our PUT with the sequence number we read meets 409, and only one with the re-read number
     passes: a retry that reused the stale one would meet 409 again, every time."""
     server, p, new = _ism_created_and_changed(httpserver)
-    path = "/_plugins/_ism/policies/kafka-security"
+    path = f"/_plugins/_ism/policies/{retention.SECURITY_POLICY}"
     theirs = json.loads(json.dumps(OS_BODIES[("ism_policy", retention.SECURITY_POLICY)]))
     theirs["policy"]["description"] = "theirs"
     server.interleave.append(("PUT", path, lambda s: s._store(path, theirs, {"if_seq_no": "0", "if_primary_term": "1"})))

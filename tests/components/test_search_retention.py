@@ -70,24 +70,51 @@ def test_amazon_opensearch_service_gets_the_role_region_and_signed_requests(prog
 
 def test_security_events_are_kept_seven_years_read_only_and_snapshotted_by_a_policy_that_deletes_them(stack_runs):
     """The ISM `snapshot` action takes one snapshot per index under a fixed name and nothing deletes
-    it; OpenSearch snapshot management snapshots nightly as <policy>-<date>-<random> and deletes by age."""
+    it; OpenSearch snapshot management snapshots nightly as <policy>-<date>-<random> and deletes by age.
+    Security events roll over (index-management 2.17.0.0 RolloverAction: min_primary_shard_size,
+    min_index_age; any one met rolls over), and their ages count from the rollover (`min_rollover_age`,
+    AttemptTransitionStep's oldest rollover time), so an event written the day before a rollover is
+    kept 2557 days too."""
     objs = objects(stack_runs["prod"])
-    policy = objs[("opensearch", "ism_policy", "kafka-security")].inputs["body"]["policy"]
+    policy = objs[("opensearch", "ism_policy", "kafka-security-rollover")].inputs["body"]["policy"]
     states = {st["name"]: st for st in policy["states"]}
-    assert states["hot"]["transitions"] == [{"state_name": "cold", "conditions": {"min_index_age": "2d"}}]
+    assert states["hot"]["actions"] == [{"rollover": {"min_primary_shard_size": "30gb", "min_index_age": "30d"}}]
+    assert states["hot"]["transitions"] == [{"state_name": "cold", "conditions": {"min_rollover_age": "2d"}}]
     assert {"read_only": {}} in states["cold"]["actions"]
+    assert states["cold"]["transitions"] == [{"state_name": "delete", "conditions": {"min_rollover_age": "2557d"}}]
     assert not any("snapshot" in a for st in states.values() for a in st["actions"])
+    assert policy["ism_template"] == [{"index_patterns": ["kafka-security-0*"], "priority": 101}]
     sm = objs[("opensearch", "sm_policy", "nightly-kafka-security")]
-    assert sm.inputs["body"]["snapshot_config"]["indices"] == "kafka-security-*"
+    assert sm.inputs["body"]["snapshot_config"]["indices"] == "kafka-security-*"  # both layouts
     assert sm.inputs["body"]["snapshot_config"]["repository"] == "kafka-security-archive"
     assert sm.inputs["body"]["deletion"]["condition"]["max_age"] == "2557d"
     repo = objs[("opensearch", "snapshot_repository", "kafka-security-archive")]
-    ism = objs[("opensearch", "ism_policy", "kafka-security")]
+    ism = objs[("opensearch", "ism_policy", "kafka-security-rollover")]
     assert repo.urn in sm.dependencies and sm.urn in ism.dependencies  # repository -> SM -> ISM
+    settings = objs[("opensearch", "index_template", "kafka-security-rollover")].inputs["body"]["template"]["settings"]
+    assert settings["index.append_only.enabled"] is True and settings["index.codec"] == "best_compression"
+    assert settings["index.plugins.index_state_management.rollover_alias"] == "kafka-security"
+    assert objs[("opensearch", "write_alias", "kafka-security")].inputs["body"] == {
+        "aliases": {"kafka-security": {"is_write_index": True}}}
+
+
+def test_the_daily_security_layout_keeps_its_policy_for_its_own_indices(stack_runs):
+    """The same resources as before the rollover layout (a delete would be refused: they are protected
+    in prod), with the same daily rules, now attached only to daily names (kafka-security-2*, disjoint
+    from the rollover names kafka-security-0*)."""
+    objs = objects(stack_runs["prod"])
+    legacy = objs[("opensearch", "ism_policy", "kafka-security")]
+    assert legacy.name == "kafka-monitoring-retention-opensearch-ism-policy-kafka-security"
+    policy = legacy.inputs["body"]["policy"]
+    states = {st["name"]: st for st in policy["states"]}
+    assert states["hot"]["transitions"] == [{"state_name": "cold", "conditions": {"min_index_age": "2d"}}]
     assert states["cold"]["transitions"] == [{"state_name": "delete", "conditions": {"min_index_age": "2557d"}}]
-    assert policy["ism_template"] == [{"index_patterns": ["kafka-security-*"], "priority": 100}]
+    assert policy["ism_template"] == [{"index_patterns": ["kafka-security-2*"], "priority": 100}]
     template = objs[("opensearch", "index_template", "kafka-security")].inputs["body"]
-    assert template["template"]["settings"]["index.append_only.enabled"] is True
+    assert template["index_patterns"] == ["kafka-security-2*"] and "index.codec" not in template["template"]["settings"]
+    for daily in ("kafka-security-2026.11.30", "kafka-security-2999.01.01"):
+        assert fnmatch.fnmatch(daily, "kafka-security-2*") and not fnmatch.fnmatch(daily, "kafka-security-0*")
+    assert not fnmatch.fnmatch("kafka-security-000001", "kafka-security-2*")
 
 
 DETECTION_KINDS = ("notification_channel", "monitor")  # hold no data: never protected, deleted with the stack
@@ -189,6 +216,14 @@ def test_each_put_waits_for_what_the_server_requires_and_the_writers_wait_for_al
         (("opensearch", "snapshot_repository", "kafka-security-archive"), ("opensearch", "sm_policy", "nightly-kafka-security")),
         (("opensearch", "snapshot_repository", "kafka-security-archive"), ("opensearch", "ism_policy", "kafka-security")),
         (("opensearch", "ism_policy", "kafka-security"), ("opensearch", "index_template", "kafka-security")),
+        # the rollover layout: its policy and template before the bootstrap index (ISM attaches only at
+        # creation, ManagedIndexCoordinator.findMatchingPolicy; settings apply at creation), and after
+        # the daily layout's are narrowed
+        (("opensearch", "sm_policy", "nightly-kafka-security"), ("opensearch", "ism_policy", "kafka-security-rollover")),
+        (("opensearch", "ism_policy", "kafka-security"), ("opensearch", "ism_policy", "kafka-security-rollover")),
+        (("opensearch", "index_template", "kafka-security"), ("opensearch", "index_template", "kafka-security-rollover")),
+        (("opensearch", "ism_policy", "kafka-security-rollover"), ("opensearch", "index_template", "kafka-security-rollover")),
+        (("opensearch", "index_template", "kafka-security-rollover"), ("opensearch", "write_alias", "kafka-security")),
     ]
     for first, then in order:
         assert objs[first].urn in after[objs[then].urn], (first, then)
@@ -200,11 +235,11 @@ def test_each_put_waits_for_what_the_server_requires_and_the_writers_wait_for_al
         assert {o.urn for o in objs.values()} <= after[writer.urn], writer.name
 
 
-ORDER = ("snapshot_repository", "slm_policy", "sm_policy", "index_template", "ilm_policy", "ism_policy",
+ORDER = ("snapshot_repository", "slm_policy", "sm_policy", "index_template", "ilm_policy", "ism_policy", "write_alias",
          "notification_channel", "monitor")
 
 
-def _apply(program, httpserver, monkeypatch, **config) -> tuple[dict, list, list]:
+def _apply(program, httpserver, monkeypatch, servers: dict | None = None, **config) -> tuple[dict, list, list]:
     """Every object the program registers, with the inputs exactly as the engine hands them over,
     created in registration order on model servers that parse as the real ones do
     (tests/components/search_parsers.py). Returns (servers, [(inputs, created)], provider)."""
@@ -217,7 +252,7 @@ def _apply(program, httpserver, monkeypatch, **config) -> tuple[dict, list, list
     monkeypatch.setattr(sp, "sleep", lambda s: None)
     monkeypatch.setenv("ELASTICSEARCH_PASSWORD", "es-pass")
     monkeypatch.setenv("OPENSEARCH_PASSWORD", "os-pass")
-    servers = {"elasticsearch": SearchServer("elasticsearch"), "opensearch": SearchServer("opensearch")}
+    servers = servers or {"elasticsearch": SearchServer("elasticsearch"), "opensearch": SearchServer("opensearch")}
     httpserver.expect_request("").respond_with_handler(servers["elasticsearch"].handler)
     other = HTTPServer(host="127.0.0.1", port=0)
     other.start()
@@ -253,7 +288,8 @@ def test_what_the_program_registers_the_provider_applies_and_it_stays_applied(pr
             False, "", "", False), inputs["object_id"]
         assert created.id == f"{inputs['engine']}/{inputs['kind']}/{inputs['object_id']}"
     stored = {(engine, path) for engine, server in servers.items() for path in server.objects}
-    assert len(stored) == len(applied) >= 8
+    aliases = [i for i, _ in applied if i["kind"] == "write_alias"]  # an index on the server, not an object
+    assert len(stored) + len(aliases) == len(applied) >= 8 and len(aliases) == 1
     assert changed == []
 
 
@@ -327,3 +363,110 @@ def test_views_exist_only_where_the_stack_names_kibana_and_dashboards(stack_runs
                                            "kafka-sasl-brute-force-events"]
     for r in found.values():
         assert r.inputs["kind"] == "search" and pattern.urn in after[r.urn]
+
+
+def _bulk(*targets: str, op: str = "create") -> str:
+    """A _bulk body as Fluent Bit's out_opensearch v3.1.9 writes it with Logstash_Format Off and
+    Suppress_Type_Name On: `{"<op>":{"_index":"<Index>"}}` then the record, one per line."""
+    return "".join(json.dumps({op: {"_index": t}}) + "\n" + json.dumps({"log": "denied"}) + "\n" for t in targets)
+
+
+def test_security_events_land_in_the_write_index_and_roll_over_at_the_primary_shard_size(program, httpserver,
+                                                                                       monkeypatch):
+    """On a model OpenSearch (indices, aliases, ISM attach and rollover: tests/components/search_server.py):
+    the bootstrap index holds the alias as write index, with the rollover template's settings and the
+    rollover policy attached; Fluent Bit's bulk `create` on the alias lands there; ISM rolls over at
+    30gb of a primary shard (not at 29.9), or at 30 days whatever the size (the conditions are OR-ed,
+    ManagedIndexUtils.evaluateConditions); the next writes go to kafka-security-000002; and the provider
+    still sees no drift (the alias has a write index, whichever)."""
+    from pytest_httpserver import HTTPServer
+
+    from components import search_provider as sp
+    from tests.components.test_search_convergence import through_engine
+
+    servers, applied, changed = _apply(program, httpserver, monkeypatch)
+    assert changed == []
+    os_ = servers["opensearch"]
+    first = os_.indices["kafka-security-000001"]
+    assert first["aliases"] == {"kafka-security": {"is_write_index": True}}
+    assert first["policy_id"] == "kafka-security-rollover"
+    assert first["settings"]["index.codec"] == "best_compression"
+    assert first["settings"]["index.plugins.index_state_management.rollover_alias"] == "kafka-security"
+    result = os_.bulk(_bulk("kafka-security", "kafka-security"))
+    assert not result["errors"] and {i["create"]["_index"] for i in result["items"]} == {"kafka-security-000001"}
+
+    assert os_.ism_rollover("kafka-security-000001", age_days=29.9, primary_shard_gb=29.9) is None  # near miss
+    assert os_.ism_rollover("kafka-security-000001", age_days=1, primary_shard_gb=30.0) == "kafka-security-000002"
+    assert os_.write_index("kafka-security") == "kafka-security-000002"
+    assert os_.indices["kafka-security-000002"]["policy_id"] == "kafka-security-rollover"
+    result = os_.bulk(_bulk("kafka-security"))
+    assert result["items"][0]["create"]["_index"] == "kafka-security-000002"
+    # a quiet index still closes at its age
+    assert os_.ism_rollover("kafka-security-000002", age_days=30, primary_shard_gb=0.1) == "kafka-security-000003"
+    (alias_inputs, created), = [(i, c) for i, c in applied if i["kind"] == "write_alias"]
+    other = HTTPServer(host="127.0.0.1", port=0)
+    other.start()
+    try:  # the provider reads the alias back from the same model
+        other.expect_request("").respond_with_handler(os_.handler)
+        moved = through_engine({**alias_inputs, "endpoint": other.url_for("/").rstrip("/")})
+        assert not sp.RetentionObjectProvider().diff(created.id, {**created.outs, "endpoint": moved["endpoint"]},
+                                                     moved).changes
+    finally:
+        other.clear()
+        other.stop()
+
+
+def test_the_daily_indices_written_before_the_change_keep_their_policy_until_they_age_out(program, httpserver,
+                                                                                        monkeypatch):
+    """A daily index created under the old layout (policy kafka-security attached by its old
+    `kafka-security-*` template) keeps the copy of the policy ISM stored for it when the program then
+    narrows that policy and adds the rollover layout (index-management 2.17.0.0 ManagedIndexRunner runs
+    `managedIndexConfig.policy`; only the change_policy API replaces it). A daily index an old Fluent
+    Bit pod still creates after the change gets the daily policy and template, not the rollover ones."""
+    from tests.components.search_server import SearchServer
+
+    os_ = SearchServer("opensearch")
+    old_policy = {"policy": {"description": "kafka-security: old", "default_state": "hot", "states": [
+        {"name": "hot", "actions": [], "transitions": [{"state_name": "delete", "conditions": {"min_index_age": "2557d"}}]},
+        {"name": "delete", "actions": [{"delete": {}}], "transitions": []}],
+        "ism_template": [{"index_patterns": ["kafka-security-*"], "priority": 100}]}}
+    os_._store("/_plugins/_ism/policies/kafka-security", old_policy, {})
+    os_.create_index("kafka-security-2026.11.30", {})
+    before = os_.indices["kafka-security-2026.11.30"]
+    assert before["policy_id"] == "kafka-security"
+    servers = {"elasticsearch": SearchServer("elasticsearch"), "opensearch": os_}
+    _apply(program, httpserver, monkeypatch, servers=servers, adoptExistingRetention=True)
+    assert os_.objects["/_plugins/_ism/policies/kafka-security"]["ism_template"][0]["index_patterns"] == [
+        "kafka-security-2*"]
+    kept = os_.indices["kafka-security-2026.11.30"]["policy"]
+    assert kept["ism_template"][0]["index_patterns"] == ["kafka-security-*"]   # its own copy, unchanged
+    assert os_.ism_rollover("kafka-security-2026.11.30", age_days=400, primary_shard_gb=99) is None  # never rolls
+    os_.bulk(_bulk("kafka-security-2026.12.01", op="index"))  # an old pod's Logstash name, auto-created
+    late = os_.indices["kafka-security-2026.12.01"]
+    assert late["policy_id"] == "kafka-security" and "index.codec" not in late["settings"]
+    assert "index.plugins.index_state_management.rollover_alias" not in late["settings"]
+
+
+def test_destroying_a_dev_stack_removes_the_write_alias_and_keeps_the_indices(program, httpserver, monkeypatch):
+    """`DELETE /<index>/_alias/<name>` with `*` for every index (OpenSearch RestIndexDeleteAliasesAction);
+    the events themselves stay (ISM or an operator deletes indices, never the program). A second delete
+    finds nothing and is not an error."""
+    from pytest_httpserver import HTTPServer
+
+    from components import search_provider as sp
+
+    servers, applied, _ = _apply(program, httpserver, monkeypatch)
+    os_ = servers["opensearch"]
+    (_, created), = [(i, c) for i, c in applied if i["kind"] == "write_alias"]
+    other = HTTPServer(host="127.0.0.1", port=0)
+    other.start()
+    try:
+        other.expect_request("").respond_with_handler(os_.handler)
+        props = {**created.outs, "endpoint": other.url_for("/").rstrip("/")}
+        sp.RetentionObjectProvider().delete(created.id, props)
+        sp.RetentionObjectProvider().delete(created.id, props)
+    finally:
+        other.clear()
+        other.stop()
+    assert [w.path for w in os_.writes() if w.method == "DELETE"] == ["/*/_alias/kafka-security"] * 2
+    assert os_.indices["kafka-security-000001"]["aliases"] == {} and os_.write_index("kafka-security") is None

@@ -189,6 +189,13 @@ CASES: list[tuple[str, str, Callable | str, str]] = [
      _set(searchServiceAccounts=[], enableSearchRetention=False), "searchServiceAccounts"),
     ("bucket-prefix-too-long-for-stack", "prod-eu-west", _set(bucketPrefix="n" * 31), "bucketPrefix"),
     ("stack-name-not-in-a-bucket-name", "prod_eu", _set(), "bucketPrefix"),
+    # the capacity plan (content/capacity.py): a store too small for what the stack declares it holds
+    ("prod-prometheus-pvc-under-need", "prod", _set(prometheusStorageSize="150Gi"), "prometheusStorageSize"),
+    ("prod-opensearch-disk-too-small", "prod", _set(capacityOpensearchDiskGb=4000), "capacityOpensearchDiskGb"),
+    ("prod-shards-over-the-limit", "prod", _set(capacityMaxShardsPerNode=100), "capacityOpensearchDataNodes"),
+    ("prod-sizing-assumed", "prod", _drop("capacitySecurityEventGbPerDay"), "capacitySecurityEventGbPerDay"),
+    ("dev-bytes-per-sample-word", "dev", _set(capacityBytesPerSample="two"), "capacityBytesPerSample"),
+    ("staging-rollover-at-zero-gb", "staging", _set(securityRolloverPrimaryShardGb=0), "securityRolloverPrimaryShardGb"),
     # the file itself
     ("yaml-syntax", "prod", "  kafka-monitoring:objectLockDays: [2557\n", "Pulumi.prod.yaml:"),
     ("yaml-duplicate-key", "prod", "  kafka-monitoring:objectLockDays: 1\n", "Pulumi.prod.yaml:"),

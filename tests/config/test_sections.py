@@ -10,7 +10,7 @@ from config import sections, settings
 from tests.conftest import make_settings
 
 SECTIONS = (sections.AlertingArgs, sections.ArchiveArgs, sections.RetentionArgs, sections.CollectionArgs,
-            sections.GrafanaArgs, sections.NetworkArgs)
+            sections.GrafanaArgs, sections.NetworkArgs, sections.CapacityArgs)
 # Read by stacks/platform.py itself: which components exist, and how they reach the cluster.
 PLATFORM = {"enable_alerting", "enable_archive", "enable_grafana", "enable_search_retention", "enable_collection",
             "create_monitoring_namespace", "kubernetes_context", "enable_network_policies"}
@@ -28,7 +28,7 @@ def test_a_section_carries_the_settings_values_and_nothing_else(section):
     assert all(getattr(args, f.name) == getattr(s, f.name) for f in fields(section))
     assert args.is_prod
     with pytest.raises(AttributeError):
-        args.enable_alerting  # noqa: B018 (the platform's, not a component's)
+        args.create_monitoring_namespace  # noqa: B018 (the platform's, not a component's)
 
 
 def test_the_archive_cannot_read_alert_thresholds():

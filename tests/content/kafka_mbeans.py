@@ -16,7 +16,7 @@ the attributes: a Gauge has `Value`; a Meter `Count`, `MeanRate`, `OneMinuteRate
 """
 from __future__ import annotations
 
-from tests.content.jmx_exporter_model import Attribute
+from content.jmx_exporter import Attribute
 
 METER = {"Count": 1234, "MeanRate": 2.5, "OneMinuteRate": 2.0, "FiveMinuteRate": 2.1, "FifteenMinuteRate": 2.2,
          "RateUnit": "SECONDS", "EventType": "requests"}

@@ -38,12 +38,17 @@ def test_rendered_file_reads_back_as_the_same_sections():
     assert parse_classic(fluent_bit.config_file(s)) == expected
 
 
-def test_outputs_write_daily_indices_over_tls_without_mapping_types():
+def test_outputs_write_daily_application_indices_and_the_security_alias_over_tls_without_mapping_types():
+    """Security events go to the write alias `kafka-security` with the `create` op (out_opensearch v3.1.9:
+    Logstash_Format Off -> every record's header is {"create":{"_index":"<Index>"}}); application logs
+    to daily Logstash names."""
     out = outputs(make_settings("prod"))
     es, os_ = out["es"], out["opensearch"]
-    assert (es["Logstash_Prefix"], os_["Logstash_Prefix"]) == ("kafka-application", "kafka-security")
+    assert es["Logstash_Prefix"] == "kafka-application"
+    assert es["Logstash_Format"] == "On" and es["Logstash_DateFormat"] == "%Y.%m.%d"
+    assert (os_["Logstash_Format"], os_["Index"], os_["Write_Operation"]) == ("Off", "kafka-security", "create")
+    assert "Logstash_Prefix" not in os_ and "%" not in os_["Index"]  # Index goes through strftime
     for o in (es, os_):
-        assert o["Logstash_Format"] == "On" and o["Logstash_DateFormat"] == "%Y.%m.%d"
         assert o["Suppress_Type_Name"] == "On" and "Type" not in o
         assert o["tls"] == "On" and o["tls.verify"] == "On"
         assert o["Generate_ID"] == "Off" and "Id_Key" not in o

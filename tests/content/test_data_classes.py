@@ -18,6 +18,7 @@ from datetime import date
 
 import pytest
 
+from components.search_api import KINDS
 from content import data_classes, retention
 from harness.runtime import Run
 from tests.conftest import make_settings
@@ -38,6 +39,9 @@ def written_indices(run: Run) -> list[tuple[str, str, str]]:
         keys = dict(re.findall(r"^\s+(\S+)\s+(.+?)\s*$", block, re.M))
         if keys["Name"] in ("es", "opensearch"):
             engine = {"es": "elasticsearch", "opensearch": "opensearch"}[keys["Name"]]
+            if keys["Logstash_Format"] == "Off":  # an alias: the index it resolves to is its bootstrap index
+                indices.append((engine, _alias_index(run, engine, keys["Index"]), "fluent-bit"))
+                continue
             indices.append((engine, f"{keys['Logstash_Prefix']}-{DAY.strftime(keys['Logstash_DateFormat'])}",
                             "fluent-bit"))
     jaeger = run.artifacts["jaeger/config.yaml"]["extensions"]["jaeger_storage"]["backends"]["primary_store"]
@@ -46,6 +50,13 @@ def written_indices(run: Run) -> list[tuple[str, str, str]]:
         layout = backend["indices"][{"span": "spans", "service": "services"}.get(kind, kind)]["date_layout"]
         indices.append((engine, f"{backend['indices']['index_prefix']}-jaeger-{kind}-{_go_layout(layout)}", "jaeger"))
     return indices
+
+
+def _alias_index(run: Run, engine: str, alias: str) -> str:
+    """The write index behind a write alias the program creates: the index its create request names
+    (components/search_api.py), which a server makes with the alias as its write index."""
+    assert alias in _objects(run, engine, "write_alias"), f"no write alias {alias} is created"
+    return KINDS[(engine, "write_alias")].write_path.format(id=alias).lstrip("/")
 
 
 def _objects(run: Run, engine: str, kind: str) -> dict[str, dict]:

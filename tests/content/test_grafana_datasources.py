@@ -15,6 +15,7 @@ Facts, from the consumers' sources:
 from __future__ import annotations
 
 import datetime as dt
+import fnmatch
 import re
 
 import pytest
@@ -52,8 +53,7 @@ def outputs() -> dict[str, dict[str, str]]:
     return {dict(params)["Name"]: dict(params) for _, params in groups["outputs"]}
 
 
-@pytest.mark.parametrize("datasource,output,index_key", [("elasticsearch", "es", "index"),
-                                                         ("opensearch", "opensearch", "database")])
+@pytest.mark.parametrize("datasource,output,index_key", [("elasticsearch", "es", "index")])
 def test_grafana_queries_exactly_the_daily_indices_fluent_bit_writes(datasource, output, index_key):
     json_data = DS[datasource]["json_data"]
     start = dt.datetime(2026, 12, 30, 22, 0)
@@ -61,6 +61,18 @@ def test_grafana_queries_exactly_the_daily_indices_fluent_bit_writes(datasource,
     written = sorted({fluent_bit_index(outputs()[output], start + dt.timedelta(hours=h)) for h in range(0, 73)})
     assert grafana_indices(json_data[index_key], json_data["interval"], start, end) == written
     assert json_data["timeField"] == "@timestamp"
+
+
+def test_grafana_reads_the_security_alias_indices_and_the_daily_ones_before_them():
+    """Fluent Bit writes security events to the alias (Index, Logstash_Format Off); the alias's indices
+    are <alias>-000001 and the next rollover names (OpenSearch MetadataRolloverService: the trailing
+    number + 1, six digits). Without `interval` the plugin queries the pattern as written."""
+    json_data, out = DS["opensearch"]["json_data"], outputs()["opensearch"]
+    assert out["Logstash_Format"] == "Off" and "interval" not in json_data
+    pattern = json_data["database"]
+    for index in (f"{out['Index']}-000001", f"{out['Index']}-000002", f"{out['Index']}-2026.11.30"):
+        assert fnmatch.fnmatch(index, pattern), index
+    assert not fnmatch.fnmatch(out["Index"] + "x-000001", pattern)
 
 
 def test_the_prometheus_datasource_steps_at_the_scrape_interval_and_posts():

@@ -1,7 +1,7 @@
 """Our JMX exporter rules, applied the way the real exporter applies them, to the MBeans Kafka
 really registers: every JMX series and label that a rule or dashboard reads must come out.
 
-The matcher is tests/content/jmx_exporter_model.py (prometheus/jmx_exporter 1.0.1,
+The matcher is content/jmx_exporter.py (prometheus/jmx_exporter 1.0.1,
 JmxCollector.java: `attr: VALUE` suffix, `^.*(?:pattern).*$` wrapping, safeName, first match
 wins). The MBeans are tests/content/kafka_mbeans.py (Apache Kafka docs/ops.html, Monitoring).
 """
@@ -18,7 +18,7 @@ from content.rules import rule_files
 from tests.conftest import make_settings
 from tests.content import kafka_mbeans
 from tests.content.grafana_model import concrete
-from tests.content.jmx_exporter_model import Attribute, export
+from content.jmx_exporter import Attribute, export
 
 BEANS = kafka_mbeans.broker() + kafka_mbeans.controller(active=True) + kafka_mbeans.controller(active=False)
 # Labels Prometheus attaches from the target, not the exporter (content.scrape).
@@ -197,12 +197,71 @@ def strimzi_series(bean: Attribute) -> tuple[str, dict[str, str]] | None:
     return None
 
 
+# The request histograms we keep (Kafka registers 8-10 for every API, used or not: RequestChannel.Metrics,
+# branch 3.9), at the quantiles we keep; every other request histogram value is not exported.
+KEPT_REQUEST_HISTOGRAMS = {"TotalTimeMs", "RequestQueueTimeMs", "ThrottleTimeMs"}
+KEPT_QUANTILES = {"50thPercentile", "99thPercentile", "999thPercentile"}
+
+
+def _dropped_by_choice(bean: Attribute) -> bool:
+    props = dict(bean.properties)
+    return (props.get("type") == "RequestMetrics" and bean.attribute.endswith("thPercentile")
+            and not (props["name"] in KEPT_REQUEST_HISTOGRAMS and bean.attribute in KEPT_QUANTILES))
+
+
 def test_every_documented_bean_follows_strimzis_naming():
     config = jmx.exporter_config()
     wrong = []
     for bean in BEANS:
         sample = export(config, bean)
         got = (sample.name, dict(sample.labels)) if sample else None
-        if got != strimzi_series(bean):
-            wrong.append((bean.match_name(), got, strimzi_series(bean)))
+        expected = None if _dropped_by_choice(bean) else strimzi_series(bean)
+        if got != expected:
+            wrong.append((bean.match_name(), got, expected))
     assert wrong == []
+
+
+@pytest.mark.parametrize("histogram,percentile,kept", [
+    ("TotalTimeMs", "99thPercentile", True), ("TotalTimeMs", "999thPercentile", True),
+    ("RequestQueueTimeMs", "50thPercentile", True), ("ThrottleTimeMs", "99thPercentile", True),
+    ("TotalTimeMs", "98thPercentile", False), ("TotalTimeMs", "75thPercentile", False),
+    ("LocalTimeMs", "99thPercentile", False), ("RemoteTimeMs", "99thPercentile", False),
+    ("ResponseSendTimeMs", "99thPercentile", False), ("RequestBytes", "50thPercentile", False),
+    ("MessageConversionsTimeMs", "99thPercentile", False), ("TemporaryMemoryBytes", "99thPercentile", False),
+])
+def test_request_histograms_are_kept_only_where_read_and_never_under_a_mangled_name(histogram, percentile, kept):
+    """A dropped request histogram matches no rule at all: without the RequestMetrics exclusion the
+    generic one-property rule would have read `name=LocalTimeMs, request=Produce` into the name."""
+    sample = export(jmx.exporter_config(), Attribute.parse(
+        f"kafka.network:type=RequestMetrics,name={histogram},request=Metadata", percentile, 1.0))
+    if kept:
+        assert (sample.name, dict(sample.labels)) == (f"kafka_network_requestmetrics_{histogram.lower()}",
+                                                      {"request": "Metadata", "quantile": f"0.{percentile[:-12]}"})
+    else:
+        assert sample is None
+    other = export(jmx.exporter_config(), Attribute.parse("kafka.controller:type=ControllerEventManager,"
+                                                          "name=EventQueueTimeMs", percentile, 1.0))
+    assert other.name == "kafka_controller_controllereventmanager_eventqueuetimems"  # other histograms unchanged
+
+
+def test_client_ids_and_client_software_are_labels_not_parts_of_the_name():
+    """Strimzi 0.45.0 kafka-metrics.yaml's first rules: FetcherLagMetrics ConsumerLag{clientId, topic,
+    partition}, FetcherStats{clientId, broker}, socket-server connections per client software. One
+    name for every fetcher thread, not `..._clientid_replicafetcherthread_0_1`."""
+    config = jmx.exporter_config()
+    names = set()
+    for thread in ("ReplicaFetcherThread-0-1", "ReplicaFetcherThread-1-2"):
+        lag = export(config, Attribute.parse(f"kafka.server:type=FetcherLagMetrics,name=ConsumerLag,clientId={thread},"
+                                             "topic=combat-events,partition=3", "Value", 7))
+        assert dict(lag.labels) == {"clientId": thread, "topic": "combat-events", "partition": "3"}
+        names.add(lag.name)
+    assert names == {"kafka_server_fetcherlagmetrics_consumerlag"}
+    stats = export(config, Attribute.parse("kafka.server:type=FetcherStats,name=BytesPerSec,clientId=ReplicaFetcherThread-0-1,"
+                                           "brokerHost=kafka-1.kafka,brokerPort=9091", "Count", 5))
+    assert stats.name == "kafka_server_fetcherstats_bytes_total"
+    software = export(config, Attribute.parse("kafka.server:type=socket-server-metrics,clientSoftwareName=apache-kafka-java,"
+                                              "clientSoftwareVersion=3.9.0,listener=PLAIN-9092,networkProcessor=1",
+                                              "connections", 4.0))
+    assert software.name == "kafka_server_socket_server_metrics_connections_software"
+    assert dict(software.labels) == {"clientSoftwareName": "apache-kafka-java", "clientSoftwareVersion": "3.9.0",
+                                     "listener": "PLAIN-9092", "networkProcessor": "1"}

@@ -13,19 +13,35 @@ SETTINGS = make_settings("prod", sensitiveTopics=["economy.payments", "economy.l
 S = RetentionArgs.of(SETTINGS)
 
 
-def test_each_view_covers_the_daily_indices_its_grafana_datasource_reads():
-    """Grafana reads `[<prefix>-]YYYY.MM.DD` (content/grafana.py); the views' wildcards must match the
-    same daily indices and no index of the other class; their ids are the datasources' uids."""
+def _reads(database: str, index: str) -> bool:
+    """Whether Grafana's datasource reads `index`: `[<prefix>-]YYYY.MM.DD` with `interval: Daily` names
+    one index a day; a wildcard pattern without an interval is sent as is (content/grafana.py)."""
+    if database.startswith("["):
+        prefix = database[1:database.index("]")]
+        return index.startswith(prefix) and len(index) == len(prefix) + len("2026.12.07")
+    return fnmatch.fnmatchcase(index, database)
+
+
+# The indices each class is written to: application logs daily; security events behind the write alias
+# (kafka-security-000001, ...) and, until they age out, the daily indices of the layout before it.
+WRITTEN = {"elasticsearch": ["kafka-application-2026.12.07"],
+           "opensearch": ["kafka-security-000001", "kafka-security-000042", "kafka-security-2026.12.07"]}
+
+
+def test_each_view_covers_the_indices_its_grafana_datasource_reads():
+    """The views' wildcards and Grafana's datasources read the same indices of their class, and no
+    index of the other class; the views' ids are the datasources' uids."""
     sources = grafana.datasource_settings(GrafanaArgs.of(SETTINGS))
     for view_title, view_id, key in (
             (views.data_view(S)["data_view"]["title"], views.DATA_VIEW_ID, "elasticsearch"),
             (views.index_pattern(S)["attributes"]["title"], views.INDEX_PATTERN_ID, "opensearch")):
         json_data = sources[key]["json_data"]
         database = json_data.get("index") or json_data["database"]
-        prefix = database[1:database.index("]")]
-        assert fnmatch.fnmatchcase(f"{prefix}2026.12.07", view_title), key
-        other = {"elasticsearch": "kafka-security-2026.12.07", "opensearch": "kafka-application-2026.12.07"}[key]
-        assert not fnmatch.fnmatchcase(other, view_title)
+        other = {"elasticsearch": "opensearch", "opensearch": "elasticsearch"}[key]
+        for index in WRITTEN[key]:
+            assert fnmatch.fnmatchcase(index, view_title) and _reads(database, index), (key, index)
+        for index in WRITTEN[other]:
+            assert not fnmatch.fnmatchcase(index, view_title) and not _reads(database, index), (key, index)
         assert view_id == grafana.DATASOURCES[key]["uid"]
 
 

@@ -164,3 +164,15 @@ def test_weakened_on_facts_at_each_edge(monkeypatch, before, after, found):
     COMPLIANCE or getting shorter, a lock or replication gone."""
     monkeypatch.setattr(meaning, "facts", lambda plan: plan)
     assert meaning.weakened(before, after) == found
+
+
+def test_a_rollover_class_reads_its_retention_from_the_rollover_and_a_cut_is_danger(program):
+    """ISM ages after a rollover are `min_rollover_age` (index-management 2.17.0.0 Transition): the
+    security events' deletion reads as counted from the rollover, and shortening it is a retention cut."""
+    _, _, text, danger = _report(program, "dev", {"securityRetentionDays": 60}, {"securityRetentionDays": 45})
+    assert ("retention opensearch kafka-security-rollover (ISM): delete after rollover + 60d → "
+            "delete after rollover + 45d") in text
+    assert ("DANGER: retention cut: retention opensearch kafka-security-rollover (ISM): delete after rollover + 60d → "
+            "delete after rollover + 45d") in danger
+    _, _, _, longer = _report(program, "dev", {"securityRetentionDays": 45}, {"securityRetentionDays": 60})
+    assert longer == []

@@ -29,6 +29,9 @@ def test_preview_prod_writes_plan_and_checked_artifacts(tmp_path, capsys):
                 "alertmanager/alertmanager.yml", "helm/kube-prometheus-stack.values.yaml"):
         assert yaml.safe_load((tmp_path / rel).read_text()), rel
         assert f"check {rel}: ok" in out or rel.startswith("helm/")
+    capacity = json.loads((tmp_path / "capacity.json").read_text())  # the capacity plan, and its table
+    assert capacity["refusals"] == [] and capacity["prometheus"]["retention_size"] == "425GB"
+    assert "capacity plan:" in out and "xychart-beta" in (tmp_path / "capacity.md").read_text()
 
 
 @needs_tools

@@ -1,5 +1,8 @@
 """A faithful model of how the Prometheus JMX exporter (1.x) turns MBean attributes into samples.
 
+Content, not a test helper: the capacity plan (content/capacity.py) runs the rendered rules through
+it to count the series they make, and the JMX tests check the rules with it.
+
 Source: prometheus/jmx_exporter, tag 1.0.1,
 collector/src/main/java/io/prometheus/jmx/JmxCollector.java:
 - `recordBean` matches each rule against

@@ -1,0 +1,232 @@
+"""The capacity plan against the sources of its formulas, each cited, with the expected numbers
+written out here (not read from content/capacity.py).
+
+Sources:
+- apache/kafka branch 3.9 (c821449fb7c): core/.../network/RequestChannel.scala (`Metrics`: every API of
+  the listener plus FetchConsumer, FetchFollower, AddPartitionsToTxnVerification; RequestMetrics: 8 histograms,
+  Produce and Fetch 10), clients/src/main/resources/common/message/*Request.json `listeners` (72 broker
+  APIs, 42 controller APIs), core/.../cluster/Partition.scala (6 gauges), clients/.../Selector.java.
+- prometheus/jmx_exporter 1.0.1 JmxCollector.java, as content/jmx_exporter.py models it: a Yammer
+  histogram exposes 50/75/95/98/99/999thPercentile; our request rule keeps 50, 99 and 999.
+- prometheus/prometheus v2.54.1 docs/storage.md ("needed_disk_space = retention_time_seconds *
+  ingested_samples_per_second * bytes_per_sample"; blocks "up to 10% of the retention time, or 31 days,
+  whichever is smaller"; "Blocks must be fully expired before they are removed"; WAL "128MB segments",
+  "a minimum of 3", "at least two hours"; retention size "at most, 80-85%") and cmd/prometheus/main.go
+  (retention.size units "B, KB, MB, GB, TB, PB, EB ... Based on powers-of-2").
+- prometheus-operator v0.77.1 pkg/apis/monitoring/v1/types.go ByteSize pattern.
+- OpenSearch ShardLimitValidator.checkShardLimit: refused when open shards + new > max_shards_per_node
+  (default 1000) x data nodes (read in the code index; the OpenSearch repository is too large to fetch
+  at a tag here).
+- Amazon S3 pricing (content/prices/aws_s3.yaml's `source`): 40 KB per object in Deep Archive, 8 KB
+  of it at Standard rates; lifecycle skips objects under 128 KB; out_s3 v3.1.9 upload_timeout.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+import re
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+import yaml
+
+from config.sections import AlertingArgs, CapacityArgs
+from content import capacity, jmx, prometheus_stack
+from content.data_classes import SECURITY
+from tests.conftest import make_settings
+
+PROD = CapacityArgs.of(make_settings("prod"))
+BROKER_NAMES = 72 + 3  # broker APIs + FetchConsumer, FetchFollower, AddPartitionsToTxnVerification
+UPSTREAM = Path(__file__).resolve().parents[1] / "upstream"
+
+
+def _with(args, **changes):
+    return dataclasses.replace(args, **changes)
+
+
+def test_series_per_unit_are_what_kafkas_mbeans_make_through_our_rules():
+    """Eager request metrics: Kafka registers 75 request names x 8 histograms (Produce and Fetch 10) on a
+    broker, 45 (Fetch among them, not Produce) on a controller; our rules keep 3 of the histograms
+    (TotalTimeMs, RequestQueueTimeMs, ThrottleTimeMs) at 3 quantiles (0.50, 0.99, 0.999).
+    Per replica: Partition's 6 gauges + UnifiedLog's 4. Per network thread: Selector's 38 attributes."""
+    k = capacity.coefficients(jmx.exporter_config())
+    assert k["broker_requests"] == BROKER_NAMES * 3 * 3 == 675
+    assert k["controller_requests"] == 45 * 3 * 3 == 405
+    assert (k["per_replica"], k["per_network_thread"], k["per_topic"]) == (10, 38, 7)
+    assert k["per_used_api"] == 2 and k["per_follower"] == 1
+
+
+def test_a_rule_edit_that_changes_cardinality_changes_the_plan():
+    """Keeping only the p99 of the request histograms: each kept histogram makes 1 series, not 3, so a
+    broker loses 75 x 3 x 2 = 450 series and the plan follows (the coefficients are derived from the
+    rules, not typed). Dropping the socket-server rules loses the 9 x 38 per-thread series."""
+    rules = jmx.exporter_config()
+    edited = {**rules, "rules": [{**r, "pattern": r["pattern"].replace("(50|99|999)thPercentile", "(99)thPercentile")}
+                                 for r in rules["rules"]]}
+    assert edited != rules
+    before, after = capacity.kafka_series(PROD, rules), capacity.kafka_series(PROD, edited)
+    assert round(before["per_broker"] - after["per_broker"], 6) == BROKER_NAMES * 3 * 2 == 450
+    assert capacity.kafka_series(PROD)["per_broker"] == before["per_broker"]  # the rendered rules are the default
+    dropped = {**rules, "rules": [r for r in rules["rules"] if "networkProcessor" not in str(r.get("labels"))]}
+    assert round(before["per_broker"] - capacity.kafka_series(PROD, dropped)["per_broker"], 6) == 9 * 38
+
+
+def test_our_rules_make_fewer_series_than_strimzis_example_at_the_same_kafka_version():
+    """Strimzi 0.45.0 packaging/examples/metrics/kafka-metrics.yaml (Kafka 3.9; vendored in
+    tests/upstream/strimzi-0.45.0) exports every request histogram at 6 quantiles plus `_count`:
+    75 x 8 x 7 + 2 x 2 x 7 = 4228 eager series a broker against our 675; everything else the same."""
+    strimzi = yaml.safe_load((UPSTREAM / "strimzi-0.45.0" / "kafka-metrics-config.yml").read_text())
+    theirs, ours = capacity.kafka_series(PROD, strimzi), capacity.kafka_series(PROD)
+    assert theirs["coefficients"]["broker_requests"] == 75 * 8 * 7 + 2 * 2 * 7 == 4228
+    assert {k: v for k, v in theirs["coefficients"].items() if not k.endswith("_requests")} == {
+        k: v for k, v in ours["coefficients"].items() if not k.endswith("_requests")}
+    assert round(theirs["per_broker"] - ours["per_broker"], 6) == 4228 - 675
+    assert (round(theirs["per_broker"]), round(ours["per_broker"])) == (10683, 7130)
+
+
+def test_prod_series_from_its_declared_sizing():
+    """3 brokers, 480 partitions + 50 of __consumer_offsets at RF 3 -> 530 replicas a broker, 353.3 of
+    them followed; 40 topics; 3 listeners x 3 threads; 15 used APIs x 2; JVM 150 (estimate)."""
+    replicas, followers = 530 * 3 / 3, 530 * 2 / 3
+    broker = 675 + 15 * 2 + 40 * 7 + replicas * 10 + followers * 1 + 9 * 38 + 150
+    p = capacity.prometheus(PROD)
+    assert p["series_per_broker"] == round(broker) == 7130
+    exporter = 41 + 7 * 530 + 25 + 2 * 50 + 2 * 50 * 12 + 3 + 1 + 40
+    controller = 405 + 30 + 150
+    assert p["series_per_cluster"] == round(3 * broker + 3 * controller + exporter)
+    assert p["series"] == p["series_per_cluster"] + 100_000
+    assert p["samples_per_second"] == round(p["series"] / 15, 1)
+
+
+@pytest.mark.parametrize("retention_days,waiting_days", [(30, 3.0), (310, 31.0), (400, 31.0), (7, 0.7)])
+def test_prometheus_disk_is_the_storage_docs_formula_plus_a_block_waiting_and_the_wal(retention_days, waiting_days):
+    """retention x samples/s x bytes/sample, one block of min(10 % of retention, 31 d) more, and a WAL of
+    at least 3 x 128 MB or 3 h of samples at 16 bytes."""
+    sps, bps = 10_000, 2.0
+    expected = (retention_days * 86400 * sps * bps + waiting_days * 86400 * sps * bps
+                + max(3 * 128 * 2**20, 3 * 3600 * sps * 16))
+    assert capacity.prometheus_disk_bytes(sps, retention_days * 86400, bps) == pytest.approx(expected)
+    small = capacity.prometheus_disk_bytes(1, 86400, 1)  # a tiny server: the 3 WAL segments dominate
+    assert small == pytest.approx(86400 + 8640 + 3 * 128 * 2**20)
+
+
+# prometheus-operator v0.77.1 ByteSize; Prometheus v2.54.1 retention.size units (powers of 2).
+OPERATOR_BYTESIZE = re.compile(r"(^0|([0-9]*[.])?[0-9]+((K|M|G|T|E|P)i?)?B)$")
+UNITS = {"B": 1, "KB": 2**10, "MB": 2**20, "GB": 2**30, "TB": 2**40}
+
+
+@pytest.mark.parametrize("pvc,expected", [("500Gi", "425GB"), ("20Gi", "17GB"), ("1Ti", "870GB"),
+                                          ("2Gi", "1740MB"), ("100Mi", "85MB")])
+def test_retention_size_is_85_percent_of_the_volume_in_units_both_readers_take(pvc, expected):
+    size = capacity.retention_size(_with(PROD, prometheus_storage_size=pvc))
+    assert size == expected and OPERATOR_BYTESIZE.search(size)
+    number, unit = re.fullmatch(r"(\d+)([KMGT]?B)", size).groups()
+    volume = capacity.gib(pvc) * 2**30
+    assert 0.84 * volume < int(number) * UNITS[unit] <= 0.85 * volume  # never 0, which disables the limit
+
+
+def test_the_chart_gets_the_retention_size():
+    spec = prometheus_stack.values(AlertingArgs.of(make_settings("prod")), "r", "a", "b")["prometheus"]["prometheusSpec"]
+    assert (spec["retention"], spec["retentionSize"]) == ("90d", "425GB")
+
+
+def test_a_prometheus_volume_under_1_2_times_the_need_is_refused_and_at_it_is_not():
+    need = capacity.prometheus(PROD)["disk_need_gib"]
+    at = math.ceil(need * 1.2)
+    assert not capacity.plan(_with(PROD, prometheus_storage_size=f"{at}Gi"))["refusals"]
+    (refusal,) = capacity.plan(_with(PROD, prometheus_storage_size=f"{at - 2}Gi"))["refusals"]
+    assert refusal["key"] == "prometheusStorageSize" and f"at least {at}Gi" in refusal["why"]
+    assert not capacity.plan(_with(PROD, prometheus_storage_size=f"{at - 2}Gi", enable_alerting=False))["refusals"]
+
+
+def test_seven_years_of_daily_security_indices_break_the_shard_limit_and_rollover_keeps_them_within_it():
+    """The layout before: 2557 days + today, 2 primaries, 1 replica: 10,232 open shards, over 1000 x 3.
+    Rolled over at 30 GB a primary (2 GB a day, 2 primaries: every 30 days) or 30 days: 86 + 1 indices,
+    348 shards. Application logs (90 daily indices + today, 3 primaries) and traces on Elasticsearch."""
+    daily = dataclasses.replace(SECURITY, rollover=False)
+    assert capacity.data_class(PROD, daily)["open_shards"] == 2558 * 2 * 2 == 10232 > 1000 * 3
+    rolled = capacity.data_class(PROD, SECURITY)
+    assert (rolled["open_indices"], rolled["open_shards"], rolled["primary_shard_gb"]) == (87, 348, 30.0)
+    assert rolled["index_period_days"] == 30
+    quiet = capacity.data_class(_with(PROD, capacity_security_event_gb_per_day=0.5), SECURITY)
+    assert quiet["index_period_days"] == 30 and quiet["primary_shard_gb"] == 7.5  # closed by age
+    busy = capacity.data_class(_with(PROD, capacity_security_event_gb_per_day=12.0), SECURITY)
+    assert busy["index_period_days"] == 5 and busy["open_indices"] == math.ceil(2557 / 5) + 1
+
+
+def test_open_shards_over_the_limit_are_refused_naming_the_data_nodes_and_at_the_limit_are_not():
+    """ShardLimitValidator refuses only when open + new > limit."""
+    shards = capacity.search(PROD)["engines"]["opensearch"]["open_shards"]
+    assert shards == 348
+    at_limit = _with(PROD, capacity_max_shards_per_node=116)  # 116 x 3 = 348
+    assert not [r for r in capacity.plan(at_limit)["refusals"] if r["key"].startswith("capacityOpensearch")]
+    over = capacity.plan(_with(PROD, capacity_max_shards_per_node=115))  # Elasticsearch's 674 are over too
+    assert [r["key"] for r in over["refusals"]] == ["capacityElasticsearchDataNodes", "capacityOpensearchDataNodes"]
+
+
+def test_search_disk_is_source_times_copies_times_1_45_and_over_85_percent_is_refused():
+    """2 GB a day x 2557 days x (1 + 1 replica) x 1.45 = 14,830.6 GB on OpenSearch."""
+    e = capacity.search(PROD)["engines"]["opensearch"]
+    assert e["disk_need_gb"] == pytest.approx(2 * 2557 * 2 * 1.45, abs=0.1)
+    fits = math.ceil(e["disk_need_gb"] / 0.85 / 3)      # per node, 3 nodes
+    assert not capacity.plan(_with(PROD, capacity_opensearch_disk_gb=fits))["refusals"]
+    (r,) = capacity.plan(_with(PROD, capacity_opensearch_disk_gb=fits - 10))["refusals"]
+    assert r["key"] == "capacityOpensearchDiskGb"
+
+
+def test_archive_objects_sizes_and_seven_year_cost():
+    """10 pods x one upload every 10 min = 1440 objects a day; 2 GB x 0.15 / 1440 = 208 KB each, so
+    they move to Deep Archive (>= 128 KB) after 90 days and each then bills 8 KB at Standard and 32 KB
+    at Deep Archive rates. Year 1, one copy: computed here from the table's prices."""
+    s = _with(PROD, archive_replication=False, archive_transition_days=90)
+    a = capacity.archive(s)
+    assert a["objects_per_day"] == 1440 and a["transitions"] and a["copies"] == 1
+    assert a["object_kb"] == pytest.approx(2e9 * 0.15 / 1440 / 1024, abs=0.1)
+    gb_day, objects_day = 2e9 * 0.15 / 2**30, 1440
+    moved = objects_day * (365 - 90)
+    standard = gb_day * 90 + moved * 8 / 2**20
+    deep = gb_day * 275 + moved * 32 / 2**20
+    monthly = standard * 0.023 + deep * 0.00099 + objects_day * 30 * (0.005 + 0.05) / 1000
+    assert a["years"][0]["monthly_usd"] == pytest.approx(monthly, abs=0.01)
+    assert a["years"][6]["objects"] == 1440 * 365 * 7 and len(a["years"]) == 7
+    assert [y["monthly_usd"] for y in a["years"]] == sorted(y["monthly_usd"] for y in a["years"])  # nothing expires
+
+
+def test_small_archive_objects_never_transition_and_say_so():
+    quiet = _with(PROD, capacity_security_event_gb_per_day=0.5)   # 52 KB objects
+    p = capacity.plan(quiet, today=date(2024, 7, 10))
+    assert p["archive"]["transitions"] is False and p["archive"]["years"][-1]["deep_archive_gb"] == 0
+    assert any("stay in Standard" in w for w in p["warnings"])
+    assert not any("stay in Standard" in w for w in capacity.plan(PROD, today=date(2024, 7, 10))["warnings"])
+
+
+def test_a_price_table_older_than_180_days_is_a_warning():
+    as_of = date.fromisoformat(str(capacity.prices()["as_of"]))
+    aged = lambda days: [w for w in capacity.plan(PROD, today=as_of + timedelta(days=days))["warnings"]  # noqa: E731
+                         if "prices are" in w]
+    assert aged(180) == [] and aged(181) == [f"archive: prices are 181 days old (as of {as_of}; over 180)"]
+
+
+def test_defaults_are_marked_assumed_and_prod_declares_every_input():
+    dev = capacity.plan(CapacityArgs.of(make_settings("dev")))
+    assert "capacityBrokersPerCluster" in dev["assumed"] and any(w.startswith("assumed") for w in dev["warnings"])
+    assert capacity.plan(PROD)["assumed"] == []
+
+
+@pytest.mark.parametrize("stack", ["dev", "staging", "prod"])
+def test_every_stack_passes_its_own_plan(stack):
+    p = capacity.plan(CapacityArgs.of(make_settings(stack)))
+    assert p["refusals"] == []
+    assert p["prometheus"]["headroom"] >= 1.2
+
+
+def test_a_stack_that_assumes_its_sizing_is_warned_not_refused():
+    """dev declares no capacity input: its plan's findings rest on assumptions, so they are warnings;
+    with every input declared the same finding is a refusal."""
+    dev = CapacityArgs.of(make_settings("dev", clusters=[f"c{i} ns=kafka-{i} preset=strimzi" for i in range(6)]))
+    p = capacity.plan(dev)
+    assert p["prometheus"]["headroom"] < 1.2 and p["refusals"] == []
+    assert any(w.startswith("would be refused with declared sizing: prometheusStorageSize:") for w in p["warnings"])
+    declared = capacity.plan(_with(dev, capacity_assumed=()))
+    assert [r["key"] for r in declared["refusals"]] == ["prometheusStorageSize"]
