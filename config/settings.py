@@ -15,7 +15,7 @@ from typing import Any, Mapping
 import pulumi
 from pulumi.errors import RunError
 
-from config import cron, fields, schema
+from config import cron, fields, schema, visible
 from config.clusters import KafkaCluster, parse_cluster
 
 ENVIRONMENTS = ("dev", "staging", "prod")
@@ -210,15 +210,25 @@ def _unknown(raw: Mapping[str, Any], context: Context | None) -> list[str]:
     declared = list(schema.keys())
     problems = []
     for k in sorted(set(raw) - set(declared)):
+        if visible.strip(k) != k:  # named, never echoed: an invisible character looks like nothing
+            problems.append(_invisible(k, visible.strip(k), visible.strip(k) in declared))
+            continue
         near = difflib.get_close_matches(k, declared, n=1, cutoff=0.6)
         problems.append(f"{k}: unknown setting" + (f"; did you mean {near[0]}?" if near else
                                                     "; see the config section of Pulumi.yaml"))
     project = schema.project_name()
     for full in sorted(context.others if context else ()):
         namespace = full.partition(":")[0]
-        if namespace not in PROVIDER_NAMESPACES and difflib.get_close_matches(namespace, [project], cutoff=0.7):
+        if visible.strip(namespace) == project:
+            problems.append(_invisible(full, visible.strip(full), visible.strip(full)[len(project) + 1:] in declared))
+        elif namespace not in PROVIDER_NAMESPACES and difflib.get_close_matches(namespace, [project], cutoff=0.7):
             problems.append(f"{full}: unknown namespace {namespace!r}; did you mean {project}:?")
     return problems
+
+
+def _invisible(key: str, bare: str, known: bool) -> str:
+    return (f"{visible.visible(key)}: unknown setting: the key contains an invisible character, "
+            f"{visible.named(key)}; delete it" + (f" (without it the key is {bare})" if known else ""))
 
 
 def _plaintext(key: str) -> str:
