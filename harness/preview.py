@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from harness import plan as plans
+from harness import plan_diff
 from harness import tools
 from harness.runtime import ROOT, Run, list_stacks, run_stack
 from config.settings import SettingsError
@@ -169,7 +170,10 @@ def main(argv: list[str] | None = None) -> int:
         print("note: promtool/amtool not installed; rendered artifacts were not checked")
     if args.against:
         print(f"\nplan diff against {args.against} (as it was before this run):")
-        print(plans.format_diff(plans.diff(old_plan, plans.plan(run))))
+        new_plan = plans.plan(run)
+        diff = plans.diff(old_plan, new_plan)
+        print("\n".join(plan_diff.format_dangers(plan_diff.danger_groups(old_plan, new_plan, diff))
+                        + [plans.format_diff(diff)]))
     return 1 if failed else 0
 
 

@@ -48,6 +48,9 @@ class Run:
     outputs: dict[str, Any] = field(default_factory=dict)
     secret_outputs: set[str] = field(default_factory=set)
     artifacts: dict[str, Any] = field(default_factory=dict)
+    # The project's settings as the program received them, secrets left out: what a diff names as
+    # the cause of a change ("`bucketPrefix` change replaces 5 buckets").
+    settings: dict[str, str] = field(default_factory=dict)
 
     def of_type(self, type_: str) -> list[Registration]:
         return [r for r in self.resources if r.type == type_]
@@ -195,6 +198,10 @@ def run(stack: str, config: dict[str, Any], secret_keys: set[str] | None = None,
     start_engine(stack, config, secret_keys, mocks, monitor)
 
     result = Run(stack)
+    declared = schema.keys()
+    result.settings = {full[len(project) + 1:]: _cli_value(value) for full, value in sorted(config.items())
+                       if full.startswith(project + ":") and full not in secret_keys
+                       and not (full[len(project) + 1:] in declared and declared[full[len(project) + 1:]].secret)}
     program: dict[str, Any] = {}
 
     def main():

@@ -101,6 +101,17 @@ def test_against_inside_out_diffs_against_the_previous_run_not_the_plan_it_write
     assert "0 to create, 0 to update, 0 to replace, 0 to delete" in printed
 
 
+def test_against_prints_danger_by_cause_before_the_diff(program, tmp_path, capsys, monkeypatch):
+    old = tmp_path / "old.json"
+    old.write_text(json.dumps(plan.plan(program("prod"))))
+    monkeypatch.setattr(preview, "run_stack", lambda stack: program("prod", bucketPrefix="acme-kafka"))
+    assert preview.main(["prod", "--out", str(tmp_path / "new"), "--against", str(old)]) in (0, 1)
+    diff = capsys.readouterr().out.split("(as it was before this run):\n")[1]
+    assert diff.startswith("DANGER: `bucketPrefix` change replaces 5 buckets, 36 bucket settings; removes 2 locks, "
+                           "1 replication\n    protected resource aws:s3/bucket:Bucket::")
+    assert diff.count("DANGER") == 1
+
+
 def test_against_outside_out_is_left_as_it_was(program, tmp_path, capsys, monkeypatch):
     old = tmp_path / "base" / "plan.json"
     old.parent.mkdir()
