@@ -27,6 +27,10 @@ REQUIRED_SECRETS = {
     "enableCollection": ("elasticsearchPassword", "opensearchPassword"),
 }
 
+# A receiver's secret is needed only while its receiver is enabled too.
+RECEIVER_FLAG = {"pagerdutyCriticalKey": "enablePagerdutyCritical", "pagerdutyHighKey": "enablePagerdutyHigh",
+                 "slackWebhookUrl": "enableSlack", "deadMansSwitchUrl": "enableHeartbeat"}
+
 
 class SettingsError(RunError, ValueError):
     """A refused config. RunError makes `pulumi up` print the problems without a traceback."""
@@ -66,6 +70,10 @@ class Settings:
     enable_grafana: bool
     enable_search_retention: bool
     enable_collection: bool
+    enable_pagerduty_critical: bool
+    enable_pagerduty_high: bool
+    enable_slack: bool
+    enable_heartbeat: bool
     scrape_interval: str
     evaluation_interval: str
     prometheus_retention_days: int
@@ -374,8 +382,10 @@ def _validate(v: dict[str, Any], secrets: Mapping[str, Any]) -> list[str]:
             problems.append(f"{a}: not allowed; allowed: at most {b}")
     for flag, needed in REQUIRED_SECRETS.items():
         if v[flag]:
-            problems += [f"{name}: required secret is missing while {flag} is true; set it with "
-                         f"`pulumi config set --secret {name} ...`" for name in needed if secrets.get(name) is None]
+            problems += [f"{name}: required secret is missing while {flag}"
+                         + (f" and {RECEIVER_FLAG[name]} are" if name in RECEIVER_FLAG else " is")
+                         + f" true; set it with `pulumi config set --secret {name} ...`"
+                         for name in needed if secrets.get(name) is None and v.get(RECEIVER_FLAG.get(name), True)]
     return problems
 
 
@@ -420,10 +430,12 @@ def load() -> Settings:
     prefix = schema.project_name() + ":"
     raw = {k[len(prefix):]: v for k, v in every.items() if k.startswith(prefix)}
     declared = schema.keys()
-    plaintext = frozenset(k for k in raw if k in declared and declared[k].secret
+    # An optional secret left unset arrives as its empty default, in plain text: unset, not a leak.
+    plaintext = frozenset(k for k in raw if k in declared and declared[k].secret and raw[k] != ""
                           and not runtime_config.is_config_secret(prefix + k))
+    unset = {k for k, v in raw.items() if v == ""}
     raw = {k: v for k, v in raw.items() if not (k in declared and declared[k].secret)}
     config = pulumi.Config()
-    secrets = {k.name: config.get_secret(k.name) for k in declared.values() if k.secret}
+    secrets = {k.name: None if k.name in unset else config.get_secret(k.name) for k in declared.values() if k.secret}
     others = {k: v for k, v in every.items() if not k.startswith(prefix)}
     return parse(raw, secrets, Context(pulumi.get_stack(), others, plaintext))
