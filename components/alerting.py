@@ -34,13 +34,15 @@ class MetricsAlerting(pulumi.ComponentResource):
         receivers = k8s.core.v1.Secret(
             receivers_name,
             metadata={"name": receivers_name, "namespace": s.monitoring_namespace, "labels": PART_OF},
-            string_data={alertmanager.SECRET_FILES[k]: pulumi.Output.secret(getattr(secrets, k))
-                         for k in alertmanager.SECRET_FILES},
+            # The enabled receivers' secrets only: a disabled receiver needs none set.
+            string_data={file: pulumi.Output.secret(getattr(secrets, k))
+                         for k, file in alertmanager.secret_files(s).items()},
             opts=in_ns)
         secrets_dir = f"{prometheus_stack.ALERTMANAGER_SECRETS_DIR}/{receivers_name}"
         am_config = alertmanager.config(s, secrets_dir)  # the reviewed copy: heartbeat URL masked
         config_name = f"{name}-alertmanager-config"
-        deployed = pulumi.Output.secret(secrets.dead_mans_switch_url).apply(
+        heartbeat = secrets.dead_mans_switch_url if s.enable_heartbeat else alertmanager.HEARTBEAT_PLACEHOLDER
+        deployed = pulumi.Output.secret(heartbeat).apply(
             lambda url: yaml.safe_dump(alertmanager.config(s, secrets_dir, url), sort_keys=False))
         config_secret = k8s.core.v1.Secret(
             config_name,

@@ -176,6 +176,11 @@ def rules() -> dict[str, Rule]:
         "enableGrafana": BOOL,
         "enableSearchRetention": BOOL,
         "enableCollection": BOOL,
+        "enablePagerdutyCritical": Rule(BOOL.ok, BOOL.allowed, bool, "prod requires it: critical alerts must page"),
+        "enablePagerdutyHigh": Rule(BOOL.ok, BOOL.allowed, bool, "prod requires it: high alerts must page"),
+        "enableSlack": BOOL,
+        "enableHeartbeat": Rule(BOOL.ok, BOOL.allowed, bool,
+                                "prod requires it: without the dead man's switch a dead pipeline pages nobody"),
         "managedControlPlane": BOOL,
         "clusters": Rule(lambda v: isinstance(v, list), "a list of cluster specs"),  # each spec: config.clusters
         "kubernetesCluster": matches(r"[A-Za-z0-9]([A-Za-z0-9._-]{0,98}[A-Za-z0-9])?", "a cluster name (letters, digits, . _ -)"),

@@ -36,6 +36,8 @@ def project_name() -> str:
 @functools.cache
 def keys() -> dict[str, Key]:
     return {
-        name: Key(name, decl["type"], decl.get("description", ""), decl.get("default"), decl.get("secret", False))
+        # An optional secret declares no type (see the receivers' keys in Pulumi.yaml): a string.
+        name: Key(name, decl.get("type", "string"), decl.get("description", ""), decl.get("default"),
+                  decl.get("secret", False))
         for name, decl in project()["config"].items()
     }

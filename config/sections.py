@@ -44,6 +44,7 @@ AlertingArgs = _section("AlertingArgs", """
     kafka_exporter_image managed_control_plane heartbeat_interval plaintext_listener_pattern pagerduty_events_url prometheus_url
     alertmanager_url grafana_url jaeger_query_url runbook_base_url dashboard_top_n
     alert_group_wait alert_group_interval alert_repeat_interval slack_channel security_slack_channel
+    enable_pagerduty_critical enable_pagerduty_high enable_slack enable_heartbeat
     disk_usage_critical_percent disk_free_warning_percent broker_request_p99_latency_ms consumer_lag_critical
     event_failures_per_second sasl_auth_failures_per_minute authorization_failures_per_second cert_expiry_days
     low_throughput_events_per_second combat_p99_latency_ms combat_p99_critical_latency_ms memory_usage_percent

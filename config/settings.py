@@ -15,7 +15,7 @@ from typing import Any, Mapping
 import pulumi
 from pulumi.errors import RunError
 
-from config import cron, fields, schema
+from config import cron, fields, schema, visible
 from config.clusters import KafkaCluster, parse_cluster
 
 ENVIRONMENTS = ("dev", "staging", "prod")
@@ -27,6 +27,10 @@ REQUIRED_SECRETS = {
     "enableSearchRetention": ("elasticsearchPassword", "opensearchPassword"),
     "enableCollection": ("elasticsearchPassword", "opensearchPassword"),
 }
+
+# A receiver's secret is needed only while its receiver is enabled too.
+RECEIVER_FLAG = {"pagerdutyCriticalKey": "enablePagerdutyCritical", "pagerdutyHighKey": "enablePagerdutyHigh",
+                 "slackWebhookUrl": "enableSlack", "deadMansSwitchUrl": "enableHeartbeat"}
 
 
 class SettingsError(RunError, ValueError):
@@ -67,6 +71,10 @@ class Settings:
     enable_grafana: bool
     enable_search_retention: bool
     enable_collection: bool
+    enable_pagerduty_critical: bool
+    enable_pagerduty_high: bool
+    enable_slack: bool
+    enable_heartbeat: bool
     scrape_interval: str
     evaluation_interval: str
     prometheus_retention_days: int
@@ -249,15 +257,25 @@ def _unknown(raw: Mapping[str, Any], context: Context | None) -> list[str]:
     declared = list(schema.keys())
     problems = []
     for k in sorted(set(raw) - set(declared)):
+        if visible.strip(k) != k:  # named, never echoed: an invisible character looks like nothing
+            problems.append(_invisible(k, visible.strip(k), visible.strip(k) in declared))
+            continue
         near = difflib.get_close_matches(k, declared, n=1, cutoff=0.6)
         problems.append(f"{k}: unknown setting" + (f"; did you mean {near[0]}?" if near else
                                                     "; see the config section of Pulumi.yaml"))
     project = schema.project_name()
     for full in sorted(context.others if context else ()):
         namespace = full.partition(":")[0]
-        if namespace not in PROVIDER_NAMESPACES and difflib.get_close_matches(namespace, [project], cutoff=0.7):
+        if visible.strip(namespace) == project:
+            problems.append(_invisible(full, visible.strip(full), visible.strip(full)[len(project) + 1:] in declared))
+        elif namespace not in PROVIDER_NAMESPACES and difflib.get_close_matches(namespace, [project], cutoff=0.7):
             problems.append(f"{full}: unknown namespace {namespace!r}; did you mean {project}:?")
     return problems
+
+
+def _invisible(key: str, bare: str, known: bool) -> str:
+    return (f"{visible.visible(key)}: unknown setting: the key contains an invisible character, "
+            f"{visible.named(key)}; delete it" + (f" (without it the key is {bare})" if known else ""))
 
 
 def _plaintext(key: str) -> str:
@@ -443,8 +461,10 @@ def _validate(v: dict[str, Any], secrets: Mapping[str, Any]) -> list[str]:
             problems.append(f"{a}: not allowed; allowed: at most {b}")
     for flag, needed in REQUIRED_SECRETS.items():
         if v[flag]:
-            problems += [f"{name}: required secret is missing while {flag} is true; set it with "
-                         f"`pulumi config set --secret {name} ...`" for name in needed if secrets.get(name) is None]
+            problems += [f"{name}: required secret is missing while {flag}"
+                         + (f" and {RECEIVER_FLAG[name]} are" if name in RECEIVER_FLAG else " is")
+                         + f" true; set it with `pulumi config set --secret {name} ...`"
+                         for name in needed if secrets.get(name) is None and v.get(RECEIVER_FLAG.get(name), True)]
     return problems
 
 
@@ -489,10 +509,12 @@ def load() -> Settings:
     prefix = schema.project_name() + ":"
     raw = {k[len(prefix):]: v for k, v in every.items() if k.startswith(prefix)}
     declared = schema.keys()
-    plaintext = frozenset(k for k in raw if k in declared and declared[k].secret
+    # An optional secret left unset arrives as its empty default, in plain text: unset, not a leak.
+    plaintext = frozenset(k for k in raw if k in declared and declared[k].secret and raw[k] != ""
                           and not runtime_config.is_config_secret(prefix + k))
+    unset = {k for k, v in raw.items() if v == ""}
     raw = {k: v for k, v in raw.items() if not (k in declared and declared[k].secret)}
     config = pulumi.Config()
-    secrets = {k.name: config.get_secret(k.name) for k in declared.values() if k.secret}
+    secrets = {k.name: None if k.name in unset else config.get_secret(k.name) for k in declared.values() if k.secret}
     others = {k: v for k, v in every.items() if not k.startswith(prefix)}
     return parse(raw, secrets, Context(pulumi.get_stack(), others, plaintext))

@@ -7,6 +7,14 @@ component mounts from a Kubernetes Secret. The one exception is the heartbeat UR
 component fills with a Pulumi secret and the preview with HEARTBEAT_PLACEHOLDER. kube-prometheus-stack
 stores the whole config in a Kubernetes Secret, never a ConfigMap.
 
+Each receiver is optional (enablePagerdutyCritical, enablePagerdutyHigh, enableSlack,
+enableHeartbeat; prod requires the paging ones and the heartbeat). A disabled receiver is left
+out of the config, and its alerts take the next one that reaches a person, never a louder one:
+critical -> pagerduty-critical, else pagerduty-high, else slack-warning, else null; high ->
+pagerduty-high, else slack-warning, else null; warning and the default route -> slack-warning, else
+null. Security alerts copy to the security team only with Slack. Watchdog always has its own first
+route (to null without the heartbeat), so the always-firing alert never falls through to a pager.
+
 What the chart's default config does and replacing `route`/`inhibit_rules` would lose
 (kube-prometheus-stack 65.1.1 values.yaml, `alertmanager.config`): a route sending `Watchdog`
 to a `null` receiver, and the InfoInhibitor inhibit rules. Both are kept here; Watchdog goes to
@@ -26,6 +34,15 @@ SECRET_FILES = {
     "slack_webhook_url": "slack-webhook-url",
 }
 RECEIVERS = ("pagerduty-critical", "pagerduty-high", "slack-warning", "security-team", "heartbeat", "null")
+# Which receivers each setting enables, and which secret file each of them reads.
+ENABLED_BY = {"pagerduty-critical": "enable_pagerduty_critical", "pagerduty-high": "enable_pagerduty_high",
+              "slack-warning": "enable_slack", "security-team": "enable_slack", "heartbeat": "enable_heartbeat"}
+FILE_OF = {"pagerduty-critical": "pagerduty_critical_key", "pagerduty-high": "pagerduty_high_key",
+           "slack-warning": "slack_webhook_url", "security-team": "slack_webhook_url"}
+# Where each severity goes, first enabled receiver first: never up to a louder pager.
+FALLBACK = {"critical": ("pagerduty-critical", "pagerduty-high", "slack-warning"),
+            "high": ("pagerduty-high", "slack-warning"),
+            "warning": ("slack-warning",)}
 HEARTBEAT_PLACEHOLDER = "https://heartbeat.invalid/masked"  # the preview's stand-in for the secret URL
 # Alerts a whole-cluster outage makes redundant: one page for the outage, not one per symptom.
 CLUSTER_DOWN_SILENCES = ("KafkaBrokerDown", "KafkaUnderReplicatedPartitions", "KafkaScrapeTargetDown",
@@ -62,25 +79,51 @@ def _slack(secrets_dir: str, channel: str) -> dict:
     }
 
 
+def enabled(s: "AlertingArgs") -> list[str]:
+    """The receivers this stack's settings enable, in RECEIVERS order, `null` always last."""
+    return [r for r in RECEIVERS if r == "null" or getattr(s, ENABLED_BY[r])]
+
+
+def secret_files(s: "AlertingArgs") -> dict[str, str]:
+    """Secrets attribute -> file name, for the enabled receivers only (a disabled one needs no secret)."""
+    return {FILE_OF[r]: SECRET_FILES[FILE_OF[r]] for r in enabled(s) if r in FILE_OF}
+
+
+def _to(severity: str, on: list[str]) -> str:
+    return next((r for r in FALLBACK[severity] if r in on), "null")
+
+
 def config(s: "AlertingArgs", secrets_dir: str, heartbeat_url: object = HEARTBEAT_PLACEHOLDER) -> dict:
+    on = enabled(s)
+    security = [{"matchers": ['category="security"'], "receiver": "security-team", "continue": True}] \
+        if "security-team" in on else []
+    receivers = {
+        "pagerduty-critical": {"pagerduty_configs": [_pagerduty(s, secrets_dir, "pagerduty_critical_key", "critical")]},
+        "pagerduty-high": {"pagerduty_configs": [_pagerduty(s, secrets_dir, "pagerduty_high_key", "error")]},
+        "slack-warning": {"slack_configs": [_slack(secrets_dir, s.slack_channel)]},
+        "security-team": {"slack_configs": [_slack(secrets_dir, s.security_slack_channel)]},
+        "heartbeat": {"webhook_configs": [{"url": heartbeat_url, "send_resolved": False}]},
+        "null": {},
+    }
     return {
         "route": {
-            "receiver": "slack-warning",
+            "receiver": _to("warning", on),
             "group_by": ["alertname", "severity"],
             "group_wait": s.alert_group_wait,
             "group_interval": s.alert_group_interval,
             "repeat_interval": s.alert_repeat_interval,
             "routes": [
                 # First and final: the heartbeat hears Watchdog, nobody else does.
-                {"matchers": ['alertname="Watchdog"'], "receiver": "heartbeat", "group_by": ["alertname"],
+                {"matchers": ['alertname="Watchdog"'], "receiver": "heartbeat" if "heartbeat" in on else "null",
+                 "group_by": ["alertname"],
                  "group_wait": "0s", "group_interval": s.heartbeat_interval,
                  "repeat_interval": s.heartbeat_interval},
                 {"matchers": ['alertname="InfoInhibitor"'], "receiver": "null"},
                 {"matchers": ['severity="info"'], "receiver": "null"},
-                {"matchers": ['category="security"'], "receiver": "security-team", "continue": True},
-                {"matchers": ['severity="critical"'], "receiver": "pagerduty-critical"},
-                {"matchers": ['severity="high"'], "receiver": "pagerduty-high"},
-                {"matchers": ['severity="warning"'], "receiver": "slack-warning"},
+                *security,
+                {"matchers": ['severity="critical"'], "receiver": _to("critical", on)},
+                {"matchers": ['severity="high"'], "receiver": _to("high", on)},
+                {"matchers": ['severity="warning"'], "receiver": _to("warning", on)},
             ],
         },
         "inhibit_rules": [
@@ -95,13 +138,5 @@ def config(s: "AlertingArgs", secrets_dir: str, heartbeat_url: object = HEARTBEA
              "equal": ["namespace"]},
             {"target_matchers": ['alertname="InfoInhibitor"']},
         ],
-        "receivers": [
-            {"name": "pagerduty-critical",
-             "pagerduty_configs": [_pagerduty(s, secrets_dir, "pagerduty_critical_key", "critical")]},
-            {"name": "pagerduty-high", "pagerduty_configs": [_pagerduty(s, secrets_dir, "pagerduty_high_key", "error")]},
-            {"name": "slack-warning", "slack_configs": [_slack(secrets_dir, s.slack_channel)]},
-            {"name": "security-team", "slack_configs": [_slack(secrets_dir, s.security_slack_channel)]},
-            {"name": "heartbeat", "webhook_configs": [{"url": heartbeat_url, "send_resolved": False}]},
-            {"name": "null"},
-        ],
+        "receivers": [{"name": name, **receivers[name]} for name in on],
     }

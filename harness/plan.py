@@ -20,6 +20,7 @@ def plan(run: Run) -> dict[str, Any]:
             for r in run.resources
         ],
         "outputs": run.outputs,
+        "settings": run.settings,  # non-secret settings only, as the program read them
         # Alertmanager's routing tree (plain data: receivers read their credentials from files).
         "alertmanager_route": route.get("route") if isinstance(route, dict) else None,
     }

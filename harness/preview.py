@@ -2,7 +2,10 @@
 
 Exit 0: rendered and valid. 1: an artifact failed its check. 2: the settings were refused.
 3: a usage or I/O error (an --out directory this tool did not create, an unwritable target,
-a missing --against file).
+a missing or unreadable --against file).
+
+--against is read before anything is written, so `--against build/prod/plan.json` (the previous
+run's plan, inside --out) diffs the new plan against that previous one, not against itself.
 """
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ import yaml
 
 from harness import capacity_report
 from harness import plan as plans
+from harness import plan_diff
 from harness import tools
 from harness.runtime import ROOT, Run, list_stacks, run_stack
 from config.settings import SettingsError
@@ -119,6 +123,19 @@ def policy_problems(run: Run) -> list[str]:
     return [f"{name}: {problem}" for name, problems in found.items() for problem in invariants.violations(problems)]
 
 
+def read_plan(path: Path) -> dict:
+    """An older plan.json, read whole (exit 3 if it is missing, unreadable or not a plan)."""
+    if not path.is_file():
+        raise OutputError(f"--against {path}: no such file")
+    try:
+        doc = json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, ValueError) as err:
+        raise OutputError(f"--against {path}: not a readable plan.json ({type(err).__name__})") from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("resources"), list):
+        raise OutputError(f"--against {path}: not a plan.json (no resources list)")
+    return doc
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # usage errors are exit 3; 2 means refused settings
         self.print_usage(sys.stderr)
@@ -132,8 +149,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="output folder (default build/STACK)")
     args = parser.parse_args(argv)
     out = args.out or ROOT / "build" / args.stack
-    if args.against and not args.against.is_file():
-        print(f"scripts/preview: --against {args.against}: no such file", file=sys.stderr)
+    try:
+        # Read now: the write below may replace this very file (the previous run's plan.json).
+        old_plan = read_plan(args.against) if args.against else None
+    except OutputError as err:
+        print(f"scripts/preview: {err}", file=sys.stderr)
         return 3
     try:
         run = run_stack(args.stack)
@@ -165,8 +185,11 @@ def main(argv: list[str] | None = None) -> int:
     if not (tools.have("promtool") and tools.have("amtool")):
         print("note: promtool/amtool not installed; rendered artifacts were not checked")
     if args.against:
-        print(f"\nplan diff against {args.against}:")
-        print(plans.format_diff(plans.diff(json.loads(args.against.read_text()), plans.plan(run))))
+        print(f"\nplan diff against {args.against} (as it was before this run):")
+        new_plan = plans.plan(run)
+        diff = plans.diff(old_plan, new_plan)
+        print("\n".join(plan_diff.format_dangers(plan_diff.danger_groups(old_plan, new_plan, diff))
+                        + [plans.format_diff(diff)]))
     return 1 if failed else 0
 
 

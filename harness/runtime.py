@@ -18,6 +18,7 @@ from pulumi.runtime.stack import massage
 from pulumi.runtime.sync_await import _sync_await
 
 from config import schema
+from harness import stack_file
 from config.settings import SettingsError
 
 ROOT = schema.PROJECT_FILE.parent
@@ -47,6 +48,9 @@ class Run:
     outputs: dict[str, Any] = field(default_factory=dict)
     secret_outputs: set[str] = field(default_factory=set)
     artifacts: dict[str, Any] = field(default_factory=dict)
+    # The project's settings as the program received them, secrets left out: what a diff names as
+    # the cause of a change ("`bucketPrefix` change replaces 5 buckets").
+    settings: dict[str, str] = field(default_factory=dict)
 
     def of_type(self, type_: str) -> list[Registration]:
         return [r for r in self.resources if r.type == type_]
@@ -128,47 +132,25 @@ class Mocks(pulumi.runtime.Mocks):
         return {}
 
 
-class _StackFileLoader(yaml.SafeLoader):
-    """YAML as the CLI reads stack files, except that a key written twice is an error, not the last value."""
-
-    def construct_mapping(self, node, deep=False):
-        seen: dict = {}
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if key in seen:
-                raise yaml.MarkedYAMLError(problem=f"{key} is set twice (first on line {seen[key] + 1})",
-                                           problem_mark=key_node.start_mark)
-            seen[key] = key_node.start_mark.line
-        return super().construct_mapping(node, deep)
-
-
 def stack_config(stack: str) -> tuple[dict[str, Any], set[str]]:
-    """The stack file's config as the CLI would pass it; `secure:` values become MASK and secret.
+    """The stack file's config as the CLI passes it to the program (harness/stack_file.py: the CLI's
+    YAML decoder, its namespacing and its value strings); `secure:` values become MASK and secret.
     A malformed file is refused as `Pulumi.<stack>.yaml:<line>: <problem>`, the way editors jump to it."""
     path = STACKS_DIR / f"Pulumi.{stack}.yaml"
     if not path.exists():
         raise FileNotFoundError(f"no stack file {path.name}; stacks: {', '.join(list_stacks())}")
     try:
-        doc = yaml.load(path.read_text(), Loader=_StackFileLoader) or {}
+        decoded = stack_file.decode(path.read_text(encoding="utf-8"), path.name, schema.project_name())
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         where = f"{path.name}:{mark.line + 1}" if mark else path.name
-        raise SettingsError([f"{where}: {err.problem or err.context}"]) from None
-    except yaml.YAMLError as err:
+        raise SettingsError([f"{where}: {stack_file.visible(err.problem or err.context)}"]) from None
+    except (yaml.YAMLError, UnicodeDecodeError) as err:
         raise SettingsError([f"{path.name}: not valid YAML ({type(err).__name__})"]) from None
-    config = (doc.get("config") if isinstance(doc, dict) else None) or {}
-    if not isinstance(config, dict):
-        raise SettingsError([f"{path.name}: config must be a mapping of <namespace>:<key> to values"])
-    values, secret_keys = {}, set()
-    for key, value in config.items():
-        if ":" not in str(key):
-            raise SettingsError([f"{path.name}: {key}: a config key needs its namespace, such as "
-                                 f"{schema.project_name()}:{key}"])
-        if isinstance(value, dict) and set(value) == {"secure"}:
-            value = MASK
-            secret_keys.add(key)
-        values[key] = value
-    return values, secret_keys
+    if decoded.problems:
+        raise SettingsError(decoded.problems)
+    values = {key: MASK if key in decoded.secure else value for key, value in decoded.config.items()}
+    return values, set(decoded.secure)
 
 
 def list_stacks() -> list[str]:
@@ -216,6 +198,10 @@ def run(stack: str, config: dict[str, Any], secret_keys: set[str] | None = None,
     start_engine(stack, config, secret_keys, mocks, monitor)
 
     result = Run(stack)
+    declared = schema.keys()
+    result.settings = {full[len(project) + 1:]: _cli_value(value) for full, value in sorted(config.items())
+                       if full.startswith(project + ":") and full not in secret_keys
+                       and not (full[len(project) + 1:] in declared and declared[full[len(project) + 1:]].secret)}
     program: dict[str, Any] = {}
 
     def main():

@@ -187,3 +187,28 @@ def test_the_charts_prometheus_selects_our_rule_objects(stack_runs, stack):
     for r in rules:
         assert selector["matchLabels"].items() <= r.inputs["metadata"]["labels"].items(), r.name
         assert r.inputs["metadata"]["namespace"] == release.inputs["namespace"]
+
+
+RECEIVER_SECRETS = ("pagerdutyCriticalKey", "pagerdutyHighKey", "slackWebhookUrl", "deadMansSwitchUrl")
+
+
+def test_a_stack_without_receivers_runs_without_their_secrets(program):
+    """The CLI hands the program an unset optional secret as its empty default, in plain text
+    (pkg/workspace/config.go, mergeConfig: createConfigValue of the default): that is unset, neither
+    a plaintext secret nor a key; Alertmanager then keeps only the null receiver."""
+    secrets = {k: v for k, v in SECRET_VALUES.items() if k not in RECEIVER_SECRETS}
+    off = {"enablePagerdutyCritical": False, "enablePagerdutyHigh": False, "enableSlack": False,
+           "enableHeartbeat": False}
+    run = program("dev", secrets=secrets, **off)
+    config = run.artifacts["alertmanager/alertmanager.yml"]
+    assert [r["name"] for r in config["receivers"]] == ["null"]
+    assert {r["receiver"] for r in config["route"]["routes"]} | {config["route"]["receiver"]} == {"null"}
+
+
+def test_a_receiver_enabled_without_its_secret_is_refused_naming_both_keys(program):
+    secrets = {k: v for k, v in SECRET_VALUES.items() if k != "slackWebhookUrl"}
+    with pytest.raises(Exception) as err:
+        program("dev", secrets=secrets)
+    assert ("slackWebhookUrl: required secret is missing while enableAlerting and enableSlack are true"
+            in str(err.value))
+    assert err.value.registrations == []

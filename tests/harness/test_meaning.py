@@ -59,7 +59,13 @@ def test_a_bucket_prefix_change_replaces_the_buckets_and_is_danger(program):
     assert len(buckets) == 5 and all(d["replaced"][k] == ["bucket"] for k in buckets)
     assert "+- replace aws:s3/bucket:Bucket::kafka-monitoring-archive-compliance-archive  (because bucket changed)" \
         in text
-    assert sum("protected resource aws:s3/bucket:Bucket" in x and "replaced" in x for x in danger) == 5
+    # Issue 26: one cause, one DANGER line (it was 44), every resource under it.
+    assert danger == ["DANGER: `bucketPrefix` change replaces 5 buckets, 36 bucket settings; "
+                      "removes 2 locks, 1 replication"]
+    block = text.split(danger[0] + "\n")[1].split("\n+")[0].splitlines()
+    details = [line for line in block if line.startswith("    ")]
+    assert len(details) == 44 and sum("aws:s3/bucket:Bucket::" in x and "replaced" in x for x in details) == 5
+    assert "    lock removed: lock necpgame-kafka-monitoring-prod-compliance-archive: COMPLIANCE 2557 days" in details
     assert "outputs (the contract other stacks read):" in text
     assert ('archive_bucket: "necpgame-kafka-monitoring-prod-compliance-archive" → '
             '"necpgame-kafka-mon-prod-compliance-archive"') in text
@@ -67,10 +73,13 @@ def test_a_bucket_prefix_change_replaces_the_buckets_and_is_danger(program):
 
 def test_replication_switched_off_is_danger_and_the_outputs_go_absent(program):
     _, _, text, danger = _report(program, "staging", {"archiveReplication": True}, {})
-    assert any(d.startswith("DANGER: replication removed: replication necpgame-kafka-monitoring-staging-"
-                            "compliance-archive") for d in danger)
-    assert any("data resource aws:s3/bucket:Bucket::kafka-monitoring-archive-compliance-replica would be deleted"
-               in d for d in danger)
+    # A switch's value names no resource: the one setting that changed is the cause of them all.
+    assert danger == ["DANGER: `archiveReplication` change deletes 2 buckets, 1 KMS key; removes 1 lock, "
+                      "1 replication"]
+    assert ("\n    replication removed: replication necpgame-kafka-monitoring-staging-compliance-archive: on, to "
+            "arn:aws:s3:::necpgame-kafka-monitoring-staging-compliance-replica\n") in text
+    assert "\n    data resource aws:s3/bucket:Bucket::kafka-monitoring-archive-compliance-replica would be deleted\n" \
+        in text
     assert 'archive_replica_bucket: "necpgame-kafka-monitoring-staging-compliance-replica" → (absent)' in text
 
 
@@ -122,7 +131,8 @@ def test_plan_diff_exits_4_on_danger_unless_accepted(monkeypatch, capsys):
                         lambda tree, stack, out: (plans["head" if tree == plan_diff.ROOT else "base"], ""))
     assert plan_diff.main(["HEAD"]) == 4
     out = capsys.readouterr()
-    assert out.out.rstrip().endswith("```") and "## DANGER" in out.err
+    assert out.out.rstrip().endswith("DANGER: protected resource aws:s3/bucket:Bucket::archive would be replaced "
+                                     "(bucket changed)") and "## DANGER" in out.out
     assert plan_diff.main(["HEAD", "--accept-danger"]) == 0
     assert not (Path(plan_diff.ROOT) / "base").exists()
 
@@ -172,7 +182,9 @@ def test_a_rollover_class_reads_its_retention_from_the_rollover_and_a_cut_is_dan
     _, _, text, danger = _report(program, "dev", {"securityRetentionDays": 60}, {"securityRetentionDays": 45})
     assert ("retention opensearch kafka-security-rollover (ISM): delete after rollover + 60d → "
             "delete after rollover + 45d") in text
-    assert ("DANGER: retention cut: retention opensearch kafka-security-rollover (ISM): delete after rollover + 60d → "
-            "delete after rollover + 45d") in danger
+    # grouped by cause (plan_diff.danger_groups): the daily layout's policy and the rollover one
+    assert danger == ["DANGER: `securityRetentionDays` change cuts 2 retentions"]
+    assert ("    retention cut: retention opensearch kafka-security-rollover (ISM): delete after rollover + 60d → "
+            "delete after rollover + 45d") in text
     _, _, _, longer = _report(program, "dev", {"securityRetentionDays": 45}, {"securityRetentionDays": 60})
     assert longer == []

@@ -54,8 +54,10 @@ def test_plan_json_holds_each_resource_with_its_options_and_the_routing_tree():
                      provider="urn:provider")
     route = {"receiver": "slack", "routes": []}
     doc = plan.plan(Run("prod", resources=[r], outputs={"o": 1},
-                        artifacts={"alertmanager/alertmanager.yml": {"route": route, "receivers": []}}))
-    assert doc == {"stack": "prod", "outputs": {"o": 1}, "alertmanager_route": route, "resources": [
+                        artifacts={"alertmanager/alertmanager.yml": {"route": route, "receivers": []}},
+                        settings={"bucketPrefix": "acme"}))
+    assert doc == {"stack": "prod", "outputs": {"o": 1}, "alertmanager_route": route,
+                   "settings": {"bucketPrefix": "acme"}, "resources": [
         {"type": "aws:s3/bucket:Bucket", "name": "b", "parent": "urn:parent", "inputs": {"bucket": "x"},
          "protect": True, "retain_on_delete": True, "depends_on": ["urn:key"], "aliases": ["old-b"],
          "provider": "urn:provider"}]}

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from harness import plan as plans
 from harness import plan_diff
 
 PREVIEW = """#!/usr/bin/env bash
@@ -98,12 +99,14 @@ def test_a_failing_base_preview_is_reported_without_a_diff(repo, capsys):
             in capsys.readouterr().out)
 
 
-def test_danger_exits_4_on_stderr_unless_accepted(repo, capsys):
+def test_danger_exits_4_with_its_summary_on_stdout_unless_accepted(repo, capsys):
+    """Issue 26: the summary went to stderr, and CI's job summary is stdout (`>> $GITHUB_STEP_SUMMARY`)."""
     (repo / "Pulumi.kept.yaml").write_text(plan())
     assert plan_diff.main(["HEAD"]) == 4
     captured = capsys.readouterr()
     assert "DANGER: data resource" in captured.out
-    assert captured.err.startswith("\n## DANGER\nkept: DANGER: data resource")
+    assert captured.out.split("```\n")[-1].startswith("\n## DANGER\n- kept: DANGER: data resource")
+    assert captured.err == "scripts/plan-diff: DANGER in 1 place(s); see ## DANGER\n"
     assert plan_diff.main(["HEAD", "--accept-danger"]) == 0
 
 
@@ -153,8 +156,8 @@ def test_one_failing_stack_among_several_fails_the_run_and_every_danger_is_liste
     assert plan_diff.main(["HEAD"]) == 1
     (repo / "Pulumi.gone.yaml").write_text(plan())     # both deleted their bucket now
     assert plan_diff.main(["HEAD"]) == 4
-    err = capsys.readouterr().err.split("## DANGER\n")[-1]
-    assert [line.split(":")[0] for line in err.splitlines()] == ["gone", "kept"]
+    summary = capsys.readouterr().out.split("## DANGER\n")[-1]
+    assert [line.split(":")[0] for line in summary.splitlines()] == ["- gone", "- kept"]
 
 
 def test_a_reader_that_stops_early_does_not_fail_the_run(repo, monkeypatch):
@@ -189,3 +192,65 @@ def test_dangers_name_the_kind_of_resource_and_what_forces_its_replacement():
         f"DANGER: data resource {keys['data']} would be replaced (bucket, region changed)",
         f"DANGER: protected resource {keys['guard']} would be replaced (name changed)"]
     assert plan_diff.dangers(old, old, {"removed": []}) == []
+
+
+def _bucket(name, bucket, protect=True, type_="aws:s3/bucket:Bucket"):
+    return {"type": type_, "name": name, "parent": "p", "inputs": {"bucket": bucket}, "protect": protect,
+            "retain_on_delete": False}
+
+
+def _grouped(old_settings, new_settings, old_res, new_res):
+    old = {"resources": old_res, **({"settings": old_settings} if old_settings is not None else {})}
+    new = {"resources": new_res, **({"settings": new_settings} if new_settings is not None else {})}
+    return plan_diff.danger_groups(old, new, plans.diff(old, new))
+
+
+def test_danger_is_grouped_by_the_setting_whose_values_the_replaced_resources_carry():
+    old = [_bucket("a", "acme-prod-a"), _bucket("b", "acme-prod-b"),
+           _bucket("a-policy", "acme-prod-a", type_="aws:s3/bucketPolicy:BucketPolicy")]
+    new = [_bucket("a", "beta-prod-a"), _bucket("b", "beta-prod-b"),
+           _bucket("a-policy", "beta-prod-a", type_="aws:s3/bucketPolicy:BucketPolicy")]
+    groups = _grouped({"bucketPrefix": "acme", "environment": "prod"}, {"bucketPrefix": "beta", "environment": "prod"},
+                      old, new)
+    assert groups == [("DANGER: `bucketPrefix` change replaces 2 buckets, 1 bucket setting", [
+        "protected resource aws:s3/bucket:Bucket::a would be replaced (bucket changed)",
+        "protected resource aws:s3/bucket:Bucket::b would be replaced (bucket changed)",
+        "protected resource aws:s3/bucketPolicy:BucketPolicy::a-policy would be replaced (bucket changed)"])]
+
+
+def test_without_settings_in_the_plans_danger_is_grouped_by_what_forced_it():
+    """An older plan.json (no `settings`): the cause is the input that forced the replacement."""
+    groups = _grouped(None, None, [_bucket("a", "x-a"), _bucket("b", "x-b")], [_bucket("a", "y-a"), _bucket("b", "y-b")])
+    assert [summary for summary, _ in groups] == ["DANGER: `bucket` changed: replaces 2 buckets"]
+
+
+def test_a_setting_whose_value_the_change_does_not_carry_is_not_its_cause():
+    """Near miss: `retentionDays` 10 -> 11 changed too, but no bucket name holds 10 (and 110 is not 10)."""
+    groups = _grouped({"bucketPrefix": "acme", "retentionDays": "10"}, {"bucketPrefix": "beta", "retentionDays": "11"},
+                      [_bucket("a", "acme-110-a"), _bucket("b", "acme-110-b")],
+                      [_bucket("a", "beta-111-a"), _bucket("b", "beta-111-b")])
+    assert [summary for summary, _ in groups] == ["DANGER: `bucketPrefix` change replaces 2 buckets"]
+
+
+def test_one_dangerous_change_of_its_cause_reads_as_its_own_line():
+    groups = _grouped({"p": "acme"}, {"p": "beta"}, [_bucket("a", "acme-a"), _bucket("n", "x", protect=False,
+                                                                                     type_="aws:iam/role:Role")],
+                      [_bucket("a", "beta-a"), _bucket("n", "y", protect=False, type_="aws:iam/role:Role")])
+    assert groups == [("DANGER: protected resource aws:s3/bucket:Bucket::a would be replaced (bucket changed)", [])]
+
+
+def test_two_switches_changed_together_are_not_guessed_between():
+    """Near miss of the one-switch rule: with two settings that no value ties to the deletions, the
+    cause is what happened (deleted), not a guess."""
+    old = [_bucket("a", "r-a"), _bucket("b", "r-b")]
+    groups = _grouped({"replication": "true", "logs": "true"}, {"replication": "false", "logs": "false"}, old, [])
+    assert [summary for summary, _ in groups] == ["DANGER: deleted: deletes 2 buckets"]
+    groups = _grouped({"replication": "true"}, {"replication": "false"}, old, [])
+    assert [summary for summary, _ in groups] == ["DANGER: `replication` change deletes 2 buckets"]
+
+
+def test_the_settings_a_plan_records_leave_every_secret_out(stack_runs):
+    doc = plans.plan(stack_runs["prod"])
+    assert doc["settings"]["environment"] == "prod" and doc["settings"]["objectLockDays"] == "2557"
+    assert not {"pagerdutyCriticalKey", "grafanaToken", "slackWebhookUrl"} & set(doc["settings"])
+    assert "LEAKCHECK" not in json.dumps(doc["settings"])

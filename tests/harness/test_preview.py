@@ -83,6 +83,60 @@ def test_against_reports_a_threshold_change(program, tmp_path, capsys, monkeypat
     assert "alert KafkaHighConsumerLag query:" not in out  # the query itself did not change
 
 
+def test_against_inside_out_diffs_against_the_previous_run_not_the_plan_it_writes(program, tmp_path, capsys,
+                                                                                  monkeypatch):
+    """Issue 26: `--against build/prod/plan.json` once read the plan this run had just written there,
+    and so showed an empty diff after a threshold change. It is read before anything is written."""
+    out = tmp_path / "build" / "prod"
+    monkeypatch.setattr(preview, "run_stack", lambda stack: program("prod"))
+    assert preview.main(["prod", "--out", str(out)]) in (0, 1)
+    capsys.readouterr()
+    monkeypatch.setattr(preview, "run_stack", lambda stack: program("prod", consumerLagCritical=5000))
+    assert preview.main(["prod", "--out", str(out), "--against", str(out / "plan.json")]) in (0, 1)
+    printed = capsys.readouterr().out
+    assert f"plan diff against {out / 'plan.json'} (as it was before this run):" in printed
+    assert "alert KafkaHighConsumerLag: `> 100000` for 2m, critical → `> 5000` for 2m, critical" in printed
+    assert "0 to create, 1 to update, 0 to replace, 0 to delete" in printed
+    # The file it diffed against now holds the new plan: a second run against it shows nothing.
+    assert preview.main(["prod", "--out", str(out), "--against", str(out / "plan.json")]) in (0, 1)
+    printed = capsys.readouterr().out
+    assert "KafkaHighConsumerLag" not in printed.split("(as it was before this run):")[1]
+    assert "0 to create, 0 to update, 0 to replace, 0 to delete" in printed
+
+
+def test_against_prints_danger_by_cause_before_the_diff(program, tmp_path, capsys, monkeypatch):
+    old = tmp_path / "old.json"
+    old.write_text(json.dumps(plan.plan(program("prod"))))
+    monkeypatch.setattr(preview, "run_stack", lambda stack: program("prod", bucketPrefix="acme-kafka"))
+    assert preview.main(["prod", "--out", str(tmp_path / "new"), "--against", str(old)]) in (0, 1)
+    diff = capsys.readouterr().out.split("(as it was before this run):\n")[1]
+    assert diff.startswith("DANGER: `bucketPrefix` change replaces 5 buckets, 36 bucket settings; removes 2 locks, "
+                           "1 replication\n    protected resource aws:s3/bucket:Bucket::")
+    assert diff.count("DANGER") == 1
+
+
+def test_against_outside_out_is_left_as_it_was(program, tmp_path, capsys, monkeypatch):
+    old = tmp_path / "base" / "plan.json"
+    old.parent.mkdir()
+    old.write_text(json.dumps(plan.plan(program("prod"))))
+    before = old.read_bytes()
+    monkeypatch.setattr(preview, "run_stack", lambda stack: program("prod", consumerLagCritical=5000))
+    assert preview.main(["prod", "--out", str(tmp_path / "new"), "--against", str(old)]) in (0, 1)
+    assert "0 to create, 1 to update, 0 to replace, 0 to delete" in capsys.readouterr().out
+    assert old.read_bytes() == before
+
+
+@pytest.mark.parametrize("content", ["", "{not json", '{"outputs": {}}', "[1, 2]", b"\xff\xfe{"])
+def test_an_against_file_that_is_not_a_plan_is_a_usage_error_before_anything_runs(tmp_path, capsys,
+                                                                                  monkeypatch, content):
+    bad = tmp_path / "plan.json"
+    bad.write_bytes(content if isinstance(content, bytes) else content.encode())
+    monkeypatch.setattr(preview, "run_stack", lambda stack: pytest.fail("ran the program"))
+    assert preview.main(["dev", "--out", str(tmp_path / "o"), "--against", str(bad)]) == 3
+    assert f"--against {bad}: not a" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
+
+
 def test_out_refuses_a_directory_it_did_not_create(tmp_path, capsys):
     """`--out .` once deleted a whole checkout: a non-empty directory without the marker is refused."""
     (tmp_path / ".git").mkdir()
