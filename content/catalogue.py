@@ -49,6 +49,7 @@ METRICS: dict[str, str] = {
     "kafka_network_requestmetrics_errors_total": "JMX exporter",
     "kafka_network_requestmetrics_totaltimems": "JMX exporter",
     "kafka_network_requestmetrics_requestqueuetimems": "JMX exporter",
+    "kafka_network_requestmetrics_localtimems": "JMX exporter",
     "kafka_network_requestmetrics_throttletimems": "JMX exporter",
     "jvm_memory_used_bytes": "JMX exporter",
     "jvm_memory_max_bytes": "JMX exporter",

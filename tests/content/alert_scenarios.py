@@ -1,10 +1,13 @@
 """One fault and one quiet scenario per alert, as promtool unit tests.
 
-A fault starts at ONSET, after six hours of healthy history; `detect` is when the alert must be
+A fault shows first in the sample at ONSET, after six hours of healthy history; at worst it began
+just after the scrape before (promtool_tests.worst_moment). `detect` is when the alert must be
 firing, measured from ONSET, and it must not be firing one evaluation earlier. The tests evaluate
-recording rules before alerts in one group (promtool_tests.ordered_rules), so the time is exact; a
-real Prometheus, whose groups run in no fixed order, may see a recorded series one evaluation
-later. The quiet scenario holds healthy or borderline data for hours and expects no alert.
+each rule before the recording rules it reads (promtool_tests.ordered_rules), so every recorded
+level costs one evaluation, the worst a real Prometheus's independent groups can do. The quiet
+scenario holds healthy or borderline data for hours and expects no alert. The fault shapes of
+tests/content/fault_shapes.py (ramps, partial failures, flaps, restarts, planned work) are run by
+tests/content/test_alert_faults.py.
 `python -m tests.content.measure_detection` measures the times; docs/alert-detection.md lists them.
 """
 from __future__ import annotations
@@ -37,8 +40,8 @@ def sel(metric: str, **labels: str) -> str:
     return metric + "{" + ",".join(f'{k}="{v}"' for k, v in labels.items()) + "}"
 
 
-def broker(i: int) -> dict[str, str]:
-    return {"job": "kafka-broker", "instance": f"kafka-broker-{i}:7071", **CLUSTER}
+def broker(i: int, cluster: str = CLUSTER["kafka_cluster"]) -> dict[str, str]:
+    return {"job": "kafka-broker", "instance": f"kafka-broker-{i}:7071", "kafka_cluster": cluster}
 
 
 def controller(i: int) -> dict[str, str]:
@@ -74,7 +77,8 @@ def events(per_s: float, fail_before: float, fail_after: float, onset: int = ONS
 
 
 def requests(per_s: float, fail_before: float, fail_after: float, brokers: int = 3, onset: int = ONSET,
-             step: int = STEP, after_s: int = 3 * 3600) -> list[tuple[str, str]]:
+             step: int = STEP, after_s: int = 3 * 3600, cluster: str = CLUSTER["kafka_cluster"]
+             ) -> list[tuple[str, str]]:
     """Produce and fetch requests of every broker, all-topics series plus one per-topic series that
     the SLO must ignore (it would double-count)."""
     series = []
@@ -82,9 +86,9 @@ def requests(per_s: float, fail_before: float, fail_after: float, brokers: int =
         for op in ("produce", "fetch"):
             for topic in ({}, {"topic": "combat-events"}):
                 series += [
-                    (sel(f"kafka_server_brokertopicmetrics_total{op}requests_total", **broker(i), **topic),
+                    (sel(f"kafka_server_brokertopicmetrics_total{op}requests_total", **broker(i, cluster), **topic),
                      counter(per_s, per_s, onset, after_s, step)),
-                    (sel(f"kafka_server_brokertopicmetrics_failed{op}requests_total", **broker(i), **topic),
+                    (sel(f"kafka_server_brokertopicmetrics_failed{op}requests_total", **broker(i, cluster), **topic),
                      counter(per_s * fail_before, per_s * fail_after, onset, after_s, step)),
                 ]
     return series
@@ -188,10 +192,10 @@ SCENARIOS: list[Scenario] = [
              [(sel("kafka_controller_kafkacontroller_activecontrollercount", **controller(0)), gauge(1, 0)),
               (sel("kafka_controller_kafkacontroller_activecontrollercount", **controller(1)), gauge(0, 1))],
              note="the active controller steps down and none takes over"),
-    Scenario("KafkaOfflinePartitions", controllers_report("offlinepartitionscount", 0, 2), 60, CLUSTER,
+    Scenario("KafkaOfflinePartitions", controllers_report("offlinepartitionscount", 0, 2), 75, CLUSTER,
              controllers_report("offlinepartitionscount", 0, 0),
              note="2 partitions lose their leader (every controller reports the gauge)"),
-    Scenario("KafkaBrokerFenced", controllers_report("fencedbrokercount", 0, 1), 60, CLUSTER,
+    Scenario("KafkaBrokerFenced", controllers_report("fencedbrokercount", 0, 1), 315, CLUSTER,
              controllers_report("fencedbrokercount", 0, 0, standby_after=1),
              note="the active controller fences a broker (a stale standby's gauge is ignored)"),
     Scenario("KafkaUnderMinIsrPartitions",
@@ -201,7 +205,7 @@ SCENARIOS: list[Scenario] = [
              note="1 partition falls under min.insync.replicas"),
     Scenario("KafkaUnderReplicatedPartitions",
              [(sel("kafka_server_replicamanager_underreplicatedpartitions", **broker(2)), gauge(0, 3))],
-             300, CLUSTER,
+             315, CLUSTER,
              [(sel("kafka_server_replicamanager_underreplicatedpartitions", **broker(2)), gauge(0, 0))],
              note="3 partitions under-replicated"),
     Scenario("KafkaOfflineLogDirectories",
@@ -224,7 +228,7 @@ SCENARIOS: list[Scenario] = [
     Scenario("KafkaDiskSpaceLow",
              [(sel("kubelet_volume_stats_available_bytes", **PVC), falling(50e9, 12e9)),
               (sel("kubelet_volume_stats_capacity_bytes", **PVC), gauge(100e9, 100e9))],
-             6135, PVC,
+             1215, PVC,
              [(sel("kubelet_volume_stats_available_bytes", **PVC), falling(50e9, 1e9, per_day=True)),
               (sel("kubelet_volume_stats_capacity_bytes", **PVC), gauge(100e9, 100e9))],
              note="free space falls 12 GB an hour from 50 %: full within 24 h (quiet: 1 GB a day)"),
@@ -242,26 +246,26 @@ SCENARIOS: list[Scenario] = [
              [(sel("up", job="kafka-event-core", pod="event-core-0"), gauge(1, 1))],
              note="5 m of Prometheus's lookback before the series counts as absent, then `for: 10m`"),
     Scenario("KafkaHighConsumerLag",
-             [(sel("kafka_consumergroup_lag_sum", **LAG), gauge(1000, 150000))], 120, LAG,
+             [(sel("kafka_consumergroup_lag_sum", **LAG), gauge(1000, 150000))], 135, LAG,
              [(sel("kafka_consumergroup_lag_sum", **LAG), gauge(1000, 99000))],
              note="a consumer group's lag jumps to 150k messages"),
-    Scenario("KafkaEventProcessingFailed", events(90000, 0, 0.01), 150, {},
+    Scenario("KafkaEventProcessingFailed", events(90000, 0, 0.01), 165, {},
              events(90000, 0, 0.001),
              note="900 failures/s out of 90k events/s"),
     Scenario("KafkaLowThroughput", [(sel("kafka_events_processed_total", domain="combat", event_type="hit",
-                                         status="success"), counter(95000, 30000))], 795, {},
+                                         status="success"), counter(95000, 30000))], 810, {},
              [(sel("kafka_events_processed_total", domain="combat", event_type="hit", status="success"),
                counter(95000, 51000))],
              note="throughput drops from 95k to 30k events/s"),
-    Scenario("KafkaHighLatency", histogram("combat", 1000, 0, 1, 0.1), 300, {"domain": "combat"},
+    Scenario("KafkaHighLatency", histogram("combat", 1000, 0, 1, 0.1), 315, {"domain": "combat"},
              histogram("combat", 1000, 0, 1, 0.05),
              note="every combat event takes 50-100 ms"),
-    Scenario("KafkaCombatLatencyCritical", histogram("combat", 1000, 0, 1, 0.5), 60, {"domain": "combat"},
+    Scenario("KafkaCombatLatencyCritical", histogram("combat", 1000, 0, 1, 0.5), 75, {"domain": "combat"},
              histogram("combat", 1000, 0, 1, 0.1),
              note="every combat event takes 100-500 ms (quiet: 50-100 ms, under the critical 120 ms)"),
     Scenario("KafkaBrokerRequestLatencyHigh",
              [(sel("kafka_network_requestmetrics_totaltimems", request="Produce", quantile="0.99", **broker(1)),
-               gauge(20, 800))], 300, {**CLUSTER, "request": "Produce"},
+               gauge(20, 800))], 315, {**CLUSTER, "request": "Produce"},
              [(sel("kafka_network_requestmetrics_totaltimems", request="Produce", quantile="0.99", **broker(1)),
                gauge(20, 450)),
               (sel("kafka_network_requestmetrics_totaltimems", request="FetchFollower", quantile="0.99", **broker(1)),
@@ -332,21 +336,25 @@ SCENARIOS: list[Scenario] = [
              {"pod": FLUENT["pod"], "name": FLUENT["name"]},
              [(sel("fluentbit_output_retries_failed_total", **FLUENT), counter(0, 0))],
              note="a flush exhausts its retries every 10 s"),
-    Scenario("KafkaAvailabilitySLOFastBurn", requests(1000, 0, 1), 105, CLUSTER,
+    Scenario("KafkaBrokerRequestsFailing", requests(1000, 0, 0.015), 90, CLUSTER,
+             requests(1000, 0, 0.009) + requests(0.5, 0, 0.1, brokers=1, cluster="idle"),
+             note="1.5 % of produce and fetch requests fail (quiet: 0.9 %; and an idle cluster where 40 % of "
+                  "its few requests fail, under 10 a minute)"),
+    Scenario("KafkaAvailabilitySLOFastBurn", requests(1000, 0, 1), 120, CLUSTER,
              requests(1000, 0, 0.005) + _ups([1, 0, 1], broker),
              note="every produce and fetch request fails (quiet: 0.5 % fail and one broker of three is down)"),
-    Scenario("KafkaAvailabilitySLOSlowBurn", requests(1000, 0, 0.005, step=60, after_s=6 * 3600), 6240, CLUSTER,
+    Scenario("KafkaAvailabilitySLOSlowBurn", requests(1000, 0, 0.005, step=60, after_s=6 * 3600), 6255, CLUSTER,
              requests(1000, 0, 0.0009, step=60, after_s=6 * 3600), interval=60, quiet_for=5 * 3600,
              note="0.5 % of requests fail (5x the budget)"),
-    Scenario("KafkaEventErrorRateSLOFastBurn", events(90000, 0, 1), 105, {}, events(90000, 0, 0.0009),
+    Scenario("KafkaEventErrorRateSLOFastBurn", events(90000, 0, 1), 120, {}, events(90000, 0, 0.0009),
              note="every event fails"),
-    Scenario("KafkaEventErrorRateSLOSlowBurn", events(90000, 0, 0.005, ONSET, 60, 6 * 3600), 6240, {},
+    Scenario("KafkaEventErrorRateSLOSlowBurn", events(90000, 0, 0.005, ONSET, 60, 6 * 3600), 6255, {},
              events(90000, 0, 0.0009, ONSET, 60, 6 * 3600), interval=60, quiet_for=5 * 3600,
              note="0.5 % of events fail (5x the budget)"),
-    Scenario("KafkaCombatLatencySLOFastBurn", histogram("combat", 1000, 0, 1, 0.1), 570, {},
+    Scenario("KafkaCombatLatencySLOFastBurn", histogram("combat", 1000, 0, 1, 0.1), 585, {},
              histogram("combat", 1000, 0, 0.005, 0.1), note="every combat event slower than 60 ms"),
     Scenario("KafkaCombatLatencySLOSlowBurn",
              histogram("combat", 1000, 0, 0.04, 0.1, onset=ONSET, step=60, after_s=6 * 3600),
-             8040, {}, histogram("combat", 1000, 0, 0.008, 0.1, onset=ONSET, step=60, after_s=6 * 3600),
+             8055, {}, histogram("combat", 1000, 0, 0.008, 0.1, onset=ONSET, step=60, after_s=6 * 3600),
              interval=60, quiet_for=5 * 3600, note="4 % of combat events slower than 60 ms"),
 ]
