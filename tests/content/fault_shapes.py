@@ -149,10 +149,7 @@ def healthy(shape: Shape, *, brokers_up: Callable[[int, int], bool] | None = Non
     for i in range(BROKERS):
         b = broker(i)
         s.gauge(sel("up", **b), always(1))
-        for op, per_s in (("produce", PRODUCE_PER_S), ("fetch", FETCH_PER_S)):
-            s.counter(sel(f"kafka_server_brokertopicmetrics_total{op}requests_total", **b, topic=""), always(per_s))
-            s.counter(sel(f"kafka_server_brokertopicmetrics_failed{op}requests_total", **b, topic=""),
-                      always(0.0003), noise=1.0)  # an unexpected error now and then
+        broker_requests(s, b)
         s.counter(sel("kafka_server_brokertopicmetrics_messagesin_total", **b, topic=""), always(5000.0))
         request_times(s, b)
         for g in ("underreplicatedpartitions", "underminisrpartitioncount"):
@@ -196,6 +193,22 @@ def healthy(shape: Shape, *, brokers_up: Callable[[int, int], bool] | None = Non
         s.counter(sel(f"fluentbit_output_{name}_total", job="fluent-bit", pod="fluent-bit-x7k2p", name="opensearch.1"),
                   always(0))
     return s
+
+
+def broker_requests(s: Shape, b: dict[str, str], fail: Callable[[str, int], float] = lambda op, t: 0.0,
+                    scale: Callable[[int], Value] = always(1.0)) -> None:
+    """One broker's all-topics produce and fetch request counters: `fail(op, t)` of them fail, on top of
+    an unexpected error now and then; `scale(t)` multiplies the traffic (None: the broker is gone)."""
+    for op, per_s in (("produce", PRODUCE_PER_S), ("fetch", FETCH_PER_S)):
+        def total(t: int, per_s=per_s) -> Value:
+            k = scale(t)
+            return None if k is None else per_s * k
+
+        def failed(t: int, per_s=per_s, op=op) -> Value:
+            k = scale(t)
+            return None if k is None else per_s * k * fail(op, t) + 0.0003
+        s.counter(sel(f"kafka_server_brokertopicmetrics_total{op}requests_total", **b, topic=""), total, noise=0.02)
+        s.counter(sel(f"kafka_server_brokertopicmetrics_failed{op}requests_total", **b, topic=""), failed, noise=0.3)
 
 
 def request_times(s: Shape, b: dict[str, str], produce_ms: Callable[[int], float] = lambda t: 4.0,
@@ -295,3 +308,225 @@ def crossing(start: int, per_s: float, v0: float, threshold: float) -> int:
     threshold (the fault, for the alert, begins just after it)."""
     t_cross = start + (threshold - v0) / per_s
     return int(math.ceil(t_cross / STEP) - 1) * STEP
+
+
+# ---- changing a built shape ----------------------------------------------------------------------
+
+def patch(s: Shape, series: str, f: Callable[[int, Value], Value], start: int = 0, end: int | None = None) -> None:
+    """Replace a series' values from start until end with f(t, old value)."""
+    values = s.series[series]
+    for k, t in enumerate(s.times()):
+        if t >= start and (end is None or t < end):
+            values[k] = f(t, values[k])
+
+
+def restart(s: Shape, instance: str, new_instance: str, gone: int, back: int, first_up: int) -> None:
+    """A pod replaced by a new one: every series of `instance` ends at `gone`; the same series with
+    `new_instance` starts at `back` (counters again from zero, with the old pod's increments), and
+    its `up` is 0 until `first_up` (the JVM's exporter not listening yet)."""
+    for key in [k for k in s.series if f'instance="{instance}"' in k]:
+        old = s.series[key]
+        new: list[Value] = []
+        total = 0.0
+        for k, t in enumerate(s.times()):
+            if t < back:
+                new.append(None)
+            elif key.startswith("up{"):
+                new.append(0.0 if t < first_up else 1.0)
+            elif key.split("{")[0].endswith("_total"):
+                total += 0.0 if t == back or old[k] is None or old[k - 1] is None else old[k] - old[k - 1]
+                new.append(total)
+            else:
+                new.append(old[k])
+        s.series[key.replace(f'instance="{instance}"', f'instance="{new_instance}"')] = new
+        s.series[key] = [v if t < gone else None for v, t in zip(old, s.times())]
+
+
+# ---- the shapes ----------------------------------------------------------------------------------
+
+FENCED_S = 105      # a restarted broker is fenced this long (stop, new pod, start, catch up metadata)
+CATCH_UP_S = 45     # then its followers rejoin the ISRs
+ACTIVE = sel("kafka_controller_kafkacontroller_fencedbrokercount", **controller(0))
+
+
+def rolling_restart() -> Shape:
+    """Strimzi rolls broker 1: it shuts down cleanly just after a scrape, its pod is deleted and a new
+    one (new IP) is scraped 45 s later, its exporter answering from the next scrape; the active
+    controller fences it for FENCED_S, and the other brokers count its 20 partitions each as
+    under-replicated until it has caught up; their ISRs shrink once. Clients move to the other
+    brokers; no request fails (a moved leader's NOT_LEADER_OR_FOLLOWER is not a failed request)."""
+    s = healthy(Shape("rolling restart of one broker", 20, seed=2,
+                      note="Strimzi rolls broker 1: fenced 105 s, new pod IP, counters from zero"))
+    t0 = HISTORY
+    restart(s, broker(1)["instance"], "10.0.1.27:9404", gone=t0, back=t0 + 45, first_up=t0 + 60)
+    patch(s, ACTIVE, lambda t, v: 1, t0, t0 + FENCED_S)
+    for i in (0, 2):
+        patch(s, sel("kafka_server_replicamanager_underreplicatedpartitions", **broker(i)), lambda t, v: 20,
+              t0, t0 + FENCED_S + CATCH_UP_S)
+        patch(s, sel("kafka_server_replicamanager_isrshrinks_total", **broker(i)), lambda t, v: 20, t0)
+    return s
+
+
+def controller_failover() -> Shape:
+    """The active KRaft controller (0) restarts: no controller reports itself active at the next
+    scrape, controller 1 does from the one after; controller 0 comes back with a new IP as a standby."""
+    s = healthy(Shape("controller failover", 20, seed=3, note="the active KRaft controller restarts; 1 takes over"))
+    t0 = HISTORY
+    patch(s, sel("kafka_controller_kafkacontroller_activecontrollercount", **controller(1)), lambda t, v: 1, t0 + STEP)
+    patch(s, sel("kafka_controller_kafkacontroller_activecontrollercount", **controller(0)), lambda t, v: 0, t0)
+    restart(s, controller(0)["instance"], "10.0.2.31:9404", gone=t0, back=t0 + 60, first_up=t0 + 75)
+    return s
+
+
+def reassignment() -> Shape:
+    """A 30-minute throttled reassignment that moves partitions from broker 0 to broker 2 and keeps
+    min ISR: the moving partitions are not under-replicated (their original replicas stay in sync),
+    acks=all produce waits a little longer for followers (P99 4 -> 60 ms), the brokers use more
+    CPU, and broker 2's volume takes 5 % more."""
+    s = healthy(Shape("partition reassignment", 45, seed=4, note="30-minute reassignment from broker 0 to 2"))
+    t0, t1 = HISTORY, HISTORY + 1800
+    for i in range(BROKERS):
+        patch(s, sel("kafka_network_requestmetrics_totaltimems", **broker(i), request="Produce", quantile="0.99"),
+              lambda t, v: 60 * s.noisy(1, 0.3), t0, t1)
+    for i in range(BROKERS):  # 0.4 -> 0.7 of a core while it lasts
+        patch(s, sel("process_cpu_seconds_total", **broker(i)), lambda t, v: v + 0.3 * (min(t, t1) - t0), t0)
+    disk(s, pvc(2), lambda t: 60.0 + 5.0 * min(max(t - t0, 0), t1 - t0) / (t1 - t0))
+    return s
+
+
+def quiet() -> Shape:
+    """A healthy quiet cluster: 2 % of the usual requests, consumers long-polling idle topics (their
+    fetch P99 total time at fetch.max.wait.ms), nothing wrong, for hours."""
+    s = Shape("quiet traffic", 15, seed=5, note="2 % of the usual requests; consumers long-poll idle topics")
+    healthy(s)
+    for i in range(BROKERS):
+        broker_requests(s, broker(i), scale=always(0.02))
+    return s
+
+
+def failing(produce: float, fetch: float, flap: bool = False, blip: bool = False, seed: int = 6) -> Shape:
+    """From the fault on, `produce` and `fetch` of those requests fail on every broker; flapping: for
+    30 s out of every 60 s; a blip: during one scrape interval only."""
+    def on(t: int) -> bool:
+        if t < HISTORY:
+            return False
+        if blip:
+            return t < HISTORY + STEP
+        return not flap or (t - HISTORY) % 60 < 30
+    what = (f"{produce:.1%} of produce and {fetch:.1%} of fetch requests fail" if fetch else
+            f"{produce:.1%} of produce requests fail")
+    what += ", 30 s of every minute" if flap else ", for one scrape interval" if blip else ""
+    s = Shape(what, 20, seed=seed, note=what)
+    for i in range(BROKERS):
+        broker_requests(s, broker(i), fail=lambda op, t: (produce if op == "produce" else fetch) if on(t) else 0.0)
+    return s
+
+
+COMBAT_RAMP_S = 300
+
+
+def combat_latency(step: bool = False, blip: bool = False) -> Shape:
+    """The slowest 2 % of combat events go from 44 ms to 370 ms: over 5 minutes (a ramp), at once (a
+    step), or for one scrape interval (a stall that passes: no page). The ramp's fault moment is the
+    last scrape before the true P99 passes the critical 120 ms."""
+    if step or blip:
+        tail = (lambda t: 370.0 if HISTORY <= t < HISTORY + STEP else 44.0) if blip else after(HISTORY, 370.0, 44.0)
+        note = "combat P99 44 -> 370 ms " + ("for one scrape interval" if blip else "at once")
+        s = Shape(note, 20, seed=7, note=note)
+    else:
+        per_s = (370 - 44) / COMBAT_RAMP_S
+        start = HISTORY - 60
+        tail = ramp(start, per_s, 44.0, cap=370.0)
+        s = Shape("combat P99 44 -> 370 ms over 5 min", 20, seed=7, note="combat P99 rises 44 -> 370 ms over 5 min")
+        s.worst = crossing(start, per_s, 44.0, 120.0)
+    events(s, always(95000.0), tail_ms=tail)
+    return s
+
+
+def disk_fill(percent_per_min: float, start_percent: float = 60.0, threshold: float = 95.0) -> Shape:
+    """A broker volume at start_percent fills at percent_per_min from the fault on; the fault moment is
+    the last scrape before its true use passes `threshold` to stay above it for 2 minutes (retention's
+    deletions may take a slow fill back under it for a while), with the kubelet refreshing just then,
+    the worst case. The other volumes stay at 60 %."""
+    per_s = percent_per_min / 60
+    start = HISTORY
+    saw = lambda t: 0.5 * ((t % 300) / 300)  # noqa: E731 - disk()'s retention saw-tooth
+    above = [start_percent + per_s * (t - start) + saw(t) > threshold for t in range(start, start + 10**6)]
+    t_cross = start + next(k for k in range(len(above)) if all(above[k:k + 120]))
+    worst = (t_cross - 1) // STEP * STEP
+    minutes = (t_cross - HISTORY) // 60 + 10
+    s = Shape(f"disk fills {percent_per_min:g} %/min from {start_percent:g} %", minutes, seed=8,
+              note=f"a broker volume fills {percent_per_min:g} %/min from {start_percent:g} %")
+    s.worst = worst
+    for i in range(BROKERS):
+        used = ramp(start, per_s, start_percent, cap=100.0) if i == 0 else always(60.0)
+        disk(s, pvc(i), used, refresh_at=worst if i == 0 else None)
+    return s
+
+
+def disk_still(level: float = 80.0) -> Shape:
+    """Volumes that sit at `level` (retention's saw-tooth around it) for 12 hours."""
+    s = Shape(f"disk sits at {level:g} %", 6 * 60, seed=9, note=f"every volume sits at {level:g} %")
+    for i in range(BROKERS):
+        disk(s, pvc(i), always(level))
+    return s
+
+
+LAG_GROWTH = 1500.0   # messages/s the slowed consumer falls behind
+
+
+def lag_ramp(threshold: float = 100000) -> Shape:
+    """combat-processor falls behind by LAG_GROWTH messages a second from the fault on; the fault
+    moment is the last scrape before the backlog plus the most commit noise (5 s of production)
+    passes the threshold, the earliest the lag can cross it."""
+    s = Shape("consumer lag rises 1500/s", 20, seed=10, note="a consumer group falls behind 1500 messages/s")
+    group, topic, per_s = GROUPS[0]
+    consumer_lag(s, group, topic, always(per_s), extra=ramp(HISTORY, LAG_GROWTH, 0.0))
+    s.worst = crossing(HISTORY, LAG_GROWTH, 0.0, threshold - 5 * per_s)
+    return s
+
+
+# ---- what each shape must do to the alerts -------------------------------------------------------
+
+@dataclass(frozen=True)
+class Fault:
+    id: str
+    build: Callable[[], Shape]
+    alerts: tuple[str, ...] | str | None  # the alert rules evaluated: these, "paging" (every critical and
+    #                                       high one: what planned work must not raise), or None (all)
+    pages: tuple[tuple[str, int], ...] = ()   # (alert, seconds from the worst-case moment to firing), measured
+    silent: str = ""                    # ALERTS matchers that must match nothing at any evaluation
+    first: tuple[str, str] | None = None  # (early, late): `late` fires only once `early` has
+
+
+PAGING = 'alertstate="firing",severity=~"critical|high"'
+FAILING = ("KafkaBrokerRequestsFailing",)
+DISK = ("KafkaDiskSpaceCritical", "KafkaDiskSpaceLow")
+DISK_RATES = (0.1, 0.5, 1.0, 2.0, 5.0)
+
+FAULTS: list[Fault] = [
+    # Planned work and quiet traffic, with every rule.
+    Fault("rolling-restart", rolling_restart, "paging", silent=PAGING),
+    Fault("controller-failover", controller_failover, "paging", silent=PAGING),
+    Fault("reassignment", reassignment, "paging", silent=PAGING),
+    Fault("quiet", quiet, None, silent='alertname=~".+"'),
+    # Partial failures, flapping or not; a blip and a ratio under the threshold page nobody.
+    Fault("fail-5pct-produce", lambda: failing(0.05, 0.0), FAILING, (("KafkaBrokerRequestsFailing", 105),)),
+    Fault("fail-5pct-all", lambda: failing(0.05, 0.05), FAILING, (("KafkaBrokerRequestsFailing", 75),)),
+    Fault("fail-flapping", lambda: failing(0.05, 0.05, flap=True), FAILING, (("KafkaBrokerRequestsFailing", 75),)),
+    # 0.5 % of requests is 5x the availability budget: a ticket (slow burn), not a page.
+    Fault("fail-half-pct", lambda: failing(0.005, 0.005), (*FAILING, "KafkaAvailabilitySLOFastBurn"), silent=PAGING),
+    Fault("fail-blip", lambda: failing(0.2, 0.2, blip=True), FAILING, silent=PAGING),
+    # Combat latency: a ramp and a step page; a one-scrape stall does not.
+    Fault("combat-ramp", combat_latency, ("KafkaCombatLatencyCritical",), (("KafkaCombatLatencyCritical", 135),)),
+    Fault("combat-step", lambda: combat_latency(step=True), ("KafkaCombatLatencyCritical",),
+          (("KafkaCombatLatencyCritical", 150),)),
+    Fault("combat-stall", lambda: combat_latency(blip=True), ("KafkaCombatLatencyCritical",), silent=PAGING),
+    # Consumer lag rising over minutes.
+    Fault("lag-ramp", lag_ramp, ("KafkaHighConsumerLag",), (("KafkaHighConsumerLag", 165),)),
+    # Disks: every fill rate pages, after the early warning; a disk that sits still warns nobody.
+    # Measured 135 s at every rate: the kubelet's refresh (60 s), the next scrape (15 s), `for: 1m`.
+    *[Fault(f"disk-{rate:g}", lambda rate=rate: disk_fill(rate), DISK, (("KafkaDiskSpaceCritical", 135),),
+            first=("KafkaDiskSpaceLow", "KafkaDiskSpaceCritical")) for rate in DISK_RATES],
+    Fault("disk-still-80", disk_still, DISK, silent='alertname=~".+"'),
+]

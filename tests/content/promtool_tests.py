@@ -148,3 +148,43 @@ def run_alert_tests(settings: Settings, folder: Path, alert: str,
 def run(paths: list[Path]) -> subprocess.CompletedProcess:
     return subprocess.run(["promtool", "test", "rules", *[p.name for p in paths]], cwd=paths[0].parent,
                           capture_output=True, text=True, timeout=600)
+
+
+def _firing(alert: str) -> str:
+    return f'max({_alerts(alert, "firing", {})})'
+
+
+def fault_test(settings: Settings, fault, shape, folder: Path) -> Path:
+    """One promtool file for a fault shape (tests/content/fault_shapes.py): its alerts (or every
+    rule) in the worst order; each page at its measured time from the worst-case moment and not one
+    evaluation earlier, and a critical one within its target; the silent matchers empty at every
+    evaluation from an hour before the fault to the end; `late` firing only where `early` fired an
+    evaluation before."""
+    meta = alert_meta(settings)
+    checks = []
+    for alert, seconds in fault.pages:
+        at = shape.worst + seconds
+        checks += [{"expr": _firing(alert), "eval_time": _ts(at), "exp_samples": [{"labels": "{}", "value": 1}]},
+                   {"expr": _firing(alert), "eval_time": _ts(at - STEP), "exp_samples": []}]
+        target = DETECTION_TARGET_S.get(meta[alert]["labels"]["severity"])
+        if target is not None:
+            checks.append({"expr": _firing(alert), "eval_time": _ts(shape.worst + target),
+                           "exp_samples": [{"labels": "{}", "value": 1}]})
+    end = (shape.n - 1) * STEP
+    if fault.silent:
+        checks += [{"expr": f"ALERTS{{{fault.silent}}}", "eval_time": _ts(t), "exp_samples": []}
+                   for t in range(shape.worst - 3600, end + 1, STEP)]
+    if fault.first:
+        early, late = fault.first
+        expr = f'{_firing(late)} unless on () max({_alerts(early, "firing", {})} offset {STEP}s)'
+        checks += [{"expr": expr, "eval_time": _ts(t), "exp_samples": []} for t in range(shape.worst, end + 1, STEP)]
+    alerts = fault.alerts
+    if alerts == "paging":
+        alerts = [a for a, r in meta.items() if r["labels"]["severity"] in ("critical", "high")]
+    doc = {"rule_files": [write_rules(settings, folder, list(alerts) if alerts else None, f"rules-{fault.id}.yml")],
+           "evaluation_interval": _ts(STEP),
+           "tests": [{"name": f"{fault.id}: {shape.note}", "interval": _ts(STEP), "input_series": shape.input_series(),
+                      "promql_expr_test": checks}]}
+    path = folder / f"test-{fault.id}.yml"
+    path.write_text(yaml.safe_dump(doc, sort_keys=False, width=1 << 20))
+    return path
