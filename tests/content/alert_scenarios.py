@@ -156,6 +156,12 @@ class Scenario:
     note: str = ""                    # the fault, in words
     extra: dict = field(default_factory=dict)
 
+    @property
+    def worst_case_detect(self) -> int:
+        """Seconds from the worst-case moment the fault began (just after the scrape before its first
+        sample) to the first firing evaluation."""
+        return self.detect + self.interval
+
 
 def _ups(states: list[int], who) -> list[tuple[str, str]]:
     return [(sel("up", **who(i)), gauge(1, s)) for i, s in enumerate(states)]
@@ -347,7 +353,7 @@ SCENARIOS: list[Scenario] = [
              note="a flush exhausts its retries every 10 s"),
     Scenario("KafkaBrokerRequestsFailing", requests(1000, 0, 0.015), 90, CLUSTER,
              requests(1000, 0, 0.009) + requests(0.5, 0, 0.1, brokers=1, cluster="idle"),
-             note="1.5 % of produce and fetch requests fail (quiet: 0.9 %; and an idle cluster where 40 % of "
+             note="1.5 % of produce and fetch requests fail (quiet: 0.9 %; and an idle cluster where 10 % of "
                   "its few requests fail, under 10 a minute)"),
     Scenario("KafkaAvailabilitySLOFastBurn", requests(1000, 0, 1), 120, CLUSTER,
              requests(1000, 0, 0.005) + _ups([1, 0, 1], broker),

@@ -413,8 +413,8 @@ def failing(produce: float, fetch: float, flap: bool = False, blip: bool = False
         if blip:
             return t < HISTORY + STEP
         return not flap or (t - HISTORY) % 60 < 30
-    what = (f"{produce:.1%} of produce and {fetch:.1%} of fetch requests fail" if fetch else
-            f"{produce:.1%} of produce requests fail")
+    what = (f"{produce * 100:g} % of produce and {fetch * 100:g} % of fetch requests fail" if fetch else
+            f"{produce * 100:g} % of produce requests fail (1.5 % of all requests)")
     what += ", 30 s of every minute" if flap else ", for one scrape interval" if blip else ""
     s = Shape(what, 20, seed=seed, note=what)
     for i in range(BROKERS):
@@ -497,6 +497,15 @@ class Fault:
     pages: tuple[tuple[str, int], ...] = ()   # (alert, seconds from the worst-case moment to firing), measured
     silent: str = ""                    # ALERTS matchers that must match nothing at any evaluation
     first: tuple[str, str] | None = None  # (early, late): `late` fires only once `early` has
+
+    def shape(self) -> Shape:
+        """The shape, built once per process (a whole cluster's six hours take a second or two)."""
+        if self.id not in _BUILT:
+            _BUILT[self.id] = self.build()
+        return _BUILT[self.id]
+
+
+_BUILT: dict[str, Shape] = {}
 
 
 PAGING = 'alertstate="firing",severity=~"critical|high"'

@@ -49,7 +49,7 @@ def first_firing(scenario, horizon: int) -> int | None:
 def fault_firing(fault, horizon: int) -> dict[str, int | None]:
     """Each paged alert of a fault shape: seconds from the worst-case moment to its first firing."""
     settings = make_settings("prod")
-    shape = fault.build()
+    shape = fault.shape()
     found = {}
     with tempfile.TemporaryDirectory() as d:
         folder = Path(d)

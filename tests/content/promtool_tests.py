@@ -55,7 +55,7 @@ DETECTION_TARGET_S = {"critical": 180}
 
 def worst_moment(sc: Scenario) -> int:
     """When the fault began at worst: just after the scrape before the first sample that shows it."""
-    return sc.onset - STEP
+    return sc.onset - sc.interval
 
 
 def firing_test(sc: Scenario, rule: dict) -> dict:

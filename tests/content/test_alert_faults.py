@@ -29,7 +29,7 @@ ALERTS = promtool_tests.alert_meta(SETTINGS)
 def results(tmp_path_factory):
     """Every shape's promtool file, run two at a time (one per core)."""
     folder = tmp_path_factory.mktemp("faults")
-    paths = [promtool_tests.fault_test(SETTINGS, f, f.build(), folder) for f in FAULTS]
+    paths = [promtool_tests.fault_test(SETTINGS, f, f.shape(), folder) for f in FAULTS]
     with ThreadPoolExecutor(2) as pool:
         runs = list(pool.map(lambda p: promtool_tests.run([p]), paths))
     return {f.id: r for f, r in zip(FAULTS, runs)}
@@ -53,7 +53,7 @@ def test_the_shapes_cover_what_the_targets_name():
 
 def test_every_shape_starts_from_hours_of_healthy_noisy_history():
     for fault in FAULTS:
-        shape = fault.build()
+        shape = fault.shape()
         assert shape.worst >= HISTORY - STEP
         # Every series present from the start (a restarted pod's new series begins later) is whole.
         history = [v for values in shape.series.values() if values[0] is not None for v in values[: HISTORY // STEP]]
@@ -89,3 +89,10 @@ def test_broker_latency_reads_a_fetchs_queue_and_local_time_not_its_wait_for_dat
              case(1, 2, limit + 400, False), case(limit, limit, 2 * limit, False)]
     proc = promtool_tests.run_alert_tests(SETTINGS, tmp_path, rule, tests)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-1000:]
+
+
+def test_the_detection_table_is_generated_from_the_scenarios_and_shapes_as_they_are():
+    """docs/alert-detection.md is what `scripts/detection-table` writes now: a changed time, shape
+    or alert shows up as a stale document here, not in a reader's page."""
+    from tests.content.detection_doc import DOC, render
+    assert DOC.read_text() == render()
