@@ -12,6 +12,7 @@ tests/content/test_alert_faults.py.
 """
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field
 
 STEP = 15          # seconds between samples and between rule evaluations
@@ -29,11 +30,29 @@ def gauge(before: float, after: float, onset: int = ONSET, after_s: int = 3 * 36
     return f"{_fmt(before)}x{n - 1} {_fmt(after)}x{after_s // step}"
 
 
+# Counters are noisy: events and requests do not arrive evenly, so each scrape's increment varies by up
+# to COUNTER_NOISE either way. Drawn from one seeded generator, in the order the scenarios are built,
+# so every run sees the same numbers.
+COUNTER_NOISE = 0.05
+_RNG = random.Random(31)
+
+
+def noise(onset: int = ONSET, after_s: int = 3 * 3600, step: int = STEP) -> list[float]:
+    """One factor per scrape: how much more or less than the average arrived in its interval."""
+    return [1 + _RNG.uniform(-COUNTER_NOISE, COUNTER_NOISE) for _ in range(onset // step + after_s // step + 1)]
+
+
 def counter(before_per_s: float, after_per_s: float, onset: int = ONSET, after_s: int = 3 * 3600,
-            step: int = STEP) -> str:
+            step: int = STEP, factors: list[float] | None = None) -> str:
+    """A counter at before_per_s, then after_per_s from onset; `factors` shares one scrape's noise
+    between counters of the same events (a histogram's buckets)."""
     n = onset // step
-    ib, ia = before_per_s * step, after_per_s * step
-    return f"0+{_fmt(ib)}x{n - 1} {_fmt((n - 1) * ib + ia)}+{_fmt(ia)}x{after_s // step}"
+    factors = factors or noise(onset, after_s, step)
+    total, values = 0.0, ["0"]
+    for k in range(1, n + after_s // step + 1):
+        total += (before_per_s if k < n else after_per_s) * step * factors[k]
+        values.append(f"{total:.10g}")
+    return " ".join(values)
 
 
 def sel(metric: str, **labels: str) -> str:
@@ -51,8 +70,10 @@ def controller(i: int) -> dict[str, str]:
 def histogram(domain: str, per_s: float, slow_share_before: float, slow_share_after: float, slow_le: float,
               fast_le: float = 0.005, onset: int = ONSET, step: int = STEP,
               after_s: int = 3 * 3600) -> list[tuple[str, str]]:
-    """Events of one domain: a share lands in bucket `slow_le`, the rest in `fast_le`."""
+    """Events of one domain: a share lands in bucket `slow_le`, the rest in `fast_le`; every bucket of a
+    scrape sees the same events, so they share its noise (and stay cumulative)."""
     series = []
+    factors = noise(onset, after_s, step)
     for le in (0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, "+Inf"):
         def share(slow: float) -> float:
             bound = float("inf") if le == "+Inf" else le
@@ -60,9 +81,9 @@ def histogram(domain: str, per_s: float, slow_share_before: float, slow_share_af
         series.append((sel("kafka_event_processing_duration_seconds_bucket", domain=domain, event_type="hit",
                            le=str(le)),
                        counter(per_s * share(slow_share_before), per_s * share(slow_share_after), onset,
-                               after_s, step)))
+                               after_s, step, factors)))
     series.append((sel("kafka_event_processing_duration_seconds_count", domain=domain, event_type="hit"),
-                   counter(per_s, per_s, onset, after_s, step)))
+                   counter(per_s, per_s, onset, after_s, step, factors)))
     return series
 
 
