@@ -342,6 +342,28 @@ def restart(s: Shape, instance: str, new_instance: str, gone: int, back: int, fi
         s.series[key] = [v if t < gone else None for v, t in zip(old, s.times())]
 
 
+def restart_in_place(s: Shape, instance: str, at: int, down_s: int) -> None:
+    """A container restarted in its pod (same IP, same labels): its scrapes fail for down_s (`up` 0,
+    every other series gone), then its counters start again from zero in the same series."""
+    for key in [k for k in s.series if f'instance="{instance}"' in k]:
+        old = s.series[key]
+        new: list[Value] = []
+        total = None
+        for k, t in enumerate(s.times()):
+            if t < at:
+                new.append(old[k])
+            elif key.startswith("up{"):
+                new.append(0.0 if t < at + down_s else 1.0)
+            elif t < at + down_s:
+                new.append(None)
+            elif key.split("{")[0].endswith("_total"):
+                total = 0.0 if total is None else total + old[k] - old[k - 1]
+                new.append(total)
+            else:
+                new.append(old[k])
+        s.series[key] = new
+
+
 # ---- the shapes ----------------------------------------------------------------------------------
 
 FENCED_S = 105      # a restarted broker is fenced this long (stop, new pod, start, catch up metadata)
@@ -404,21 +426,29 @@ def quiet() -> Shape:
     return s
 
 
-def failing(produce: float, fetch: float, flap: bool = False, blip: bool = False, seed: int = 6) -> Shape:
+def failing(produce: float, fetch: float, flap: bool = False, blip: bool = False, crash: bool = False,
+            seed: int = 6) -> Shape:
     """From the fault on, `produce` and `fetch` of those requests fail on every broker; flapping: for
-    30 s out of every 60 s; a blip: during one scrape interval only."""
+    30 s out of every 60 s; a blip: during one scrape interval only. With `crash`, broker 0's
+    container restarts in place 30 s after the fault (its counters reset in the same series)."""
     def on(t: int) -> bool:
         if t < HISTORY:
             return False
         if blip:
             return t < HISTORY + STEP
         return not flap or (t - HISTORY) % 60 < 30
+    share = (produce * PRODUCE_PER_S + fetch * FETCH_PER_S) / (PRODUCE_PER_S + FETCH_PER_S)
     what = (f"{produce * 100:g} % of produce and {fetch * 100:g} % of fetch requests fail" if fetch else
-            f"{produce * 100:g} % of produce requests fail (1.5 % of all requests)")
+            f"{produce * 100:g} % of produce requests fail ({share * 100:g} % of all requests)" if produce else
+            "no request fails")
     what += ", 30 s of every minute" if flap else ", for one scrape interval" if blip else ""
+    what += "; a broker's container restarts 30 s in (its counters reset)" if crash else ""
     s = Shape(what, 20, seed=seed, note=what)
     for i in range(BROKERS):
+        s.gauge(sel("up", **broker(i)), always(1))
         broker_requests(s, broker(i), fail=lambda op, t: (produce if op == "produce" else fetch) if on(t) else 0.0)
+    if crash:
+        restart_in_place(s, broker(0)["instance"], HISTORY + 30, 30)
     return s
 
 
@@ -523,6 +553,9 @@ FAULTS: list[Fault] = [
     Fault("fail-5pct-produce", lambda: failing(0.05, 0.0), FAILING, (("KafkaBrokerRequestsFailing", 105),)),
     Fault("fail-5pct-all", lambda: failing(0.05, 0.05), FAILING, (("KafkaBrokerRequestsFailing", 75),)),
     Fault("fail-flapping", lambda: failing(0.05, 0.05, flap=True), FAILING, (("KafkaBrokerRequestsFailing", 75),)),
+    Fault("fail-and-crash", lambda: failing(0.05, 0.05, crash=True), FAILING, (("KafkaBrokerRequestsFailing", 75),)),
+    # A container restart alone: its counters' reset is no burst of failures.
+    Fault("crash-alone", lambda: failing(0.0, 0.0, crash=True), FAILING, silent=PAGING),
     # 0.5 % of requests is 5x the availability budget: a ticket (slow burn), not a page.
     Fault("fail-half-pct", lambda: failing(0.005, 0.005), (*FAILING, "KafkaAvailabilitySLOFastBurn"), silent=PAGING),
     Fault("fail-blip", lambda: failing(0.2, 0.2, blip=True), FAILING, silent=PAGING),
