@@ -6,7 +6,8 @@ constant (a seeded generator, so every run sees the same numbers). Where the fau
 worst case: just after a scrape (`worst`), so the first sample that shows it is one scrape later,
 and for a ramp just after the last scrape before the true value crosses the alert's threshold.
 
-How the sources behave, as modelled here:
+How the sources behave, as modelled here (Kafka read at apache/kafka tag 3.8.0, a version Strimzi
+0.45 runs; RequestChannel.scala and DelayedFetch.scala are the same at 3.9.0-rc3):
 - Kafka's consumer lag as kafka_exporter reports it is what was produced since the group's last
   commit: a caught-up consumer commits every auto.commit.interval.ms (5000 ms by default; apache/kafka
   3.8.0 clients ConsumerConfig), so its lag is noisy between 0 and 5 s of production.
@@ -116,13 +117,13 @@ def render(values: list[Value]) -> str:
 
 # ---- the healthy cluster -------------------------------------------------------------------------
 
-def broker(i: int, ip: str | None = None) -> dict[str, str]:
-    return {"job": "kafka-broker", "instance": f"{ip or f'10.0.1.{10 + i}'}:9404",
+def broker(i: int) -> dict[str, str]:
+    return {"job": "kafka-broker", "instance": f"10.0.1.{10 + i}:9404",
             "kafka_cluster": CLUSTER, "pod": f"{CLUSTER}-brokers-{i}", "namespace": NAMESPACE}
 
 
-def controller(i: int, ip: str | None = None) -> dict[str, str]:
-    return {"job": "kafka-controller", "instance": f"{ip or f'10.0.2.{10 + i}'}:9404",
+def controller(i: int) -> dict[str, str]:
+    return {"job": "kafka-controller", "instance": f"10.0.2.{10 + i}:9404",
             "kafka_cluster": CLUSTER, "pod": f"{CLUSTER}-controllers-{i}", "namespace": NAMESPACE}
 
 
@@ -228,7 +229,7 @@ def request_times(s: Shape, b: dict[str, str], produce_ms: Callable[[int], float
 
 
 def consumer_lag(s: Shape, group: str, topic: str, produced_per_s: Callable[[int], float],
-                 stuck_from: int | None = None, extra: Callable[[int], float] = lambda t: 0.0) -> None:
+                 extra: Callable[[int], float] = lambda t: 0.0) -> None:
     """kafka_exporter's lag of a group that commits every 5 s: what was produced since its last commit
     (a random point in the commit interval at each scrape), plus `extra` (a backlog)."""
     labels = {**EXPORTER, "consumergroup": group, "topic": topic}
@@ -238,8 +239,7 @@ def consumer_lag(s: Shape, group: str, topic: str, produced_per_s: Callable[[int
         return round(produced_per_s(t) * s.rng.uniform(0, 5) + extra(t))
 
     def committed(t: int) -> float:
-        if stuck_from is None or t < stuck_from:
-            offset[0] += produced_per_s(t) * STEP
+        offset[0] += produced_per_s(t) * STEP
         return offset[0]
     s.gauge(sel("kafka_consumergroup_lag_sum", **labels), lag)
     s.gauge(sel("kafka_consumergroup_current_offset_sum", **labels), committed)
