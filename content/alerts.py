@@ -26,8 +26,11 @@ FASTER = " `for` is 2m, not the design document's 5m, so that the page leaves ro
 # a fast fill before the critical page; the last 6 hours' rate within a day, a slow one.
 DISK_FAST_FILL = ("30m", 6 * 3600)
 DISK_SLOW_FILL = ("6h", 24 * 3600)
-# Failed requests are counted over this window: short, so that a partial failure pages within 3 minutes.
+# Failed requests, failed events and failed authentications are counted over this window: short, so
+# that a failure that ramps up pages within 3 minutes (a 5-minute rate trails a ramp by 2.5 minutes).
 FAILED_REQUESTS_WINDOW = "1m"
+SHORT = (" Counted over the last minute for 1 minute, not over 5 minutes for 2: the 5-minute rate trails a "
+         "failure that ramps up by 2.5 minutes, and the page came after {} s.")
 
 
 @dataclass(frozen=True)
@@ -247,10 +250,13 @@ def performance(s: AlertingArgs) -> list[Alert]:
               "performance", "Consumer group {{ $labels.consumergroup }} lags {{ $value }} messages on {{ $labels.topic }}",
               f"Lag above {s.consumer_lag_critical} messages. Fixed from the design document: kafka_consumer_lag is "
               "emitted by no exporter; kafka_exporter's lag summed per group and topic is used." + FASTER),
-        Alert("KafkaEventProcessingFailed", f"{sig.EVENT_FAILURES} > {s.event_failures_per_second}",
-              "2m", "critical", "application", "Event processing fails {{ $value | humanize }} times per second",
+        Alert("KafkaEventProcessingFailed",
+              f"sum(rate(kafka_event_processing_failures_total[{FAILED_REQUESTS_WINDOW}]))"
+              f" > {s.event_failures_per_second}",
+              "1m", "critical", "application", "Event processing fails {{ $value | humanize }} times per second",
               f"More than {s.event_failures_per_second} failures per second across all pods. Fixed from the design "
-              "document: rate() is per second (its text said per minute), and the rate is summed over pods."),
+              "document: rate() is per second (its text said per minute), and the rate is summed over pods."
+              + SHORT.format(285)),
         Alert("KafkaLowThroughput", f"{sig.EVENTS} < {s.low_throughput_events_per_second}", "10m",
               "warning", "performance", "Event throughput is {{ $value | humanize }} events per second",
               f"Below {s.low_throughput_events_per_second} events per second across all pods. Fixed from the design "
@@ -290,11 +296,12 @@ def performance(s: AlertingArgs) -> list[Alert]:
 def security(s: AlertingArgs) -> list[Alert]:
     return [
         Alert("KafkaSASLAuthFailuresSpike",
-              f"sum by ({C}) (rate(kafka_server_socket_server_metrics_failed_authentication_total[5m])) * 60"
-              f" > {s.sasl_auth_failures_per_minute}", "2m", "critical", "security",
+              f"sum by ({C}) (rate(kafka_server_socket_server_metrics_failed_authentication_total"
+              f"[{FAILED_REQUESTS_WINDOW}])) * 60 > {s.sasl_auth_failures_per_minute}", "1m", "critical", "security",
               "{{ $value | humanize }} failed authentications per minute on {{ $labels.kafka_cluster }}",
               f"More than {s.sasl_auth_failures_per_minute} per minute, as the incident runbook states. Fixed from the "
-              "design document: its metric does not exist, and its expression compared a per-second rate."),
+              "design document: its metric does not exist, and its expression compared a per-second rate."
+              + SHORT.format(210)),
         Alert("KafkaACLDenialsSpike",
               f'sum by ({C}) (rate(kafka_network_requestmetrics_errors_total{{error=~".*_AUTHORIZATION_FAILED"}}[5m]))'
               f" > {s.authorization_failures_per_second}", "2m", "high", "security",

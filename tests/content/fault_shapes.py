@@ -502,6 +502,39 @@ def disk_still(level: float = 80.0) -> Shape:
     return s
 
 
+EVENTS_PER_S = 95000.0
+
+
+def event_failures_ramp(threshold: float) -> Shape:
+    """Event-processing failures rise from 0.01 % to 1 % of 95k events/s over 10 minutes (a bad
+    deploy rolling out pod by pod); the fault moment is the last scrape before they pass `threshold`
+    a second."""
+    start, per_s = HISTORY - 30, (0.01 - 0.0001) / 600
+    s = Shape("event failures ramp", 20, seed=11, note="event failures rise 0.01 -> 1 % of 95k events/s over 10 min")
+    events(s, always(EVENTS_PER_S), fail_ratio=ramp(start, per_s, 0.0001, cap=0.01))
+    s.worst = crossing(start, per_s, 0.0001, threshold / EVENTS_PER_S)
+    return s
+
+
+def event_failures_blip() -> Shape:
+    """10 % of events fail during one scrape interval (a dependency's brief hiccup), then none."""
+    s = Shape("event failures blip", 20, seed=13, note="10 % of events fail for one scrape interval")
+    events(s, always(EVENTS_PER_S), fail_ratio=lambda t: 0.1 if HISTORY <= t < HISTORY + STEP else 0.0001)
+    return s
+
+
+def auth_failures_ramp(per_minute: float) -> Shape:
+    """Failed authentications on one broker's TLS listener rise from 0.6 to 300 a minute over 10
+    minutes (clients with a revoked credential restarting one by one); the fault moment is the last
+    scrape before they pass `per_minute`."""
+    start, per_s = HISTORY - 30, (5.0 - 0.01) / 600
+    s = Shape("auth failures ramp", 20, seed=12, note="failed authentications rise 0.6 -> 300 a minute over 10 min")
+    s.counter(sel("kafka_server_socket_server_metrics_failed_authentication_total", **broker(0), listener="TLS-9093",
+                  networkProcessor="0"), ramp(start, per_s, 0.01, cap=5.0), noise=0.2)
+    s.worst = crossing(start, per_s, 0.01, per_minute / 60)
+    return s
+
+
 LAG_GROWTH = 1500.0   # messages/s the slowed consumer falls behind
 
 
@@ -564,6 +597,12 @@ FAULTS: list[Fault] = [
     Fault("combat-step", lambda: combat_latency(step=True), ("KafkaCombatLatencyCritical",),
           (("KafkaCombatLatencyCritical", 150),)),
     Fault("combat-stall", lambda: combat_latency(blip=True), ("KafkaCombatLatencyCritical",), silent=PAGING),
+    # Failures rising over minutes (prod's thresholds: 100 failures/s, 10 failed authentications/min).
+    Fault("event-failures-ramp", lambda: event_failures_ramp(100), ("KafkaEventProcessingFailed",),
+          (("KafkaEventProcessingFailed", 105),)),
+    Fault("event-failures-blip", event_failures_blip, ("KafkaEventProcessingFailed",), silent=PAGING),
+    Fault("auth-failures-ramp", lambda: auth_failures_ramp(10), ("KafkaSASLAuthFailuresSpike",),
+          (("KafkaSASLAuthFailuresSpike", 90),)),
     # Consumer lag rising over minutes.
     Fault("lag-ramp", lag_ramp, ("KafkaHighConsumerLag",), (("KafkaHighConsumerLag", 165),)),
     # Disks: every fill rate pages, after the early warning; a disk that sits still warns nobody.

@@ -45,7 +45,7 @@ def test_the_shapes_cover_what_the_targets_name():
     """Every P0 symptom with a shape that crosses it, the disk rates 0.1 to 5 %/min, the planned work."""
     paged = {alert for f in FAULTS for alert, _ in f.pages}
     assert {"KafkaBrokerRequestsFailing", "KafkaCombatLatencyCritical", "KafkaDiskSpaceCritical",
-            "KafkaHighConsumerLag"} <= paged
+            "KafkaHighConsumerLag", "KafkaEventProcessingFailed", "KafkaSASLAuthFailuresSpike"} <= paged
     assert all(ALERTS[a]["labels"]["severity"] == "critical" for a in paged)
     assert min(DISK_RATES) == 0.1 and max(DISK_RATES) == 5
     assert {"rolling-restart", "controller-failover", "reassignment", "quiet"} <= {f.id for f in FAULTS}
