@@ -152,6 +152,9 @@ def test_thresholds_come_from_settings():
     meta = promtool_tests.alert_meta(s)
     assert meta["KafkaHighConsumerLag"]["expr"].endswith("> 12345")
     assert meta["KafkaSASLAuthFailuresSpike"]["expr"].endswith("> 7")
+    failing = promtool_tests.alert_meta(make_settings("prod", failedRequestsPercent=3,
+                                                      failedRequestsMinPerMinute=42))["KafkaBrokerRequestsFailing"]
+    assert ") > 0.03) and on (kafka_cluster) (" in failing["expr"] and failing["expr"].endswith("* 60 > 42)")
 
 
 @needs_promtool
