@@ -228,6 +228,8 @@ def rules() -> dict[str, Rule]:
         "combatP99LatencyMs": between(1, 60_000),
         "combatP99CriticalLatencyMs": between(1, 60_000),
         "brokerRequestP99LatencyMs": between(1, 60_000),
+        "failedRequestsPercent": between(1, 100),
+        "failedRequestsMinPerMinute": between(1, 10**6),
         "availabilitySloPercent": Rule(_percent, 'a number of percent strictly between 0 and 100, such as "99.9"'),
         "errorRateSloPercent": Rule(_percent, 'a number of percent strictly between 0 and 100, such as "0.1"'),
         # Grafana team names: free text, but one line.

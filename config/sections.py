@@ -46,6 +46,7 @@ AlertingArgs = _section("AlertingArgs", """
     alert_group_wait alert_group_interval alert_repeat_interval slack_channel security_slack_channel
     enable_pagerduty_critical enable_pagerduty_high enable_slack enable_heartbeat
     disk_usage_critical_percent disk_free_warning_percent broker_request_p99_latency_ms consumer_lag_critical
+    failed_requests_percent failed_requests_min_per_minute
     event_failures_per_second sasl_auth_failures_per_minute authorization_failures_per_second cert_expiry_days
     low_throughput_events_per_second combat_p99_latency_ms combat_p99_critical_latency_ms memory_usage_percent
     cpu_usage_percent availability_slo_percent error_rate_slo_percent

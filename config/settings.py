@@ -100,6 +100,8 @@ class Settings:
     disk_usage_critical_percent: int
     disk_free_warning_percent: int
     broker_request_p99_latency_ms: int
+    failed_requests_percent: int
+    failed_requests_min_per_minute: int
     consumer_lag_critical: int
     event_failures_per_second: int
     sasl_auth_failures_per_minute: int

@@ -44,10 +44,12 @@ METRICS: dict[str, str] = {
     "kafka_server_socket_server_metrics_failed_authentication_total": "JMX exporter",
     "kafka_server_socket_server_metrics_successful_authentication_total": "JMX exporter",
     "kafka_server_socket_server_metrics_connection_count": "JMX exporter",
-    "kafka_server_socket_server_metrics_connections_tls_info": "JMX exporter",
+    # Strimzi names it ..._connections_tls_info; client_java strips the reserved `_info` from a gauge.
+    "kafka_server_socket_server_metrics_connections_tls": "JMX exporter",
     "kafka_network_requestmetrics_errors_total": "JMX exporter",
     "kafka_network_requestmetrics_totaltimems": "JMX exporter",
     "kafka_network_requestmetrics_requestqueuetimems": "JMX exporter",
+    "kafka_network_requestmetrics_localtimems": "JMX exporter",
     "kafka_network_requestmetrics_throttletimems": "JMX exporter",
     "jvm_memory_used_bytes": "JMX exporter",
     "jvm_memory_max_bytes": "JMX exporter",

@@ -13,7 +13,7 @@ from __future__ import annotations
 # not (3.9 RequestChannel.Metrics), 6 quantiles each: 3,624 series a broker, most of them idle. We keep
 # the histograms the rules and dashboards read, at the quantiles worth reading; RequestsPerSec and
 # ErrorsPerSec stay per API (created only when the API is used).
-REQUEST_HISTOGRAMS = ("TotalTimeMs", "RequestQueueTimeMs", "ThrottleTimeMs")
+REQUEST_HISTOGRAMS = ("TotalTimeMs", "RequestQueueTimeMs", "LocalTimeMs", "ThrottleTimeMs")
 REQUEST_QUANTILES = ("50", "99", "999")
 _LABEL2 = {"$4": "$5", "$6": "$7"}
 _LABEL1 = {"$4": "$5"}

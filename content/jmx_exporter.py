@@ -20,6 +20,13 @@ collector/src/main/java/io/prometheus/jmx/JmxCollector.java:
 - the type is the rule's `type`, compared case-sensitively: "COUNTER" and "GAUGE" make counters and
   gauges, "UNTYPED" (read as "UNKNOWN") and anything else or nothing an unknown-typed metric
   (`loadConfig`, MatchedRuleToMetricSnapshotsConverter.java).
+- the name is then passed through client_java's `PrometheusNaming.sanitizeMetricName` (v1.3.1, the
+  version jmx_exporter 1.0.1 builds with; MatchedRule.java `withValue`), which strips the reserved
+  suffixes `_total`, `_created`, `_bucket` and `_info` from the end, again and again while one is
+  left; the text format writes a counter's name with `_total` appended, and a gauge's or an
+  unknown-typed metric's as it is (PrometheusTextFormatWriter.java `writeCounter`, `writeGauge`,
+  `writeUnknown`). So a GAUGE named `..._tls_info` is exposed as `..._tls`. Both files are vendored
+  under tests/upstream/; tests/content/test_jmx.py holds RESERVED_SUFFIXES to the source's list.
 Java's `$n` in a replacement is a group reference; a group that did not take part yields "".
 """
 from __future__ import annotations
@@ -27,6 +34,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Any
+
 
 
 @dataclass(frozen=True)
@@ -72,6 +80,27 @@ def safe_name(name: str) -> str:
     return "".join(out)
 
 
+# client_java v1.3.1 PrometheusNaming.RESERVED_METRIC_NAME_SUFFIXES, in its order (jmx_exporter
+# 1.0.1 names never hold a '.', which replaceIllegalCharsInMetricName turns into '_' first).
+RESERVED_SUFFIXES = ("_total", "_created", "_bucket", "_info", ".total", ".created", ".bucket", ".info")
+
+
+def sanitize_metric_name(name: str, suffixes: tuple[str, ...]) -> str:
+    """PrometheusNaming.sanitizeMetricName after safeName (whose output has no illegal character):
+    reserved suffixes are cut from the end until none is left; a name that is only a suffix loses
+    its leading `_` or `.`."""
+    modified = True
+    while modified:
+        modified = False
+        for suffix in suffixes:
+            if name == suffix:
+                return suffix[1:]
+            if name.endswith(suffix):
+                name = name[: -len(suffix)]
+                modified = True
+    return name
+
+
 def _replace(m: re.Match, template: str) -> str:
     return re.sub(r"\$(\d+)", lambda g: m.group(int(g.group(1))) or "", str(template))
 
@@ -112,5 +141,7 @@ def export(config: dict, attr: Attribute) -> Sample | None:
         if not isinstance(value, (int, float)):
             return None  # "Ignoring unsupported bean"
         declared = rule.get("type")
-        return Sample(name, tuple(labels), float(value), declared if declared in ("COUNTER", "GAUGE") else "UNKNOWN")
+        kind = declared if declared in ("COUNTER", "GAUGE") else "UNKNOWN"
+        name = sanitize_metric_name(name, RESERVED_SUFFIXES)
+        return Sample(name + "_total" if kind == "COUNTER" else name, tuple(labels), float(value), kind)
     return None

@@ -10,7 +10,7 @@ ACTIVE_CONTROLLER = (f'and on ({C}, instance) (kafka_controller_kafkacontroller_
                      f'{{job="{JOB_CONTROLLER}"}} == 1)')
 
 
-def _requests(kind: str, w: str) -> str:
+def requests(kind: str, w: str) -> str:
     """Produce plus fetch requests of one kind (total or failed) per cluster, all-topics series only."""
     return " + ".join(f'sum by ({C}) (rate(kafka_server_brokertopicmetrics_{kind}{op}requests_total{{topic=""}}[{w}]))'
                       for op in ("produce", "fetch"))
@@ -35,6 +35,10 @@ def throughput_rules() -> list[dict]:
            f'max by ({C}, request) (kafka_network_requestmetrics_totaltimems{{quantile="0.99"}})'),
         _r(sig.REQUEST_QUEUE_TIME_P99,
            f'max by ({C}, request) (kafka_network_requestmetrics_requestqueuetimems{{quantile="0.99"}})'),
+        # Time a request handler spends on the request; with the queue time it is the broker's own share
+        # of a fetch (the rest, remote time, is the wait for data in purgatory).
+        _r(sig.REQUEST_LOCAL_TIME_P99,
+           f'max by ({C}, request) (kafka_network_requestmetrics_localtimems{{quantile="0.99"}})'),
         _r(sig.GROUP_TOPIC_LAG,
            f"sum by ({C}, consumergroup, topic) (kafka_consumergroup_lag_sum)"),
         _r(sig.GROUP_LAG,
@@ -61,6 +65,8 @@ def event_rules() -> list[dict]:
         _r(sig.EVENT_FAILURES, "sum(rate(kafka_event_processing_failures_total[5m]))"),
         _r(sig.EVENT_P99,
            "histogram_quantile(0.99, sum by (domain, le) (rate(kafka_event_processing_duration_seconds_bucket[5m])))"),
+        _r(sig.EVENT_P99_FAST,
+           "histogram_quantile(0.99, sum by (domain, le) (rate(kafka_event_processing_duration_seconds_bucket[2m])))"),
         _r(sig.EVENT_P50,
            "histogram_quantile(0.50, sum by (domain, le) (rate(kafka_event_processing_duration_seconds_bucket[5m])))"),
     ]
@@ -72,7 +78,7 @@ def slo_rules(combat_target_seconds: float) -> list[dict]:
     return [rule for w in SLO_WINDOWS for rule in (
         # What clients see: failed over all produce and fetch requests (a restarting broker is not an outage).
         _r(sig.error_ratio(sig.SLI_AVAILABILITY, w),
-           f"({_requests('failed', w)}) / ({_requests('total', w)})"),
+           f"({requests('failed', w)}) / ({requests('total', w)})"),
         _r(sig.error_ratio(sig.SLI_EVENT_ERRORS, w),
            f"sum(rate(kafka_event_processing_failures_total[{w}])) / sum(rate(kafka_events_processed_total[{w}]))"),
         # Good combat events finish within the largest bucket at or below the target ({good_le}s).

@@ -1,14 +1,18 @@
 """One fault and one quiet scenario per alert, as promtool unit tests.
 
-A fault starts at ONSET, after six hours of healthy history; `detect` is when the alert must be
+A fault shows first in the sample at ONSET, after six hours of healthy history; at worst it began
+just after the scrape before (promtool_tests.worst_moment). `detect` is when the alert must be
 firing, measured from ONSET, and it must not be firing one evaluation earlier. The tests evaluate
-recording rules before alerts in one group (promtool_tests.ordered_rules), so the time is exact; a
-real Prometheus, whose groups run in no fixed order, may see a recorded series one evaluation
-later. The quiet scenario holds healthy or borderline data for hours and expects no alert.
+each rule before the recording rules it reads (promtool_tests.ordered_rules), so every recorded
+level costs one evaluation, the worst a real Prometheus's independent groups can do. The quiet
+scenario holds healthy or borderline data for hours and expects no alert. The fault shapes of
+tests/content/fault_shapes.py (ramps, partial failures, flaps, restarts, planned work) are run by
+tests/content/test_alert_faults.py.
 `python -m tests.content.measure_detection` measures the times; docs/alert-detection.md lists them.
 """
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field
 
 STEP = 15          # seconds between samples and between rule evaluations
@@ -26,19 +30,37 @@ def gauge(before: float, after: float, onset: int = ONSET, after_s: int = 3 * 36
     return f"{_fmt(before)}x{n - 1} {_fmt(after)}x{after_s // step}"
 
 
+# Counters are noisy: events and requests do not arrive evenly, so each scrape's increment varies by up
+# to COUNTER_NOISE either way. Drawn from one seeded generator, in the order the scenarios are built,
+# so every run sees the same numbers.
+COUNTER_NOISE = 0.05
+_RNG = random.Random(31)
+
+
+def noise(onset: int = ONSET, after_s: int = 3 * 3600, step: int = STEP) -> list[float]:
+    """One factor per scrape: how much more or less than the average arrived in its interval."""
+    return [1 + _RNG.uniform(-COUNTER_NOISE, COUNTER_NOISE) for _ in range(onset // step + after_s // step + 1)]
+
+
 def counter(before_per_s: float, after_per_s: float, onset: int = ONSET, after_s: int = 3 * 3600,
-            step: int = STEP) -> str:
+            step: int = STEP, factors: list[float] | None = None) -> str:
+    """A counter at before_per_s, then after_per_s from onset; `factors` shares one scrape's noise
+    between counters of the same events (a histogram's buckets)."""
     n = onset // step
-    ib, ia = before_per_s * step, after_per_s * step
-    return f"0+{_fmt(ib)}x{n - 1} {_fmt((n - 1) * ib + ia)}+{_fmt(ia)}x{after_s // step}"
+    factors = factors or noise(onset, after_s, step)
+    total, values = 0.0, ["0"]
+    for k in range(1, n + after_s // step + 1):
+        total += (before_per_s if k < n else after_per_s) * step * factors[k]
+        values.append(f"{total:.10g}")
+    return " ".join(values)
 
 
 def sel(metric: str, **labels: str) -> str:
     return metric + "{" + ",".join(f'{k}="{v}"' for k, v in labels.items()) + "}"
 
 
-def broker(i: int) -> dict[str, str]:
-    return {"job": "kafka-broker", "instance": f"kafka-broker-{i}:7071", **CLUSTER}
+def broker(i: int, cluster: str = CLUSTER["kafka_cluster"]) -> dict[str, str]:
+    return {"job": "kafka-broker", "instance": f"kafka-broker-{i}:7071", "kafka_cluster": cluster}
 
 
 def controller(i: int) -> dict[str, str]:
@@ -48,8 +70,10 @@ def controller(i: int) -> dict[str, str]:
 def histogram(domain: str, per_s: float, slow_share_before: float, slow_share_after: float, slow_le: float,
               fast_le: float = 0.005, onset: int = ONSET, step: int = STEP,
               after_s: int = 3 * 3600) -> list[tuple[str, str]]:
-    """Events of one domain: a share lands in bucket `slow_le`, the rest in `fast_le`."""
+    """Events of one domain: a share lands in bucket `slow_le`, the rest in `fast_le`; every bucket of a
+    scrape sees the same events, so they share its noise (and stay cumulative)."""
     series = []
+    factors = noise(onset, after_s, step)
     for le in (0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, "+Inf"):
         def share(slow: float) -> float:
             bound = float("inf") if le == "+Inf" else le
@@ -57,9 +81,9 @@ def histogram(domain: str, per_s: float, slow_share_before: float, slow_share_af
         series.append((sel("kafka_event_processing_duration_seconds_bucket", domain=domain, event_type="hit",
                            le=str(le)),
                        counter(per_s * share(slow_share_before), per_s * share(slow_share_after), onset,
-                               after_s, step)))
+                               after_s, step, factors)))
     series.append((sel("kafka_event_processing_duration_seconds_count", domain=domain, event_type="hit"),
-                   counter(per_s, per_s, onset, after_s, step)))
+                   counter(per_s, per_s, onset, after_s, step, factors)))
     return series
 
 
@@ -74,7 +98,8 @@ def events(per_s: float, fail_before: float, fail_after: float, onset: int = ONS
 
 
 def requests(per_s: float, fail_before: float, fail_after: float, brokers: int = 3, onset: int = ONSET,
-             step: int = STEP, after_s: int = 3 * 3600) -> list[tuple[str, str]]:
+             step: int = STEP, after_s: int = 3 * 3600, cluster: str = CLUSTER["kafka_cluster"]
+             ) -> list[tuple[str, str]]:
     """Produce and fetch requests of every broker, all-topics series plus one per-topic series that
     the SLO must ignore (it would double-count)."""
     series = []
@@ -82,9 +107,9 @@ def requests(per_s: float, fail_before: float, fail_after: float, brokers: int =
         for op in ("produce", "fetch"):
             for topic in ({}, {"topic": "combat-events"}):
                 series += [
-                    (sel(f"kafka_server_brokertopicmetrics_total{op}requests_total", **broker(i), **topic),
+                    (sel(f"kafka_server_brokertopicmetrics_total{op}requests_total", **broker(i, cluster), **topic),
                      counter(per_s, per_s, onset, after_s, step)),
-                    (sel(f"kafka_server_brokertopicmetrics_failed{op}requests_total", **broker(i), **topic),
+                    (sel(f"kafka_server_brokertopicmetrics_failed{op}requests_total", **broker(i, cluster), **topic),
                      counter(per_s * fail_before, per_s * fail_after, onset, after_s, step)),
                 ]
     return series
@@ -152,6 +177,12 @@ class Scenario:
     note: str = ""                    # the fault, in words
     extra: dict = field(default_factory=dict)
 
+    @property
+    def worst_case_detect(self) -> int:
+        """Seconds from the worst-case moment the fault began (just after the scrape before its first
+        sample) to the first firing evaluation."""
+        return self.detect + self.interval
+
 
 def _ups(states: list[int], who) -> list[tuple[str, str]]:
     return [(sel("up", **who(i)), gauge(1, s)) for i, s in enumerate(states)]
@@ -188,10 +219,10 @@ SCENARIOS: list[Scenario] = [
              [(sel("kafka_controller_kafkacontroller_activecontrollercount", **controller(0)), gauge(1, 0)),
               (sel("kafka_controller_kafkacontroller_activecontrollercount", **controller(1)), gauge(0, 1))],
              note="the active controller steps down and none takes over"),
-    Scenario("KafkaOfflinePartitions", controllers_report("offlinepartitionscount", 0, 2), 60, CLUSTER,
+    Scenario("KafkaOfflinePartitions", controllers_report("offlinepartitionscount", 0, 2), 75, CLUSTER,
              controllers_report("offlinepartitionscount", 0, 0),
              note="2 partitions lose their leader (every controller reports the gauge)"),
-    Scenario("KafkaBrokerFenced", controllers_report("fencedbrokercount", 0, 1), 60, CLUSTER,
+    Scenario("KafkaBrokerFenced", controllers_report("fencedbrokercount", 0, 1), 315, CLUSTER,
              controllers_report("fencedbrokercount", 0, 0, standby_after=1),
              note="the active controller fences a broker (a stale standby's gauge is ignored)"),
     Scenario("KafkaUnderMinIsrPartitions",
@@ -201,7 +232,7 @@ SCENARIOS: list[Scenario] = [
              note="1 partition falls under min.insync.replicas"),
     Scenario("KafkaUnderReplicatedPartitions",
              [(sel("kafka_server_replicamanager_underreplicatedpartitions", **broker(2)), gauge(0, 3))],
-             300, CLUSTER,
+             315, CLUSTER,
              [(sel("kafka_server_replicamanager_underreplicatedpartitions", **broker(2)), gauge(0, 0))],
              note="3 partitions under-replicated"),
     Scenario("KafkaOfflineLogDirectories",
@@ -224,7 +255,7 @@ SCENARIOS: list[Scenario] = [
     Scenario("KafkaDiskSpaceLow",
              [(sel("kubelet_volume_stats_available_bytes", **PVC), falling(50e9, 12e9)),
               (sel("kubelet_volume_stats_capacity_bytes", **PVC), gauge(100e9, 100e9))],
-             6135, PVC,
+             1215, PVC,
              [(sel("kubelet_volume_stats_available_bytes", **PVC), falling(50e9, 1e9, per_day=True)),
               (sel("kubelet_volume_stats_capacity_bytes", **PVC), gauge(100e9, 100e9))],
              note="free space falls 12 GB an hour from 50 %: full within 24 h (quiet: 1 GB a day)"),
@@ -242,31 +273,40 @@ SCENARIOS: list[Scenario] = [
              [(sel("up", job="kafka-event-core", pod="event-core-0"), gauge(1, 1))],
              note="5 m of Prometheus's lookback before the series counts as absent, then `for: 10m`"),
     Scenario("KafkaHighConsumerLag",
-             [(sel("kafka_consumergroup_lag_sum", **LAG), gauge(1000, 150000))], 120, LAG,
+             [(sel("kafka_consumergroup_lag_sum", **LAG), gauge(1000, 150000))], 135, LAG,
              [(sel("kafka_consumergroup_lag_sum", **LAG), gauge(1000, 99000))],
              note="a consumer group's lag jumps to 150k messages"),
-    Scenario("KafkaEventProcessingFailed", events(90000, 0, 0.01), 150, {},
+    Scenario("KafkaEventProcessingFailed", events(90000, 0, 0.01), 60, {},
              events(90000, 0, 0.001),
              note="900 failures/s out of 90k events/s"),
     Scenario("KafkaLowThroughput", [(sel("kafka_events_processed_total", domain="combat", event_type="hit",
-                                         status="success"), counter(95000, 30000))], 795, {},
+                                         status="success"), counter(95000, 30000))], 810, {},
              [(sel("kafka_events_processed_total", domain="combat", event_type="hit", status="success"),
                counter(95000, 51000))],
              note="throughput drops from 95k to 30k events/s"),
-    Scenario("KafkaHighLatency", histogram("combat", 1000, 0, 1, 0.1), 300, {"domain": "combat"},
+    Scenario("KafkaHighLatency", histogram("combat", 1000, 0, 1, 0.1), 315, {"domain": "combat"},
              histogram("combat", 1000, 0, 1, 0.05),
              note="every combat event takes 50-100 ms"),
-    Scenario("KafkaCombatLatencyCritical", histogram("combat", 1000, 0, 1, 0.5), 60, {"domain": "combat"},
+    Scenario("KafkaCombatLatencyCritical", histogram("combat", 1000, 0, 1, 0.5), 75, {"domain": "combat"},
              histogram("combat", 1000, 0, 1, 0.1),
              note="every combat event takes 100-500 ms (quiet: 50-100 ms, under the critical 120 ms)"),
     Scenario("KafkaBrokerRequestLatencyHigh",
              [(sel("kafka_network_requestmetrics_totaltimems", request="Produce", quantile="0.99", **broker(1)),
-               gauge(20, 800))], 300, {**CLUSTER, "request": "Produce"},
+               gauge(20, 800))], 315, {**CLUSTER, "request": "Produce"},
              [(sel("kafka_network_requestmetrics_totaltimems", request="Produce", quantile="0.99", **broker(1)),
                gauge(20, 450)),
               (sel("kafka_network_requestmetrics_totaltimems", request="FetchFollower", quantile="0.99", **broker(1)),
-               gauge(20, 900))],
-             note="one broker's Produce P99 goes to 800 ms (quiet: 450 ms, and a slow FetchFollower)"),
+               gauge(20, 900)),
+              # consumers long-polling a quiet topic: each fetch waits up to fetch.max.wait.ms (500 ms) in
+              # purgatory, its remote time; the broker's own queue and local time stay small
+              (sel("kafka_network_requestmetrics_totaltimems", request="FetchConsumer", quantile="0.99", **broker(1)),
+               gauge(502, 560)),
+              (sel("kafka_network_requestmetrics_requestqueuetimems", request="FetchConsumer", quantile="0.99",
+                   **broker(1)), gauge(1, 2)),
+              (sel("kafka_network_requestmetrics_localtimems", request="FetchConsumer", quantile="0.99", **broker(1)),
+               gauge(1, 3))],
+             note="one broker's Produce P99 goes to 800 ms (quiet: 450 ms, a slow FetchFollower, and long-polling "
+                  "consumers whose fetches wait 560 ms for data)"),
     Scenario("KafkaConsumerGroupStuck",
              [(sel("kafka_consumergroup_current_offset_sum", **LAG, **EXPORTER), offsets(stuck=True)),
               (sel("kafka_consumergroup_lag_sum", **LAG, **EXPORTER), counter(0, 5))], 885, LAG,
@@ -275,7 +315,7 @@ SCENARIOS: list[Scenario] = [
              note="the group stops committing while 5 messages/s arrive (lag far below the lag threshold)"),
     Scenario("KafkaSASLAuthFailuresSpike",
              [(sel("kafka_server_socket_server_metrics_failed_authentication_total", **SASL), counter(0, 5))],
-             120, CLUSTER,
+             60, CLUSTER,
              [(sel("kafka_server_socket_server_metrics_failed_authentication_total", **SASL), counter(0, 0.15))],
              note="5 failed authentications/s (300/min)"),
     Scenario("KafkaACLDenialsSpike",
@@ -332,21 +372,25 @@ SCENARIOS: list[Scenario] = [
              {"pod": FLUENT["pod"], "name": FLUENT["name"]},
              [(sel("fluentbit_output_retries_failed_total", **FLUENT), counter(0, 0))],
              note="a flush exhausts its retries every 10 s"),
-    Scenario("KafkaAvailabilitySLOFastBurn", requests(1000, 0, 1), 105, CLUSTER,
+    Scenario("KafkaBrokerRequestsFailing", requests(1000, 0, 0.015), 90, CLUSTER,
+             requests(1000, 0, 0.009) + requests(0.5, 0, 0.1, brokers=1, cluster="idle"),
+             note="1.5 % of produce and fetch requests fail (quiet: 0.9 %; and an idle cluster where 10 % of "
+                  "its few requests fail, under 10 a minute)"),
+    Scenario("KafkaAvailabilitySLOFastBurn", requests(1000, 0, 1), 120, CLUSTER,
              requests(1000, 0, 0.005) + _ups([1, 0, 1], broker),
              note="every produce and fetch request fails (quiet: 0.5 % fail and one broker of three is down)"),
-    Scenario("KafkaAvailabilitySLOSlowBurn", requests(1000, 0, 0.005, step=60, after_s=6 * 3600), 6240, CLUSTER,
+    Scenario("KafkaAvailabilitySLOSlowBurn", requests(1000, 0, 0.005, step=60, after_s=6 * 3600), 6255, CLUSTER,
              requests(1000, 0, 0.0009, step=60, after_s=6 * 3600), interval=60, quiet_for=5 * 3600,
              note="0.5 % of requests fail (5x the budget)"),
-    Scenario("KafkaEventErrorRateSLOFastBurn", events(90000, 0, 1), 105, {}, events(90000, 0, 0.0009),
+    Scenario("KafkaEventErrorRateSLOFastBurn", events(90000, 0, 1), 120, {}, events(90000, 0, 0.0009),
              note="every event fails"),
-    Scenario("KafkaEventErrorRateSLOSlowBurn", events(90000, 0, 0.005, ONSET, 60, 6 * 3600), 6240, {},
+    Scenario("KafkaEventErrorRateSLOSlowBurn", events(90000, 0, 0.005, ONSET, 60, 6 * 3600), 6255, {},
              events(90000, 0, 0.0009, ONSET, 60, 6 * 3600), interval=60, quiet_for=5 * 3600,
              note="0.5 % of events fail (5x the budget)"),
-    Scenario("KafkaCombatLatencySLOFastBurn", histogram("combat", 1000, 0, 1, 0.1), 570, {},
+    Scenario("KafkaCombatLatencySLOFastBurn", histogram("combat", 1000, 0, 1, 0.1), 585, {},
              histogram("combat", 1000, 0, 0.005, 0.1), note="every combat event slower than 60 ms"),
     Scenario("KafkaCombatLatencySLOSlowBurn",
              histogram("combat", 1000, 0, 0.04, 0.1, onset=ONSET, step=60, after_s=6 * 3600),
-             8040, {}, histogram("combat", 1000, 0, 0.008, 0.1, onset=ONSET, step=60, after_s=6 * 3600),
+             8055, {}, histogram("combat", 1000, 0, 0.008, 0.1, onset=ONSET, step=60, after_s=6 * 3600),
              interval=60, quiet_for=5 * 3600, note="4 % of combat events slower than 60 ms"),
 ]

@@ -53,9 +53,15 @@ def _ts(seconds: int) -> str:
 DETECTION_TARGET_S = {"critical": 180}
 
 
+def worst_moment(sc: Scenario) -> int:
+    """When the fault began at worst: just after the scrape before the first sample that shows it."""
+    return sc.onset - sc.interval
+
+
 def firing_test(sc: Scenario, rule: dict) -> dict:
-    """Firing at `detect` after the fault, and not one evaluation earlier; and, whatever `detect`
-    says, firing at its severity's target (so a slower rule fails here, not in a document)."""
+    """Firing at `detect` after the first sample that shows the fault, and not one evaluation
+    earlier; and, whatever `detect` says, firing at its severity's target counted from the
+    worst-case moment the fault began (so a slower rule fails here, not in a document)."""
     fire_at = sc.onset + sc.detect
     labels = {**sc.labels, **rule["labels"]}
     firing = [{"labels": _alerts(sc.alert, "firing", labels), "value": 1}]
@@ -63,7 +69,7 @@ def firing_test(sc: Scenario, rule: dict) -> dict:
               {"expr": _alerts(sc.alert, "firing", {}), "eval_time": _ts(fire_at - STEP), "exp_samples": []}]
     target = DETECTION_TARGET_S.get(rule["labels"]["severity"])
     if target is not None:
-        checks.append({"expr": _alerts(sc.alert, "firing", {}), "eval_time": _ts(sc.onset + target),
+        checks.append({"expr": _alerts(sc.alert, "firing", {}), "eval_time": _ts(worst_moment(sc) + target),
                        "exp_samples": firing})
     return {"name": f"{sc.alert} fires {sc.detect}s after the fault", "interval": _ts(sc.interval),
             "input_series": [{"series": s, "values": v} for s, v in sc.fault], "promql_expr_test": checks}
@@ -76,15 +82,21 @@ def quiet_test(sc: Scenario) -> dict:
             "input_series": [{"series": s, "values": v} for s, v in sc.quiet], "promql_expr_test": checks}
 
 
-def ordered_rules(settings: Settings, alert: str) -> dict:
-    """The alert and the recording rules it reads (transitively), in one group, recording rules
-    first, so that the alert sees the series recorded at the same evaluation: promtool (like
-    Prometheus) runs separate groups in no fixed order, which would let timing decide a test. A real
-    Prometheus may therefore see a fault up to one evaluation later per level of recording rules.
-    Only the rules the alert needs are evaluated: the SLO rules scan days of data."""
+def ordered_rules(settings: Settings, alerts: str | list[str] | None) -> dict:
+    """The alerts (one, several, or every one with None) and the recording rules they read
+    (transitively), in one group in the worst order: each rule before the recording rules it reads,
+    so that it sees what they recorded one evaluation earlier. Prometheus runs every rule group on
+    its own timer, in no fixed phase to the others (prometheus v2.54.1 rules/group.go,
+    Group.EvalTimestamp: each group's offset in the interval is a hash of its name and file), so a
+    series recorded in another group reaches a
+    reader up to one evaluation late per level of recording rules; this order makes that the case
+    everywhere, and the same at every run. Only the rules the alerts need are evaluated: the SLO
+    rules scan days of data."""
     every = rules(settings)
     records = {r["record"]: r for r in every if "record" in r}
-    (target,) = [r for r in every if r.get("alert") == alert]
+    wanted = [alerts] if isinstance(alerts, str) else alerts
+    targets = [r for r in every if "alert" in r and (wanted is None or r["alert"] in wanted)]
+    assert wanted is None or len(targets) == len(wanted), (wanted, [r["alert"] for r in targets])
     needed: list[dict] = []
 
     def visit(expr: str) -> None:
@@ -93,12 +105,13 @@ def ordered_rules(settings: Settings, alert: str) -> dict:
             if rule is not None and rule not in needed:
                 visit(rule["expr"])
                 needed.append(rule)  # after what it reads
-    visit(target["expr"])
-    return {"groups": [{"name": "kafka.ordered", "rules": [*needed, target]}]}
+    for target in targets:
+        visit(target["expr"])
+    return {"groups": [{"name": "kafka.worst-order", "rules": [*targets, *reversed(needed)]}]}
 
 
-def write_rules(settings: Settings, folder: Path, alert: str) -> str:
-    name = f"rules-{alert}.yml"
+def write_rules(settings: Settings, folder: Path, alert: str | list[str] | None, name: str | None = None) -> str:
+    name = name or f"rules-{alert}.yml"
     (folder / name).write_text(yaml.safe_dump(ordered_rules(settings, alert), sort_keys=False))
     return name
 
@@ -135,3 +148,43 @@ def run_alert_tests(settings: Settings, folder: Path, alert: str,
 def run(paths: list[Path]) -> subprocess.CompletedProcess:
     return subprocess.run(["promtool", "test", "rules", *[p.name for p in paths]], cwd=paths[0].parent,
                           capture_output=True, text=True, timeout=600)
+
+
+def _firing(alert: str) -> str:
+    return f'max({_alerts(alert, "firing", {})})'
+
+
+def fault_test(settings: Settings, fault, shape, folder: Path) -> Path:
+    """One promtool file for a fault shape (tests/content/fault_shapes.py): its alerts (or every
+    rule) in the worst order; each page at its measured time from the worst-case moment and not one
+    evaluation earlier, and a critical one within its target; the silent matchers empty at every
+    evaluation from an hour before the fault to the end; `late` firing only where `early` fired an
+    evaluation before."""
+    meta = alert_meta(settings)
+    checks = []
+    for alert, seconds in fault.pages:
+        at = shape.worst + seconds
+        checks += [{"expr": _firing(alert), "eval_time": _ts(at), "exp_samples": [{"labels": "{}", "value": 1}]},
+                   {"expr": _firing(alert), "eval_time": _ts(at - STEP), "exp_samples": []}]
+        target = DETECTION_TARGET_S.get(meta[alert]["labels"]["severity"])
+        if target is not None:
+            checks.append({"expr": _firing(alert), "eval_time": _ts(shape.worst + target),
+                           "exp_samples": [{"labels": "{}", "value": 1}]})
+    end = (shape.n - 1) * STEP
+    if fault.silent:
+        checks += [{"expr": f"ALERTS{{{fault.silent}}}", "eval_time": _ts(t), "exp_samples": []}
+                   for t in range(shape.worst - 3600, end + 1, STEP)]
+    if fault.first:
+        early, late = fault.first
+        expr = f'{_firing(late)} unless on () max({_alerts(early, "firing", {})} offset {STEP}s)'
+        checks += [{"expr": expr, "eval_time": _ts(t), "exp_samples": []} for t in range(shape.worst, end + 1, STEP)]
+    alerts = fault.alerts
+    if alerts == "paging":
+        alerts = [a for a, r in meta.items() if r["labels"]["severity"] in ("critical", "high")]
+    doc = {"rule_files": [write_rules(settings, folder, list(alerts) if alerts else None, f"rules-{fault.id}.yml")],
+           "evaluation_interval": _ts(STEP),
+           "tests": [{"name": f"{fault.id}: {shape.note}", "interval": _ts(STEP), "input_series": shape.input_series(),
+                      "promql_expr_test": checks}]}
+    path = folder / f"test-{fault.id}.yml"
+    path.write_text(yaml.safe_dump(doc, sort_keys=False, width=1 << 20))
+    return path

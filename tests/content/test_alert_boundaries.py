@@ -43,6 +43,7 @@ INTENT = {  # alert -> (comparison, threshold): what should page, from the desig
     "KafkaCombatLatencyCritical": (">", S.combat_p99_critical_latency_ms / 1000),
     "KafkaBrokerRequestLatencyHigh": (">", S.broker_request_p99_latency_ms),
     "KafkaHighLatency": (">", S.combat_p99_latency_ms / 1000),
+    "KafkaBrokerRequestsFailing": (">", S.failed_requests_min_per_minute),  # failures a minute (the share: faults)
     "KafkaSASLAuthFailuresSpike": (">", S.sasl_auth_failures_per_minute),
     "KafkaACLDenialsSpike": (">", S.authorization_failures_per_second),
     "KafkaUnencryptedConnections": (">", 0),

@@ -152,6 +152,9 @@ def test_thresholds_come_from_settings():
     meta = promtool_tests.alert_meta(s)
     assert meta["KafkaHighConsumerLag"]["expr"].endswith("> 12345")
     assert meta["KafkaSASLAuthFailuresSpike"]["expr"].endswith("> 7")
+    failing = promtool_tests.alert_meta(make_settings("prod", failedRequestsPercent=3,
+                                                      failedRequestsMinPerMinute=42))["KafkaBrokerRequestsFailing"]
+    assert ") > 0.03) and on (kafka_cluster) (" in failing["expr"] and failing["expr"].endswith("* 60 > 42)")
 
 
 @needs_promtool
@@ -205,7 +208,8 @@ def test_a_critical_rule_slower_than_its_target_fails_its_promtool_test(tmp_path
     result = promtool_tests.run([path])
     assert result.returncode != 0
     failed = [line for line in (result.stdout + result.stderr).splitlines() if "time:" in line]
-    assert failed and all(f"time: {_promtool_time(slow.onset + 180)}," in line for line in failed), failed
+    assert failed and all(f"time: {_promtool_time(promtool_tests.worst_moment(slow) + 180)}," in line
+                          for line in failed), failed
     (tmp_path / "as-is").mkdir()
     assert promtool_tests.run(promtool_tests.write(SETTINGS, [sc], tmp_path / "as-is")).returncode == 0
 

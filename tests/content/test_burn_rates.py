@@ -84,3 +84,21 @@ def test_each_burn_rate_pages_tickets_or_stays_quiet_as_the_workbook_says(tmp_pa
     proc = subprocess.run(["promtool", "test", "rules", "test.yml"], cwd=tmp_path, capture_output=True, text=True,
                           timeout=120)
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
+
+
+def test_burn_rate_severities_match_how_fast_they_fire():
+    """A fast burn pages (critical) only where its promtool scenario fires within the critical target
+    of the worst-case fault moment on a total failure; a slower fast burn is high, and every slow burn
+    a ticket (warning): the workbook's page and ticket roles at the speed each objective can give.
+    The times are the scenarios' (tests/content/alert_scenarios.py), which promtool asserts."""
+    from tests.content.alert_scenarios import SCENARIOS
+    meta = promtool_tests.alert_meta(S)
+    target = promtool_tests.DETECTION_TARGET_S["critical"]
+    for sc in SCENARIOS:
+        if "SLO" not in sc.alert:
+            continue
+        severity = meta[sc.alert]["labels"]["severity"]
+        if sc.alert.endswith("SlowBurn"):
+            assert severity == "warning", sc.alert
+        else:
+            assert severity == ("critical" if sc.worst_case_detect <= target else "high"), sc.alert

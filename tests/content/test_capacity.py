@@ -47,26 +47,26 @@ def _with(args, **changes):
 
 def test_series_per_unit_are_what_kafkas_mbeans_make_through_our_rules():
     """Eager request metrics: Kafka registers 75 request names x 8 histograms (Produce and Fetch 10) on a
-    broker, 45 (Fetch among them, not Produce) on a controller; our rules keep 3 of the histograms
-    (TotalTimeMs, RequestQueueTimeMs, ThrottleTimeMs) at 3 quantiles (0.50, 0.99, 0.999).
+    broker, 45 (Fetch among them, not Produce) on a controller; our rules keep 4 of the histograms
+    (TotalTimeMs, RequestQueueTimeMs, LocalTimeMs, ThrottleTimeMs) at 3 quantiles (0.50, 0.99, 0.999).
     Per replica: Partition's 6 gauges + UnifiedLog's 4. Per network thread: Selector's 38 attributes."""
     k = capacity.coefficients(jmx.exporter_config())
-    assert k["broker_requests"] == BROKER_NAMES * 3 * 3 == 675
-    assert k["controller_requests"] == 45 * 3 * 3 == 405
+    assert k["broker_requests"] == BROKER_NAMES * 4 * 3 == 900
+    assert k["controller_requests"] == 45 * 4 * 3 == 540
     assert (k["per_replica"], k["per_network_thread"], k["per_topic"]) == (10, 38, 7)
     assert k["per_used_api"] == 2 and k["per_follower"] == 1
 
 
 def test_a_rule_edit_that_changes_cardinality_changes_the_plan():
     """Keeping only the p99 of the request histograms: each kept histogram makes 1 series, not 3, so a
-    broker loses 75 x 3 x 2 = 450 series and the plan follows (the coefficients are derived from the
+    broker loses 75 x 4 x 2 = 600 series and the plan follows (the coefficients are derived from the
     rules, not typed). Dropping the socket-server rules loses the 9 x 38 per-thread series."""
     rules = jmx.exporter_config()
     edited = {**rules, "rules": [{**r, "pattern": r["pattern"].replace("(50|99|999)thPercentile", "(99)thPercentile")}
                                  for r in rules["rules"]]}
     assert edited != rules
     before, after = capacity.kafka_series(PROD, rules), capacity.kafka_series(PROD, edited)
-    assert round(before["per_broker"] - after["per_broker"], 6) == BROKER_NAMES * 3 * 2 == 450
+    assert round(before["per_broker"] - after["per_broker"], 6) == BROKER_NAMES * 4 * 2 == 600
     assert capacity.kafka_series(PROD)["per_broker"] == before["per_broker"]  # the rendered rules are the default
     dropped = {**rules, "rules": [r for r in rules["rules"] if "networkProcessor" not in str(r.get("labels"))]}
     assert round(before["per_broker"] - capacity.kafka_series(PROD, dropped)["per_broker"], 6) == 9 * 38
@@ -75,25 +75,25 @@ def test_a_rule_edit_that_changes_cardinality_changes_the_plan():
 def test_our_rules_make_fewer_series_than_strimzis_example_at_the_same_kafka_version():
     """Strimzi 0.45.0 packaging/examples/metrics/kafka-metrics.yaml (Kafka 3.9; vendored in
     tests/upstream/strimzi-0.45.0) exports every request histogram at 6 quantiles plus `_count`:
-    75 x 8 x 7 + 2 x 2 x 7 = 4228 eager series a broker against our 675; everything else the same."""
+    75 x 8 x 7 + 2 x 2 x 7 = 4228 eager series a broker against our 900; everything else the same."""
     strimzi = yaml.safe_load((UPSTREAM / "strimzi-0.45.0" / "kafka-metrics-config.yml").read_text())
     theirs, ours = capacity.kafka_series(PROD, strimzi), capacity.kafka_series(PROD)
     assert theirs["coefficients"]["broker_requests"] == 75 * 8 * 7 + 2 * 2 * 7 == 4228
     assert {k: v for k, v in theirs["coefficients"].items() if not k.endswith("_requests")} == {
         k: v for k, v in ours["coefficients"].items() if not k.endswith("_requests")}
-    assert round(theirs["per_broker"] - ours["per_broker"], 6) == 4228 - 675
-    assert (round(theirs["per_broker"]), round(ours["per_broker"])) == (10683, 7130)
+    assert round(theirs["per_broker"] - ours["per_broker"], 6) == 4228 - 900
+    assert (round(theirs["per_broker"]), round(ours["per_broker"])) == (10683, 7355)
 
 
 def test_prod_series_from_its_declared_sizing():
     """3 brokers, 480 partitions + 50 of __consumer_offsets at RF 3 -> 530 replicas a broker, 353.3 of
     them followed; 40 topics; 3 listeners x 3 threads; 15 used APIs x 2; JVM 150 (estimate)."""
     replicas, followers = 530 * 3 / 3, 530 * 2 / 3
-    broker = 675 + 15 * 2 + 40 * 7 + replicas * 10 + followers * 1 + 9 * 38 + 150
+    broker = 900 + 15 * 2 + 40 * 7 + replicas * 10 + followers * 1 + 9 * 38 + 150
     p = capacity.prometheus(PROD)
-    assert p["series_per_broker"] == round(broker) == 7130
+    assert p["series_per_broker"] == round(broker) == 7355
     exporter = 41 + 7 * 530 + 25 + 2 * 50 + 2 * 50 * 12 + 3 + 1 + 40
-    controller = 405 + 30 + 150
+    controller = 540 + 30 + 150
     assert p["series_per_cluster"] == round(3 * broker + 3 * controller + exporter)
     assert p["series"] == p["series_per_cluster"] + 100_000
     assert p["samples_per_second"] == round(p["series"] / 15, 1)

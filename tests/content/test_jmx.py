@@ -85,7 +85,7 @@ def test_the_model_reproduces_the_upstream_defect_of_an_unterminated_pattern():
     (("kafka.controller:type=KafkaController,name=FencedBrokerCount", "Value", 1),
      "kafka_controller_kafkacontroller_fencedbrokercount", {}),
     (("kafka.server:type=socket-server-metrics,cipher=TLS_AES_256_GCM_SHA384,protocol=TLSv1.3,listener=TLS-9093,"
-      "networkProcessor=2", "connections", 5.0), "kafka_server_socket_server_metrics_connections_tls_info",
+      "networkProcessor=2", "connections", 5.0), "kafka_server_socket_server_metrics_connections_tls",
      {"cipher": "TLS_AES_256_GCM_SHA384", "protocol": "TLSv1.3", "listener": "TLS-9093", "networkProcessor": "2"}),
     (("kafka.network:type=RequestMetrics,name=RequestsPerSec,request=Produce,version=9", "Count", 7),
      "kafka_network_requestmetrics_requests_total", {"request": "Produce", "version": "9"}),
@@ -144,7 +144,7 @@ def test_every_catalogued_kafka_jmx_metric_is_produced():
 def test_first_match_wins_so_the_tls_detail_is_not_read_as_a_connection_count():
     tls = Attribute.parse("kafka.server:type=socket-server-metrics,cipher=TLS_AES_256_GCM_SHA384,protocol=TLSv1.3,"
                           "listener=TLS-9093,networkProcessor=0", "connections", 5.0)
-    assert export(jmx.exporter_config(), tls).name == "kafka_server_socket_server_metrics_connections_tls_info"
+    assert export(jmx.exporter_config(), tls).name == "kafka_server_socket_server_metrics_connections_tls"
 
 
 def test_unrelated_beans_are_not_exported_as_kafka_series():
@@ -182,8 +182,8 @@ def strimzi_series(bean: Attribute) -> tuple[str, dict[str, str]] | None:
         name = name.replace("socketservermetrics", "socket_server_metrics")
         if bean.attribute == "current-state":
             return name, {"current_state": str(bean.value)}
-        if bean.attribute == "connections":
-            return name.replace("_connections", "_connections_tls_info"), props
+        if bean.attribute == "connections":  # Strimzi's `_tls_info`, exposed without the reserved `_info`
+            return name.replace("_connections", "_connections_tls"), props
         return name, props
     name = props.pop("name")
     base = f"{bean.domain.replace('.', '_')}_{kind}_{name}".lower()
@@ -199,7 +199,7 @@ def strimzi_series(bean: Attribute) -> tuple[str, dict[str, str]] | None:
 
 # The request histograms we keep (Kafka registers 8-10 for every API, used or not: RequestChannel.Metrics,
 # branch 3.9), at the quantiles we keep; every other request histogram value is not exported.
-KEPT_REQUEST_HISTOGRAMS = {"TotalTimeMs", "RequestQueueTimeMs", "ThrottleTimeMs"}
+KEPT_REQUEST_HISTOGRAMS = {"TotalTimeMs", "RequestQueueTimeMs", "LocalTimeMs", "ThrottleTimeMs"}
 KEPT_QUANTILES = {"50thPercentile", "99thPercentile", "999thPercentile"}
 
 
@@ -225,7 +225,7 @@ def test_every_documented_bean_follows_strimzis_naming():
     ("TotalTimeMs", "99thPercentile", True), ("TotalTimeMs", "999thPercentile", True),
     ("RequestQueueTimeMs", "50thPercentile", True), ("ThrottleTimeMs", "99thPercentile", True),
     ("TotalTimeMs", "98thPercentile", False), ("TotalTimeMs", "75thPercentile", False),
-    ("LocalTimeMs", "99thPercentile", False), ("RemoteTimeMs", "99thPercentile", False),
+    ("LocalTimeMs", "99thPercentile", True), ("RemoteTimeMs", "99thPercentile", False),
     ("ResponseSendTimeMs", "99thPercentile", False), ("RequestBytes", "50thPercentile", False),
     ("MessageConversionsTimeMs", "99thPercentile", False), ("TemporaryMemoryBytes", "99thPercentile", False),
 ])
@@ -265,3 +265,55 @@ def test_client_ids_and_client_software_are_labels_not_parts_of_the_name():
     assert software.name == "kafka_server_socket_server_metrics_connections_software"
     assert dict(software.labels) == {"clientSoftwareName": "apache-kafka-java", "clientSoftwareVersion": "3.9.0",
                                      "listener": "PLAIN-9092", "networkProcessor": "1"}
+
+
+def test_reserved_suffixes_are_client_javas():
+    """client_java v1.3.1, PrometheusNaming.java: RESERVED_METRIC_NAME_SUFFIXES (vendored), in order."""
+    import re
+
+    from content.jmx_exporter import RESERVED_SUFFIXES
+    from tests.upstream import HERE
+    source = (HERE / "client_java-v1.3.1" / "PrometheusNaming.java").read_text()
+    (body,) = re.findall(r"RESERVED_METRIC_NAME_SUFFIXES = \{(.*?)\};", source, re.S)
+    assert RESERVED_SUFFIXES == tuple(re.findall(r'"([^"]+)"', body))
+
+
+@pytest.mark.parametrize("rule_name, type_, exposed", [
+    # A gauge or unknown-typed metric loses a reserved suffix and gets nothing back.
+    ("kafka_server_x_connections_tls_info", "GAUGE", "kafka_server_x_connections_tls"),
+    ("kafka_x_started_created", None, "kafka_x_started"),
+    ("kafka_x_le_bucket", "UNTYPED", "kafka_x_le"),
+    ("kafka_x_count_total", "GAUGE", "kafka_x_count"),
+    # Stripped again while one is left (sanitizeMetricName's loop).
+    ("kafka_x_info_total", "GAUGE", "kafka_x"),
+    # A counter is written with `_total` (PrometheusTextFormatWriter.writeCounter), once.
+    ("kafka_x_requests_total", "COUNTER", "kafka_x_requests_total"),
+    ("kafka_x_requests", "COUNTER", "kafka_x_requests_total"),
+    ("kafka_x_state_info", "COUNTER", "kafka_x_state_total"),
+    # Near misses: a reserved word inside the name, or without its underscore, stays.
+    ("kafka_x_info_count", "GAUGE", "kafka_x_info_count"),
+    ("kafka_x_subtotal", "GAUGE", "kafka_x_subtotal"),
+    ("kafka_x_bucketsize", "GAUGE", "kafka_x_bucketsize"),
+])
+def test_exposed_names_go_through_client_javas_sanitize_metric_name(rule_name, type_, exposed):
+    """jmx_exporter 1.0.1 MatchedRule.withValue calls PrometheusNaming.sanitizeMetricName (client_java
+    v1.3.1) on every matched rule's name; the text format writer appends `_total` to counters only."""
+    rule = {"pattern": r"kafka.server<type=(.+)><>Value", "name": rule_name}
+    if type_:
+        rule["type"] = type_
+    sample = export({"rules": [rule]}, Attribute.parse("kafka.server:type=x", "Value", 2.0))
+    assert sample.name == exposed
+
+
+def test_no_catalogued_jmx_metric_ends_in_a_suffix_the_exporter_strips_from_it():
+    """A catalogued gauge ending in `_info` (or `_created`, `_bucket`, `_total` on a gauge) would name a
+    series no scrape returns: the exporter strips the suffix (client_java v1.3.1 sanitizeMetricName)."""
+    types = {}
+    for bean in BEANS:
+        sample = export(jmx.exporter_config(), bean)
+        if sample:
+            types[sample.name] = sample.type
+    wrong = [m for m in catalogue.METRICS if _jmx_metric(m) and m in types and types[m] != "COUNTER"
+             and m.endswith(("_total", "_created", "_bucket", "_info"))]
+    assert wrong == []
+    assert "kafka_server_socket_server_metrics_connections_tls_info" not in types

@@ -51,7 +51,17 @@ CASES = [
            f"0+{n}x40") for le, n in (("0.01", 1000), ("0.05", 1000), ("0.1", 1000), ("+Inf", 1000))]],
         # combat: 98 % under 50 ms, 2 % between 50 and 100 ms -> p99 interpolates to 75 ms.
         [("round(domain:kafka_event_processing_duration_seconds:p99_5m * 10000)", 600,
+          [({"domain": "combat"}, 750), ({"domain": "economy"}, 99)]),
+         ("round(domain:kafka_event_processing_duration_seconds:p99_2m * 10000)", 600,
           [({"domain": "combat"}, 750), ({"domain": "economy"}, 99)])]),
+    _case("the 2-minute p99 sees the last 2 minutes only: 2 % of events turn slow at 480 s", [
+        *[(sel("kafka_event_processing_duration_seconds_bucket", domain="combat", event_type="hit", le=le), values)
+          for le, values in (("0.01", "0x40"), ("0.05", "0+1000x31 31980+980x8"), ("0.1", "0+1000x31 31980+980x8"),
+                             ("0.5", "0+1000x40"), ("+Inf", "0+1000x40"))]],
+        # 2 minutes: 98 % under 50 ms, 2 % in (0.1, 0.5] -> 0.1 + 0.4 * (99 - 98) / 2 = 0.3 s; 5 minutes:
+        # 180 slow events in 20000, so the p99 stays in (0.01, 0.05]: 0.01 + 0.04 * 19800 / 19820.
+        [("round(domain:kafka_event_processing_duration_seconds:p99_2m * 10000)", 600, [({"domain": "combat"}, 3000)]),
+         ("round(domain:kafka_event_processing_duration_seconds:p99_5m * 10000)", 600, [({"domain": "combat"}, 500)])]),
     _case("broker availability averages the brokers of each cluster", [
         (sel("up", **broker(0)), "1x40"), (sel("up", **broker(1)), "0x40"), (sel("up", **broker(2)), "1x40"),
         (sel("up", **broker(3)), "1x40"),
@@ -88,13 +98,15 @@ CASES += [
            for m, name in (("messagesin", "messages_in"), ("bytesin", "bytes_in"), ("bytesout", "bytes_out"))]),
     _case("request p99 is the worst broker's 0.99 quantile, per request type", [
         *[(sel(f"kafka_network_requestmetrics_{m}", **broker(i), request=r, quantile=q), f"{v * k}x40")
-          for m, k in (("totaltimems", 1), ("requestqueuetimems", 3))
+          for m, k in (("totaltimems", 1), ("requestqueuetimems", 3), ("localtimems", 5))
           for r, values in (("Produce", (10, 40, 25)), ("FetchConsumer", (5, 7, 6)))
           for i, v in enumerate(values) for q, v in (("0.99", v), ("0.50", 100 + v))]],
         [("kafka_cluster_request:kafka_request_total_time_ms:p99_max", 300,
           [({**C, "request": "Produce"}, 40), ({**C, "request": "FetchConsumer"}, 7)]),
          ("kafka_cluster_request:kafka_request_queue_time_ms:p99_max", 300,
-          [({**C, "request": "Produce"}, 120), ({**C, "request": "FetchConsumer"}, 21)])]),
+          [({**C, "request": "Produce"}, 120), ({**C, "request": "FetchConsumer"}, 21)]),
+         ("kafka_cluster_request:kafka_request_local_time_ms:p99_max", 300,
+          [({**C, "request": "Produce"}, 200), ({**C, "request": "FetchConsumer"}, 35)])]),
     _case("under-replicated partitions sum over brokers; fenced brokers as the active controller counts them", [
         *[(sel("kafka_server_replicamanager_underreplicatedpartitions", **broker(i)), f"{n}x40")
           for i, n in enumerate((2, 0, 3))],
