@@ -48,7 +48,8 @@ AlertingArgs = _section("AlertingArgs", """
     event_failures_per_second sasl_auth_failures_per_minute authorization_failures_per_second cert_expiry_days
     low_throughput_events_per_second combat_p99_latency_ms combat_p99_critical_latency_ms memory_usage_percent
     cpu_usage_percent availability_slo_percent error_rate_slo_percent
-""")
+""", ("global_metrics", "global_metrics_url", "global_metrics_tenant", "global_metrics_samples_per_second",
+      "aws_region"))
 ArchiveArgs = _section("ArchiveArgs", """
     bucket_prefix object_lock_mode object_lock_days archive_transition_days snapshot_noncurrent_days
     access_log_retention_days archive_replication archive_replica_region archive_reader_role_arns break_glass_role_arn
@@ -71,4 +72,8 @@ GrafanaArgs = _section("GrafanaArgs", """
     grafana_url prometheus_url alertmanager_url jaeger_query_url opensearch_version scrape_interval runbook_base_url
     clusters
     dashboard_top_n security_team secrets
-""", _SEARCH)
+""", _SEARCH, ("global_metrics", "global_metrics_url", "global_metrics_tenant", "aws_region"))
+GlobalMetricsArgs = _section("GlobalMetricsArgs", """
+    global_metrics global_metrics_retention_days global_metrics_url global_metrics_tenant
+    global_metrics_grafana_role_arn eks_oidc_provider_arn monitoring_namespace kubernetes_cluster stack aws_region
+""")

@@ -149,10 +149,17 @@ class Settings:
     trace_sampling_overrides: tuple[tuple[str, str | None, float], ...]
     trace_health_operations: tuple[str, ...]
     jaeger_query_url: str
+    global_metrics: str
+    global_metrics_retention_days: int
+    global_metrics_url: str
+    global_metrics_tenant: str
+    global_metrics_samples_per_second: int
+    global_metrics_grafana_role_arn: str
     secrets: Secrets
     kubernetes_context: str = ""   # kubernetes:context, the explicit provider's (aws:allowedAccountIds
                                    # is only checked: the AWS provider reads it from the stack itself)
     stack: str = ""                # the stack's name ("" without a context): it qualifies global names
+    aws_region: str = ""           # aws:region, where the AMP workspace lives and SigV4 signs for
 
     @property
     def is_prod(self) -> bool:
@@ -269,6 +276,7 @@ def parse(raw: Mapping[str, Any], secrets: Mapping[str, Any] | None = None,
     others = context.others if context else {}
     kwargs["kubernetes_context"] = str(others.get("kubernetes:context") or "")
     kwargs["stack"] = context.stack if context else ""
+    kwargs["aws_region"] = str(others.get("aws:region") or "")
     return Settings(**kwargs)
 
 
@@ -306,6 +314,9 @@ def _validate_context(v: dict[str, Any], context: Context) -> list[str]:
         # and the replica-region check below has nothing to compare with.
         problems.append("aws:region: required with the archive: the AWS region of its buckets and keys, in the "
                         "stack file, such as eu-west-1")
+    if region is None and v["globalMetrics"] == "amp":
+        problems.append("aws:region: required with globalMetrics amp: the region of the workspace, which "
+                        "Prometheus signs its writes for")
     if v["enableArchive"]:
         problems += _bucket_name_problems(v["bucketPrefix"], context.stack)
     if v["archiveReplication"] and region == v["archiveReplicaRegion"]:
@@ -360,6 +371,7 @@ def _validate(v: dict[str, Any], secrets: Mapping[str, Any]) -> list[str]:
               "eksOidcProviderArn", "prod requires it: security events must reach the locked archive")
         check(v["breakGlassRoleArn"] != "" or not v["enableArchive"], "breakGlassRoleArn",
               "prod requires it: the archive's guards can be changed by nobody else")
+    problems += _global_metrics_problems(v)
     problems += _validate_clusters(v["clusters"])
     for i, override in enumerate(v["traceSamplingOverrides"]):
         problems += [f"traceSamplingOverrides[{i}]: {e}" for e in parse_sampling_override(override)[1]]
@@ -396,6 +408,24 @@ def _validate(v: dict[str, Any], secrets: Mapping[str, Any]) -> list[str]:
         if v[flag]:
             problems += [f"{name}: required secret is missing while {flag} is true; set it with "
                          f"`pulumi config set --secret {name} ...`" for name in needed if secrets.get(name) is None]
+    return problems
+
+
+def _global_metrics_problems(v: dict[str, Any]) -> list[str]:
+    """What each global store needs: AMP the cluster's OIDC provider (Prometheus writes through IRSA)
+    and, with Grafana, the role Grafana runs as; Mimir its gateway and tenant."""
+    problems = []
+    if v["globalMetrics"] == "amp":
+        if not v["eksOidcProviderArn"]:
+            problems.append("eksOidcProviderArn: required with globalMetrics amp: Prometheus assumes its writer role "
+                            "through it (IRSA)")
+        if v["enableGrafana"] and not v["globalMetricsGrafanaRoleArn"]:
+            problems.append("globalMetricsGrafanaRoleArn: required with globalMetrics amp and enableGrafana: the role "
+                            "Grafana's server runs as, which alone may query the workspace")
+    if v["globalMetrics"] == "mimir":
+        for key in ("globalMetricsUrl", "globalMetricsTenant"):
+            if not v[key]:
+                problems.append(f"{key}: required with globalMetrics mimir")
     return problems
 
 

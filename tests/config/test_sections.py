@@ -10,7 +10,7 @@ from config import sections, settings
 from tests.conftest import make_settings
 
 SECTIONS = (sections.AlertingArgs, sections.ArchiveArgs, sections.RetentionArgs, sections.CollectionArgs,
-            sections.GrafanaArgs)
+            sections.GrafanaArgs, sections.GlobalMetricsArgs)
 # Read by stacks/platform.py itself: which components exist, and how they reach the cluster.
 PLATFORM = {"enable_alerting", "enable_archive", "enable_grafana", "enable_search_retention", "enable_collection",
             "create_monitoring_namespace", "kubernetes_context"}
