@@ -46,8 +46,9 @@ def alerts(s: "AlertingArgs") -> list[Alert]:
               "The store answers 5xx or 429 (rate limit or active-series quota) for 15 minutes; the queue "
               "holds the samples and retries, and PrometheusRemoteWriteBehind follows if it cannot catch up."),
         Alert("PrometheusWALWatcherDecodeFailures",
-              "sum by (instance, consumer) (increase(prometheus_wal_watcher_record_decode_failures_total[5m])) > 0",
-              "5m", "high", "monitoring", "{{ $labels.instance }} cannot decode WAL records for {{ $labels.consumer }}",
+              # One failure is already lost data, and a one-off increase lasts one window: no `for`.
+              "sum by (instance, consumer) (increase(prometheus_wal_watcher_record_decode_failures_total[15m])) > 0",
+              "0m", "high", "monitoring", "{{ $labels.instance }} cannot decode WAL records for {{ $labels.consumer }}",
               "The remote-write WAL watcher skips records it cannot decode: those samples never reach the "
               "global store."),
     ]
