@@ -38,9 +38,9 @@ class GlobalMetrics(pulumi.ComponentResource):
                                "writer_role_arn": self.writer_role_arn, "query_role_arn": self.query_role_arn})
 
     def _amp(self, name: str, s: GlobalMetricsArgs, service_account: str) -> None:
-        # Deleting a workspace deletes its metrics: prod protects it.
-        data = pulumi.ResourceOptions(parent=self, protect=s.is_prod)
-        child = pulumi.ResourceOptions(parent=self)
+        # Deleting a workspace deletes its metrics, and its roles guard it: prod protects them all
+        # (policy/invariants.py: roles and role policies are protected in prod).
+        data = child = pulumi.ResourceOptions(parent=self, protect=s.is_prod)
         tags = {"environment": s.environment, "managed-by": "kafka-monitoring"}
         workspace = aws.amp.Workspace(f"{name}-workspace", alias=f"kafka-monitoring-{s.stack or s.environment}",
                                       tags=tags, opts=data)
