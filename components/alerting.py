@@ -57,7 +57,7 @@ class MetricsAlerting(pulumi.ComponentResource):
         # The global store (components.global_metrics), written to besides the local TSDB.
         store = remote_write.store_of(s, global_metrics.remote_write_url if global_metrics else None)
         values = prometheus_stack.values(s, release, config_name, receivers_name, store and remote_write.values(
-            s, store, global_metrics.writer_role_arn if global_metrics else None))
+            s, store, global_metrics.writer_role_arns.get(s.kubernetes_cluster) if global_metrics else None))
         chart = k8s.helm.v3.Release(
             release, name=release, chart=prometheus_stack.CHART, version=s.kube_prometheus_stack_version,
             repository_opts={"repo": prometheus_stack.REPO}, namespace=s.monitoring_namespace, values=values,

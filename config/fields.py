@@ -264,6 +264,8 @@ def rules() -> dict[str, Rule]:
         "traceRetentionDays": between(1, 365),
         "traceSamplingRate": Rule(_rate, "a number from 0 to 1"),
         "traceSamplingOverrides": Rule(lambda v: len(v) <= 100, "at most 100 overrides"),  # each: settings
+        "kubernetesClusters": Rule(lambda v: isinstance(v, list) and len(v) <= 20,
+                                   "a list of Kubernetes cluster specs (at most 20)"),  # each: config.kubernetes
         "globalMetrics": one_of("none", "amp", "mimir"),
         # AMP UpdateWorkspaceConfiguration: retentionPeriodInDays at least 1; 1095 is the service's maximum.
         "globalMetricsRetentionDays": between(1, 1095),

@@ -6,7 +6,7 @@ field types are the Settings fields' own (one source of truth).
 """
 from __future__ import annotations
 
-from dataclasses import fields, make_dataclass
+from dataclasses import fields, make_dataclass, replace
 from typing import Any
 
 from config.settings import Settings
@@ -76,4 +76,13 @@ GrafanaArgs = _section("GrafanaArgs", """
 GlobalMetricsArgs = _section("GlobalMetricsArgs", """
     global_metrics global_metrics_retention_days global_metrics_url global_metrics_tenant
     global_metrics_grafana_role_arn eks_oidc_provider_arn monitoring_namespace kubernetes_cluster stack aws_region
+    kubernetes_clusters
 """)
+
+
+def scoped(args: Any, kubernetes_cluster: str) -> Any:
+    """A section for one Kubernetes cluster of the stack: its name as the `cluster` label, and only the
+    Kafka clusters it scrapes (`k8s=`, the stack's own cluster by default)."""
+    home = args.kubernetes_cluster
+    return replace(args, kubernetes_cluster=kubernetes_cluster,
+                   clusters=tuple(c for c in args.clusters if (c.k8s or home) == kubernetes_cluster))

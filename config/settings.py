@@ -17,6 +17,7 @@ from pulumi.errors import RunError
 
 from config import cron, fields, schema
 from config.clusters import KafkaCluster, parse_cluster
+from config.kubernetes import KubernetesCluster, parse_kubernetes_cluster
 
 ENVIRONMENTS = ("dev", "staging", "prod")
 # Secrets and the component that cannot run without them.
@@ -149,6 +150,7 @@ class Settings:
     trace_sampling_overrides: tuple[tuple[str, str | None, float], ...]
     trace_health_operations: tuple[str, ...]
     jaeger_query_url: str
+    kubernetes_clusters: tuple[KubernetesCluster, ...]
     global_metrics: str
     global_metrics_retention_days: int
     global_metrics_url: str
@@ -264,6 +266,8 @@ def parse(raw: Mapping[str, Any], secrets: Mapping[str, Any] | None = None,
     clusters = tuple(parse_cluster(spec, f"clusters[{i}]")[0] for i, spec in enumerate(values["clusters"]))
     kwargs = {snake(k): v for k, v in values.items()}
     kwargs["clusters"] = clusters
+    kwargs["kubernetes_clusters"] = tuple(parse_kubernetes_cluster(spec, f"kubernetesClusters[{i}]")[0]
+                                          for i, spec in enumerate(values["kubernetesClusters"]))
     kwargs["availability_slo_percent"] = float(values["availabilitySloPercent"])
     kwargs["application_log_levels"] = tuple(values["applicationLogLevels"])
     kwargs["trace_health_operations"] = tuple(values["traceHealthOperations"])
@@ -306,6 +310,11 @@ def _validate_context(v: dict[str, Any], context: Context) -> list[str]:
     if (v["enableAlerting"] or v["enableCollection"]) and not context.others.get("kubernetes:context"):
         problems.append("kubernetes:context: required: the kubeconfig context of this stack's cluster, so that "
                         "`pulumi up` cannot deploy to whatever context is current")
+    for i, spec in enumerate(v["kubernetesClusters"]):
+        cluster, _ = parse_kubernetes_cluster(spec, "")
+        if cluster and cluster.context == context.others.get("kubernetes:context"):
+            problems.append(f"kubernetesClusters[{i}].context: is kubernetes:context, the stack's own cluster; "
+                            "allowed: another cluster's context")
     region = context.others.get("aws:region")
     if region is not None and region not in fields.AWS_REGIONS:
         problems.append("aws:region: not allowed; allowed: an AWS region such as eu-west-1")
@@ -372,6 +381,7 @@ def _validate(v: dict[str, Any], secrets: Mapping[str, Any]) -> list[str]:
         check(v["breakGlassRoleArn"] != "" or not v["enableArchive"], "breakGlassRoleArn",
               "prod requires it: the archive's guards can be changed by nobody else")
     problems += _global_metrics_problems(v)
+    problems += _kubernetes_cluster_problems(v)
     problems += _validate_clusters(v["clusters"])
     for i, override in enumerate(v["traceSamplingOverrides"]):
         problems += [f"traceSamplingOverrides[{i}]: {e}" for e in parse_sampling_override(override)[1]]
@@ -408,6 +418,44 @@ def _validate(v: dict[str, Any], secrets: Mapping[str, Any]) -> list[str]:
         if v[flag]:
             problems += [f"{name}: required secret is missing while {flag} is true; set it with "
                          f"`pulumi config set --secret {name} ...`" for name in needed if secrets.get(name) is None]
+    return problems
+
+
+def _kubernetes_cluster_problems(v: dict[str, Any]) -> list[str]:
+    """Further Kubernetes clusters: unique names and contexts, and every Kafka cluster scraped by exactly
+    one Kubernetes cluster (a known one; and no two Kafka specs share a target, which two Prometheus
+    pairs would then both scrape: no store deduplicates across clusters)."""
+    problems: list[str] = []
+    homes = {v["kubernetesCluster"]}
+    contexts: set[str] = set()
+    for i, spec in enumerate(v["kubernetesClusters"]):
+        cluster, errors = parse_kubernetes_cluster(spec, f"kubernetesClusters[{i}]")
+        problems += errors
+        if cluster is None:
+            continue
+        if cluster.name in homes:
+            problems.append(f"kubernetesClusters[{i}]: the name is taken (kubernetesCluster or an earlier entry); "
+                            "allowed: unique names")
+        if cluster.context in contexts:
+            problems.append(f"kubernetesClusters[{i}].context: used twice; allowed: one context per cluster")
+        if v["globalMetrics"] == "amp" and not cluster.oidc_provider_arn:
+            problems.append(f"kubernetesClusters[{i}].oidc: required with globalMetrics amp: its Prometheus "
+                            "writes through IRSA")
+        homes.add(cluster.name)
+        contexts.add(cluster.context)
+    owners: dict[str, str] = {}
+    for i, spec in enumerate(v["clusters"]):
+        kafka, _ = parse_cluster(spec, f"clusters[{i}]")  # malformed specs: refused by _validate_clusters
+        if kafka is None:
+            continue
+        if kafka.k8s and kafka.k8s not in homes:
+            problems.append(f"clusters[{i}].k8s: not allowed; allowed: kubernetesCluster or a name in "
+                            "kubernetesClusters")
+        for target in (*kafka.brokers, *kafka.controllers, *((kafka.bootstrap,) if kafka.bootstrap else ())):
+            if owners.setdefault(target, kafka.name) != kafka.name:
+                problems.append(f"clusters[{i}]: a target is also {owners[target]!r}'s; allowed: each Kafka "
+                                "cluster once, scraped by one Kubernetes cluster")
+                break
     return problems
 
 

@@ -13,7 +13,7 @@ SECTIONS = (sections.AlertingArgs, sections.ArchiveArgs, sections.RetentionArgs,
             sections.GrafanaArgs, sections.GlobalMetricsArgs)
 # Read by stacks/platform.py itself: which components exist, and how they reach the cluster.
 PLATFORM = {"enable_alerting", "enable_archive", "enable_grafana", "enable_search_retention", "enable_collection",
-            "create_monitoring_namespace", "kubernetes_context"}
+            "create_monitoring_namespace", "kubernetes_context", "kubernetes_clusters"}
 
 
 def test_every_setting_is_read_by_a_component_or_the_platform():
