@@ -117,3 +117,21 @@ def test_without_a_store_nothing_changes(stack_runs):
     assert "remoteWrite" not in spec and "replicaExternalLabelName" not in spec
     assert "remote_write" not in run.artifacts["prometheus/prometheus.yml"]
     assert not any(SECRET_VALUES["grafanaToken"] in json.dumps(r.inputs) for r in run.resources)
+
+
+def test_the_stores_aws_inputs_are_in_the_sdks_schema_and_its_policies_in_the_iam_grammar(amp_run):
+    """The checks tests/components/test_aws_inputs.py makes for every stack, on the AMP resources
+    (pulumi-aws 7.51.1 WorkspaceArgs, WorkspaceConfigurationArgs, RoleArgs, RolePolicyArgs)."""
+    from tests.components import kubernetes_schema as schema
+    from tests.components.test_aws_inputs import DOCUMENTS, args_type, grammar
+    ours = [r for r in amp_run.resources if r.type.startswith("aws:") and "global-metrics" in r.name]
+    assert {r.type for r in ours} == {"aws:amp/workspace:Workspace", "aws:amp/workspaceConfiguration:WorkspaceConfiguration",
+                                      "aws:iam/role:Role", "aws:iam/rolePolicy:RolePolicy"}
+    for r in ours:
+        assert schema.problems({k: v for k, v in r.inputs.items() if not k.startswith("__")}, args_type(r.type)) == [], \
+            r.name
+        for (type_, key), kind in DOCUMENTS.items():
+            if r.type == type_:
+                assert grammar(json.loads(r.inputs[key]), kind) == [], r.name
+    assert schema.problems({"workspaceId": "w", "retentionDays": 1}, args_type(
+        "aws:amp/workspaceConfiguration:WorkspaceConfiguration")) != []  # near miss: a name the SDK lacks
