@@ -8,12 +8,17 @@ import pulumi
 import pulumi_kubernetes as k8s
 import yaml
 
-from content import alertmanager, exporters, jmx, prometheus_stack
+from content import alertmanager, exporters, jmx, prometheus_stack, remote_write
 from content.rules import rule_files
 from content.scrape import prometheus_config
 from config.sections import AlertingArgs
 
 PART_OF = {"app.kubernetes.io/part-of": "kafka-monitoring"}  # label of every Kubernetes object we own
+
+
+def release_name(name: str) -> str:
+    """The Helm release (and fullnameOverride) of the component named `name`."""
+    return f"{name}-prometheus"
 
 
 class MetricsAlerting(pulumi.ComponentResource):
@@ -22,11 +27,11 @@ class MetricsAlerting(pulumi.ComponentResource):
     namespace: pulumi.Output[str]
 
     def __init__(self, name: str, settings: AlertingArgs, namespace: k8s.core.v1.Namespace | None,
-                 opts: pulumi.ResourceOptions | None = None):
+                 opts: pulumi.ResourceOptions | None = None, global_metrics=None):
         super().__init__("kafka-monitoring:alerting:MetricsAlerting", name, None, opts)
         s, ns = settings, namespace
         child = pulumi.ResourceOptions(parent=self)
-        release = f"{name}-prometheus"
+        release = release_name(name)
         self._in_namespace = [ns] if ns else []  # an existing namespace is used by name
         in_ns = pulumi.ResourceOptions(parent=self, depends_on=self._in_namespace)
         secrets = s.secrets
@@ -51,7 +56,10 @@ class MetricsAlerting(pulumi.ComponentResource):
                       "annotations": {"kafka-monitoring/config-sha256": hashlib.sha256(
                           json.dumps(am_config, sort_keys=True).encode()).hexdigest()}},
             string_data={"alertmanager.yaml": deployed}, opts=in_ns)
-        values = prometheus_stack.values(s, release, config_name, receivers_name)
+        # The global store (components.global_metrics), written to besides the local TSDB.
+        store = remote_write.store_of(s, global_metrics.remote_write_url if global_metrics else None)
+        values = prometheus_stack.values(s, release, config_name, receivers_name, store and remote_write.values(
+            s, store, global_metrics.writer_role_arns.get(s.kubernetes_cluster) if global_metrics else None))
         chart = k8s.helm.v3.Release(
             release, name=release, chart=prometheus_stack.CHART, version=s.kube_prometheus_stack_version,
             repository_opts={"repo": prometheus_stack.REPO}, namespace=s.monitoring_namespace, values=values,
@@ -75,7 +83,8 @@ class MetricsAlerting(pulumi.ComponentResource):
 
         self.artifacts = {
             **{f"prometheus/rules/{f}": doc for f, doc in files.items()},
-            "prometheus/prometheus.yml": prometheus_config(s, [f"rules/{f}" for f in files], ["alertmanager:9093"]),
+            "prometheus/prometheus.yml": prometheus_config(s, [f"rules/{f}" for f in files], ["alertmanager:9093"],
+                                                           [remote_write.native(s, store)] if store else None),
             "alertmanager/alertmanager.yml": am_config,
             "helm/kube-prometheus-stack.values.yaml": values,
             "jmx/kafka-jmx-exporter.yml": jmx_config,

@@ -14,6 +14,7 @@ from content import dashboards
 from components.grafana_plugin import GrafanaPlugin
 from config.sections import GrafanaArgs
 from content.grafana import DATASOURCES, FOLDER_SECURITY, FOLDERS, datasource_settings, required_plugins
+from content.global_metrics import AMP_PLUGIN, datasource as global_datasource
 
 
 
@@ -22,7 +23,8 @@ class GrafanaDashboards(pulumi.ComponentResource):
     dashboard_urls: pulumi.Output[dict]
     datasource_uids: pulumi.Output[dict]
 
-    def __init__(self, name: str, settings: GrafanaArgs, opts: pulumi.ResourceOptions | None = None):
+    def __init__(self, name: str, settings: GrafanaArgs, opts: pulumi.ResourceOptions | None = None,
+                 global_metrics=None):
         super().__init__("kafka-monitoring:grafana:GrafanaDashboards", name, None, opts)
         s = settings
         provider = grafana.Provider(f"{name}-provider", url=s.grafana_url,
@@ -60,6 +62,11 @@ class GrafanaDashboards(pulumi.ComponentResource):
                     depends_on=[plugins[key]] if key in plugins else [])))
             rendered[key] = {**ds, **extra}
 
+        uids = {k: v["uid"] for k, v in DATASOURCES.items()}
+        if global_metrics is not None:
+            rendered["global"] = self._global(name, s, global_metrics, child)
+            uids["global"] = rendered["global"]["uid"]
+
         urls, boards = {}, dashboards.dashboards(s)
         for uid, (spec, board) in boards.items():
             grafana.oss.Dashboard(f"{name}-dashboard-{uid}", config_json=json.dumps(board, sort_keys=True),
@@ -70,6 +77,24 @@ class GrafanaDashboards(pulumi.ComponentResource):
         self.artifacts["grafana/datasources.json"] = rendered
         self.folder_uids = pulumi.Output.from_input({title: uid for uid, title in FOLDERS.items()})
         self.dashboard_urls = pulumi.Output.from_input(urls)
-        self.datasource_uids = pulumi.Output.from_input({k: v["uid"] for k, v in DATASOURCES.items()})
+        self.datasource_uids = pulumi.Output.from_input(uids)
         self.register_outputs({"folder_uids": self.folder_uids, "dashboard_urls": self.dashboard_urls,
                                "datasource_uids": self.datasource_uids})
+
+    def _global(self, name: str, s: GrafanaArgs, global_metrics, child: pulumi.ResourceOptions) -> dict:
+        """The global store's datasource beside the local one; AMP's plugin is checked first."""
+        ds = global_datasource(s, global_metrics.query_url, global_metrics.query_role_arn)
+        needs = []
+        if ds["type"] == AMP_PLUGIN:
+            needs.append(GrafanaPlugin(f"{name}-plugin-{AMP_PLUGIN}", url=s.grafana_url, plugin_id=AMP_PLUGIN,
+                                       used_by=ds["name"], opts=pulumi.ResourceOptions(parent=self)))
+        secure = None
+        if ds["secure_json_data"]:
+            secure = pulumi.Output.secret(json.dumps(ds["secure_json_data"], sort_keys=True))
+        json_data = pulumi.Output.from_input(ds["json_data"]).apply(lambda d: json.dumps(d, sort_keys=True))
+        grafana.oss.DataSource(
+            f"{name}-datasource-global", name=ds["name"], type=ds["type"], uid=ds["uid"], url=ds["url"],
+            json_data_encoded=json_data, secure_json_data_encoded=secure,
+            opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=needs)))
+        # The preview's copy: the tenant header's value is not shown.
+        return {k: v for k, v in ds.items() if k != "secure_json_data"}

@@ -4,7 +4,7 @@
            [jmxPort=<port or port name>] [brokers=<host:port>,...] [controllers=<host:port>,...]
            [exporterPods=<k=v;...>] [exporterPort=<port or name>] [bootstrap=<host:port>]
            [sasl=<plain|scram-sha256|scram-sha512>:<secret>] [kafkaTls=true] [kafkaCa=<secret>/<key>]
-           [zookeeper=<host:port>,...] [tls=<host:port>,...]
+           [zookeeper=<host:port>,...] [tls=<host:port>,...] [k8s=<kubernetes cluster>]
 
 Prometheus runs in the monitoring namespace, the brokers in theirs, so targets are discovered in
 the cluster's own namespace by pod labels (Kubernetes pod discovery), or given as names that
@@ -24,6 +24,10 @@ roots, unless `kafkaCa` names a Secret in the monitoring namespace and the key h
 certificates (PEM) that signed the brokers' certificates: a pod mounts only Secrets of its own
 namespace, so Strimzi's `<name>-cluster-ca-cert` (key `ca.crt`) is copied there from the Kafka
 namespace.
+
+`k8s` names the Kubernetes cluster whose Prometheus scrapes this Kafka cluster: `kubernetesCluster`
+(the default) or one of `kubernetesClusters`. Each Kafka cluster is scraped by exactly one: no store
+deduplicates two Prometheus pairs scraping the same brokers.
 """
 from __future__ import annotations
 
@@ -40,14 +44,16 @@ SASL_MECHANISMS = ("plain", "scram-sha256", "scram-sha512")
 PRESETS = ("strimzi",)
 STRIMZI_METRICS_PORT = "tcp-prometheus"
 FIELDS = ("ns", "preset", "brokerPods", "controllerPods", "jmxPort", "brokers", "controllers", "exporterPods",
-          "exporterPort", "bootstrap", "sasl", "kafkaTls", "kafkaCa", "zookeeper", "tls")
+          "exporterPort", "bootstrap", "sasl", "kafkaTls", "kafkaCa", "zookeeper", "tls", "k8s")
+# A Kubernetes cluster's name, as `kubernetesCluster` allows it (config.fields).
+K8S_NAME = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9._-]{0,98}[A-Za-z0-9])?$")
 # A Secret's data key (apimachinery validation IsConfigMapKey): these characters, at most 253, and
 # neither "." nor starting with "..".
 _SECRET_KEY = re.compile(r"^[-._a-zA-Z0-9]{1,253}$")
 GRAMMAR = ("'<name> ns=<namespace> [preset=strimzi] [brokerPods=<k=v;...>] [controllerPods=<k=v;...>] "
            "[jmxPort=<port>] [brokers=<host:port>,...] [controllers=<host:port>,...] [exporterPods=<k=v;...>] "
            "[exporterPort=<port>] [bootstrap=<host:port>] [sasl=<mechanism>:<secret>] [kafkaTls=true] "
-           "[kafkaCa=<secret>/<key>] [zookeeper=<host:port>,...] [tls=<host:port>,...]'")
+           "[kafkaCa=<secret>/<key>] [zookeeper=<host:port>,...] [tls=<host:port>,...] [k8s=<kubernetes cluster>]'")
 
 Selector = tuple[tuple[str, str], ...]
 
@@ -86,6 +92,7 @@ class KafkaCluster:
     kafka_ca: SecretKey | None = None  # the CA kafka_exporter trusts (None: the image's system roots)
     zookeeper: tuple[str, ...] = ()
     tls: tuple[str, ...] = ()          # TLS listeners probed for certificate expiry
+    k8s: str = ""                      # the Kubernetes cluster that scrapes it ("": the stack's own)
 
     @property
     def kraft(self) -> bool:
@@ -238,6 +245,10 @@ def parse_cluster(spec: object, key: str) -> tuple[KafkaCluster | None, list[str
             errors.append(f"{key}.kafkaCa: only used with kafkaTls=true")
         if "bootstrap" not in fields:
             errors.append(f"{key}.kafkaCa: only used with bootstrap (the kafka_exporter this program deploys)")
+    if "k8s" in fields:
+        if not K8S_NAME.match(fields["k8s"]):
+            errors.append(f"{key}.k8s: not allowed; allowed: a Kubernetes cluster name (letters, digits, . _ -)")
+        values["k8s"] = fields["k8s"]
     if errors:
         return None, errors
     return KafkaCluster(name, ns, **values), []

@@ -321,6 +321,20 @@ def rules() -> dict[str, Rule]:
         "capacityOpensearchDiskGb": between(1, 1_000_000),
         "capacityOpensearchHeapGb": between(1, 64),
         "capacityMaxShardsPerNode": between(1, 100_000),
+        "kubernetesClusters": Rule(lambda v: isinstance(v, list) and len(v) <= 20,
+                                   "a list of Kubernetes cluster specs (at most 20)"),  # each: config.kubernetes
+        "globalMetrics": one_of("none", "amp", "mimir"),
+        # AMP UpdateWorkspaceConfiguration: retentionPeriodInDays at least 1; 1095 is the service's maximum.
+        "globalMetricsRetentionDays": between(1, 1095),
+        "globalMetricsUrl": Rule(lambda v: v == "" or url_problem(v) is None,
+                                 f"an http(s) URL without credentials, port 1-65535 {OPTIONAL}",
+                                 lambda v: v == "" or v.startswith("https://"), "prod requires https:// URLs"),
+        # Mimir's tenant ids (docs, "About tenant IDs"): at most 150 of these characters, not "." or "..".
+        "globalMetricsTenant": _optional(matches(r"(?!\.{1,2}$)[A-Za-z0-9!_.*'()-]{1,150}",
+                                                 "a Mimir tenant id (letters, digits, ! - _ . * ' ( )), at most 150 "
+                                                 "characters", 150)),
+        "globalMetricsSamplesPerSecond": between(1, 10_000_000),
+        "globalMetricsGrafanaRoleArn": _optional(matches(_ARN_ROLE, "arn:aws:iam::<12-digit account>:role/<name>", 600)),
         "traceHealthOperations": _list(lambda x: re.fullmatch(r"/[\w./-]{0,100}", x) is not None,
                                        "a list of HTTP paths such as /health", 0, 50),
         # Network policies (content/network.py).

@@ -6,7 +6,7 @@ field types are the Settings fields' own (one source of truth).
 """
 from __future__ import annotations
 
-from dataclasses import fields, make_dataclass
+from dataclasses import fields, make_dataclass, replace
 from typing import Any
 
 from config.settings import Settings
@@ -50,7 +50,8 @@ AlertingArgs = _section("AlertingArgs", """
     event_failures_per_second sasl_auth_failures_per_minute authorization_failures_per_second cert_expiry_days
     low_throughput_events_per_second combat_p99_latency_ms combat_p99_critical_latency_ms memory_usage_percent
     cpu_usage_percent availability_slo_percent error_rate_slo_percent
-""")
+""", ("global_metrics", "global_metrics_url", "global_metrics_tenant", "global_metrics_samples_per_second",
+      "aws_region"))
 ArchiveArgs = _section("ArchiveArgs", """
     bucket_prefix object_lock_mode object_lock_days archive_transition_days snapshot_noncurrent_days
     access_log_retention_days archive_replication archive_replica_region archive_reader_role_arns break_glass_role_arn
@@ -77,7 +78,7 @@ GrafanaArgs = _section("GrafanaArgs", """
     grafana_url prometheus_url alertmanager_url jaeger_query_url opensearch_version scrape_interval runbook_base_url
     clusters
     dashboard_top_n security_team secrets
-""", _SEARCH)
+""", _SEARCH, ("global_metrics", "global_metrics_url", "global_metrics_tenant", "aws_region"))
 NetworkArgs = _section("NetworkArgs", """
     clusters monitoring_namespace platform_namespace trace_sender_namespaces grafana_sources alertmanager_sources
     blackbox_exporter_address pagerduty_events_url trace_storage managed_control_plane
@@ -90,3 +91,16 @@ CapacityArgs = _section("CapacityArgs", """
     search_replicas security_rollover_primary_shard_gb security_rollover_max_days trace_storage trace_index_prefix
     trace_retention_days trace_sampling_rate archive_transition_days archive_replication object_lock_days
 """, _CAPACITY)
+GlobalMetricsArgs = _section("GlobalMetricsArgs", """
+    global_metrics global_metrics_retention_days global_metrics_url global_metrics_tenant
+    global_metrics_grafana_role_arn eks_oidc_provider_arn monitoring_namespace kubernetes_cluster stack aws_region
+    kubernetes_clusters
+""")
+
+
+def scoped(args: Any, kubernetes_cluster: str) -> Any:
+    """A section for one Kubernetes cluster of the stack: its name as the `cluster` label, and only the
+    Kafka clusters it scrapes (`k8s=`, the stack's own cluster by default)."""
+    home = args.kubernetes_cluster
+    return replace(args, kubernetes_cluster=kubernetes_cluster,
+                   clusters=tuple(c for c in args.clusters if (c.k8s or home) == kubernetes_cluster))

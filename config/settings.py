@@ -17,6 +17,7 @@ from pulumi.errors import RunError
 
 from config import cron, fields, schema, visible
 from config.clusters import KafkaCluster, parse_cluster
+from config.kubernetes import KubernetesCluster, parse_kubernetes_cluster
 
 ENVIRONMENTS = ("dev", "staging", "prod")
 CAPACITY = "capacity"  # the prefix of the capacity plan's inputs
@@ -197,10 +198,18 @@ class Settings:
     capacity_opensearch_heap_gb: int
     capacity_max_shards_per_node: int
     capacity_assumed: tuple[str, ...]    # capacity* keys the stack file does not declare: defaults, assumed
+    kubernetes_clusters: tuple[KubernetesCluster, ...]
+    global_metrics: str
+    global_metrics_retention_days: int
+    global_metrics_url: str
+    global_metrics_tenant: str
+    global_metrics_samples_per_second: int
+    global_metrics_grafana_role_arn: str
     secrets: Secrets
     kubernetes_context: str = ""   # kubernetes:context, the explicit provider's (aws:allowedAccountIds
                                    # is only checked: the AWS provider reads it from the stack itself)
     stack: str = ""                # the stack's name ("" without a context): it qualifies global names
+    aws_region: str = ""           # aws:region, where the AMP workspace lives and SigV4 signs for
 
     @property
     def is_prod(self) -> bool:
@@ -319,6 +328,8 @@ def parse(raw: Mapping[str, Any], secrets: Mapping[str, Any] | None = None,
     clusters = tuple(parse_cluster(spec, f"clusters[{i}]")[0] for i, spec in enumerate(values["clusters"]))
     kwargs = {snake(k): v for k, v in values.items()}
     kwargs["clusters"] = clusters
+    kwargs["kubernetes_clusters"] = tuple(parse_kubernetes_cluster(spec, f"kubernetesClusters[{i}]")[0]
+                                          for i, spec in enumerate(values["kubernetesClusters"]))
     kwargs["availability_slo_percent"] = float(values["availabilitySloPercent"])
     kwargs["application_log_levels"] = tuple(values["applicationLogLevels"])
     kwargs["trace_health_operations"] = tuple(values["traceHealthOperations"])
@@ -338,6 +349,7 @@ def parse(raw: Mapping[str, Any], secrets: Mapping[str, Any] | None = None,
     others = context.others if context else {}
     kwargs["kubernetes_context"] = str(others.get("kubernetes:context") or "")
     kwargs["stack"] = context.stack if context else ""
+    kwargs["aws_region"] = str(others.get("aws:region") or "")
     return Settings(**kwargs)
 
 
@@ -367,6 +379,11 @@ def _validate_context(v: dict[str, Any], context: Context) -> list[str]:
     if (v["enableAlerting"] or v["enableCollection"]) and not context.others.get("kubernetes:context"):
         problems.append("kubernetes:context: required: the kubeconfig context of this stack's cluster, so that "
                         "`pulumi up` cannot deploy to whatever context is current")
+    for i, spec in enumerate(v["kubernetesClusters"]):
+        cluster, _ = parse_kubernetes_cluster(spec, "")
+        if cluster and cluster.context == context.others.get("kubernetes:context"):
+            problems.append(f"kubernetesClusters[{i}].context: is kubernetes:context, the stack's own cluster; "
+                            "allowed: another cluster's context")
     region = context.others.get("aws:region")
     if region is not None and region not in fields.AWS_REGIONS:
         problems.append("aws:region: not allowed; allowed: an AWS region such as eu-west-1")
@@ -375,6 +392,9 @@ def _validate_context(v: dict[str, Any], context: Context) -> list[str]:
         # and the replica-region check below has nothing to compare with.
         problems.append("aws:region: required with the archive: the AWS region of its buckets and keys, in the "
                         "stack file, such as eu-west-1")
+    if region is None and v["globalMetrics"] == "amp":
+        problems.append("aws:region: required with globalMetrics amp: the region of the workspace, which "
+                        "Prometheus signs its writes for")
     if v["enableArchive"]:
         problems += _bucket_name_problems(v["bucketPrefix"], context.stack)
     if v["archiveReplication"] and region == v["archiveReplicaRegion"]:
@@ -429,6 +449,8 @@ def _validate(v: dict[str, Any], secrets: Mapping[str, Any]) -> list[str]:
               "eksOidcProviderArn", "prod requires it: security events must reach the locked archive")
         check(v["breakGlassRoleArn"] != "" or not v["enableArchive"], "breakGlassRoleArn",
               "prod requires it: the archive's guards can be changed by nobody else")
+    problems += _global_metrics_problems(v)
+    problems += _kubernetes_cluster_problems(v)
     problems += _validate_clusters(v["clusters"])
     for i, override in enumerate(v["traceSamplingOverrides"]):
         problems += [f"traceSamplingOverrides[{i}]: {e}" for e in parse_sampling_override(override)[1]]
@@ -467,6 +489,62 @@ def _validate(v: dict[str, Any], secrets: Mapping[str, Any]) -> list[str]:
                          + (f" and {RECEIVER_FLAG[name]} are" if name in RECEIVER_FLAG else " is")
                          + f" true; set it with `pulumi config set --secret {name} ...`"
                          for name in needed if secrets.get(name) is None and v.get(RECEIVER_FLAG.get(name), True)]
+    return problems
+
+
+def _kubernetes_cluster_problems(v: dict[str, Any]) -> list[str]:
+    """Further Kubernetes clusters: unique names and contexts, and every Kafka cluster scraped by exactly
+    one Kubernetes cluster (a known one; and no two Kafka specs share a target, which two Prometheus
+    pairs would then both scrape: no store deduplicates across clusters)."""
+    problems: list[str] = []
+    homes = {v["kubernetesCluster"]}
+    contexts: set[str] = set()
+    for i, spec in enumerate(v["kubernetesClusters"]):
+        cluster, errors = parse_kubernetes_cluster(spec, f"kubernetesClusters[{i}]")
+        problems += errors
+        if cluster is None:
+            continue
+        if cluster.name in homes:
+            problems.append(f"kubernetesClusters[{i}]: the name is taken (kubernetesCluster or an earlier entry); "
+                            "allowed: unique names")
+        if cluster.context in contexts:
+            problems.append(f"kubernetesClusters[{i}].context: used twice; allowed: one context per cluster")
+        if v["globalMetrics"] == "amp" and not cluster.oidc_provider_arn:
+            problems.append(f"kubernetesClusters[{i}].oidc: required with globalMetrics amp: its Prometheus "
+                            "writes through IRSA")
+        homes.add(cluster.name)
+        contexts.add(cluster.context)
+    owners: dict[str, str] = {}
+    for i, spec in enumerate(v["clusters"]):
+        kafka, _ = parse_cluster(spec, f"clusters[{i}]")  # malformed specs: refused by _validate_clusters
+        if kafka is None:
+            continue
+        if kafka.k8s and kafka.k8s not in homes:
+            problems.append(f"clusters[{i}].k8s: not allowed; allowed: kubernetesCluster or a name in "
+                            "kubernetesClusters")
+        for target in (*kafka.brokers, *kafka.controllers, *((kafka.bootstrap,) if kafka.bootstrap else ())):
+            if owners.setdefault(target, kafka.name) != kafka.name:
+                problems.append(f"clusters[{i}]: a target is also {owners[target]!r}'s; allowed: each Kafka "
+                                "cluster once, scraped by one Kubernetes cluster")
+                break
+    return problems
+
+
+def _global_metrics_problems(v: dict[str, Any]) -> list[str]:
+    """What each global store needs: AMP the cluster's OIDC provider (Prometheus writes through IRSA)
+    and, with Grafana, the role Grafana runs as; Mimir its gateway and tenant."""
+    problems = []
+    if v["globalMetrics"] == "amp":
+        if not v["eksOidcProviderArn"]:
+            problems.append("eksOidcProviderArn: required with globalMetrics amp: Prometheus assumes its writer role "
+                            "through it (IRSA)")
+        if v["enableGrafana"] and not v["globalMetricsGrafanaRoleArn"]:
+            problems.append("globalMetricsGrafanaRoleArn: required with globalMetrics amp and enableGrafana: the role "
+                            "Grafana's server runs as, which alone may query the workspace")
+    if v["globalMetrics"] == "mimir":
+        for key in ("globalMetricsUrl", "globalMetricsTenant"):
+            if not v[key]:
+                problems.append(f"{key}: required with globalMetrics mimir")
     return problems
 
 

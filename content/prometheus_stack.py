@@ -32,9 +32,31 @@ REPO = "https://prometheus-community.github.io/helm-charts"
 ALERTMANAGER_SECRETS_DIR = "/etc/alertmanager/secrets"
 
 
-def values(s: "AlertingArgs", release: str, config_secret: str, receivers_secret: str) -> dict:
+def merged(base: dict, extra: dict) -> dict:
+    """`extra`'s keys over `base`'s, maps merged key by key (as Helm merges values files)."""
+    out = dict(base)
+    for key, value in extra.items():
+        out[key] = merged(out[key], value) if isinstance(out.get(key), dict) and isinstance(value, dict) else value
+    return out
+
+
+def values(s: "AlertingArgs", release: str, config_secret: str, receivers_secret: str,
+           extra: dict | None = None) -> dict:
     """`config_secret` holds alertmanager.yaml (it carries the heartbeat URL, a secret), so the chart
-    takes the config from it (`useExistingSecret`) and these values stay plain and diffable."""
+    takes the config from it (`useExistingSecret`) and these values stay plain and diffable. `extra`
+    adds a part's values (content.remote_write: the global store)."""
+    return merged(_values(s, release, config_secret, receivers_secret), extra or {})
+
+
+def service_account(release: str) -> str:
+    """The Prometheus service account the chart creates (65.1.1 templates/_helpers.tpl:
+    `kube-prometheus-stack.prometheus.serviceAccountName` is `<fullname>-prometheus`, and fullname is
+    fullnameOverride truncated to 26 characters, then one trailing '-' trimmed)."""
+    fullname = release[:26]
+    return f"{fullname.removesuffix('-')}-prometheus"
+
+
+def _values(s: "AlertingArgs", release: str, config_secret: str, receivers_secret: str) -> dict:
     selector = {"matchLabels": {"release": release}}
     managed = s.managed_control_plane
     return {

@@ -132,15 +132,20 @@ def scrape_configs(s: "AlertingArgs") -> list[dict]:
     return [j for j in jobs if j]
 
 
-def prometheus_config(s: "AlertingArgs", rule_files: list[str], alertmanagers: list[str]) -> dict:
-    """A complete native prometheus.yml: what the preview checks with promtool and the live test runs."""
-    return {
+def prometheus_config(s: "AlertingArgs", rule_files: list[str], alertmanagers: list[str],
+                      remote_write: list[dict] | None = None) -> dict:
+    """A complete native prometheus.yml: what the preview checks with promtool and the live test runs;
+    `remote_write` from content.remote_write.native."""
+    config = {
         "global": {"scrape_interval": s.scrape_interval, "evaluation_interval": s.evaluation_interval,
                    "external_labels": external_labels(s)},
         "rule_files": rule_files,
         "alerting": {"alertmanagers": [{"static_configs": [{"targets": alertmanagers}]}]},
         "scrape_configs": scrape_configs(s),
     }
+    if remote_write:
+        config["remote_write"] = remote_write
+    return config
 
 
 def external_labels(s: "AlertingArgs") -> dict:

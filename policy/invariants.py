@@ -414,7 +414,34 @@ def monitoring_services_not_exposed(resources: list[Resource], allowed: Iterable
     return problems
 
 
+# Amazon Managed Service for Prometheus: the write action, and the Prometheus-compatible query API
+# (Service Authorization Reference, "Actions defined by Amazon Managed Service for Prometheus").
+APS_WRITE = frozenset({"aps:remotewrite"})
+APS_QUERY = frozenset({"aps:querymetrics", "aps:getseries", "aps:getlabels", "aps:getmetricmetadata"})
+
+
+def aps_roles_write_or_query_one_workspace(resources: list[Resource]) -> list[str]:
+    """A role policy that grants any `aps:` action grants only writing or only querying, on named
+    workspaces: no wildcard action or resource, no workspace administration."""
+    found = []
+    for r in resources:
+        if r.type != ROLE_POLICY or not isinstance(r.props.get("policy"), str) or "aps:" not in r.props["policy"]:
+            continue
+        for st in json.loads(r.props["policy"]).get("Statement", []):
+            actions = {a.lower() for a in ([st.get("Action")] if isinstance(st.get("Action"), str)
+                                           else st.get("Action") or [])}
+            resources_ = [st.get("Resource")] if isinstance(st.get("Resource"), str) else st.get("Resource") or []
+            if st.get("Effect") != "Allow" or not any(a.startswith("aps:") for a in actions):
+                continue
+            if not (actions <= APS_WRITE or actions <= APS_QUERY) or "NotAction" in st:
+                found.append(f"{r.name}: grants {sorted(actions)}; allowed: aps:RemoteWrite alone, or the query actions")
+            elif not resources_ or any("*" in x for x in resources_):
+                found.append(f"{r.name}: aps actions on {resources_}; allowed: named workspace ARNs")
+    return found
+
+
 INVARIANTS: dict[str, Callable[[list[Resource]], list[str]]] = {
+    "aps-roles-write-or-query-one-workspace": aps_roles_write_or_query_one_workspace,
     "buckets-encrypted-with-kms": buckets_encrypted_with_kms,
     "buckets-block-public-access": buckets_block_public_access,
     "bucket-policies-deny-insecure-transport": bucket_policies_deny_insecure_transport,

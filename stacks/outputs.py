@@ -40,7 +40,10 @@ OUTPUTS: dict[str, tuple[str, str]] = {
     "log_index_patterns": ("map[string,string]", "Index patterns: application logs and security events."),
     "grafana_folder_uids": ("map[string,string]", "Grafana folder UIDs by title (Kafka, Security, Incident Response)."),
     "grafana_dashboard_urls": ("map[string,string]", "Dashboard URLs by dashboard UID."),
-    "grafana_datasource_uids": ("map[string,string]", "Datasource UIDs: prometheus, alertmanager, elasticsearch, opensearch, jaeger."),
+    "grafana_datasource_uids": ("map[string,string]", "Datasource UIDs: prometheus, alertmanager, elasticsearch, opensearch, jaeger; global with globalMetrics."),
+    "global_metrics_remote_write_url": ("string", "Remote-write URL of the global metrics store (AMP workspace or Mimir push endpoint)."),
+    "global_metrics_query_url": ("string", "Prometheus-compatible query URL of the global metrics store."),
+    "global_metrics_writer_role_arn": ("string", "IAM role Prometheus assumes (IRSA) to write into the AMP workspace."),
 }
 _NO_ARCHIVE = "enableArchive is false"
 _NO_REPLICA = "enableArchive or archiveReplication is false"
@@ -56,6 +59,9 @@ ABSENT_WHEN: dict[str, str] = {
                                                        "jaeger_query_url")},
     **{name: "enableGrafana is false" for name in ("grafana_folder_uids", "grafana_dashboard_urls",
                                                     "grafana_datasource_uids")},
+    "global_metrics_remote_write_url": "globalMetrics is none",
+    "global_metrics_query_url": "globalMetrics is none",
+    "global_metrics_writer_role_arn": "globalMetrics is not amp",
 }
 
 
@@ -70,6 +76,9 @@ def of(platform: Any, s: Settings) -> dict[str, Any]:
 
     def graf(attr: str):
         return getattr(platform.grafana, attr) if platform.grafana else None
+
+    def glob(attr: str):
+        return getattr(platform.global_metrics, attr) if platform.global_metrics else None
 
     return {
         "contract_version": CONTRACT_VERSION,
@@ -97,4 +106,7 @@ def of(platform: Any, s: Settings) -> dict[str, Any]:
         "grafana_folder_uids": graf("folder_uids"),
         "grafana_dashboard_urls": graf("dashboard_urls"),
         "grafana_datasource_uids": graf("datasource_uids"),
+        "global_metrics_remote_write_url": glob("remote_write_url"),
+        "global_metrics_query_url": glob("query_url"),
+        "global_metrics_writer_role_arn": glob("writer_role_arn"),
     }

@@ -4,13 +4,16 @@ from __future__ import annotations
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.alerting import PART_OF, MetricsAlerting
+from components.alerting import PART_OF, MetricsAlerting, release_name
 from components.archive import Archive
 from components.collection import Collection
+from components.global_metrics import GlobalMetrics
 from components.grafana import GrafanaDashboards
 from components.network import NetworkPolicies
 from components.search_retention import SearchRetention
-from config.sections import AlertingArgs, ArchiveArgs, CollectionArgs, GrafanaArgs, NetworkArgs, RetentionArgs
+from config.sections import (AlertingArgs, ArchiveArgs, CollectionArgs, GlobalMetricsArgs, GrafanaArgs, NetworkArgs,
+                             RetentionArgs, scoped)
+from content.prometheus_stack import service_account
 from config.settings import Settings
 from content.network import Releases
 
@@ -22,6 +25,8 @@ class MonitoringPlatform(pulumi.ComponentResource):
     retention: SearchRetention | None
     grafana: GrafanaDashboards | None
     network: NetworkPolicies | None
+    global_metrics: GlobalMetrics | None
+    other_clusters: dict[str, MetricsAlerting]
 
     def __init__(self, name: str, s: Settings, opts: pulumi.ResourceOptions | None = None):
         super().__init__("kafka-monitoring:stack:MonitoringPlatform", name, None, opts)
@@ -40,8 +45,17 @@ class MonitoringPlatform(pulumi.ComponentResource):
                     opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(
                         retain_on_delete=True, protect=s.is_prod)))
         # Each component gets its own section of the settings (config.sections), not the whole.
-        self.alerting = (MetricsAlerting(f"{name}-alerting", AlertingArgs.of(s), namespace, child)
+        # The global store trusts the Prometheus service account that each alerting chart creates.
+        alerting_names = {s.kubernetes_cluster: f"{name}-alerting",
+                          **{k.name: f"{name}-alerting-{k.name}" for k in s.kubernetes_clusters}}
+        self.global_metrics = (GlobalMetrics(f"{name}-global-metrics", GlobalMetricsArgs.of(s), {
+            cluster: service_account(release_name(n)) for cluster, n in alerting_names.items()}, child)
+                               if s.global_metrics != "none" else None)
+        self.alerting = (MetricsAlerting(f"{name}-alerting", scoped(AlertingArgs.of(s), s.kubernetes_cluster),
+                                         namespace, child, global_metrics=self.global_metrics)
                          if s.enable_alerting else None)
+        self.other_clusters = {k.name: self._other_cluster(name, s, k, alerting_names[k.name])
+                               for k in s.kubernetes_clusters if s.enable_alerting}
         self.archive = Archive(f"{name}-archive", ArchiveArgs.of(s), child) if s.enable_archive else None
         self.retention = (SearchRetention(f"{name}-retention", RetentionArgs.of(s), self.archive, child,
                                           detections=s.enable_alerting)
@@ -51,7 +65,8 @@ class MonitoringPlatform(pulumi.ComponentResource):
         self.collection = (Collection(f"{name}-collection", CollectionArgs.of(s), namespace,
                                       [self.retention] if self.retention else [], writer, child)
                            if s.enable_collection else None)
-        self.grafana = GrafanaDashboards(f"{name}-grafana", GrafanaArgs.of(s), child) if s.enable_grafana else None
+        self.grafana = (GrafanaDashboards(f"{name}-grafana", GrafanaArgs.of(s), child,
+                                          global_metrics=self.global_metrics) if s.enable_grafana else None)
         # The names MetricsAlerting and Collection give their releases and Jaeger's pods.
         releases = Releases(prometheus=f"{name}-alerting-prometheus" if self.alerting else None,
                             collection=f"{name}-collection" if self.collection else None,
@@ -60,7 +75,25 @@ class MonitoringPlatform(pulumi.ComponentResource):
                         if s.enable_network_policies and (self.alerting or self.collection) else None)
         # Rendered content by file path, for the offline preview; plain data or Outputs.
         self.artifacts: dict = {}
-        for part in (self.alerting, self.archive, self.collection, self.retention, self.grafana, self.network):
+        for part in (self.alerting, self.archive, self.collection, self.retention, self.grafana, self.global_metrics,
+                     self.network):
             if part is not None:
                 self.artifacts.update(part.artifacts)
+        for cluster, other in self.other_clusters.items():
+            self.artifacts.update({f"clusters/{cluster}/{path}": doc for path, doc in other.artifacts.items()})
         self.register_outputs({})
+
+    def _other_cluster(self, name: str, s: Settings, k, alerting_name: str) -> MetricsAlerting:
+        """A further Kubernetes cluster (kubernetesClusters): its own explicit provider on its context, and
+        its Prometheus pair, Alertmanager and exporters for the Kafka clusters it scrapes."""
+        provider = k8s.Provider(f"{name}-kubernetes-{k.name}", context=k.context,
+                                opts=pulumi.ResourceOptions(parent=self))
+        child = pulumi.ResourceOptions(parent=self, providers={"kubernetes": provider})
+        namespace = None
+        if s.create_monitoring_namespace:
+            namespace = k8s.core.v1.Namespace(
+                f"{name}-namespace-{k.name}", metadata={"name": s.monitoring_namespace, "labels": PART_OF},
+                opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(
+                    retain_on_delete=True, protect=s.is_prod)))
+        return MetricsAlerting(alerting_name, scoped(AlertingArgs.of(s), k.name), namespace, child,
+                               global_metrics=self.global_metrics)

@@ -10,10 +10,10 @@ from config import sections, settings
 from tests.conftest import make_settings
 
 SECTIONS = (sections.AlertingArgs, sections.ArchiveArgs, sections.RetentionArgs, sections.CollectionArgs,
-            sections.GrafanaArgs, sections.NetworkArgs, sections.CapacityArgs)
+            sections.GrafanaArgs, sections.NetworkArgs, sections.CapacityArgs, sections.GlobalMetricsArgs)
 # Read by stacks/platform.py itself: which components exist, and how they reach the cluster.
 PLATFORM = {"enable_alerting", "enable_archive", "enable_grafana", "enable_search_retention", "enable_collection",
-            "create_monitoring_namespace", "kubernetes_context", "enable_network_policies"}
+            "create_monitoring_namespace", "kubernetes_context", "enable_network_policies", "kubernetes_clusters"}
 
 
 def test_every_setting_is_read_by_a_component_or_the_platform():

@@ -27,7 +27,7 @@ def test_every_stack_file_is_valid(stack):
 
 def test_settings_fields_mirror_the_pulumi_yaml_schema():
     declared = {settings.snake(k) for k, d in schema.keys().items() if not d.secret}
-    providers = {"kubernetes_context", "stack", "capacity_assumed"}  # kubernetes:context, the stack's name; which capacity keys are defaults
+    providers = {"kubernetes_context", "stack", "capacity_assumed", "aws_region"}  # kubernetes:context, the stack's name; which capacity keys are defaults; aws:region
     assert {f.name for f in fields(settings.Settings)} - {"secrets"} - providers == declared
     secret_fields = {f.name for f in fields(settings.Secrets)}
     assert secret_fields == {settings.snake(k) for k, d in schema.keys().items() if d.secret}

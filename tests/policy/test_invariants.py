@@ -179,3 +179,50 @@ def test_every_guard_type_unprotected_in_prod_is_caught(stack_runs, type_):
     res[i] = Resource(r.type, r.name, r.urn, r.props, protect=False)
     (problem,) = invariants.check_all(res)["data-resources-protected-in-prod"]
     assert r.name in problem
+
+
+@pytest.fixture(scope="module")
+def amp_prod():
+    from harness import runtime
+    from tests.conftest import full_config
+    config, keys = full_config("prod", globalMetrics="amp",
+                               globalMetricsGrafanaRoleArn="arn:aws:iam::123456789012:role/grafana")
+    return resources(runtime.run("prod", config, keys))
+
+
+def test_prod_with_the_global_store_satisfies_every_invariant(amp_prod):
+    assert invariants.check_all(amp_prod) == {name: [] for name in invariants.INVARIANTS}
+    assert [r.name for r in amp_prod if r.type == "aws:amp/workspace:Workspace" and r.protect]
+
+
+def _aps_policy(res: list[Resource], name: str) -> Resource:
+    (found,) = [r for r in res if r.type == invariants.ROLE_POLICY and r.name.endswith(f"global-metrics-{name}")]
+    return found
+
+
+@pytest.mark.parametrize("name, statement, culprit", [
+    ("writer-role-policy", {"Action": ["aps:RemoteWrite", "aps:QueryMetrics"]}, "grants"),  # write and read
+    ("writer-role-policy", {"Action": "aps:*"}, "grants"),
+    ("query-role-policy", {"Action": ["aps:QueryMetrics", "aps:DeleteWorkspace"]}, "grants"),
+    ("query-role-policy", {"Resource": "arn:aws:aps:eu-west-1:123456789012:workspace/*"}, "named workspace"),
+    ("writer-role-policy", {"Resource": "*"}, "named workspace"),
+])
+def test_the_aps_invariant_catches_a_wider_role(amp_prod, name, statement, culprit):
+    res = copy.deepcopy(amp_prod)
+    policy = _aps_policy(res, name)
+    doc = json.loads(policy.props["policy"])
+    doc["Statement"][0].update(statement)
+    policy.props["policy"] = json.dumps(doc)
+    found = invariants.check_all(res)
+    assert len(found["aps-roles-write-or-query-one-workspace"]) == 1, found
+    assert culprit in found["aps-roles-write-or-query-one-workspace"][0]
+    assert all(not v for n, v in found.items() if n != "aps-roles-write-or-query-one-workspace")
+
+
+def test_a_deny_or_another_service_is_not_the_aps_invariants_business(amp_prod):
+    res = copy.deepcopy(amp_prod)
+    policy = _aps_policy(res, "writer-role-policy")
+    doc = json.loads(policy.props["policy"])
+    doc["Statement"].append({"Effect": "Deny", "Action": "aps:*", "Resource": "*"})
+    policy.props["policy"] = json.dumps(doc)
+    assert invariants.check_all(res)["aps-roles-write-or-query-one-workspace"] == []

@@ -33,23 +33,31 @@ PINNED = {
     "grafana_folder_uids": dict,
     "grafana_dashboard_urls": dict,
     "grafana_datasource_uids": dict,
+    "global_metrics_remote_write_url": str,
+    "global_metrics_query_url": str,
+    "global_metrics_writer_role_arn": str,
 }
 REPLICA = {"archive_replica_bucket", "archive_replica_bucket_arn", "replica_kms_key_arn"}
 ARCHIVE = {"archive_bucket", "archive_bucket_arn", "snapshot_bucket", "snapshot_bucket_arn", "snapshot_role_arn",
            "access_log_bucket", "archive_kms_key_arn", "snapshot_kms_key_arn", "archive_writer_role_arn"}
 # (stack, overrides) -> the outputs a consumer does not get. Outputs pass through the SDK's own
 # serialisation (harness.runtime registers them as Stack._finish does), which drops None values.
+GLOBAL = {"global_metrics_remote_write_url", "global_metrics_query_url", "global_metrics_writer_role_arn"}
 SCENARIOS = [
-    ("prod", {}, set()),
-    ("staging", {}, REPLICA),
-    ("dev", {}, REPLICA),
-    ("dev", {"enableAlerting": False}, REPLICA | {"prometheus_url", "alertmanager_url"}),
-    ("dev", {"enableArchive": False}, REPLICA | ARCHIVE),
-    ("dev", {"eksOidcProviderArn": "", "enableSearchRetention": False}, REPLICA | {"archive_writer_role_arn"}),
-    ("dev", {"enableCollection": False}, REPLICA | {"jaeger_otlp_grpc_endpoint", "jaeger_otlp_http_endpoint",
-                                                    "jaeger_query_url"}),
-    ("dev", {"enableGrafana": False}, REPLICA | {"grafana_folder_uids", "grafana_dashboard_urls",
-                                                 "grafana_datasource_uids"}),
+    ("prod", {}, GLOBAL),
+    ("staging", {}, REPLICA | GLOBAL),
+    ("dev", {}, REPLICA | GLOBAL),
+    ("dev", {"enableAlerting": False}, REPLICA | GLOBAL | {"prometheus_url", "alertmanager_url"}),
+    ("dev", {"enableArchive": False}, REPLICA | GLOBAL | ARCHIVE),
+    ("dev", {"eksOidcProviderArn": "", "enableSearchRetention": False},
+     REPLICA | GLOBAL | {"archive_writer_role_arn"}),
+    ("dev", {"enableCollection": False}, REPLICA | GLOBAL | {"jaeger_otlp_grpc_endpoint", "jaeger_otlp_http_endpoint",
+                                                             "jaeger_query_url"}),
+    ("dev", {"enableGrafana": False}, REPLICA | GLOBAL | {"grafana_folder_uids", "grafana_dashboard_urls",
+                                                          "grafana_datasource_uids"}),
+    ("prod", {"globalMetrics": "amp", "globalMetricsGrafanaRoleArn": "arn:aws:iam::123456789012:role/grafana"}, set()),
+    ("prod", {"globalMetrics": "mimir", "globalMetricsUrl": "https://mimir.example", "globalMetricsTenant": "kafka"},
+     {"global_metrics_writer_role_arn"}),
 ]
 
 

@@ -1,0 +1,48 @@
+"""Further Kubernetes clusters of one stack: one string each (Pulumi's config schema has no objects).
+
+    <name> context=<kubeconfig context> [oidc=<EKS OIDC provider ARN>]
+
+The stack's own cluster is `kubernetesCluster` on `kubernetes:context`; each listed one gets its own
+explicit Kubernetes provider on its context and its own Prometheus pair, Alertmanager and exporters,
+for the Kafka clusters whose spec says `k8s=<name>`. `oidc` is that cluster's IAM OIDC provider: with
+globalMetrics amp its Prometheus writes through IRSA, as the stack's own does with eksOidcProviderArn.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Its Helm release, `kafka-monitoring-alerting-<name>-prometheus`, must stay a DNS label of at most 53.
+NAME = re.compile(r"^[a-z0-9]([-a-z0-9]{0,14}[a-z0-9])?$")
+GRAMMAR = "'<name> context=<kubeconfig context> [oidc=<EKS OIDC provider ARN>]'"
+_CONTEXT = re.compile(r"^[^\s=]{1,253}$")
+_OIDC = re.compile(r"^arn:aws[a-z-]*:iam::[0-9]{12}:oidc-provider/[A-Za-z0-9./_-]{1,255}$")
+
+
+@dataclass(frozen=True)
+class KubernetesCluster:
+    name: str
+    context: str
+    oidc_provider_arn: str = ""
+
+
+def parse_kubernetes_cluster(spec: object, key: str) -> tuple[KubernetesCluster | None, list[str]]:
+    if not isinstance(spec, str) or not spec.split():
+        return None, [f"{key}: not a Kubernetes cluster spec; expected {GRAMMAR}"]
+    name, *pairs = spec.split()
+    errors = [] if NAME.match(name) else [
+        f"{key}: the cluster name is not allowed; allowed: lowercase letters, digits and '-', at most 16"]
+    fields: dict[str, str] = {}
+    for n, pair in enumerate(pairs, 2):
+        field, sep, value = pair.partition("=")
+        if not sep or field not in ("context", "oidc") or field in fields:
+            errors.append(f"{key}: word {n} is not allowed; expected {GRAMMAR} with each field once")
+            continue
+        fields[field] = value
+    if not _CONTEXT.match(fields.get("context", "")):
+        errors.append(f"{key}.context: required; allowed: a kubeconfig context name")
+    if "oidc" in fields and not _OIDC.match(fields["oidc"]):
+        errors.append(f"{key}.oidc: not allowed; allowed: arn:aws:iam::<12-digit account>:oidc-provider/<issuer>")
+    if errors:
+        return None, errors
+    return KubernetesCluster(name, fields["context"], fields.get("oidc", "")), []
