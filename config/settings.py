@@ -25,6 +25,7 @@ REQUIRED_SECRETS = {
     "enableGrafana": ("grafanaToken", "elasticsearchPassword", "opensearchPassword"),
     "enableSearchRetention": ("elasticsearchPassword", "opensearchPassword"),
     "enableCollection": ("elasticsearchPassword", "opensearchPassword"),
+    "enableAuthProxy": ("authProxyPassword",),
 }
 
 
@@ -47,6 +48,7 @@ class Secrets:
     grafana_token: Any = None
     elasticsearch_password: Any = None
     opensearch_password: Any = None
+    auth_proxy_password: Any = None
 
     def search_password(self, engine: str) -> Any:
         """Password of the elasticsearch or opensearch cluster."""
@@ -153,6 +155,8 @@ class Settings:
     trace_sender_namespaces: tuple[str, ...]
     grafana_sources: tuple[str, ...]
     alertmanager_sources: tuple[str, ...]
+    enable_auth_proxy: bool
+    auth_proxy_image: str
     secrets: Secrets
     kubernetes_context: str = ""   # kubernetes:context, the explicit provider's (aws:allowedAccountIds
                                    # is only checked: the AWS provider reads it from the stack itself)
