@@ -339,3 +339,20 @@ def test_prometheus_reaches_every_target_its_scrape_config_finds(settings, prod,
         for prom in pods["prometheus"]:
             for pod, port in targets:
                 assert c.allowed(prom, pod, port), (job["job_name"], pod.name, port)
+
+
+@pytest.mark.parametrize("proxied,prometheus_ports,alertmanager_ports", [
+    (True, {9091}, {9095, 9094}),
+    # Without the proxies (allowed outside prod) the servers and their reloaders are on the pod's address.
+    (False, {9090, 8080}, {9093, 8080, 9094}),
+])
+def test_the_web_ports_in_the_flow_table_follow_the_proxies(proxied, prometheus_ports, alertmanager_ports):
+    """Only what listens on the pod's address is opened (tests/content/operator_model.py: listenLocal
+    puts the servers and their config-reloaders on loopback)."""
+    s = NetworkArgs.of(make_settings("dev", enableAuthProxy=proxied))
+    releases = network.Releases("kafka-monitoring-alerting-prometheus")
+    rows = network.flows(s, releases)
+    prom, am = network.prometheus(s, releases.prometheus), network.alertmanager(s, releases.prometheus)
+    into = {d: {p for f in rows if f.destination == d for _, p in f.ports} for d in (prom, am)}  # 9094: gossip
+    assert into[prom] == prometheus_ports
+    assert into[am] == alertmanager_ports
