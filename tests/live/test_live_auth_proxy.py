@@ -70,7 +70,8 @@ def _start(args: list[str], log) -> subprocess.Popen:
 
 @pytest.fixture(scope="module")
 def servers(stack_runs, tmp_path_factory):
-    """(prometheus proxy port, alertmanager proxy port, alertmanager's own port) with everything running."""
+    """(prometheus proxy port, alertmanager proxy port, alertmanager's own port, deadline, the temporary
+    directory) with everything running."""
     tmp = tmp_path_factory.mktemp("auth-proxy")
     deadline = time.monotonic() + DEADLINE_S
     run = stack_runs["prod"]
@@ -103,7 +104,7 @@ def servers(stack_runs, tmp_path_factory):
         while _call(prom_proxy, "/api/v1/status/buildinfo", (USER, PASSWORD))[0] != 200:
             assert time.monotonic() < deadline, "Prometheus did not answer through its proxy"
             time.sleep(0.2)
-        yield prom_proxy, am_proxy, am, deadline
+        yield prom_proxy, am_proxy, am, deadline, tmp
     finally:
         for proc in procs:
             proc.terminate()
@@ -159,7 +160,7 @@ def _silence() -> bytes:
 
 
 def test_alertmanager_refuses_a_silence_without_credentials_and_takes_one_with_them(servers):
-    _, am_proxy, am, _ = servers
+    _, am_proxy, am, *_ = servers
     for auth in (None, (USER, "wrong-password"), ("admin", PASSWORD)):
         status, headers, _ = _call(am_proxy, "/api/v2/silences", auth, _silence())
         assert status == 401 and headers.get("WWW-Authenticate") == 'Basic realm="kafka-monitoring"'
@@ -172,15 +173,30 @@ def test_alertmanager_refuses_a_silence_without_credentials_and_takes_one_with_t
 
 
 def test_a_fake_resolution_without_credentials_is_refused(servers):
-    _, am_proxy, am, _ = servers
+    _, am_proxy, am, *_ = servers
     alert = b'[{"labels":{"alertname":"FakeResolution","severity":"critical"},"endsAt":"2020-01-01T00:00:00Z"}]'
     assert _call(am_proxy, "/api/v2/alerts", None, alert)[0] == 401
     assert _call(am_proxy, "/api/v2/alerts", (USER, PASSWORD), alert)[0] == 200
 
 
 def test_prometheus_delivers_alerts_through_alertmanagers_proxy_with_basic_auth(servers):
-    _, am_proxy, am, deadline = servers
+    _, am_proxy, am, deadline, _ = servers
     while b"ThroughTheProxy" not in _call(am, "/api/v2/alerts")[2]:
         assert time.monotonic() < deadline, "no alert reached Alertmanager through its proxy"
         time.sleep(0.3)
     assert b"ThroughTheProxy" in _call(am_proxy, "/api/v2/alerts", (USER, PASSWORD))[2]
+
+
+def test_a_new_password_takes_effect_without_a_restart(servers):
+    """nginx opens the htpasswd file on each request (nginx release-1.27.2
+    src/http/modules/ngx_http_auth_basic_module.c ngx_http_auth_basic_handler: ngx_open_file), so the
+    kubelet's refresh of the mounted Secret is enough. Runs last: it puts the first password back."""
+    prom_proxy, tmp = servers[0], servers[-1]
+    rotated = "rotated-proxy-password-fedcba9876543210"
+    try:
+        (tmp / "htpasswd").write_text(auth_proxy.secret_data(rotated)[auth_proxy.HTPASSWD_KEY])
+        assert _call(prom_proxy, QUERY, (USER, rotated))[0] == 200
+        assert _call(prom_proxy, QUERY, (USER, PASSWORD))[0] == 401
+    finally:
+        (tmp / "htpasswd").write_text(auth_proxy.secret_data(PASSWORD)[auth_proxy.HTPASSWD_KEY])
+    assert _call(prom_proxy, QUERY, (USER, PASSWORD))[0] == 200
