@@ -42,7 +42,8 @@ PROXY_PORTS = {"prometheus": 9091, "alertmanager": 9095}   # 9094 is Alertmanage
 LOCAL_PORTS = {"prometheus": 9090, "alertmanager": 9093}   # where listenLocal puts the servers
 HEALTH_PATH = "/-/proxy-healthy"  # answered by nginx itself: the proxy's probes do not wait on the server
 OPEN_PATHS = ("/metrics",)
-CONFIG_DIR, SECRET_DIR, TMP_DIR = "/etc/auth-proxy", "/etc/auth-proxy/secret", "/tmp"
+# Side by side, not nested: a mount point inside a read-only ConfigMap volume cannot be created.
+CONFIG_DIR, SECRET_DIR, TMP_DIR = "/etc/auth-proxy/config", "/etc/auth-proxy/secret", "/tmp"
 CONFIG_KEY, HTPASSWD_KEY = "nginx.conf", "htpasswd"
 USERNAME_KEY, PASSWORD_KEY = "username", "password"  # Prometheus's basicAuth to Alertmanager
 CONTAINER = "auth-proxy"

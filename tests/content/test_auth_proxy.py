@@ -161,3 +161,10 @@ def test_without_the_proxy_the_chart_values_stay_as_they_were(program):
     assert values["alertmanager"]["service"]["targetPort"] == 9093
     assert reachable("prometheus", prom) == {("TCP", 9090), ("TCP", 8080)}
     assert not [r for r in run.resources if r.name.endswith("auth-proxy")]
+
+
+def test_no_mount_of_the_proxy_lies_inside_another():
+    """A mount point inside another (read-only) volume would have to be created in it."""
+    paths = [m["mountPath"].rstrip("/") + "/" for m in auth_proxy.container("prometheus", "nginx:1")["volumeMounts"]]
+    assert len(set(paths)) == len(paths)
+    assert [(a, b) for a in paths for b in paths if a != b and b.startswith(a)] == []
