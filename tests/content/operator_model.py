@@ -1,6 +1,8 @@
 """What prometheus-operator v0.77.1 (kube-prometheus-stack 65.1.1's appVersion; tag v0.77.1, commit
 9ea2e29c0c125544e6b2cbff1fa5a4346f328b06) makes of a Prometheus or Alertmanager spec, as far as who can
-reach the pod: the container ports it declares and the address each server listens on.
+reach the pod: the container ports it declares and the address each server listens on. The files
+are vendored under tests/upstream/prometheus-operator-v0.77.1; test_operator_model.py finds each
+fact below in them.
 
 Written from the operator's source, not from content/:
 - Prometheus: pkg/prometheus/common.go `MakeContainerPorts` (no port with listenLocal, else
