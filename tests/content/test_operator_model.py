@@ -99,6 +99,9 @@ def test_added_containers_are_appended_as_given_and_the_governing_service_target
     service = function("pkg_prometheus_server_statefulset.go", "makeStatefulSetService")
     assert contains(service, "Name:       p.Spec.PortName,", "Port:       9090,",
                     "TargetPort: intstr.FromString(p.Spec.PortName),")
+    am_service = function("pkg_alertmanager_statefulset.go", "makeStatefulSetService")
+    assert contains(am_service, "Name:       a.Spec.PortName,", "Port:       9093,",
+                    "TargetPort: intstr.FromString(a.Spec.PortName),")
     sidecar = {"name": "proxy", "ports": [{"name": "http-web", "containerPort": 9091}]}
     assert container_ports("prometheus", {"listenLocal": True, "containers": [sidecar]}) == {"http-web": ("TCP", 9091)}
     assert reachable("prometheus", {"listenLocal": True, "containers": [sidecar]}) == {("TCP", 9091)}
