@@ -25,7 +25,9 @@ appVersion is prometheus-operator v0.77.1):
 So each pod gets an nginx sidecar, the only web port on the pod's address. It requires basic auth
 for everything except the server's own `/metrics` (its self-telemetry, which the chart's
 ServiceMonitors scrape without credentials and which holds no stored series) and its own health
-path. Passwords are checked against an htpasswd file in a Secret: nginx reads `{SSHA}` entries
+path. A second port, named `reloader-web` as the chart's Services and ServiceMonitors name the
+config-reloader's (templates/*/service.yaml `targetPort: reloader-web`), serves the reloader's
+`/metrics` and nothing else, so the chart's config-reloaders rules keep their series. Passwords are checked against an htpasswd file in a Secret: nginx reads `{SSHA}` entries
 itself (nginx src/core/ngx_crypt.c ngx_crypt_ssha, release-1.27.2), whatever the image's libc.
 """
 from __future__ import annotations
@@ -40,6 +42,8 @@ USERNAME = "kafka-monitoring"  # the one account: Grafana, Prometheus's alerts, 
 PORT_NAME = "http-web"         # kube-prometheus-stack values: prometheusSpec/alertmanagerSpec.portName
 PROXY_PORTS = {"prometheus": 9091, "alertmanager": 9095}   # 9094 is Alertmanager's mesh
 LOCAL_PORTS = {"prometheus": 9090, "alertmanager": 9093}   # where listenLocal puts the servers
+RELOADER_PORT, RELOADER_PROXY_PORT = 8080, 8081  # the config-reloader (loopback too), and its metrics here
+RELOADER_PORT_NAME = "reloader-web"
 HEALTH_PATH = "/-/proxy-healthy"  # answered by nginx itself: the proxy's probes do not wait on the server
 OPEN_PATHS = ("/metrics",)
 # Side by side, not nested: a mount point inside a read-only ConfigMap volume cannot be created.
@@ -65,10 +69,21 @@ def htpasswd(user: str, password: str) -> str:
     return f"{user}:{{SSHA}}{base64.b64encode(digest + salt).decode()}\n"
 
 
-def nginx_conf(listen: str, upstream: str, htpasswd_file: str, tmp: str = TMP_DIR) -> str:
+def nginx_conf(listen: str, upstream: str, htpasswd_file: str, tmp: str = TMP_DIR,
+               reloader: tuple[str, str] | None = None) -> str:
     """nginx's whole configuration: `listen` (a port, or address:port), proxying to `upstream`
-    (host:port). Runs as a non-root user on a read-only root: pid, temp files and logs go to `tmp`
-    and the standard streams."""
+    (host:port); `reloader`: (listen, upstream) of the config-reloader's metrics. Runs as a non-root
+    user on a read-only root: pid, temp files and logs go to `tmp` and the standard streams."""
+    reloader_server = "" if reloader is None else f"""
+    server {{
+        listen {reloader[0]};
+        location = /metrics {{
+            proxy_pass http://{reloader[1]};
+        }}
+        location / {{
+            return 404;
+        }}
+    }}"""
     open_paths = "".join(f"""
         location = {path} {{
             proxy_pass http://{upstream};
@@ -104,14 +119,15 @@ http {{
             proxy_set_header Authorization "";
             proxy_pass http://{upstream};
         }}
-    }}
+    }}{reloader_server}
 }}
 """
 
 
 def config(kind: str) -> str:
     """The deployed nginx.conf of the `prometheus` or `alertmanager` pod."""
-    return nginx_conf(str(PROXY_PORTS[kind]), f"127.0.0.1:{LOCAL_PORTS[kind]}", f"{SECRET_DIR}/{HTPASSWD_KEY}")
+    return nginx_conf(str(PROXY_PORTS[kind]), f"127.0.0.1:{LOCAL_PORTS[kind]}", f"{SECRET_DIR}/{HTPASSWD_KEY}",
+                      reloader=(str(RELOADER_PROXY_PORT), f"127.0.0.1:{RELOADER_PORT}"))
 
 
 def container(kind: str, image: str) -> dict:
@@ -121,7 +137,8 @@ def container(kind: str, image: str) -> dict:
         "name": CONTAINER,
         "image": image,
         "command": ["nginx", "-e", "stderr", "-c", f"{CONFIG_DIR}/{CONFIG_KEY}"],
-        "ports": [{"name": PORT_NAME, "containerPort": PROXY_PORTS[kind], "protocol": "TCP"}],
+        "ports": [{"name": PORT_NAME, "containerPort": PROXY_PORTS[kind], "protocol": "TCP"},
+                  {"name": RELOADER_PORT_NAME, "containerPort": RELOADER_PROXY_PORT, "protocol": "TCP"}],
         "readinessProbe": probe,
         "livenessProbe": {**probe, "failureThreshold": 6},
         "resources": {"requests": {"cpu": "10m", "memory": "16Mi"}, "limits": {"memory": "64Mi"}},

@@ -151,10 +151,11 @@ def web_port(s: "NetworkArgs", kind: str) -> int:
     return auth_proxy.PROXY_PORTS[kind] if s.enable_auth_proxy else auth_proxy.LOCAL_PORTS[kind]
 
 
-def _reloader(s: "NetworkArgs") -> tuple[int, ...]:
-    """The config-reloaders' port, which listenLocal puts on loopback too (operator v0.77.1
-    pkg/operator/config_reloader.go: `--listen-address=<localhost>:8080`, no container port)."""
-    return () if s.enable_auth_proxy else (RELOADER_PORT,)
+def _reloader(s: "NetworkArgs") -> int:
+    """The config-reloaders' metrics: listenLocal puts the reloader on loopback too (operator v0.77.1
+    pkg/operator/config_reloader.go: `--listen-address=<localhost>:8080`), and the proxy serves its
+    /metrics on its own port (content.auth_proxy)."""
+    return auth_proxy.RELOADER_PROXY_PORT if s.enable_auth_proxy else RELOADER_PORT
 
 
 def _pods(name: str, namespace: str, pods: "Discovery") -> Pods:
@@ -256,9 +257,9 @@ def _scrapes(s: "NetworkArgs", r: Releases, prom: Pods) -> list[Flow]:
     if r.collection:
         scrape(jaeger_pods(s, r.collection), tcp(jaeger.METRICS_PORT), "scrape Jaeger")
     release = r.prometheus or ""
-    scrape(prom, tcp(web_port(s, "prometheus"), *_reloader(s)),
+    scrape(prom, tcp(web_port(s, "prometheus"), _reloader(s)),
            "the chart's self-monitoring (every replica, and its reloader)")
-    scrape(alertmanager(s, release), tcp(web_port(s, "alertmanager"), *_reloader(s)),
+    scrape(alertmanager(s, release), tcp(web_port(s, "alertmanager"), _reloader(s)),
            "the chart's Alertmanager ServiceMonitor")
     scrape(operator(s, release), tcp(OPERATOR_PORT), "the chart's operator ServiceMonitor (https)")
     scrape(kube_state_metrics(s, release), tcp(KUBE_STATE_METRICS_PORT), "kube-state-metrics")

@@ -56,19 +56,21 @@ def test_prod_servers_are_reached_only_through_their_proxies(stack_runs):
     kubelet probes the servers from inside their containers."""
     _, values = _values(stack_runs["prod"])
     prom, am = values["prometheus"]["prometheusSpec"], values["alertmanager"]["alertmanagerSpec"]
-    assert reachable("prometheus", prom) == {("TCP", 9091)}
-    assert reachable("alertmanager", am) == {("TCP", 9095), ("TCP", 9094), ("UDP", 9094)}
+    assert reachable("prometheus", prom) == {("TCP", 9091), ("TCP", 8081)}
+    assert reachable("alertmanager", am) == {("TCP", 9095), ("TCP", 8081), ("TCP", 9094), ("UDP", 9094)}
     assert not probes_need_the_pod_address("prometheus", prom)
     assert not probes_need_the_pod_address("alertmanager", am)
     # Near miss: the same values without listenLocal would expose the servers and their reloaders.
-    assert reachable("prometheus", {**prom, "listenLocal": False}) == {("TCP", 9090), ("TCP", 8080), ("TCP", 9091)}
+    assert reachable("prometheus", {**prom, "listenLocal": False}) == {("TCP", 9090), ("TCP", 8080), ("TCP", 9091),
+                                                                        ("TCP", 8081)}
     assert ("TCP", 9093) in reachable("alertmanager", {**am, "listenLocal": False})
 
 
 def test_the_services_and_the_governing_services_reach_the_proxies(stack_runs):
     """The chart's Service keeps its port (prometheusUrl and alertmanagerUrl do not change) and
     targets the proxy's number; the operator's `*-operated` Services target the port named
-    `portName`, which only the proxy declares."""
+    `portName`, which only the proxy declares; the chart's `reloader-web` Service port (targetPort
+    `reloader-web`, which its ServiceMonitors scrape) finds the proxy's reloader port."""
     _, values = _values(stack_runs["prod"])
     for kind, spec_key, service_port, proxy in (("prometheus", "prometheusSpec", 9090, 9091),
                                                  ("alertmanager", "alertmanagerSpec", 9093, 9095)):
@@ -78,7 +80,7 @@ def test_the_services_and_the_governing_services_reach_the_proxies(stack_runs):
         assert values[kind]["service"]["targetPort"] == proxy
         assert ports[spec["portName"]] == ("TCP", proxy)
         assert ("TCP", service_port) not in ports.values()
-        assert "reloader-web" not in ports
+        assert ports["reloader-web"] == ("TCP", 8081)
 
 
 def test_prometheus_sends_alerts_to_the_alertmanager_service_with_the_secrets_credentials(stack_runs):

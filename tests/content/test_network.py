@@ -89,6 +89,8 @@ def _required(pods) -> list[tuple[object, object, int, str, str]]:
         (prom[0], one(pods, "operator"), 10250, "TCP", "operator metrics"),
         (prom[0], prom[1], 9091, "TCP", "self-monitoring of the other replica (its proxy)"),
         (prom[1], am[2], 9095, "TCP", "Alertmanager's own metrics (its proxy)"),
+        (prom[1], am[2], 8081, "TCP", "Alertmanager's config-reloader metrics (its proxy)"),
+        (prom[0], prom[1], 8081, "TCP", "the other replica's config-reloader metrics (its proxy)"),
         (prom[0], one(pods, "coredns"), 9153, "TCP", "CoreDNS metrics"),
         (prom[0], NODE, 10250, "TCP", "kubelet and cAdvisor"),
         (prom[0], one(pods, "node-exporter"), 9100, "TCP", "node-exporter (host network)"),
@@ -342,7 +344,7 @@ def test_prometheus_reaches_every_target_its_scrape_config_finds(settings, prod,
 
 
 @pytest.mark.parametrize("proxied,prometheus_ports,alertmanager_ports", [
-    (True, {9091}, {9095, 9094}),
+    (True, {9091, 8081}, {9095, 9094, 8081}),
     # Without the proxies (allowed outside prod) the servers and their reloaders are on the pod's address.
     (False, {9090, 8080}, {9093, 8080, 9094}),
 ])

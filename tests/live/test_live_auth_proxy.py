@@ -50,15 +50,18 @@ def _call(port: int, path: str, auth: tuple[str, str] | None = None, body: bytes
         return err.code, dict(err.headers), err.read()
 
 
-def _deployed_conf(run, kind: str, listen: int, upstream: int, tmp) -> str:
-    """The ConfigMap's nginx.conf of `kind`, with this machine's ports and paths."""
+def _deployed_conf(run, kind: str, listen: int, upstream: int, tmp, reloader: tuple[int, int]) -> str:
+    """The ConfigMap's nginx.conf of `kind`, with this machine's ports and paths; `reloader`: the
+    (listen, upstream) ports of the config-reloader's metrics."""
     (cm,) = [r for r in run.of_type("kubernetes:core/v1:ConfigMap")
              if r.inputs["metadata"]["name"].endswith(f"-{kind}-auth-proxy")]
     text = cm.inputs["data"]["nginx.conf"]
     for old, new in (("/tmp/", f"{tmp}/"),  # first: tmp itself lies under /tmp
                      (f"listen {auth_proxy.PROXY_PORTS[kind]};", f"listen {HOST}:{listen};"),
                      (f"http://127.0.0.1:{auth_proxy.LOCAL_PORTS[kind]};", f"http://{HOST}:{upstream};"),
-                     ("/etc/auth-proxy/secret/htpasswd", str(tmp / "htpasswd"))):
+                     ("/etc/auth-proxy/secret/htpasswd", str(tmp / "htpasswd")),
+                     (f"listen {auth_proxy.RELOADER_PROXY_PORT};", f"listen {HOST}:{reloader[0]};"),
+                     (f"http://127.0.0.1:{auth_proxy.RELOADER_PORT};", f"http://{HOST}:{reloader[1]};")):
         assert old in text, old
         text = text.replace(old, new)
     return text
@@ -71,12 +74,12 @@ def _start(args: list[str], log) -> subprocess.Popen:
 @pytest.fixture(scope="module")
 def servers(stack_runs, tmp_path_factory):
     """(prometheus proxy port, alertmanager proxy port, alertmanager's own port, deadline, the temporary
-    directory) with everything running."""
+    directory, prometheus's reloader-metrics port) with everything running."""
     tmp = tmp_path_factory.mktemp("auth-proxy")
     deadline = time.monotonic() + DEADLINE_S
     run = stack_runs["prod"]
     (tmp / "htpasswd").write_text(auth_proxy.secret_data(PASSWORD)[auth_proxy.HTPASSWD_KEY])
-    prom, am, prom_proxy, am_proxy = (free_port() for _ in range(4))
+    prom, am, prom_proxy, am_proxy, prom_reloader, am_reloader = (free_port() for _ in range(6))
     (tmp / "alertmanager.yml").write_text(yaml.safe_dump({"route": {"receiver": "null"},
                                                           "receivers": [{"name": "null"}]}))
     (tmp / "rules.yml").write_text(yaml.safe_dump({"groups": [{"name": "live", "interval": "1s", "rules": [
@@ -90,8 +93,10 @@ def servers(stack_runs, tmp_path_factory):
     nginx = ["nginx", "-e", "stderr"] + (["-g", "user root;"] if os.geteuid() == 0 else [])  # workers read tmp
     procs = []
     try:
-        for kind, listen, upstream in (("prometheus", prom_proxy, prom), ("alertmanager", am_proxy, am)):
-            (tmp / f"{kind}.nginx.conf").write_text(_deployed_conf(run, kind, listen, upstream, tmp))
+        # No config-reloader here: the reloader ports stand in front of the servers' own /metrics.
+        for kind, listen, upstream, reloader in (("prometheus", prom_proxy, prom, (prom_reloader, prom)),
+                                                 ("alertmanager", am_proxy, am, (am_reloader, am))):
+            (tmp / f"{kind}.nginx.conf").write_text(_deployed_conf(run, kind, listen, upstream, tmp, reloader))
             procs.append(_start([*nginx, "-c", str(tmp / f"{kind}.nginx.conf")], tmp / f"{kind}-nginx.log"))
         procs.append(_start(["prometheus-alertmanager", f"--config.file={tmp / 'alertmanager.yml'}",
                              f"--storage.path={tmp / 'am-data'}", f"--web.listen-address={HOST}:{am}",
@@ -104,7 +109,7 @@ def servers(stack_runs, tmp_path_factory):
         while _call(prom_proxy, "/api/v1/status/buildinfo", (USER, PASSWORD))[0] != 200:
             assert time.monotonic() < deadline, "Prometheus did not answer through its proxy"
             time.sleep(0.2)
-        yield prom_proxy, am_proxy, am, deadline, tmp
+        yield prom_proxy, am_proxy, am, deadline, tmp, prom_reloader
     finally:
         for proc in procs:
             proc.terminate()
@@ -153,6 +158,17 @@ def test_self_telemetry_and_the_proxy_health_need_no_credentials(servers):
         assert _call(port, auth_proxy.HEALTH_PATH)[:1] == (200,)
 
 
+def test_the_reloader_port_serves_metrics_and_nothing_else(servers):
+    """The chart's ServiceMonitors scrape `reloader-web` without credentials: that port passes /metrics
+    only, so no API is reachable through it."""
+    reloader = servers[5]
+    status, _, body = _call(reloader, "/metrics")
+    assert status == 200 and b"# TYPE" in body
+    for path in ("/api/v1/query?query=up", "/-/reload", "/federate?match%5B%5D=up", "/metrics/../api/v1/query",
+                 "/"):
+        assert _call(reloader, path, (USER, PASSWORD))[0] == 404, path
+
+
 def _silence() -> bytes:
     return (b'{"matchers":[{"name":"alertname","value":"KafkaBrokerDown","isRegex":false}],'
             b'"startsAt":"2020-01-01T00:00:00Z","endsAt":"2099-01-01T00:00:00Z",'
@@ -180,7 +196,7 @@ def test_a_fake_resolution_without_credentials_is_refused(servers):
 
 
 def test_prometheus_delivers_alerts_through_alertmanagers_proxy_with_basic_auth(servers):
-    _, am_proxy, am, deadline, _ = servers
+    _, am_proxy, am, deadline, *_ = servers
     while b"ThroughTheProxy" not in _call(am, "/api/v2/alerts")[2]:
         assert time.monotonic() < deadline, "no alert reached Alertmanager through its proxy"
         time.sleep(0.3)
@@ -191,7 +207,7 @@ def test_a_new_password_takes_effect_without_a_restart(servers):
     """nginx opens the htpasswd file on each request (nginx release-1.27.2
     src/http/modules/ngx_http_auth_basic_module.c ngx_http_auth_basic_handler: ngx_open_file), so the
     kubelet's refresh of the mounted Secret is enough. Runs last: it puts the first password back."""
-    prom_proxy, tmp = servers[0], servers[-1]
+    prom_proxy, tmp = servers[0], servers[4]
     rotated = "rotated-proxy-password-fedcba9876543210"
     try:
         (tmp / "htpasswd").write_text(auth_proxy.secret_data(rotated)[auth_proxy.HTPASSWD_KEY])
