@@ -8,6 +8,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 import yaml
 
+from components import auth_proxy
 from content import alertmanager, exporters, jmx, prometheus_stack, remote_write
 from content.rules import rule_files
 from content.scrape import prometheus_config
@@ -60,10 +61,13 @@ class MetricsAlerting(pulumi.ComponentResource):
         store = remote_write.store_of(s, global_metrics.remote_write_url if global_metrics else None)
         values = prometheus_stack.values(s, release, config_name, receivers_name, store and remote_write.values(
             s, store, global_metrics.writer_role_arns.get(s.kubernetes_cluster) if global_metrics else None))
+        proxies, proxy_files = (auth_proxy.deploy(name, secrets.auth_proxy_password, s.monitoring_namespace, release,
+                                                  PART_OF, in_ns) if s.enable_auth_proxy else ([], {}))
         chart = k8s.helm.v3.Release(
             release, name=release, chart=prometheus_stack.CHART, version=s.kube_prometheus_stack_version,
             repository_opts={"repo": prometheus_stack.REPO}, namespace=s.monitoring_namespace, values=values,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[*self._in_namespace, receivers, config_secret]))
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[*self._in_namespace, receivers, config_secret,
+                                                                 *proxies]))
         files = rule_files(s)
         for file_name, doc in files.items():
             rule_name = f"{name}-{file_name.removesuffix('.rules.yml')}"
@@ -88,6 +92,7 @@ class MetricsAlerting(pulumi.ComponentResource):
             "alertmanager/alertmanager.yml": am_config,
             "helm/kube-prometheus-stack.values.yaml": values,
             "jmx/kafka-jmx-exporter.yml": jmx_config,
+            **proxy_files,
         }
         self.prometheus_url = pulumi.Output.from_input(s.prometheus_url)
         self.alertmanager_url = pulumi.Output.from_input(s.alertmanager_url)

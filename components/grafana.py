@@ -50,8 +50,10 @@ class GrafanaDashboards(pulumi.ComponentResource):
         for key, extra in datasource_settings(s).items():
             ds = DATASOURCES[key]
             secure = None
-            if "user" in extra:  # the search clusters
-                secure = pulumi.Output.secret(s.secrets.search_password(key)).apply(
+            if "user" in extra:  # the search clusters, and Prometheus and Alertmanager behind their proxies
+                password = (s.secrets.search_password(key) if key in ("elasticsearch", "opensearch")
+                            else s.secrets.auth_proxy_password)
+                secure = pulumi.Output.secret(password).apply(
                     lambda pw: json.dumps({"basicAuthPassword": pw}))
             grafana.oss.DataSource(
                 f"{name}-datasource-{key}", name=ds["name"], type=ds["type"], uid=ds["uid"], url=extra["url"],

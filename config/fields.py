@@ -344,4 +344,8 @@ def rules() -> dict[str, Rule]:
                                        "a list of Kubernetes namespace names", 0, 50),
         "grafanaSources": _list(lambda x: parse_peer(x) is not None, f"a list of peers ({PEER_GRAMMAR})", 0, 20),
         "alertmanagerSources": _list(lambda x: parse_peer(x) is not None, f"a list of peers ({PEER_GRAMMAR})", 0, 20),
+        # Authenticated entry points (content/auth_proxy.py).
+        "enableAuthProxy": Rule(lambda v: isinstance(v, bool), "true or false",
+                                lambda v: v is True, "prod requires it (true)"),
+        "authProxyImage": matches(_IMAGE, "an image pinned by tag or digest, such as nginx:1.27.2-alpine"),
     }

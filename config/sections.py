@@ -49,7 +49,7 @@ AlertingArgs = _section("AlertingArgs", """
     failed_requests_percent failed_requests_min_per_minute
     event_failures_per_second sasl_auth_failures_per_minute authorization_failures_per_second cert_expiry_days
     low_throughput_events_per_second combat_p99_latency_ms combat_p99_critical_latency_ms memory_usage_percent
-    cpu_usage_percent availability_slo_percent error_rate_slo_percent
+    cpu_usage_percent availability_slo_percent error_rate_slo_percent enable_auth_proxy auth_proxy_image
 """, ("global_metrics", "global_metrics_url", "global_metrics_tenant", "global_metrics_samples_per_second",
       "aws_region"))
 ArchiveArgs = _section("ArchiveArgs", """
@@ -77,11 +77,11 @@ CollectionArgs = _section("CollectionArgs", """
 GrafanaArgs = _section("GrafanaArgs", """
     grafana_url prometheus_url alertmanager_url jaeger_query_url opensearch_version scrape_interval runbook_base_url
     clusters
-    dashboard_top_n security_team secrets
+    dashboard_top_n security_team secrets enable_auth_proxy
 """, _SEARCH, ("global_metrics", "global_metrics_url", "global_metrics_tenant", "aws_region"))
 NetworkArgs = _section("NetworkArgs", """
     clusters monitoring_namespace platform_namespace trace_sender_namespaces grafana_sources alertmanager_sources
-    blackbox_exporter_address pagerduty_events_url trace_storage managed_control_plane
+    blackbox_exporter_address pagerduty_events_url trace_storage managed_control_plane enable_auth_proxy
 """, _SEARCH)
 _CAPACITY = tuple(f.name for f in fields(Settings) if f.name.startswith("capacity_"))
 CapacityArgs = _section("CapacityArgs", """

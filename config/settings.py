@@ -27,6 +27,7 @@ REQUIRED_SECRETS = {
     "enableGrafana": ("grafanaToken", "elasticsearchPassword", "opensearchPassword"),
     "enableSearchRetention": ("elasticsearchPassword", "opensearchPassword"),
     "enableCollection": ("elasticsearchPassword", "opensearchPassword"),
+    "enableAuthProxy": ("authProxyPassword",),
 }
 
 # A receiver's secret is needed only while its receiver is enabled too.
@@ -53,6 +54,7 @@ class Secrets:
     grafana_token: Any = None
     elasticsearch_password: Any = None
     opensearch_password: Any = None
+    auth_proxy_password: Any = None
 
     def search_password(self, engine: str) -> Any:
         """Password of the elasticsearch or opensearch cluster."""
@@ -205,6 +207,8 @@ class Settings:
     global_metrics_tenant: str
     global_metrics_samples_per_second: int
     global_metrics_grafana_role_arn: str
+    enable_auth_proxy: bool
+    auth_proxy_image: str
     secrets: Secrets
     kubernetes_context: str = ""   # kubernetes:context, the explicit provider's (aws:allowedAccountIds
                                    # is only checked: the AWS provider reads it from the stack itself)

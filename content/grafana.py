@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 from typing import TYPE_CHECKING
 
+from content import auth_proxy
 from content.data_classes import APPLICATION, SECURITY, DataClass
 
 if TYPE_CHECKING:
@@ -58,11 +59,17 @@ def _cluster(s: "GrafanaArgs", engine: str) -> dict[str, str]:
     return {"url": url, "user": user}
 
 
+def _proxied(s: "GrafanaArgs") -> dict[str, str]:
+    """Behind the authenticating proxies (content.auth_proxy), Grafana sends basic auth."""
+    return {"user": auth_proxy.USERNAME} if s.enable_auth_proxy else {}
+
+
 def datasource_settings(s: "GrafanaArgs") -> dict[str, dict]:
-    """Per datasource: url, jsonData and, for the search clusters, the basic-auth user."""
+    """Per datasource: url, jsonData and, where it authenticates, the basic-auth user."""
     return {
-        "prometheus": {"url": s.prometheus_url, "json_data": {"httpMethod": "POST", "timeInterval": s.scrape_interval}},
-        "alertmanager": {"url": s.alertmanager_url, "json_data": {"implementation": "prometheus"}},
+        "prometheus": {"url": s.prometheus_url, **_proxied(s),
+                       "json_data": {"httpMethod": "POST", "timeInterval": s.scrape_interval}},
+        "alertmanager": {"url": s.alertmanager_url, **_proxied(s), "json_data": {"implementation": "prometheus"}},
         "elasticsearch": {**_cluster(s, "elasticsearch"),
                           "json_data": {"index": daily_index(APPLICATION.prefix), "timeField": "@timestamp",
                                         "interval": "Daily"}},

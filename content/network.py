@@ -37,7 +37,7 @@ from urllib.parse import urlsplit
 
 from config.clusters import Selector
 from config.peers import parse_peer
-from content import exporters, jaeger
+from content import auth_proxy, exporters, jaeger
 from content.scrape import EVENT_CORE_APP, GATEWAY_APP
 
 if TYPE_CHECKING:
@@ -50,7 +50,7 @@ NAMESPACE_LABEL = "kubernetes.io/metadata.name"  # set on every namespace by the
 KUBE_DNS = ("kube-system", (("k8s-app", "kube-dns"),))  # CoreDNS keeps kube-dns's label (and EKS's)
 API_SERVER_PORTS = (443, 6443)  # the kubernetes Service's endpoints: 443 on EKS, 6443 with kubeadm
 CHART = "kube-prometheus-stack"
-PROMETHEUS_PORT, ALERTMANAGER_PORT, MESH_PORT, RELOADER_PORT = 9090, 9093, 9094, 8080
+MESH_PORT, RELOADER_PORT = 9094, 8080  # Prometheus and Alertmanager web ports: web_port()
 OPERATOR_PORT, KUBE_STATE_METRICS_PORT, NODE_EXPORTER_PORT, KUBELET_PORT, COREDNS_METRICS_PORT = (
     10250, 8080, 9100, 10250, 9153)
 FLUENT_BIT_PORT = 2020
@@ -143,6 +143,19 @@ def _peer(name: str, text: str) -> Endpoint:
     peer = parse_peer(text)
     assert peer is not None  # config.fields refuses anything else
     return Hosts(name, (peer.cidr,)) if peer.cidr else Pods(name, peer.namespace, peer.labels)
+
+
+def web_port(s: "NetworkArgs", kind: str) -> int:
+    """Where `prometheus` or `alertmanager` is reached from another pod: its proxy's port when the
+    server listens on loopback behind it (content.auth_proxy), else the server's own."""
+    return auth_proxy.PROXY_PORTS[kind] if s.enable_auth_proxy else auth_proxy.LOCAL_PORTS[kind]
+
+
+def _reloader(s: "NetworkArgs") -> int:
+    """The config-reloaders' metrics: listenLocal puts the reloader on loopback too (operator v0.77.1
+    pkg/operator/config_reloader.go: `--listen-address=<localhost>:8080`), and the proxy serves its
+    /metrics on its own port (content.auth_proxy)."""
+    return auth_proxy.RELOADER_PROXY_PORT if s.enable_auth_proxy else RELOADER_PORT
 
 
 def _pods(name: str, namespace: str, pods: "Discovery") -> Pods:
@@ -244,8 +257,10 @@ def _scrapes(s: "NetworkArgs", r: Releases, prom: Pods) -> list[Flow]:
     if r.collection:
         scrape(jaeger_pods(s, r.collection), tcp(jaeger.METRICS_PORT), "scrape Jaeger")
     release = r.prometheus or ""
-    scrape(prom, tcp(PROMETHEUS_PORT, RELOADER_PORT), "the chart's self-monitoring (every replica, and its reloader)")
-    scrape(alertmanager(s, release), tcp(ALERTMANAGER_PORT, RELOADER_PORT), "the chart's Alertmanager ServiceMonitor")
+    scrape(prom, tcp(web_port(s, "prometheus"), _reloader(s)),
+           "the chart's self-monitoring (every replica, and its reloader)")
+    scrape(alertmanager(s, release), tcp(web_port(s, "alertmanager"), _reloader(s)),
+           "the chart's Alertmanager ServiceMonitor")
     scrape(operator(s, release), tcp(OPERATOR_PORT), "the chart's operator ServiceMonitor (https)")
     scrape(kube_state_metrics(s, release), tcp(KUBE_STATE_METRICS_PORT), "kube-state-metrics")
     scrape(Pods("coredns", *KUBE_DNS), tcp(COREDNS_METRICS_PORT), "the chart's coreDns ServiceMonitor")
@@ -266,17 +281,17 @@ def flows(s: "NetworkArgs", r: Releases) -> list[Flow]:
         prom, am = prometheus(s, r.prometheus), alertmanager(s, r.prometheus)
         op, ksm = operator(s, r.prometheus), kube_state_metrics(s, r.prometheus)
         table += _scrapes(s, r, prom)
-        table.append(Flow(prom, am, tcp(ALERTMANAGER_PORT), "Prometheus sends alerts"))
+        table.append(Flow(prom, am, tcp(web_port(s, "alertmanager")), "Prometheus sends alerts"))
         table.append(Flow(am, am, ((TCP, MESH_PORT), (UDP, MESH_PORT)), "Alertmanager's cluster gossip "
                           "(replicas dedupe notifications)"))
         pagerduty, pagerduty_ports = _url("pagerduty", s.pagerduty_events_url)
         table.append(Flow(am, pagerduty, pagerduty_ports, "pages (PagerDuty Events API)"))
         table.append(Flow(am, outside, tcp(443), "Slack webhook and the dead man's switch heartbeat (https)"))
         for peer in grafana:
-            table += [Flow(peer, prom, tcp(PROMETHEUS_PORT), "Grafana queries Prometheus"),
-                      Flow(peer, am, tcp(ALERTMANAGER_PORT), "Grafana reads alerts and silences")]
+            table += [Flow(peer, prom, tcp(web_port(s, "prometheus")), "Grafana queries Prometheus"),
+                      Flow(peer, am, tcp(web_port(s, "alertmanager")), "Grafana reads alerts and silences")]
         for i, text in enumerate(s.alertmanager_sources):
-            table.append(Flow(_peer(f"alertmanager-source-{i}", text), am, tcp(ALERTMANAGER_PORT),
+            table.append(Flow(_peer(f"alertmanager-source-{i}", text), am, tcp(web_port(s, "alertmanager")),
                               "a sender outside the namespace (alertmanagerSources)"))
         table.append(Flow(api, op, tcp(OPERATOR_PORT), "the API server calls the operator's admission webhook"))
         table += [Flow(op, api, tcp(*API_SERVER_PORTS), "the operator watches and writes its resources"),

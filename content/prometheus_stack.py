@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from content import capacity
+from content import auth_proxy, capacity
+from content.network import chart_fullname
 from content.scrape import external_labels, scrape_configs
 
 CONTROL_PLANE = ("kubeControllerManager", "kubeScheduler", "kubeProxy", "kubeEtcd")
@@ -59,7 +60,7 @@ def service_account(release: str) -> str:
 def _values(s: "AlertingArgs", release: str, config_secret: str, receivers_secret: str) -> dict:
     selector = {"matchLabels": {"release": release}}
     managed = s.managed_control_plane
-    return {
+    base = {
         "fullnameOverride": release,
         "defaultRules": {"create": True, "rules": {g: False for g in CONTROL_PLANE_RULES} if managed else {}},
         # The chart's own kubelet and node-exporter ServiceMonitors: its default rules need their labels.
@@ -97,3 +98,7 @@ def _values(s: "AlertingArgs", release: str, config_secret: str, receivers_secre
             },
         },
     }
+    if not s.enable_auth_proxy:
+        return base
+    return auth_proxy.merge(base, auth_proxy.values(release, s.monitoring_namespace, s.auth_proxy_image,
+                                                    chart_fullname(release)))

@@ -24,6 +24,7 @@ SECRET_VALUES = {  # distinctive, so that a leak is easy to find
     "grafanaToken": "glsa_LEAKCHECK-4444",
     "elasticsearchPassword": "es-LEAKCHECK-5555",
     "opensearchPassword": "os-LEAKCHECK-6666",
+    "authProxyPassword": "proxy-LEAKCHECK-8888",
 }
 STACKS = runtime.list_stacks()
 # Two clusters with static targets, the first on ZooKeeper: what no stack file has.

@@ -81,3 +81,19 @@ def test_log_datasources_query_the_daily_indices_the_writers_create(stack_runs):
     assert not fnmatch.fnmatch("kafka-application-000001", os_["database"])
     assert os_["flavor"] == "opensearch" and re.fullmatch(r"\d+\.\d+\.\d+", os_["version"])
     assert _grafana_daily_index("kafka-application-*", day) is None  # the old setting resolved nothing
+
+
+def test_prometheus_and_alertmanager_datasources_authenticate_at_their_proxies(stack_runs, program):
+    """Behind the proxies (enableAuthProxy, prod), Grafana sends basic auth: the user in the clear,
+    the password only in secureJsonData, a Pulumi secret. Without them (allowed outside prod) it
+    sends nothing."""
+    sources = {r.inputs["uid"]: r.inputs for r in stack_runs["prod"].of_type("grafana:oss/dataSource:DataSource")}
+    for uid in ("kafka-prometheus", "kafka-alertmanager"):
+        ds = sources[uid]
+        assert ds["basicAuthEnabled"] is True and ds["basicAuthUsername"] == "kafka-monitoring", uid
+        assert ds["secureJsonDataEncoded"] == MASK, uid
+    assert sources["kafka-traces"]["basicAuthEnabled"] is False  # Jaeger's query API is not behind one
+    plain = {r.inputs["uid"]: r.inputs for r in program("dev", enableAuthProxy=False).of_type(
+        "grafana:oss/dataSource:DataSource")}
+    for uid in ("kafka-prometheus", "kafka-alertmanager"):
+        assert plain[uid]["basicAuthEnabled"] is False and "secureJsonDataEncoded" not in plain[uid], uid

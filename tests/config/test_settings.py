@@ -86,3 +86,20 @@ def test_each_search_engine_reads_its_own_cluster_and_no_other_engine_exists():
     assert s.search_cluster("opensearch") == ("https://os.example:9200", s.opensearch_username)
     with pytest.raises(ValueError, match="unknown search engine 'OpenSearch': elasticsearch or opensearch"):
         s.search_cluster("OpenSearch")
+
+
+def test_prod_requires_the_authenticating_proxies_and_their_password():
+    assert "enableAuthProxy: prod requires it (true)" in refused(enableAuthProxy=False)
+    without = {k: v for k, v in SECRET_VALUES.items() if k != "authProxyPassword"}
+    assert any(p.startswith("authProxyPassword: required secret is missing while enableAuthProxy is true")
+               for p in refused(secrets=without))
+    # Outside prod the proxies may be off, and then no password is needed.
+    dev = settings.parse({**stack_raw("dev"), "enableAuthProxy": False}, without, stack_context("dev"))
+    assert dev.enable_auth_proxy is False and dev.secrets.auth_proxy_password is None
+    assert any(p.startswith("authProxyPassword: required secret") for p in refused("dev", secrets=without))
+
+
+@pytest.mark.parametrize("image", ["nginx", "nginx:", "Nginx:1.27.2-alpine", "nginx@sha256:abc"])
+def test_an_unpinned_or_malformed_proxy_image_is_refused(image):
+    assert any(p.startswith("authProxyImage: not allowed") for p in refused(authProxyImage=image))
+    assert make_settings("prod", authProxyImage="nginx:1.27.2-alpine").auth_proxy_image == "nginx:1.27.2-alpine"

@@ -12,7 +12,8 @@ Labels and ports, each from its source at the pinned version (not from content.n
 - prometheus-operator v0.77.1 (commit 9ea2e29c0c125544e6b2cbff1fa5a4346f328b06): pkg/prometheus/
   server/operator.go and pkg/alertmanager/operator.go `makeSelectorLabels`, pkg/prometheus/common.go
   `operator.prometheus.io/shard`, pkg/alertmanager/statefulset.go (ports web 9093, mesh-tcp and
-  mesh-udp 9094), pkg/operator/config_reloader.go (reloader-web 8080), Prometheus web 9090.
+  mesh-udp 9094), pkg/operator/config_reloader.go (reloader-web 8080), Prometheus web 9090; which of
+  these a pod declares follows the rendered values (listenLocal, added containers: operator_model).
 - kube-state-metrics-5.25.1: templates/_helpers.tpl `selectorLabels`, values `service.port: 8080`;
   kube-prometheus-stack's values set `releaseLabel: true` for it.
 - prometheus-node-exporter-4.39.0: values `hostNetwork: true`, `service.port: 9100`.
@@ -32,6 +33,7 @@ from typing import Iterator
 
 from harness.runtime import Run
 from tests.content.netpol_model import Cluster, Host, Pod
+from tests.content.operator_model import container_ports
 
 NODE = Host("node", "10.0.3.10")
 API_SERVER = Host("kubernetes-api", "10.0.0.1")
@@ -93,18 +95,22 @@ def cluster_of(run: Run, monitoring: str = "monitoring", platform: str = "necpga
         common = {"app.kubernetes.io/managed-by": "Helm", "app.kubernetes.io/instance": kps,
                   "app.kubernetes.io/part-of": "kube-prometheus-stack", "release": kps, "heritage": "Helm"}
         prom, am = f"{full}-prometheus", f"{full}-alertmanager"
+        # Their ports as the operator declares them from the rendered values (operator_model).
+        kps_values = next(r.inputs["values"] for r in run.of_type("kubernetes:helm.sh/v3:Release")
+                          if r.inputs["chart"] == "kube-prometheus-stack")
+        prom_ports = container_ports("prometheus", kps_values["prometheus"]["prometheusSpec"])
+        am_ports = container_ports("alertmanager", kps_values["alertmanager"]["alertmanagerSpec"])
         for i in range(2):
             add("prometheus", f"prometheus-{prom}-{i}", monitoring, {
                 "app.kubernetes.io/name": "prometheus", "app.kubernetes.io/managed-by": "prometheus-operator",
                 "app.kubernetes.io/instance": prom, "operator.prometheus.io/name": prom, "prometheus": prom,
                 "operator.prometheus.io/shard": "0", "app.kubernetes.io/version": "2.54.1"},
-                {"http-web": ("TCP", 9090), "reloader-web": ("TCP", 8080)})
+                prom_ports)
         for i in range(3):
             add("alertmanager", f"alertmanager-{am}-{i}", monitoring, {
                 "app.kubernetes.io/name": "alertmanager", "app.kubernetes.io/managed-by": "prometheus-operator",
                 "app.kubernetes.io/instance": am, "alertmanager": am, "app.kubernetes.io/version": "0.27.0"},
-                {"http-web": ("TCP", 9093), "mesh-tcp": ("TCP", 9094), "mesh-udp": ("UDP", 9094),
-                 "reloader-web": ("TCP", 8080)})
+                am_ports)
         add("operator", f"{full}-operator", monitoring, {
             **common, "app": "kube-prometheus-stack-operator",
             "app.kubernetes.io/name": "kube-prometheus-stack-prometheus-operator",

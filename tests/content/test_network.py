@@ -87,17 +87,19 @@ def _required(pods) -> list[tuple[object, object, int, str, str]]:
         (prom[0], jaeger, 8888, "TCP", "Jaeger metrics"),
         (prom[0], one(pods, "kube-state-metrics"), 8080, "TCP", "kube-state-metrics"),
         (prom[0], one(pods, "operator"), 10250, "TCP", "operator metrics"),
-        (prom[0], prom[1], 9090, "TCP", "self-monitoring of the other replica"),
-        (prom[1], am[2], 8080, "TCP", "Alertmanager's config reloader"),
+        (prom[0], prom[1], 9091, "TCP", "self-monitoring of the other replica (its proxy)"),
+        (prom[1], am[2], 9095, "TCP", "Alertmanager's own metrics (its proxy)"),
+        (prom[1], am[2], 8081, "TCP", "Alertmanager's config-reloader metrics (its proxy)"),
+        (prom[0], prom[1], 8081, "TCP", "the other replica's config-reloader metrics (its proxy)"),
         (prom[0], one(pods, "coredns"), 9153, "TCP", "CoreDNS metrics"),
         (prom[0], NODE, 10250, "TCP", "kubelet and cAdvisor"),
         (prom[0], one(pods, "node-exporter"), 9100, "TCP", "node-exporter (host network)"),
         (prom[0], API_SERVER, 443, "TCP", "service discovery"),
         (prom[0], pods["platform-app"][0], 9090, "TCP", "event-processing metrics"),
-        (prom[1], am[0], 9093, "TCP", "alerts"),
+        (prom[1], am[0], 9095, "TCP", "alerts (through Alertmanager's proxy)"),
         (am[0], am[1], 9094, "TCP", "gossip"), (am[2], am[0], 9094, "UDP", "gossip"),
         (am[0], PAGERDUTY, 443, "TCP", "PagerDuty"), (am[1], INTERNET, 443, "TCP", "Slack, heartbeat"),
-        (grafana, prom[0], 9090, "TCP", "Grafana queries"), (grafana, am[0], 9093, "TCP", "Grafana alert view"),
+        (grafana, prom[0], 9091, "TCP", "Grafana queries"), (grafana, am[0], 9095, "TCP", "Grafana alert view"),
         (grafana, jaeger, 16686, "TCP", "Grafana traces"),
         (fb, SEARCH, 9200, "TCP", "logs"), (fb, INTERNET, 443, "TCP", "S3 archive, STS"),
         (fb, API_SERVER, 443, "TCP", "kubernetes filter"),
@@ -196,6 +198,15 @@ def _forbidden(pods) -> list[tuple[object, object, int, str, str]]:
         (jaeger, am, 9093, "TCP", "Jaeger to Alertmanager"),
         (jaeger, INTERNET, 443, "TCP", "Jaeger to the internet"),
         (one(pods, "kube-state-metrics"), INTERNET, 80, "TCP", "kube-state-metrics off the API server"),
+        # Behind the proxies (enableAuthProxy): the servers' own ports are loopback only, and no policy
+        # opens them either, not even to the peers the proxies let in.
+        (game, prom, 9091, "TCP", "a game pod to Prometheus's proxy"),
+        (game, am, 9095, "TCP", "a game pod to Alertmanager's proxy"),
+        (grafana, prom, 9090, "TCP", "Grafana around Prometheus's proxy"),
+        (grafana, am, 9093, "TCP", "Grafana around Alertmanager's proxy"),
+        (pods["prometheus"][1], am, 9093, "TCP", "Prometheus around Alertmanager's proxy"),
+        (pods["prometheus"][1], prom, 9090, "TCP", "a replica around the other's proxy"),
+        (pods["prometheus"][1], am, 8080, "TCP", "the reloader, local behind listenLocal"),
     ]
 
 
@@ -206,18 +217,21 @@ def test_forbidden_flows_are_denied(prod):
 
 
 def test_only_grafana_and_prometheus_itself_reach_prometheuss_api(prod):
-    """Every pod of the cluster tries Prometheus's API: Grafana and the other replica get through."""
+    """Every pod of the cluster tries Prometheus's API: Grafana and the other replica get through, on
+    the proxy's port 9091 only; nobody gets to the server's own 9090."""
     c, pods = prod
     target = pods["prometheus"][0]
-    through = {p.name for p in every_pod(pods) if p is not target and c.allowed(p, target, 9090)}
+    through = {p.name for p in every_pod(pods) if p is not target and c.allowed(p, target, 9091)}
     assert through == {one(pods, "grafana").name, pods["prometheus"][1].name}
+    assert [p.name for p in every_pod(pods) if p is not target and c.allowed(p, target, 9090)] == []
 
 
 def test_only_prometheus_and_grafana_reach_alertmanagers_api(prod):
     c, pods = prod
     target = pods["alertmanager"][0]
-    through = {p.name for p in every_pod(pods) if c.allowed(p, target, 9093)}
+    through = {p.name for p in every_pod(pods) if c.allowed(p, target, 9095)}
     assert through == {p.name for p in pods["prometheus"]} | {one(pods, "grafana").name}
+    assert [p.name for p in every_pod(pods) if c.allowed(p, target, 9093)] == []
 
 
 def test_the_deployed_kafka_exporter_is_reached_by_prometheus_only_and_reaches_its_cluster_only(variant):
@@ -239,11 +253,12 @@ def test_the_deployed_kafka_exporter_is_reached_by_prometheus_only_and_reaches_i
 def test_alertmanager_sources_and_trace_senders_from_the_settings(variant):
     c, pods = variant
     am, jaeger = pods["alertmanager"][0], one(pods, "jaeger")
-    assert c.allowed(Host("webhook", "10.20.255.254"), am, 9093)
-    assert not c.allowed(Host("webhook-near-miss", "10.21.0.1"), am, 9093)
+    assert c.allowed(Host("webhook", "10.20.255.254"), am, 9095)     # Alertmanager's proxy
+    assert not c.allowed(Host("webhook", "10.20.255.254"), am, 9093)  # not around it
+    assert not c.allowed(Host("webhook-near-miss", "10.21.0.1"), am, 9095)
     assert not c.allowed(Host("webhook", "10.20.0.9"), am, 9094)       # the API only, not the gossip port
-    assert c.allowed(one(pods, "ingress-nginx-0"), am, 9093)
-    assert not c.allowed(one(pods, "ingress-nginx-0"), pods["prometheus"][0], 9090)
+    assert c.allowed(one(pods, "ingress-nginx-0"), am, 9095)
+    assert not c.allowed(one(pods, "ingress-nginx-0"), pods["prometheus"][0], 9091)
     assert c.allowed(one(pods, "backend-0"), jaeger, 4317)            # traceSenderNamespaces
     assert c.allowed(pods["platform-app"][0], jaeger, 4318)            # platformNamespace, always
     assert not c.allowed(one(pods, "game"), jaeger, 4317)
@@ -326,3 +341,20 @@ def test_prometheus_reaches_every_target_its_scrape_config_finds(settings, prod,
         for prom in pods["prometheus"]:
             for pod, port in targets:
                 assert c.allowed(prom, pod, port), (job["job_name"], pod.name, port)
+
+
+@pytest.mark.parametrize("proxied,prometheus_ports,alertmanager_ports", [
+    (True, {9091, 8081}, {9095, 9094, 8081}),
+    # Without the proxies (allowed outside prod) the servers and their reloaders are on the pod's address.
+    (False, {9090, 8080}, {9093, 8080, 9094}),
+])
+def test_the_web_ports_in_the_flow_table_follow_the_proxies(proxied, prometheus_ports, alertmanager_ports):
+    """Only what listens on the pod's address is opened (tests/content/operator_model.py: listenLocal
+    puts the servers and their config-reloaders on loopback)."""
+    s = NetworkArgs.of(make_settings("dev", enableAuthProxy=proxied))
+    releases = network.Releases("kafka-monitoring-alerting-prometheus")
+    rows = network.flows(s, releases)
+    prom, am = network.prometheus(s, releases.prometheus), network.alertmanager(s, releases.prometheus)
+    into = {d: {p for f in rows if f.destination == d for _, p in f.ports} for d in (prom, am)}  # 9094: gossip
+    assert into[prom] == prometheus_ports
+    assert into[am] == alertmanager_ports
