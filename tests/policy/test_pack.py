@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 import json
 import os
-import select
+import selectors
 import subprocess
 import sys
 
@@ -280,8 +280,11 @@ def test_the_pack_process_answers_the_engine_over_grpc(plans):
     proc = subprocess.Popen([sys.executable, "__main__.py"], cwd=ROOT / "policy", stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, env={**os.environ, "PYTHONPATH": ""})
     try:
-        ready, _, _ = select.select([proc.stdout], [], [], 60)   # the pack prints its port once it serves
-        assert ready, "the policy pack printed no port within 60 s"
+        # the pack prints its port once it serves (a selector, not select(): in a long session the
+        # pipe's descriptor can be past select()'s FD_SETSIZE of 1024)
+        with selectors.DefaultSelector() as waiting:
+            waiting.register(proc.stdout, selectors.EVENT_READ)
+            assert waiting.select(timeout=60), "the policy pack printed no port within 60 s"
         port = int(proc.stdout.readline())
         with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
             stub = analyzer_pb2_grpc.AnalyzerStub(channel)
