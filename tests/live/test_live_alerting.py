@@ -93,6 +93,17 @@ def _wait_ready(port: int, proc: subprocess.Popen, deadline: float) -> None:
     raise TimeoutError(f"{proc.args[0]} did not listen on {port}")
 
 
+def stop(procs: list[subprocess.Popen]) -> None:
+    """Every process this test started, and only those: asked to stop, then killed after 10 s each."""
+    for proc in procs:
+        proc.terminate()
+    for proc in procs:
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
 def test_alerts_fire_and_reach_their_receivers(tmp_path):
     deadline = time.monotonic() + DEADLINE_S
     server = ThreadingHTTPServer((HOST, 0), Recorder)
@@ -159,13 +170,7 @@ def test_alerts_fire_and_reach_their_receivers(tmp_path):
         time.sleep(6)  # three more heartbeat intervals
         beats_after = len(_heartbeats(Recorder.received)) - silent_from
     finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        stop(procs)
         server.shutdown()
 
     down = [p for p in critical if "KafkaClusterDown" in p["payload"]["summary"]]

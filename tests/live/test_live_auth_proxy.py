@@ -26,7 +26,7 @@ import yaml
 
 from content import auth_proxy
 from harness.tools import free_port
-from tests.live.test_live_alerting import HOST, _wait_ready
+from tests.live.test_live_alerting import HOST, _wait_ready, stop
 
 pytestmark = [pytest.mark.live, pytest.mark.skipif(
     not (shutil.which("prometheus") and shutil.which("prometheus-alertmanager") and shutil.which("nginx")),
@@ -111,13 +111,7 @@ def servers(stack_runs, tmp_path_factory):
             time.sleep(0.2)
         yield prom_proxy, am_proxy, am, deadline, tmp, prom_reloader
     finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        stop(procs)
 
 
 QUERY = "/api/v1/query?" + urllib.parse.urlencode({"query": "up"})

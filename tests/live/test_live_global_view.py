@@ -38,9 +38,10 @@ from content import dashboards, remote_write as rw
 from content.rules import rule_files
 from content.scrape import prometheus_config
 from harness.ha_tracker import Tracker
-from harness.query_bench import _expand
+from harness.query_bench import STEP, _expand
 from harness.tools import free_port
 from tests.conftest import make_settings
+from tests.live.test_live_alerting import stop
 
 pytestmark = [pytest.mark.live, pytest.mark.skipif(not shutil.which("prometheus"),
                                                    reason="prometheus is not installed")]
@@ -245,13 +246,7 @@ def test_two_ha_pairs_write_one_series_per_target_to_the_global_store(tmp_path):
         after_failed = counter(senders[survivor][0], "prometheus_remote_storage_samples_failed_total",
                                remote_name="global")
     finally:
-        for proc in reversed(procs):  # senders first, then the store
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        stop(procs[::-1])  # senders first, then the store
         for server in servers:
             server.shutdown()
 
@@ -290,7 +285,7 @@ def dashboard_results(port: int) -> dict:
                 if p.source != "prometheus":
                     continue
                 for expr, _ in p.queries:
-                    expr = _expand(expr, ".*")
+                    expr = _expand(expr, ".*", STEP)  # an instant query: $__rate_interval at one scrape step, 60 s
                     if "$" in expr:
                         continue
                     queries += 1
