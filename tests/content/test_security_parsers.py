@@ -133,9 +133,10 @@ def test_the_filters_use_only_properties_fluent_bit_reads():
     (kl.failed_authentication("10.4.5.6", kl.BAD_SCRAM), "authn_failed"),
 ])
 def test_the_deployed_pipeline_parses_what_its_classifier_sends_to_the_security_index(message, event):
-    """The rendered Fluent Bit config (content/fluent_bit.py): the classifier (tests/content/fluent_bit_model.py)
-    re-tags the record security.*, the parser and modify filters that follow it for that tag parse
-    it with the [PARSER] sections of the chart's custom_parsers.conf."""
+    """The rendered Fluent Bit config (content/fluent_bit.py) through the model of v3.1.9
+    (tests/content/fluent_bit_model.py): the classifier re-tags the record security.*, and the
+    parser and modify filters that follow it for that tag parse it with the [PARSER] sections of
+    the chart's custom_parsers.conf."""
     from config.sections import CollectionArgs
     from content import fluent_bit
     from tests.conftest import make_settings
@@ -144,14 +145,11 @@ def test_the_deployed_pipeline_parses_what_its_classifier_sends_to_the_security_
     groups = fluent_bit.sections(CollectionArgs.of(make_settings("prod")))
     line = kl.layout(kl.LOG4J1, WHEN, "INFO", kl.AUTHORIZER_LOGGER, 0, THREAD, message)
     record = {"log": line, "kubernetes": {"namespace_name": "kafka", "labels": {}}}
-    (routed,) = [r for name, tag, r in fluent_bit_model.route(groups["filters"] + groups["outputs"],
-                                                               "kube.var.log.containers.kafka-0.log", record)
+    every = [section for group in groups.values() for section in group]
+    (routed,) = [r for name, tag, r in fluent_bit_model.route(every, "kube.var.log.containers.kafka-0.log", record)
                  if name == "opensearch"]
-    filters = groups["filters"]
-    classifier = next(i for i, (_, e) in enumerate(filters) if dict(e)["Name"] == "rewrite_tag")
-    ours = [(n, e) for n, e in filters[classifier + 1:] if dict(e)["Name"] in ("parser", "modify")]
-    assert ours and all(dict(e)["Match"] == fluent_bit.SECURITY_TAG for _, e in ours)
-    parsers = {dict(e)["Name"]: dict(e)["Regex"] for _, e in groups["customParsers"]}
-    parsed_record = kl.parse_record(parsers, ours, routed)
-    assert parsed_record["kafka_event"] == event and parsed_record["log"] == line
-    assert parsed_record["compliance"] == "SOC2 GDPR ISO27001"  # the classifier's other filters still apply
+    assert routed["kafka_event"] == event and routed["log"] == line
+    assert routed["compliance"] == "SOC2 GDPR ISO27001"  # the classifier's other filters still apply
+    # without the [PARSER] sections (custom_parsers.conf not mounted) the parser filter cannot start
+    with pytest.raises(ValueError, match="not found"):
+        fluent_bit_model.route(groups["filters"] + groups["outputs"], "kube.var.log.containers.kafka-0.log", record)
