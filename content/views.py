@@ -53,7 +53,7 @@ def saved_searches(s: "RetentionArgs") -> dict[str, dict]:
         events = " OR ".join(f"kafka_event:{e}" for e in d.events)
         query = f"({events})" + "".join(f" AND {_lucene(f)}" for f in d.extra_filters)
         source = {"query": {"query": query, "language": "lucene"}, "filter": [], "indexRefName": INDEX_REF}
-        out[f"{d.monitor}-events"] = {
+        out[detections.saved_search_id(d)] = {
             "attributes": {
                 "title": f"{d.alertname}: events", "description": d.description,
                 "columns": [f for f in security_parsers.FIELDS if f != "kafka_decision"] + ["log"],
