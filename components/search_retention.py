@@ -94,11 +94,16 @@ class SearchRetention(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, depends_on=depends_on or []))
 
     def _views(self) -> None:
-        """Kibana's data view of the application logs and Dashboards' index pattern of the security events
-        with the detections' saved searches, where the stack names Kibana and Dashboards."""
+        """Kibana's data view of the application logs with the runbooks' saved searches, and Dashboards'
+        index pattern of the security events with the detections' saved searches, where the stack names
+        Kibana and Dashboards. A saved search follows the view it references (an import naming a missing
+        data view fails with missing_references)."""
         s = self._s
         if s.kibana_url:
-            self._view("kibana", "data_view", views.DATA_VIEW_ID, views.data_view(s), s.kibana_url, "elasticsearch")
+            data_view = self._view("kibana", "data_view", views.DATA_VIEW_ID, views.data_view(s), s.kibana_url,
+                                   "elasticsearch")
+            for search_id, body in views.kibana_saved_searches(s).items():
+                self._view("kibana", "search", search_id, body, s.kibana_url, "elasticsearch", depends_on=[data_view])
         if s.opensearch_dashboards_url:
             pattern = self._view("opensearch-dashboards", "index-pattern", views.INDEX_PATTERN_ID, views.index_pattern(s),
                                  s.opensearch_dashboards_url, "opensearch")

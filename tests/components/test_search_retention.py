@@ -367,7 +367,7 @@ def test_every_monitor_waits_for_the_templates_that_map_its_fields_and_the_write
 
 def test_views_exist_only_where_the_stack_names_kibana_and_dashboards(stack_runs, program):
     """Kibana logs in as the Elasticsearch user, Dashboards as the OpenSearch one; each saved search is
-    registered after the index pattern it references."""
+    registered after the data view or index pattern it references."""
     views_type = "pulumi-python:dynamic/search:SavedView"
     assert stack_runs["prod"].of_type(views_type) == []
     run = program("prod", kibanaUrl="https://kibana.necpgame.internal",
@@ -380,6 +380,11 @@ def test_views_exist_only_where_the_stack_names_kibana_and_dashboards(stack_runs
     assert (pattern.inputs["endpoint"], pattern.inputs["username"]) == (
         "https://security-dashboards.necpgame.internal", "os-user")
     after = _closure(run)
+    kibana = {k[2]: found.pop(k) for k in list(found) if k[0] == "kibana"}
+    assert sorted(kibana) == ["kafka-application-errors", "kafka-application-warnings"]
+    for r in kibana.values():  # the runbooks' searches, on the data view they reference
+        assert r.inputs["kind"] == "search" and data_view.urn in after[r.urn]
+        assert (r.inputs["endpoint"], r.inputs["username"]) == ("https://kibana.necpgame.internal", "es-user")
     assert sorted(k[2] for k in found) == ["kafka-auth-success-after-failures-events", "kafka-protocol-failures-events",
                                            "kafka-sasl-brute-force-events"]
     for r in found.values():
