@@ -15,8 +15,9 @@ fluent/fluent-bit at tag v3.1.9 (commit 431fa79a):
   string is tried against each Parser in the order given until flb_parser_do succeeds; the parsed
   map is the record, expanded with the other original fields when Reserve_Data is on
   (flb_msgpack_expand_map), the Key_Name field among them only when Preserve_Key is on; no match
-  leaves the record as it was. configure(): a Parser not defined is an error; none defined, the
-  filter does not start.
+  leaves the record as it was. configure(): a Parser not defined is logged ("requested parser not
+  found") and skipped, and with none left the filter does not start; the model refuses both, as
+  the rendered config must only name parsers it defines.
 - src/flb_parser_regex.c flb_parser_regex_do: the regex is searched in the value (src/flb_regex.c
   flb_regex_do, onig_search), each named capture is a string field, an empty one is skipped
   (skip_empty, default on); no match is -1.
