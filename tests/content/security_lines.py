@@ -10,7 +10,10 @@ Messages (apache/kafka tag 3.8.0; unchanged in 3.9):
 - metadata/src/main/java/org/apache/kafka/metadata/authorizer/StandardAuthorizerData.java,
   buildAuditMessage: the same with " operation = " + action.operation() (the enum name, READ) and
   " based on rule " + rule (DefaultDeny, SuperUser, MatchingAcl(acl=...)) at the end; logged by
-  auditLog.info (line 307) for a denial.
+  auditLog.info (line 307) for a denial. Both name the request by ApiKeys.forId(...).name, the
+  field set from the message type's name (clients/.../protocol/ApiKeys.java `this.name =
+  messageType.name`; generator ApiMessageTypeGenerator: capitalizeFirst of the request spec's name
+  without "Request"), so `Fetch`, `Produce`, `Metadata`, never the enum constant `FETCH`.
 - clients/src/main/java/org/apache/kafka/common/network/Selector.java:620, log.info("Failed
   {}authentication with {} ({})", "re-" or "", desc, message) where desc is
   String.format("%s (channelId=%s)", channel.socketDescription(), channel.id()): InetAddress.toString()
@@ -47,7 +50,7 @@ def acl_authorizer(principal: str, decision: str, operation: str, host: str, res
 
 def standard_authorizer(principal: str, decision: str, operation: str, host: str, resource: str, api: str,
                         rule: str = "DefaultDeny", ref_count: int = 1) -> str:
-    """KRaft: `operation` the enum's name (READ)."""
+    """KRaft: `operation` the enum's name (READ); `api` the request's name (Fetch), as in AclAuthorizer."""
     return (f"Principal = {principal} is {decision} operation = {operation} from host = {host} on resource = "
             f"{resource} for request = {api} with resourceRefCount = {ref_count} based on rule {rule}")
 

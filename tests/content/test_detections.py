@@ -39,7 +39,7 @@ def failures(ip: str, n: int, start: float, spacing_s: float = 10, reason: str =
 
 
 def authorized(ip: str, principal: str, minutes_before: float, decision: str = "Allowed",
-               resource: str = "Topic:LITERAL:combat.events", api: str = "FETCH") -> dict:
+               resource: str = "Topic:LITERAL:combat.events", api: str = "Fetch") -> dict:
     line = kl.standard_authorizer(principal, decision, "READ", ip, resource, api)
     return kl.event(kl.layout(kl.LOG4J2, at(minutes_before), "DEBUG" if decision == "Allowed" else "INFO",
                               kl.AUTHORIZER_LOGGER, 297, "data-plane-kafka-request-handler-1", line), at(minutes_before))
@@ -168,7 +168,7 @@ def normal_day() -> list[dict]:
         for i in range(M - 1):
             docs.append(kl.event(kl.failed_authentication(ip, kl.BAD_SCRAM), rotation + timedelta(seconds=20 * i + c)))
         line = kl.standard_authorizer("User:svc-economy", "Allowed", "WRITE", ip, "Topic:LITERAL:economy.payments",
-                                      "PRODUCE", rule="MatchingAcl(acl=...)")
+                                      "Produce", rule="MatchingAcl(acl=...)")
         docs.append(kl.event(line, rotation + timedelta(minutes=3, seconds=c)))
     restart = day + timedelta(hours=15)
     for c in range(60):

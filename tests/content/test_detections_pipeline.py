@@ -78,7 +78,7 @@ def failures(layout: str, ip: str, n: int, start: float, reason: str, spacing_s:
 def audit(layout: str, authorizer: str, principal: str, decision: str, ip: str, resource: str, m: float) -> tuple:
     """A request the authorizer logs: a denial at INFO, an allowed request at DEBUG."""
     if authorizer == KRAFT:
-        message = kl.standard_authorizer(principal, decision, "READ", ip, resource, "FETCH")
+        message = kl.standard_authorizer(principal, decision, "READ", ip, resource, "Fetch")
     else:
         message = kl.acl_authorizer(principal, decision, "Read", ip, resource, "Fetch")
     return written(layout, minutes_before(m), "INFO" if decision == "Denied" else "DEBUG", kl.AUTHORIZER_LOGGER,
@@ -165,7 +165,7 @@ def normal_day() -> list[tuple[datetime, dict]]:
             "User:analytics", "Denied", "Read", "10.3.3.3", "Topic:LITERAL:combat.events", "Fetch")))
         lines.append(written(kl.LOG4J2, when + timedelta(seconds=30), "INFO", kl.AUTHORIZER_LOGGER,
                              kl.standard_authorizer("User:analytics", "Denied", "READ", "10.3.3.4",
-                                                    "Topic:LITERAL:combat.events", "FETCH"), broker=1))
+                                                    "Topic:LITERAL:combat.events", "Fetch"), broker=1))
         lines.append(written(kl.LOG4J2, when, "INFO", kl.SELECTOR_LOGGER,
                              "Connection with /10.3.3.3 (channelId=10.0.0.5:9094-10.3.3.3:51234-7) disconnected"))
         lines.append(written(kl.LOG4J1, when, "INFO", "kafka.controller.KafkaController",
@@ -178,7 +178,7 @@ def normal_day() -> list[tuple[datetime, dict]]:
                                  kl.failed_authentication(ip, kl.BAD_SCRAM), broker=c % 3))
         lines.append(written(layout, rotation + timedelta(minutes=3, seconds=c), "DEBUG", kl.AUTHORIZER_LOGGER,
                              kl.standard_authorizer("User:svc-economy", "Allowed", "WRITE", ip,
-                                                    "Topic:LITERAL:economy.payments", "PRODUCE",
+                                                    "Topic:LITERAL:economy.payments", "Produce",
                                                     rule="MatchingAcl(acl=...)"), broker=c % 3))
     restart = day + timedelta(hours=15)
     for c in range(60):
