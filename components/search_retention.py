@@ -24,6 +24,9 @@ class SearchRetention(pulumi.ComponentResource):
         s = settings
         self._name, self._s = name, s
         self.artifacts: dict = {}
+        # Per data class, the objects that map its fields and take its writes: what a reader of them
+        # (a detection) waits for.
+        self._ready: dict[str, list[pulumi.Resource]] = {}
         es, os_ = "elasticsearch", "opensearch"
         # Order is the servers' own rule: repository, then SLM/SM (ILM's wait_for_snapshot names the
         # SLM policy, and Elasticsearch refuses one naming a missing policy), then ILM/ISM, then templates.
@@ -56,23 +59,28 @@ class SearchRetention(pulumi.ComponentResource):
             first = [self._object(engine, kind, c.snapshot_policy, body, depends_on=[repo])]
         if engine == es:
             ilm = self._object(es, "ilm_policy", c.policy, r.ilm_policy(s, c, snapshots=bool(first)), depends_on=first)
-            for template_id, body in r.es_index_templates(s, c).items():
-                self._object(es, "index_template", template_id, body, depends_on=[ilm])
+            self._ready[c.key] = [self._object(es, "index_template", template_id, body, depends_on=[ilm])
+                                   for template_id, body in r.es_index_templates(s, c).items()]
         elif c.rollover:
-            self._rollover_class(c, first)
+            self._ready[c.key] = self._rollover_class(c, first)
         else:
             ism = self._object(engine, "ism_policy", c.policy, r.ism_policy(s, c), depends_on=first)
+            self._ready[c.key] = [ism]
             if c.prefix:  # Jaeger keeps its own templates in OpenSearch: ISM attaches by ism_template
-                self._object(engine, "index_template", c.policy, r.os_index_template(s, c), depends_on=[ism])
+                self._ready[c.key].append(
+                    self._object(engine, "index_template", c.policy, r.os_index_template(s, c), depends_on=[ism]))
 
     def _detections(self) -> None:
         """The security detections on the security events' cluster: the webhook channel to Alertmanager,
         then the monitors that name it. They hold no data, so they are never protected and are deleted
-        with the stack or when a detection is renamed."""
+        with the stack or when a detection is renamed. A monitor also waits for the security templates
+        that map the fields it queries and, in the rollover layout, for the write alias and its
+        bootstrap index: its first runs, and the dry run after each write (components/search_api.py),
+        then query indices whose kafka_* fields are typed (the client address an ip, the rest keywords)."""
         s, engine = self._s, SECURITY.engine_of(self._s)
         channel = self._detection(engine, "notification_channel", detections.CHANNEL_ID, detections.channel(s))
         for monitor_name, body in detections.monitors(s).items():
-            self._detection(engine, "monitor", monitor_name, body, depends_on=[channel])
+            self._detection(engine, "monitor", monitor_name, body, depends_on=[channel, *self._ready[SECURITY.key]])
 
     def _detection(self, engine: str, kind: str, object_id: str, body: dict,
                    depends_on: list[pulumi.Resource] | None = None) -> RetentionObject:
@@ -86,11 +94,16 @@ class SearchRetention(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, depends_on=depends_on or []))
 
     def _views(self) -> None:
-        """Kibana's data view of the application logs and Dashboards' index pattern of the security events
-        with the detections' saved searches, where the stack names Kibana and Dashboards."""
+        """Kibana's data view of the application logs with the runbooks' saved searches, and Dashboards'
+        index pattern of the security events with the detections' saved searches, where the stack names
+        Kibana and Dashboards. A saved search follows the view it references (an import naming a missing
+        data view fails with missing_references)."""
         s = self._s
         if s.kibana_url:
-            self._view("kibana", "data_view", views.DATA_VIEW_ID, views.data_view(s), s.kibana_url, "elasticsearch")
+            data_view = self._view("kibana", "data_view", views.DATA_VIEW_ID, views.data_view(s), s.kibana_url,
+                                   "elasticsearch")
+            for search_id, body in views.kibana_saved_searches(s).items():
+                self._view("kibana", "search", search_id, body, s.kibana_url, "elasticsearch", depends_on=[data_view])
         if s.opensearch_dashboards_url:
             pattern = self._view("opensearch-dashboards", "index-pattern", views.INDEX_PATTERN_ID, views.index_pattern(s),
                                  s.opensearch_dashboards_url, "opensearch")
@@ -106,7 +119,7 @@ class SearchRetention(pulumi.ComponentResource):
                          body=body, endpoint=endpoint, username=s.search_cluster(login)[1], ca_bundle=s.search_ca_bundle,
                          adopt=s.adopt_existing_retention, opts=pulumi.ResourceOptions(parent=self, depends_on=depends_on or []))
 
-    def _rollover_class(self, c: DataClass, first: list[pulumi.Resource]) -> None:
+    def _rollover_class(self, c: DataClass, first: list[pulumi.Resource]) -> list[pulumi.Resource]:
         """The daily layout's policy and template (same resources as before, narrowed to daily names),
         then the rollover layout in the order the server needs: the policy and template exist before the
         bootstrap index, which ISM attaches only to an index created after its ism_template
@@ -117,7 +130,8 @@ class SearchRetention(pulumi.ComponentResource):
                               depends_on=[legacy_ism])
         ism = self._object(os_, "ism_policy", c.policy, r.ism_policy(s, c), depends_on=[*first, legacy_ism])
         template = self._object(os_, "index_template", c.policy, r.os_index_template(s, c), depends_on=[ism, legacy])
-        self._object(os_, "write_alias", c.write_alias, r.write_alias(c), depends_on=[template])
+        alias = self._object(os_, "write_alias", c.write_alias, r.write_alias(c), depends_on=[template])
+        return [legacy, template, alias]
 
     def _sigv4_region(self, engine: str) -> str:
         """Amazon OpenSearch Service signs requests with AWS credentials (SigV4), in its region."""

@@ -8,6 +8,11 @@ only a real change; read returns "gone" for a vanished object and imports by `<e
 transient failures are retried with capped backoff; passwords are read at call time (Kibana logs in
 as the Elasticsearch user, Dashboards as the OpenSearch user) and are never inputs or state.
 
+Kibana's saved searches go through its import and export routes, not the per-type routes (deprecated
+since 8.7; content/views.py names the sources): read by `_export` of the one object (a missing one is a
+400 naming it with statusCode 404), written by `_import?overwrite=true` of a one-line ndjson file,
+whose per-object errors (a missing data view: `missing_references`) fail the write.
+
 Only the keys we set are compared: both servers add to what they return (Kibana's data view gains
 `fields`, `version`, `allowNoIndex`, `namespaces`...; Dashboards rewrites `attributes.fields` and adds
 `version`, `updated_at`, `migrationVersion`). Both refuse a write without their XSRF header
@@ -29,6 +34,7 @@ from components import search_provider as sp
 from components.search_api import flatten, normalise
 
 REPLACE_ON = ("engine", "kind", "object_id", "endpoint")
+EXPORT_PATH, IMPORT_PATH = "/api/saved_objects/_export", "/api/saved_objects/_import?overwrite=true"
 
 
 @dataclass(frozen=True)
@@ -39,6 +45,7 @@ class View:
     update_method: str                          # Kibana updates with POST, Dashboards with PUT
     xsrf: str                                   # the header every non-GET request must carry
     login: str                                  # whose user and password: elasticsearch or opensearch
+    saved_type: str = ""                        # Kibana: read by _export and written by _import as this type
 
 
 VIEWS: dict[tuple[str, str], View] = {
@@ -53,6 +60,9 @@ VIEWS: dict[tuple[str, str], View] = {
     ("opensearch-dashboards", "search"): View(
         "/api/saved_objects/search/{id}", "/api/saved_objects/search/{id}", lambda i, b: b,
         "PUT", "osd-xsrf", "opensearch"),
+    ("kibana", "search"): View(
+        "/api/saved_objects/search/{id}", IMPORT_PATH, lambda i, b: b, "POST", "kbn-xsrf", "elasticsearch",
+        saved_type="search"),
 }
 
 
@@ -83,18 +93,25 @@ class _Client:
         self.http = urllib3.PoolManager(cert_reqs="CERT_REQUIRED", ca_certs=props.get("ca_bundle") or None,
                                         timeout=urllib3.Timeout(total=timeout), retries=False)
 
-    def request(self, method: str, path: str, body: Any = None, missing_ok: bool = False) -> Any:
+    def request(self, method: str, path: str, body: Any = None, missing_ok: bool = False,
+                upload: tuple[str, str] | None = None) -> Any:
+        """`upload`: (file name, content) sent as the multipart field `file` instead of a JSON body."""
         headers = self.headers if method == "GET" else {**self.headers, self.view.xsrf: "true"}
         data = json.dumps(body).encode() if body is not None else None
         for attempt in range(self.attempts):
             try:
-                response = self.http.request(method, self.endpoint + path, body=data, headers=headers)
+                if upload is None:
+                    response = self.http.request(method, self.endpoint + path, body=data, headers=headers)
+                else:  # urllib3 encodes the fields as multipart/form-data and sets its content type
+                    response = self.http.request(
+                        method, self.endpoint + path, headers={k: v for k, v in headers.items() if k != "content-type"},
+                        fields={"file": (upload[0], upload[1].encode(), "application/ndjson")})
                 status, reason = response.status, _reason(response.data)
             except Exception as err:  # noqa: BLE001 - urllib3's connection errors
                 status, reason = None, str(err)
             if status is not None and status < 300:
                 return json.loads(response.data or b"null")
-            if status == 404 and missing_ok:
+            if missing_ok and (status == 404 or (status == 400 and _export_missing(response.data))):
                 return None
             transient = status is None or status in sp.TRANSIENT
             if not transient or attempt == self.attempts - 1:
@@ -102,6 +119,16 @@ class _Client:
                                         f"{reason}", status)
             sp.sleep(min(sp.BACKOFF_CAP_S, sp.BACKOFF_BASE_S * 2 ** attempt))
         raise AssertionError("unreachable")
+
+
+def _export_missing(data: bytes) -> bool:
+    """Kibana's `_export` of objects that do not exist: 400 "Error fetching objects to export" whose
+    every object's error is a 404 (SavedObjectsExportError.objectFetchError)."""
+    try:
+        objects = json.loads(data).get("attributes", {}).get("objects") or []
+    except (ValueError, AttributeError):
+        return False
+    return bool(objects) and all((o.get("error") or {}).get("statusCode") == 404 for o in objects)
 
 
 def _reason(data: bytes) -> str:
@@ -124,6 +151,10 @@ class SavedViewProvider(ResourceProvider):
 
     def _get(self, client: _Client, props: dict) -> Any:
         try:
+            if client.view.saved_type:
+                return client.request("POST", EXPORT_PATH, {"objects": [{"type": client.view.saved_type,
+                                                                         "id": props["object_id"]}],
+                                                            "excludeExportDetails": True}, missing_ok=True)
             return client.request("GET", client.view.path.format(id=props["object_id"]), missing_ok=True)
         except sp.SearchApiError as err:
             if err.status in sp.AUTH:
@@ -132,11 +163,24 @@ class SavedViewProvider(ResourceProvider):
                     from None
             raise
 
+    def _import(self, client: _Client, props: dict) -> None:
+        """One object through Kibana's `_import`, overwriting: the import's own errors fail the write."""
+        line = json.dumps({"type": client.view.saved_type, "id": props["object_id"], **props["body"]}, sort_keys=True)
+        result = client.request("POST", IMPORT_PATH, upload=(f"{props['object_id']}.ndjson", line + "\n"))
+        if not (result or {}).get("success"):
+            errors = [f"{e.get('type')}/{e.get('id')}: {(e.get('error') or {}).get('type')}"
+                      + "".join(f" {r.get('type')}/{r.get('id')}" for r in (e.get("error") or {}).get("references") or [])
+                      for e in (result or {}).get("errors") or []]
+            raise sp.SearchApiError(f"{_name(props)}: the import failed: {'; '.join(errors) or result}", 200)
+
     def _converge(self, props: dict, creating: bool) -> None:
         client = _Client(props)
         view, body = client.view, props["body"]
         stored = self._get(client, props)
         if stored is None:
+            if view.saved_type:
+                self._import(client, props)
+                return
             client.request("POST", view.create_path.format(id=props["object_id"]),
                            view.create_body(props["object_id"], body))
             return
@@ -144,7 +188,9 @@ class SavedViewProvider(ResourceProvider):
         if changed and creating and not props.get("adopt"):
             raise sp.SearchApiError(f"{_name(props)} already exists and differs at {', '.join(changed)}; it is not "
                                     "overwritten (set adoptExistingRetention to take it over)")
-        if changed:
+        if changed and view.saved_type:
+            self._import(client, props)
+        elif changed:
             client.request(view.update_method, view.path.format(id=props["object_id"]), body)
 
     def create(self, props: dict[str, Any]) -> CreateResult:

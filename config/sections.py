@@ -66,7 +66,7 @@ RetentionArgs = _section("RetentionArgs", """
     trace_retention_days opensearch_deployment
     alertmanager_url grafana_url runbook_base_url
     sasl_brute_force_failures failures_before_success protocol_failures sensitive_topics
-    kibana_url opensearch_dashboards_url
+    kibana_url opensearch_dashboards_url application_log_levels
 """, _SEARCH)
 CollectionArgs = _section("CollectionArgs", """
     clusters monitoring_namespace platform_namespace secrets bucket_prefix stack fluent_bit_chart_version

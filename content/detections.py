@@ -164,14 +164,32 @@ def events_link(s: "RetentionArgs", d: Detection) -> str:
     return url.replace(KEY, BUCKET_KEYS)
 
 
+def saved_search_id(d: Detection) -> str:
+    """The Dashboards saved search of the events a detection reads (content/views.py keeps it)."""
+    return f"{d.monitor}-events"
+
+
+def saved_search_url(s: "RetentionArgs", d: Detection) -> str:
+    """Where Dashboards opens that saved search: its own in-app URL for a `search` object
+    (opensearch-project/OpenSearch-Dashboards src/plugins/discover/server/saved_objects/search.ts
+    getInAppUrl, `/app/discover#/view/<id>`, read at commit 24fe7c09: the project pins no Dashboards
+    version); "" where the stack does not manage Dashboards."""
+    if not s.opensearch_dashboards_url:
+        return ""
+    return f"{s.opensearch_dashboards_url.rstrip('/')}/app/discover#/view/{quote(saved_search_id(d), safe='')}"
+
+
 def message(s: "RetentionArgs", d: Detection) -> str:
-    """The webhook body: Alertmanager's postable alerts, one alert (the bucket) per message."""
+    """The webhook body: Alertmanager's postable alerts, one alert (the bucket) per message. Where the
+    stack manages Dashboards, `saved_search_url` opens every event the detection reads."""
+    annotations = {"summary": d.summary.replace("{key}", KEY), "description": d.description,
+                   "runbook_url": f"{s.runbook_base_url.rstrip('/')}/{d.runbook}", "events_url": "__EVENTS__"}
+    if saved_search_url(s, d):
+        annotations["saved_search_url"] = saved_search_url(s, d)
     alert = {
         "labels": {"alertname": d.alertname, "severity": d.severity, "category": "security",
                    "source": "opensearch-alerting", d.label: KEY},
-        "annotations": {"summary": d.summary.replace("{key}", KEY), "description": d.description,
-                        "runbook_url": f"{s.runbook_base_url.rstrip('/')}/{d.runbook}",
-                        "events_url": "__EVENTS__"},
+        "annotations": annotations,
         "generatorURL": "__EVENTS__",
     }
     text = json.dumps([alert], separators=(",", ":"))

@@ -319,6 +319,9 @@ def flows(s: "NetworkArgs", r: Releases) -> list[Flow]:
             table.append(Flow(Pods(f"traces-{namespace}", namespace), jg,
                               tcp(jaeger.OTLP_GRPC_PORT, jaeger.OTLP_HTTP_PORT, jaeger.SAMPLING_PORT),
                               "applications send spans (OTLP) and read sampling strategies"))
+        # The query API answers every trace and cannot ask for credentials (Jaeger v2.5.0 bundles no
+        # authenticator extension for its confighttp server): only Grafana's peers reach it, never the
+        # namespaces that send spans (policy/network_checks.py jaeger_query_limited_to_named_peers).
         for peer in grafana:
             table.append(Flow(peer, jg, tcp(jaeger.QUERY_PORT), "Grafana's Jaeger datasource"))
         url, _ = s.search_cluster(s.trace_storage)

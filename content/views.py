@@ -1,6 +1,6 @@
-"""Ready-made views of the logs: a Kibana data view on the application logs and an OpenSearch
-Dashboards index pattern on the security events, with fixed ids, plus one saved search per
-detection in Dashboards (the events each detection reads). Index patterns come from the
+"""Ready-made views of the logs: a Kibana data view on the application logs with the saved searches
+the runbooks link to, and an OpenSearch Dashboards index pattern on the security events with one
+saved search per detection (the events each detection reads, which its alert links to). Index patterns come from the
 data-class table (content/data_classes.py), as Grafana's log datasources' do.
 
 Bodies are what the APIs take (sources read at the commits named, not at a pinned tag: the
@@ -10,6 +10,17 @@ project pins no Kibana or Dashboards version):
   `{data_view: {id, title, name, timeFieldName, allowNoIndex}, override}`; update
   `POST /api/data_views/data_view/<id>` `{data_view: {title, name, timeFieldName, ...}}`.
   `override: true` deletes the existing one and recreates it, so it is never sent.
+- Kibana saved searches: the per-type saved-objects routes are deprecated since 8.7, and a type may
+  be hidden from them (`savedObjects.allowHttpApiAccess`, routes/get.ts throwIfTypeNotVisibleByAPI),
+  so they are read with `POST /api/saved_objects/_export` `{objects: [{type, id}],
+  excludeExportDetails: true}` (routes/export.ts: ndjson, json-stable-stringify; a missing object is a
+  400 "Error fetching objects to export" naming it with statusCode 404) and written with `POST
+  /api/saved_objects/_import?overwrite=true`, a multipart `file` ending `.ndjson` (routes/import.ts;
+  200 `{success, successCount, errors}`, a missing data view an error `missing_references`)
+  (elastic/kibana packages/core/saved-objects/core-saved-objects-server-internal/src/routes/ at
+  2bb84db1 and 3658525d). The attributes are those of src/plugins/saved_search/server/saved_objects/
+  schema.ts (SCHEMA_SEARCH_BASE: title, description, columns, sort, kibanaSavedObjectMeta
+  .searchSourceJSON; grid, hideChart and isTextBasedQuery default) at 06ee3187.
 - Dashboards saved objects (opensearch-project/OpenSearch-Dashboards src/core/server/saved_objects/
   routes/create.ts at 2dc48aaa, update.ts at 130c29bc): `POST /api/saved_objects/<type>/<id>`
   `{attributes, references}`, `PUT` the same with `{attributes, references}`. A saved search
@@ -53,13 +64,42 @@ def saved_searches(s: "RetentionArgs") -> dict[str, dict]:
         events = " OR ".join(f"kafka_event:{e}" for e in d.events)
         query = f"({events})" + "".join(f" AND {_lucene(f)}" for f in d.extra_filters)
         source = {"query": {"query": query, "language": "lucene"}, "filter": [], "indexRefName": INDEX_REF}
-        out[f"{d.monitor}-events"] = {
+        out[detections.saved_search_id(d)] = {
             "attributes": {
                 "title": f"{d.alertname}: events", "description": d.description,
                 "columns": [f for f in security_parsers.FIELDS if f != "kafka_decision"] + ["log"],
                 "sort": [[TIME_FIELD, "desc"]],
                 "kibanaSavedObjectMeta": {"searchSourceJSON": json.dumps(source, sort_keys=True)}},
             "references": [{"name": INDEX_REF, "type": "index-pattern", "id": INDEX_PATTERN_ID}]}
+    return out
+
+
+# Kibana saved searches of the application logs (id -> title, levels): what the runbooks link to.
+# Levels Fluent Bit drops (applicationLogLevels) would show nothing, so a search keeps only the
+# levels that are shipped, and a search with none is not kept.
+APPLICATION_SEARCHES = {
+    "kafka-application-errors": ("Kafka application logs: errors", ("ERROR", "FATAL")),
+    "kafka-application-warnings": ("Kafka application logs: warnings and errors", ("WARN", "ERROR", "FATAL")),
+}
+APPLICATION_COLUMNS = ["level", "kubernetes.namespace_name", "kubernetes.pod_name", "message"]
+
+
+def kibana_saved_searches(s: "RetentionArgs") -> dict[str, dict]:
+    """Saved search id -> the object `_import` takes (without type and id): the application logs of its
+    levels that Fluent Bit ships, newest first, on the data view."""
+    out = {}
+    for search_id, (title, wanted) in APPLICATION_SEARCHES.items():
+        kept = [level for level in wanted if level in s.application_log_levels]
+        if not kept:
+            continue
+        source = {"query": {"query": "level:(" + " OR ".join(f'"{v}"' for v in kept) + ")", "language": "lucene"},
+                  "filter": [], "indexRefName": INDEX_REF}
+        out[search_id] = {
+            "attributes": {
+                "title": title, "description": f"Application log records of level {', '.join(kept)}.",
+                "columns": list(APPLICATION_COLUMNS), "sort": [[TIME_FIELD, "desc"]],
+                "kibanaSavedObjectMeta": {"searchSourceJSON": json.dumps(source, sort_keys=True)}},
+            "references": [{"name": INDEX_REF, "type": "index-pattern", "id": DATA_VIEW_ID}]}
     return out
 
 

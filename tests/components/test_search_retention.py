@@ -344,9 +344,30 @@ def test_detections_post_to_the_stacks_alertmanager_and_exist_only_with_it(stack
     assert not [k for k in without if k[1] in DETECTION_KINDS]
 
 
+def test_every_monitor_waits_for_the_templates_that_map_its_fields_and_the_write_index(stack_runs):
+    """A monitor queries kafka_* fields (content/security_parsers.py FIELDS) of the security indices:
+    it is created after both security templates that map them (the daily names' and the rollover
+    layout's) and after the write alias's bootstrap index, as well as after its channel; nothing of
+    the application logs' class holds it back."""
+    run = stack_runs["prod"]
+    objs = objects(run)
+    after = _closure(run)
+    monitors = [r for k, r in objs.items() if k[1] == "monitor"]
+    assert len(monitors) == 3
+    needed = [("opensearch", "index_template", "kafka-security"), ("opensearch", "index_template", "kafka-security-rollover"),
+              ("opensearch", "write_alias", "kafka-security"),
+              ("opensearch", "notification_channel", "kafka-security-alertmanager")]
+    for monitor in monitors:
+        for first in needed:
+            assert objs[first].urn in after[monitor.urn], (first, monitor.inputs["object_id"])
+        assert objs[("elasticsearch", "index_template", "kafka-application")].urn not in after[monitor.urn]
+    for template in ("kafka-security", "kafka-security-rollover"):
+        assert "kafka_client_ip" in json.dumps(objs[("opensearch", "index_template", template)].inputs["body"])
+
+
 def test_views_exist_only_where_the_stack_names_kibana_and_dashboards(stack_runs, program):
     """Kibana logs in as the Elasticsearch user, Dashboards as the OpenSearch one; each saved search is
-    registered after the index pattern it references."""
+    registered after the data view or index pattern it references."""
     views_type = "pulumi-python:dynamic/search:SavedView"
     assert stack_runs["prod"].of_type(views_type) == []
     run = program("prod", kibanaUrl="https://kibana.necpgame.internal",
@@ -359,6 +380,11 @@ def test_views_exist_only_where_the_stack_names_kibana_and_dashboards(stack_runs
     assert (pattern.inputs["endpoint"], pattern.inputs["username"]) == (
         "https://security-dashboards.necpgame.internal", "os-user")
     after = _closure(run)
+    kibana = {k[2]: found.pop(k) for k in list(found) if k[0] == "kibana"}
+    assert sorted(kibana) == ["kafka-application-errors", "kafka-application-warnings"]
+    for r in kibana.values():  # the runbooks' searches, on the data view they reference
+        assert r.inputs["kind"] == "search" and data_view.urn in after[r.urn]
+        assert (r.inputs["endpoint"], r.inputs["username"]) == ("https://kibana.necpgame.internal", "es-user")
     assert sorted(k[2] for k in found) == ["kafka-auth-success-after-failures-events", "kafka-protocol-failures-events",
                                            "kafka-sasl-brute-force-events"]
     for r in found.values():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import json
 
 import pytest
 
@@ -140,5 +141,101 @@ def test_a_refused_body_fails_with_the_servers_message(httpserver):
 
 
 def test_an_unknown_view_kind_is_refused_before_anything_registers():
-    with pytest.raises(ValueError, match="unsupported kibana view kind 'search'"):
-        vp.SavedView("x", engine="kibana", kind="search", object_id="x", body={}, endpoint="https://k", username="u")
+    with pytest.raises(ValueError, match="unsupported kibana view kind 'dashboard'"):
+        vp.SavedView("x", engine="kibana", kind="dashboard", object_id="x", body={}, endpoint="https://k", username="u")
+
+
+# ---- Kibana saved searches: _export to read, _import to write --------------------------------------
+
+KIBANA_SEARCH_ID, KIBANA_SEARCH = next(iter(views.kibana_saved_searches(S).items()))
+
+
+def with_data_view(httpserver) -> tuple[ViewsServer, vp.SavedViewProvider]:
+    server = serve(httpserver, "kibana")
+    provider = vp.SavedViewProvider()
+    provider.create(props(httpserver, "kibana", "data_view", views.DATA_VIEW_ID, views.data_view(S)))
+    return server, provider
+
+
+def test_a_kibana_saved_search_is_imported_once_and_then_left_alone(httpserver):
+    """One `_import?overwrite=true` of a one-line ndjson file naming the type and the id, after the data
+    view it references; what Kibana adds on the way (grid, hideChart, isTextBasedQuery, versions) is
+    no change, so a second create, an update and a diff write nothing."""
+    server, provider = with_data_view(httpserver)
+    p = props(httpserver, "kibana", "search", KIBANA_SEARCH_ID, KIBANA_SEARCH)
+    created = provider.create(p)
+    (_, imported) = server.writes()
+    assert (imported.path, imported.query) == ("/api/saved_objects/_import", {"overwrite": "true"})
+    name, content = imported.body["file"]
+    assert name == f"{KIBANA_SEARCH_ID}.ndjson" and content.endswith("\n") and len(content.splitlines()) == 1
+    assert json.loads(content) == {"type": "search", "id": KIBANA_SEARCH_ID, **KIBANA_SEARCH}
+    stored = server.objects[f"search/{KIBANA_SEARCH_ID}"]
+    assert (stored["attributes"]["grid"], stored["attributes"]["hideChart"]) == ({}, False)
+    provider.create(p)
+    provider.update(created.id, created.outs, p)
+    assert provider.diff(created.id, created.outs, p).changes is False
+    assert [w.path for w in server.writes()] == ["/api/data_views/data_view", "/api/saved_objects/_import"]
+    # the reads were exports of that one object, without the export details line
+    reads = [r.body for r in server.log if r.path == "/api/saved_objects/_export"]
+    assert reads and all(r == {"objects": [{"type": "search", "id": KIBANA_SEARCH_ID}], "excludeExportDetails": True}
+                         for r in reads)
+
+
+def test_a_saved_search_without_its_data_view_fails_with_the_imports_own_error(httpserver):
+    """Kibana answers 200 with success false: the provider reads the errors, not only the status."""
+    server = serve(httpserver, "kibana")
+    with pytest.raises(sp.SearchApiError, match=f"the import failed: search/{KIBANA_SEARCH_ID}: missing_references "
+                                                f"index-pattern/{views.DATA_VIEW_ID}"):
+        vp.SavedViewProvider().create(props(httpserver, "kibana", "search", KIBANA_SEARCH_ID, KIBANA_SEARCH))
+    assert f"search/{KIBANA_SEARCH_ID}" not in server.objects
+
+
+def test_a_kibana_saved_search_that_drifted_is_imported_again_and_one_theirs_only_when_adopted(httpserver):
+    server, provider = with_data_view(httpserver)
+    p = props(httpserver, "kibana", "search", KIBANA_SEARCH_ID, KIBANA_SEARCH)
+    created = provider.create(p)
+    server.objects[f"search/{KIBANA_SEARCH_ID}"]["attributes"]["columns"] = ["message"]
+    assert provider.diff(created.id, created.outs, p).changes is True
+    assert provider.read(created.id, created.outs).outs["body"]["attributes"]["columns"] == ["message"]
+    provider.update(created.id, created.outs, p)
+    assert server.objects[f"search/{KIBANA_SEARCH_ID}"]["attributes"]["columns"] == KIBANA_SEARCH["attributes"]["columns"]
+    assert provider.diff(created.id, created.outs, p).changes is False
+    # someone else's search under our id: refused on create, taken over with adopt
+    server.objects[f"search/{KIBANA_SEARCH_ID}"]["attributes"]["title"] = "theirs"
+    before = len(server.writes())
+    with pytest.raises(sp.SearchApiError, match="already exists and differs at attributes.title"):
+        provider.create(p)
+    assert len(server.writes()) == before
+    provider.create({**p, "adopt": True})
+    assert server.objects[f"search/{KIBANA_SEARCH_ID}"]["attributes"]["title"] == KIBANA_SEARCH["attributes"]["title"]
+
+
+def test_a_vanished_kibana_saved_search_is_gone_and_an_import_reads_it_by_id(httpserver):
+    server, provider = with_data_view(httpserver)
+    created = provider.create(props(httpserver, "kibana", "search", KIBANA_SEARCH_ID, KIBANA_SEARCH))
+    imported = provider.read(created.id, {"endpoint": created.outs["endpoint"], "username": "kafka-monitoring"})
+    assert imported.outs["body"]["attributes"]["title"] == KIBANA_SEARCH["attributes"]["title"]
+    provider.delete(created.id, created.outs)
+    assert f"search/{KIBANA_SEARCH_ID}" not in server.objects
+    assert provider.read(created.id, created.outs).id == ""
+
+
+def test_the_import_model_refuses_what_kibana_refuses():
+    """The premises the provider tests rest on: a file not named .ndjson, an attribute the search schema
+    does not know, an existing id without overwrite, and an export of a missing object."""
+    server = ViewsServer("kibana")
+    headers = {"kbn-xsrf": "true"}
+    line = json.dumps({"type": "search", "id": "x", "attributes": {"title": "x", "kibanaSavedObjectMeta": {
+        "searchSourceJSON": "{}"}}, "references": []})
+    answer, status = server.answer("POST", "/api/saved_objects/_import", {}, {"file": ("x.json", line)}, headers)
+    assert (status, answer["message"]) == (400, "Invalid file extension .json")
+    bad = json.dumps({"type": "search", "id": "y", "attributes": {"title": "y", "colour": "red"}, "references": []})
+    answer, _ = server.answer("POST", "/api/saved_objects/_import", {}, {"file": ("y.ndjson", bad)}, headers)
+    assert answer["success"] is False and answer["errors"][0]["error"]["type"] == "unknown"
+    assert server.answer("POST", "/api/saved_objects/_import", {}, {"file": ("x.ndjson", line)}, headers)[0]["success"]
+    answer, _ = server.answer("POST", "/api/saved_objects/_import", {}, {"file": ("x.ndjson", line)}, headers)
+    assert answer["errors"][0]["error"]["type"] == "conflict"
+    answer, status = server.answer("POST", "/api/saved_objects/_export", {}, {"objects": [{"type": "search", "id": "z"}]},
+                                   headers)
+    assert (status, answer["message"], answer["attributes"]["objects"][0]["error"]["statusCode"]) == (
+        400, "Error fetching objects to export", 404)

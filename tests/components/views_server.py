@@ -17,6 +17,18 @@ Sources, read at the commits named (the project pins no Kibana or Dashboards ver
   130c29bc (PUT, body `{attributes, version, references}`; the saved-objects repository updates
   the attributes partially); GET returns `{id, type, version, updated_at, attributes, references,
   migrationVersion}` and an index pattern's `attributes.fields` as the field list Dashboards computed.
+- Kibana saved objects, elastic/kibana packages/core/saved-objects/core-saved-objects-server-internal/
+  src/routes/: export.ts at 3658525d (POST `/_export` `{type|objects, includeReferencesDeep,
+  excludeExportDetails}`; by objects, one missing object fails the whole export: 400 "Error fetching
+  objects to export" with `attributes.objects[{id, type, error: {statusCode: 404, ...}}]`
+  (SavedObjectsExportError.objectFetchError); the answer is ndjson of json-stable-stringify lines,
+  then the export details unless excluded), import.ts at 2bb84db1 (POST `/_import`, multipart field
+  `file` whose name must end `.ndjson` ("Invalid file extension"), `overwrite` default false; 200
+  `{success, successCount, successResults, errors}`: an existing object without overwrite is an error
+  `conflict`, a reference to a missing object `missing_references`, neither written). A search's
+  attributes as src/plugins/saved_search/server/saved_objects/schema.ts at 06ee3187 reads them
+  (SCHEMA_SEARCH_BASE: title required, description, columns, sort, grid, hideChart, isTextBasedQuery
+  defaulted; an unknown key is refused).
 - Both: a request other than GET without the XSRF header (`kbn-xsrf`, `osd-xsrf`) is refused with 400
   "Request must contain a <header> header." (Kibana and Dashboards core http lifecycle handlers,
   OpenSearch Dashboards troubleshooting documentation).
@@ -52,10 +64,17 @@ class ViewsServer:
     log: list[Recorded] = field(default_factory=list)
 
     def handler(self, request: Request) -> Response:
-        raw = request.get_data(as_text=True)
-        body = json.loads(raw) if raw else None
+        if request.mimetype == "multipart/form-data":
+            upload = request.files.get("file")
+            body = {"file": (upload.filename, upload.read().decode())} if upload else {}
+            raw = ""
+        else:
+            raw = request.get_data(as_text=True)
+            body = json.loads(raw) if raw else None
         self.log.append(Recorded(request.method, request.path, dict(request.args), body, raw))
         answer, status = self.answer(request.method, request.path, dict(request.args), body, request.headers)
+        if isinstance(answer, str):  # ndjson
+            return Response(answer, status=status, content_type="application/ndjson")
         return Response(json.dumps(answer), status=status, content_type="application/json")
 
     def answer(self, method: str, path: str, query: dict, body: Any, headers: Any) -> tuple[Any, int]:
@@ -63,14 +82,27 @@ class ViewsServer:
         if method != "GET" and xsrf not in headers:
             return _boom(400, f"Request must contain a {xsrf} header.")
         if self.product == "kibana":
-            return self._kibana(method, path, body)
+            return self._kibana(method, path, body, query)
         return self._dashboards(method, path, query, body)
 
     def writes(self) -> list[Recorded]:
-        return [r for r in self.log if r.method != "GET"]
+        """Every request that may change something (Kibana's `_export` is a POST that only reads)."""
+        return [r for r in self.log if r.method != "GET" and r.path != "/api/saved_objects/_export"]
 
     # ---- Kibana -------------------------------------------------------------------------------
-    def _kibana(self, method: str, path: str, body: Any) -> tuple[Any, int]:
+    def _kibana(self, method: str, path: str, body: Any, query: dict | None = None) -> tuple[Any, int]:
+        if path == "/api/saved_objects/_export" and method == "POST":
+            return self._export(body)
+        if path == "/api/saved_objects/_import" and method == "POST":
+            return self._import(query or {}, body)
+        if (m := SAVED.fullmatch(path)) and m.group(1) == "search":
+            key = f"search/{m.group(2)}"
+            if key not in self.objects:
+                return _boom(404, f"Saved object [{key}] not found")
+            if method == "DELETE":
+                del self.objects[key]
+                return {}, 200
+            return self.objects[key], 200
         if method == "POST" and path == DATA_VIEWS:
             for where, keys, allowed in (("", body, {"override", "refresh_fields", "data_view"}),
                                          ("data_view.", body.get("data_view", {}), SPEC_KEYS)):
@@ -104,6 +136,72 @@ class ViewsServer:
                 stored[k] = spec[k]
         stored["version"] = f"Wz{len(self.writes())}sMV0="
         return {"data_view": stored}, 200
+
+    def _export(self, body: dict) -> tuple[Any, int]:
+        objects = body.get("objects") or []
+        if not objects and not body.get("type"):
+            return _boom(400, "Either `type` or `objects` are required.")
+        missing = [{"id": o["id"], "type": o["type"], "error": {
+            "statusCode": 404, "error": "Not Found", "message": f"Saved object [{o['type']}/{o['id']}] not found"}}
+            for o in objects if f"{o['type']}/{o['id']}" not in self.objects]
+        if missing:
+            answer, status = _boom(400, "Error fetching objects to export")
+            return {**answer, "attributes": {"objects": missing}}, status
+        lines = [json.dumps(self.objects[f"{o['type']}/{o['id']}"], sort_keys=True) for o in objects]
+        if not body.get("excludeExportDetails"):
+            lines.append(json.dumps({"excludedObjects": [], "excludedObjectsCount": 0, "exportedCount": len(objects),
+                                     "missingRefCount": 0, "missingReferences": []}, sort_keys=True))
+        return "\n".join(lines), 200
+
+    def _import(self, query: dict, body: dict) -> tuple[Any, int]:
+        name, content = body.get("file") or ("", "")
+        if not name.lower().endswith(".ndjson"):
+            return {"statusCode": 400, "error": "Bad Request",
+                    "message": f"Invalid file extension {('.' + name.rsplit('.', 1)[1]) if '.' in name else ''}"}, 400
+        overwrite = query.get("overwrite") == "true"
+        errors, done = [], []
+        for line in (line for line in content.splitlines() if line.strip()):
+            obj = json.loads(line)
+            key = f"{obj['type']}/{obj['id']}"
+            refs = [r for r in obj.get("references") or [] if f"{r['type']}/{r['id']}" not in self.objects]
+            attributes, problem = self._search_attributes(obj.get("attributes") or {})
+            meta = {"id": obj["id"], "type": obj["type"], "meta": {"title": (obj.get("attributes") or {}).get("title")}}
+            if refs:
+                errors.append({**meta, "error": {"type": "missing_references",
+                                                 "references": [{"type": r["type"], "id": r["id"]} for r in refs]}})
+            elif key in self.objects and not overwrite:
+                errors.append({**meta, "error": {"type": "conflict"}})
+            elif problem:
+                errors.append({**meta, "error": {"type": "unknown", "message": problem, "statusCode": 400}})
+            else:
+                self.objects[key] = {"id": obj["id"], "type": obj["type"], "attributes": attributes,
+                                     "references": obj.get("references") or [], "managed": False,
+                                     "coreMigrationVersion": "8.8.0", "typeMigrationVersion": "10.5.0",
+                                     "created_at": "2026-12-07T12:00:00.000Z", "updated_at": "2026-12-07T12:00:00.000Z",
+                                     "version": f"Wz{len(self.writes())},MV0="}
+                done.append({"id": obj["id"], "type": obj["type"], "meta": meta["meta"],
+                             **({"overwrite": True} if overwrite else {})})
+        result: dict = {"success": not errors, "successCount": len(done)}
+        if done:
+            result["successResults"] = done
+        if errors:
+            result["errors"] = errors
+        return result, 200
+
+    @staticmethod
+    def _search_attributes(attributes: dict) -> tuple[dict, str]:
+        """SCHEMA_SEARCH_BASE: (the attributes with their defaults, or the validation error)."""
+        known = {"title", "description", "columns", "sort", "grid", "rowHeight", "rowsPerPage", "hideChart",
+                 "breakdownField", "kibanaSavedObjectMeta", "isTextBasedQuery", "usesAdHocDataView", "timeRestore",
+                 "timeRange", "refreshInterval", "viewMode", "hideAggregatedPreview", "hits", "version"}
+        if unknown := sorted(set(attributes) - known):
+            return {}, f"[attributes.{unknown[0]}]: definition for this key is missing"
+        if not isinstance(attributes.get("title"), str):
+            return {}, "[attributes.title]: expected value of type [string] but got [undefined]"
+        if not isinstance((attributes.get("kibanaSavedObjectMeta") or {}).get("searchSourceJSON"), str):
+            return {}, "[attributes.kibanaSavedObjectMeta.searchSourceJSON]: expected value of type [string]"
+        return {"description": "", "columns": [], "sort": [], "grid": {}, "hideChart": False,
+                "isTextBasedQuery": False, **attributes}, ""
 
     @staticmethod
     def _spec(spec: dict) -> dict:

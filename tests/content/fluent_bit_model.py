@@ -8,12 +8,35 @@ false drops the original; the new record re-enters the pipeline through an emitt
 meets every filter matching the new tag), "Grep" (Regex KEY REGEX keeps records whose key matches;
 a missing key does not match), "Record Modifier" (adds fields), "Kubernetes" (enriches; modelled
 as the identity: the sample records carry its fields already).
+
+The `parser` and `modify` filters and the opensearch output's document are modelled from
+fluent/fluent-bit at tag v3.1.9 (commit 431fa79a):
+- plugins/filter_parser/filter_parser.c cb_parser_filter: the first value under Key_Name that is a
+  string is tried against each Parser in the order given until flb_parser_do succeeds; the parsed
+  map is the record, expanded with the other original fields when Reserve_Data is on
+  (flb_msgpack_expand_map), the Key_Name field among them only when Preserve_Key is on; no match
+  leaves the record as it was. configure(): a Parser not defined is logged ("requested parser not
+  found") and skipped, and with none left the filter does not start; the model refuses both, as
+  the rendered config must only name parsers it defines.
+- src/flb_parser_regex.c flb_parser_regex_do: the regex is searched in the value (src/flb_regex.c
+  flb_regex_do, onig_search), each named capture is a string field, an empty one is skipped
+  (skip_empty, default on); no match is -1.
+- plugins/filter_modify/modify.c setup: each property's value is split on spaces
+  (flb_utils_split_quoted, at most three words: a fourth is an error, so a regex holds no space);
+  Condition Key_exists / Key_value_matches name a record accessor (a plain name is a top-level key),
+  Key_value_matches searches its regex in a string value (flb_regex_match, onig_search);
+  cb_modify_filter applies the rules, in order, only when every condition holds; Set overwrites
+  or adds the key.
+- plugins/out_opensearch/opensearch.c opensearch_format: the document is Time_Key (default
+  `@timestamp`) formatted with Time_Key_Format (default `%Y-%m-%dT%H:%M:%S`) and `.%03luZ`, in UTC
+  (gmtime_r), from the record's time, followed by the record's fields.
 """
 from __future__ import annotations
 
 import fnmatch
 import json
 import re
+from datetime import datetime, timezone
 from typing import Any
 
 Section = tuple[str, list[tuple[str, str]]]
@@ -30,6 +53,93 @@ def _get(record: dict, accessor: str) -> Any:
 
 def _matches(pattern: str, tag: str) -> bool:
     return fnmatch.fnmatchcase(tag, pattern)
+
+
+def _bool(value: str) -> bool:
+    """src/flb_utils.c flb_utils_bool: true, on and yes (any case) are true."""
+    return value.lower() in ("true", "on", "yes")
+
+
+def onigmo(regex: str) -> re.Pattern:
+    """Onigmo's named groups (?<name>...) in Python's spelling; the rest of our regexes is common syntax."""
+    return re.compile(regex.replace("(?<", "(?P<"))
+
+
+def parsers(sections: list[Section]) -> dict[str, dict[str, str]]:
+    """The [PARSER] sections among `sections` (the parsers files), by Name."""
+    return {dict(e)["Name"]: dict(e) for n, e in sections if n == "PARSER"}
+
+
+def parser_do(parser: dict[str, str], value: str) -> dict | None:
+    """flb_parser_do for the formats we use: the parsed map, or None when the parser does not match."""
+    if parser.get("Format") != "regex" or set(parser) - {"Name", "Format", "Regex"}:
+        raise AssertionError(f"unmodelled parser {parser}")
+    m = onigmo(parser["Regex"]).search(value)
+    return None if m is None else {k: v for k, v in m.groupdict().items() if v}
+
+
+def parse_filter(entries: list[tuple[str, str]], defined: dict[str, dict[str, str]], record: dict) -> dict:
+    opts = {k.lower(): v for k, v in entries}
+    names = [v for k, v in entries if k.lower() == "parser"]
+    missing = [n for n in names if n not in defined]
+    if missing:
+        raise ValueError(f"requested parser {missing} not found")
+    value = record.get(opts["key_name"])
+    if not isinstance(value, str):
+        return record
+    for name in names:
+        parsed = parser_do(defined[name], value)
+        if parsed is None:
+            continue
+        if not _bool(opts.get("reserve_data", "off")):
+            return parsed
+        kept = {k: v for k, v in record.items() if k != opts["key_name"] or _bool(opts.get("preserve_key", "off"))}
+        clash = set(parsed) & set(kept)
+        assert not clash, f"duplicate keys {clash}: the expanded map would hold both"
+        return {**parsed, **kept}
+    return record
+
+
+def modify_filter(entries: list[tuple[str, str]], record: dict) -> dict:
+    conditions, rules = [], []
+    for key, value in entries:
+        if key.lower() in ("name", "match"):
+            continue
+        words = [w for w in value.split(" ") if w]  # next_token skips repeated separators
+        if not 0 < len(words) <= 3 or '"' in value or "'" in value:
+            raise ValueError(f"Invalid config for {key}")
+        (conditions if key.lower() == "condition" else rules).append((key.lower(), words))
+    holds = True
+    for _, words in conditions:
+        kind, accessor = words[0].lower(), words[1]
+        have = _get(record, accessor if accessor.startswith("$") else f"${accessor}")
+        if kind == "key_exists":
+            holds &= have is not None
+        elif kind == "key_value_matches":
+            holds &= isinstance(have, (str, bool)) and onigmo(words[2]).search(
+                str(have).lower() if isinstance(have, bool) else have) is not None
+        else:
+            raise AssertionError(f"unmodelled condition {words}")
+    if not holds:
+        return record
+    out = dict(record)
+    for kind, words in rules:
+        if kind != "set" or len(words) != 2:
+            raise AssertionError(f"unmodelled rule {kind} {words}")
+        out[words[0]] = words[1]
+    return out
+
+
+def opensearch_document(output: list[tuple[str, str]], record: dict, when: "datetime") -> dict:
+    """What out_opensearch sends for a record with the time `when` (an aware datetime)."""
+    opts = {k.lower(): v for k, v in output}
+    if _bool(opts.get("time_key_nanos", "off")) or _bool(opts.get("include_tag_key", "off")):
+        raise AssertionError("unmodelled output option")
+    utc = when.astimezone(timezone.utc)
+    stamp = utc.strftime(opts.get("time_key_format", "%Y-%m-%dT%H:%M:%S")) + f".{utc.microsecond // 1000:03d}Z"
+    key = opts.get("time_key", "@timestamp")
+    assert key not in record, "the record's own time key would be a duplicate field"
+    return {key: stamp, **record}
 
 
 def _filters(sections: list[Section], tag: str, record: dict, emit, fired: list | None = None) -> dict | None:
@@ -65,6 +175,12 @@ def _filters(sections: list[Section], tag: str, record: dict, emit, fired: list 
                 if key == "Record":
                     field, field_value = value.split(" ", 1)
                     record[field] = field_value
+        elif opts["Name"] == "parser":
+            record = parse_filter(entries, parsers(sections), record)
+        elif opts["Name"] == "modify":
+            record = modify_filter(entries, record)
+        elif opts["Name"] != "kubernetes":
+            raise AssertionError(f"unmodelled filter {opts['Name']}")
     return record
 
 

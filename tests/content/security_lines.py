@@ -1,5 +1,5 @@
-"""Kafka's security log lines, built exactly from the upstream format strings, and a model of the
-Fluent Bit filters that parse them.
+"""Kafka's security log lines, built exactly from the upstream format strings, and the records our
+Fluent Bit filters make of them (through tests/content/fluent_bit_model.py).
 
 Messages (apache/kafka tag 3.8.0; unchanged in 3.9):
 - core/src/main/scala/kafka/security/authorizer/AclAuthorizer.scala, logAuditMessage:
@@ -10,7 +10,10 @@ Messages (apache/kafka tag 3.8.0; unchanged in 3.9):
 - metadata/src/main/java/org/apache/kafka/metadata/authorizer/StandardAuthorizerData.java,
   buildAuditMessage: the same with " operation = " + action.operation() (the enum name, READ) and
   " based on rule " + rule (DefaultDeny, SuperUser, MatchingAcl(acl=...)) at the end; logged by
-  auditLog.info (line 307) for a denial.
+  auditLog.info (line 307) for a denial. Both name the request by ApiKeys.forId(...).name, the
+  field set from the message type's name (clients/.../protocol/ApiKeys.java `this.name =
+  messageType.name`; generator ApiMessageTypeGenerator: capitalizeFirst of the request spec's name
+  without "Request"), so `Fetch`, `Produce`, `Metadata`, never the enum constant `FETCH`.
 - clients/src/main/java/org/apache/kafka/common/network/Selector.java:620, log.info("Failed
   {}authentication with {} ({})", "re-" or "", desc, message) where desc is
   String.format("%s (channelId=%s)", channel.socketDescription(), channel.id()): InetAddress.toString()
@@ -26,7 +29,6 @@ Layouts (strimzi/strimzi-kafka-operator cluster-operator/src/main/resources/defa
 """
 from __future__ import annotations
 
-import re
 from datetime import datetime, timezone
 
 LOG4J1, LOG4J2 = "log4j1", "log4j2"
@@ -48,7 +50,7 @@ def acl_authorizer(principal: str, decision: str, operation: str, host: str, res
 
 def standard_authorizer(principal: str, decision: str, operation: str, host: str, resource: str, api: str,
                         rule: str = "DefaultDeny", ref_count: int = 1) -> str:
-    """KRaft: `operation` the enum's name (READ)."""
+    """KRaft: `operation` the enum's name (READ); `api` the request's name (Fetch), as in AclAuthorizer."""
     return (f"Principal = {principal} is {decision} operation = {operation} from host = {host} on resource = "
             f"{resource} for request = {api} with resourceRefCount = {ref_count} based on rule {rule}")
 
@@ -68,50 +70,19 @@ def unexpected_request(api: str = "METADATA") -> str:
     return f"Unexpected Kafka request of type {api} during SASL handshake."
 
 
-def onigmo(regex: str) -> re.Pattern:
-    """Onigmo's named groups (?<name>...) in Python's spelling; the rest of our regexes is common syntax."""
-    return re.compile(regex.replace("(?<", "(?P<"))
-
-
-def parse_record(parsers: dict[str, str], filters: list[tuple[str, list[tuple[str, str]]]], record: dict) -> dict:
-    """The record after our `parser` and `modify` filters, in order (fluent-bit v3.1.9):
-    - parser (plugins/filter_parser/filter_parser.c): the value of Key_Name is tried against each
-      Parser in order, the first that matches wins (flb_parser_do; a regex parser searches,
-      src/flb_regex.c onig_search); empty captures are skipped (skip_empty_values, on by default);
-      Reserve_Data keeps the other fields and Preserve_Key the parsed one; no match leaves the record.
-    - modify (plugins/filter_modify/modify.c): the rules apply only if every Condition holds
-      (Key_exists, Key_value_matches: a regex search on the value); Set replaces the key."""
+def parse_record(sections: list[tuple[str, list[tuple[str, str]]]], record: dict) -> dict:
+    """The record after the `parser` and `modify` filters among `sections`, in order, with the [PARSER]
+    sections among them (tests/content/fluent_bit_model.py models both filters from fluent-bit v3.1.9)."""
+    from tests.content import fluent_bit_model as fb
     out = dict(record)
-    for name, entries in filters:
-        opts = dict(entries)
-        kind = opts["Name"]
+    for name, entries in sections:
+        kind = dict(entries).get("Name") if name == "FILTER" else None
         if kind == "parser":
-            assert opts["Reserve_Data"] == "On" and opts["Preserve_Key"] == "On"
-            value = out.get(opts["Key_Name"])
-            for parser in [v for k, v in entries if k == "Parser"]:
-                m = onigmo(parsers[parser]).search(value) if isinstance(value, str) else None
-                if m:
-                    out.update({k: v for k, v in m.groupdict().items() if v})
-                    break
+            out = fb.parse_filter(entries, fb.parsers(sections), out)
         elif kind == "modify":
-            holds = True
-            for key, value in entries:
-                if key != "Condition":
-                    continue
-                words = value.split(" ", 2)
-                if words[0] == "Key_exists":
-                    holds &= words[1] in out
-                elif words[0] == "Key_value_matches":
-                    holds &= words[1] in out and re.search(words[2], str(out[words[1]])) is not None
-                else:
-                    raise AssertionError(f"unmodelled condition {value}")
-            if holds:
-                for key, value in entries:
-                    if key == "Set":
-                        field, field_value = value.split(" ", 1)
-                        out[field] = field_value
-        else:
-            raise AssertionError(f"unmodelled filter {kind}")
+            out = fb.modify_filter(entries, out)
+        elif kind is not None:
+            raise AssertionError(f"not one of our security filters: {kind}")
     return out
 
 
@@ -120,4 +91,4 @@ def event(line: str, when: datetime | None = None, **extra) -> dict:
     from content import security_parsers as sp
     when = when or datetime(2026, 12, 7, 12, 0, tzinfo=timezone.utc)
     record = {"log": line, "@timestamp": int(when.timestamp() * 1000), **extra}
-    return parse_record(sp.PARSERS, sp.filter_sections("security.*"), record)
+    return parse_record([*sp.parser_sections(), *sp.filter_sections("security.*")], record)

@@ -39,7 +39,7 @@ def failures(ip: str, n: int, start: float, spacing_s: float = 10, reason: str =
 
 
 def authorized(ip: str, principal: str, minutes_before: float, decision: str = "Allowed",
-               resource: str = "Topic:LITERAL:combat.events", api: str = "FETCH") -> dict:
+               resource: str = "Topic:LITERAL:combat.events", api: str = "Fetch") -> dict:
     line = kl.standard_authorizer(principal, decision, "READ", ip, resource, api)
     return kl.event(kl.layout(kl.LOG4J2, at(minutes_before), "DEBUG" if decision == "Allowed" else "INFO",
                               kl.AUTHORIZER_LOGGER, 297, "data-plane-kafka-request-handler-1", line), at(minutes_before))
@@ -168,7 +168,7 @@ def normal_day() -> list[dict]:
         for i in range(M - 1):
             docs.append(kl.event(kl.failed_authentication(ip, kl.BAD_SCRAM), rotation + timedelta(seconds=20 * i + c)))
         line = kl.standard_authorizer("User:svc-economy", "Allowed", "WRITE", ip, "Topic:LITERAL:economy.payments",
-                                      "PRODUCE", rule="MatchingAcl(acl=...)")
+                                      "Produce", rule="MatchingAcl(acl=...)")
         docs.append(kl.event(line, rotation + timedelta(minutes=3, seconds=c)))
     restart = day + timedelta(hours=15)
     for c in range(60):
@@ -250,3 +250,25 @@ def test_alertmanager_routes_each_detection_like_a_metric_security_alert(tmp_pat
     path.write_text(yaml.safe_dump(alertmanager.config(AlertingArgs.of(SETTINGS), "/etc/secrets")))
     (alert,) = render(name, f"{ATTACKER}")
     assert tools.route_receivers(path, alert["labels"]) == receivers
+
+
+def test_where_the_stack_manages_dashboards_each_alert_opens_its_saved_search():
+    """The saved search content/views.py keeps for the detection, at Dashboards' in-app URL of a `search`
+    object (OpenSearch-Dashboards src/plugins/discover/server/saved_objects/search.ts getInAppUrl:
+    `/app/discover#/view/<id>`); without Dashboards the annotation is absent, not empty."""
+    from content import views
+    with_osd = RetentionArgs.of(make_settings("prod", sensitiveTopics=["economy.payments"],
+                                              opensearchDashboardsUrl="https://dashboards.example.org/osd/"))
+    searches = views.saved_searches(with_osd)
+    for d in detections.detections(with_osd):
+        (trigger,) = detections.monitor(with_osd, d)["triggers"]
+        (action,) = trigger["bucket_level_trigger"]["actions"]
+        ctx = {"newAlerts": [{"bucket_keys": ATTACKER}], "dedupedAlerts": []}
+        (alert,) = json.loads(mm.mustache(action["message_template"]["source"], {"ctx": ctx}))
+        url = alert["annotations"]["saved_search_url"]
+        assert url.startswith("https://dashboards.example.org/osd/app/discover#/view/")
+        assert url.rsplit("/", 1)[1] in searches, d.monitor
+        assert json.loads(searches[url.rsplit("/", 1)[1]]["attributes"]["kibanaSavedObjectMeta"]["searchSourceJSON"])[
+            "query"]["query"].startswith("(kafka_event:")
+    (alert,) = render("kafka-sasl-brute-force", ATTACKER)
+    assert "saved_search_url" not in alert["annotations"]

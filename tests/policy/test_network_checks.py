@@ -73,3 +73,146 @@ def test_the_pack_reports_them_through_the_analyzer(plans, when):
         ("exporters-isolated-by-network-policies",
          ["Every exporter and workload the program deploys is isolated by a NetworkPolicy.",
           "Deployment kafka-monitoring-collection-jaeger in monitoring: no NetworkPolicy selects its pods"])]
+
+
+# ---- entry points: Prometheus and Alertmanager behind the proxy, Jaeger's query API --------------
+
+def _release(res) -> Resource:
+    (release,) = [r for r in res if r.type == network_checks.RELEASE and r.props.get("chart") == "kube-prometheus-stack"]
+    return release
+
+
+def _edited(res, target, edit) -> list:
+    """`res` with `target`'s props deep-copied and changed by `edit(props)`."""
+    props = copy.deepcopy(target.props)
+    edit(props)
+    return [Resource(r.type, r.name, r.urn, props) if r is target else r for r in res]
+
+
+PROXY = network_checks.prometheus_and_alertmanager_behind_the_proxy
+AM, PROM = f"Helm release {KPS_RELEASE} (kube-prometheus-stack): alertmanager", \
+    f"Helm release {KPS_RELEASE} (kube-prometheus-stack): prometheus"
+
+
+def test_the_deployed_proxies_satisfy_the_check_and_each_missing_part_is_named(stack_runs):
+    """The values the program passes (content/auth_proxy.py values) against prometheus-operator v0.77.1's
+    meaning of them: listenLocal, the added container's port named portName, the chart's Service targetPort."""
+    res = resources(stack_runs["prod"])
+    release = _release(res)
+    assert PROXY(res) == []
+
+    def off(kind, spec):
+        return lambda p: p["values"][kind][spec].update(listenLocal=False)
+    assert PROXY(_edited(res, release, off("alertmanager", "alertmanagerSpec"))) == [
+        f"{AM} listens on the pod's address (alertmanagerSpec.listenLocal is not true)"]
+    assert PROXY(_edited(res, release, lambda p: p["values"]["prometheus"]["prometheusSpec"].pop("containers"))) == [
+        f"{PROM} has no proxy: no added container declares the port 'http-web'"]
+    # the chart's default targetPort (values.yaml: 9090) would send the Service to the loopback server's port
+    assert PROXY(_edited(res, release, lambda p: p["values"]["prometheus"]["service"].pop("targetPort"))) == [
+        f"{PROM}'s Service targets 9090, not the proxy's port 'http-web'"]
+    # a portName of its own: the proxy's port must carry that name (the governing Service targets it)
+    assert PROXY(_edited(res, release, lambda p: p["values"]["alertmanager"]["alertmanagerSpec"].update(
+        portName="web"))) == [f"{AM} has no proxy: no added container declares the port 'web'"]
+    # an Alertmanager the chart does not deploy needs no proxy
+    def without_alertmanager(p):
+        p["values"]["alertmanager"] = {"enabled": False}
+    assert PROXY(_edited(res, release, without_alertmanager)) == []
+
+
+def test_network_policies_without_the_proxy_are_refused_and_without_policies_not_judged(program):
+    res = resources(program("dev", enableAuthProxy=False))
+    assert sorted(PROXY(res)) == sorted([
+        f"{AM} listens on the pod's address (alertmanagerSpec.listenLocal is not true)",
+        f"{AM} has no proxy: no added container declares the port 'http-web'",
+        f"{PROM} listens on the pod's address (prometheusSpec.listenLocal is not true)",
+        f"{PROM} has no proxy: no added container declares the port 'http-web'"])
+    assert PROXY(resources(program("dev", enableAuthProxy=False, enableNetworkPolicies=False))) == []
+
+
+def test_a_value_known_only_at_up_waits_for_it(stack_runs):
+    from policy.invariants import PENDING, Pending
+    res = resources(stack_runs["prod"])
+    (problem,) = PROXY(_edited(res, _release(res), lambda p: p["values"]["prometheus"]["prometheusSpec"].update(
+        listenLocal=PENDING)))
+    assert isinstance(problem, Pending)
+
+
+JAEGER = network_checks.jaeger_query_limited_to_named_peers
+JAEGER_DEPLOYMENT = "Deployment kafka-monitoring-collection-jaeger in monitoring"
+
+
+def _jaeger_policy(res):
+    (policy,) = [r for r in res if r.type == network_checks.NETWORK_POLICY
+                 and r.props["metadata"]["name"] == "allow-jaeger"]
+    return policy
+
+
+def _query_rules(spec) -> list[dict]:
+    return [rule for rule in spec["ingress"] if {"protocol": "TCP", "port": 16686} in rule.get("ports", [])]
+
+
+def test_jaegers_query_api_is_open_only_to_grafanas_peers(stack_runs):
+    """The rendered allow-jaeger policy: 16686 in rules of its own, from the grafanaSources peers."""
+    res = resources(stack_runs["prod"])
+    spec = _jaeger_policy(res).props["spec"]
+    (rule,) = _query_rules(spec)
+    assert rule["from"] == [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "grafana"}},
+                             "podSelector": {"matchLabels": {"app.kubernetes.io/name": "grafana"}}}]
+    assert JAEGER(res) == []
+
+
+@pytest.mark.parametrize("edit,problem", [
+    (lambda rule: rule.pop("from"), "to every source"),
+    (lambda rule: rule.update({"from": [{"namespaceSelector": {}}]}), "to every source"),
+    (lambda rule: rule.update({"from": [{"ipBlock": {"cidr": "0.0.0.0/0"}}]}), "to every source"),
+    (lambda rule: rule.update({"ports": [{"port": 16686}, {"protocol": "TCP", "port": 4317}]}),
+     "in the same rule as the span ports (4317, 4318)"),
+    (lambda rule: rule.update({"ports": [{"port": "query"}], "from": []}), "to every source"),  # by its name
+    (lambda rule: rule.update({"ports": [{"port": 4000, "endPort": 17000}], "from": []}), "to every source"),
+])
+def test_a_query_rule_open_to_everyone_or_shared_with_the_span_ports_is_named(stack_runs, edit, problem):
+    res = resources(stack_runs["prod"])
+
+    def change(props):
+        (rule,) = _query_rules(props["spec"])
+        edit(rule)
+    assert JAEGER(_edited(res, _jaeger_policy(res), change)) == [
+        f"{JAEGER_DEPLOYMENT}: policy allow-jaeger opens the query API (16686) {problem}"]
+
+
+@pytest.mark.parametrize("rule", [
+    {"ports": [{"protocol": "UDP", "port": 16686}]},                      # another protocol
+    {"ports": [{"protocol": "TCP", "port": 4317}]},                       # only the span port, from anyone
+    {"from": [{"namespaceSelector": {}, "podSelector": {"matchLabels": {"app.kubernetes.io/name": "grafana"}}}],
+     "ports": [{"protocol": "TCP", "port": 16686}]},                      # Grafana's pods in any namespace: named
+    {"from": [{"ipBlock": {"cidr": "0.0.0.0/0", "except": ["10.0.0.0/8"]}}],
+     "ports": [{"protocol": "TCP", "port": 16687}]},                      # another port
+])
+def test_near_misses_of_the_query_rule_are_not_named(stack_runs, rule):
+    res = resources(stack_runs["prod"])
+    assert JAEGER(_edited(res, _jaeger_policy(res), lambda p: p["spec"]["ingress"].append(rule))) == []
+
+
+def test_a_query_rule_in_another_policy_selecting_jaeger_counts_too(stack_runs):
+    """Policies are additive: an open rule of any policy that selects the pods opens the port."""
+    res = resources(stack_runs["prod"])
+    (deny,) = [r for r in res if r.type == network_checks.NETWORK_POLICY
+               and r.props["metadata"]["name"] == "default-deny-ingress"]
+    assert JAEGER(_edited(res, deny, lambda p: p["spec"].update(ingress=[{}]))) == [
+        f"{JAEGER_DEPLOYMENT}: policy default-deny-ingress opens the query API (16686) to every source"]
+    elsewhere = _edited(res, deny, lambda p: p.update(metadata={**p["metadata"], "namespace": "game"}) or
+                        p["spec"].update(ingress=[{}]))
+    assert JAEGER(elsewhere) == []
+
+
+def test_the_pack_reports_the_entry_points_through_the_analyzer(plans):
+    """MANDATORY on a first preview too: the values and policies it reads are known then."""
+    from dataclasses import replace
+    res = list(plans["first preview"])
+    (release,) = [r for r in res if r.type == network_checks.RELEASE and r.inputs.get("chart") == "kube-prometheus-stack"]
+    inputs = copy.deepcopy(release.inputs)
+    inputs["values"]["prometheus"]["prometheusSpec"]["listenLocal"] = False
+    res[res.index(release)] = replace(release, inputs=inputs)
+    assert [(policy, message.splitlines()[-1]) for policy, level, message in analyze(res) if level == MANDATORY] == [
+        ("prometheus-and-alertmanager-behind-the-proxy",
+         f"{PROM} listens on the pod's address (prometheusSpec.listenLocal is not true)")]
