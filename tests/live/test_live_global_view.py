@@ -38,7 +38,7 @@ from content import dashboards, remote_write as rw
 from content.rules import rule_files
 from content.scrape import prometheus_config
 from harness.ha_tracker import Tracker
-from harness.query_bench import _expand
+from harness.query_bench import HOUR, _expand, grafana_step
 from harness.tools import free_port
 from tests.conftest import make_settings
 
@@ -290,7 +290,7 @@ def dashboard_results(port: int) -> dict:
                 if p.source != "prometheus":
                     continue
                 for expr, _ in p.queries:
-                    expr = _expand(expr, ".*")
+                    expr = _expand(expr, ".*", grafana_step(HOUR))
                     if "$" in expr:
                         continue
                     queries += 1
