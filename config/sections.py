@@ -90,6 +90,8 @@ CapacityArgs = _section("CapacityArgs", """
     application_log_retention_days application_log_shards security_retention_days security_log_shards
     search_replicas security_rollover_primary_shard_gb security_rollover_max_days trace_storage trace_index_prefix
     trace_retention_days trace_sampling_rate archive_transition_days archive_replication object_lock_days
+    kubernetes_cluster kubernetes_clusters global_metrics global_metrics_retention_days
+    global_metrics_samples_per_second
 """, _CAPACITY)
 GlobalMetricsArgs = _section("GlobalMetricsArgs", """
     global_metrics global_metrics_retention_days global_metrics_url global_metrics_tenant

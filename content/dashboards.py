@@ -18,8 +18,7 @@ from grafana_foundation_sdk.models.dashboard import DataSourceRef, DynamicConfig
 
 from content import signals as sig
 from content.catalogue import JOB_BROKER, JOB_CONTROLLER, JOB_TLS_PROBE, JOB_ZOOKEEPER, KAFKA_JVM_JOBS, kafka_pods
-from content.global_metrics import DATASOURCE as GLOBAL_DATASOURCE
-from content.grafana import DATASOURCES, FOLDER_INCIDENT, FOLDER_KAFKA, FOLDER_SECURITY, stable_id
+from content.grafana import DATASOURCES, FOLDER_INCIDENT, FOLDER_KAFKA, FOLDER_SECURITY, GLOBAL_DATASOURCE, stable_id
 
 if TYPE_CHECKING:
     from config.sections import AlertingArgs, GrafanaArgs

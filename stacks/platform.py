@@ -11,8 +11,9 @@ from components.global_metrics import GlobalMetrics
 from components.grafana import GrafanaDashboards
 from components.network import NetworkPolicies
 from components.search_retention import SearchRetention
-from config.sections import (AlertingArgs, ArchiveArgs, CollectionArgs, GlobalMetricsArgs, GrafanaArgs, NetworkArgs,
-                             RetentionArgs, scoped)
+from config.sections import (AlertingArgs, ArchiveArgs, CapacityArgs, CollectionArgs, GlobalMetricsArgs, GrafanaArgs,
+                             NetworkArgs, RetentionArgs, scoped)
+from content.capacity import queue_rates
 from content.prometheus_stack import service_account
 from config.settings import Settings
 from content.network import Releases
@@ -51,8 +52,11 @@ class MonitoringPlatform(pulumi.ComponentResource):
         self.global_metrics = (GlobalMetrics(f"{name}-global-metrics", GlobalMetricsArgs.of(s), {
             cluster: service_account(release_name(n)) for cluster, n in alerting_names.items()}, child)
                                if s.global_metrics != "none" else None)
+        # Each Prometheus's remote-write queue is sized for the samples the capacity plan gives it.
+        self._rates = queue_rates(CapacityArgs.of(s)) if self.global_metrics else {}
         self.alerting = (MetricsAlerting(f"{name}-alerting", scoped(AlertingArgs.of(s), s.kubernetes_cluster),
-                                         namespace, child, global_metrics=self.global_metrics)
+                                         namespace, child, global_metrics=self.global_metrics,
+                                         remote_write_rate=self._rates.get(s.kubernetes_cluster))
                          if s.enable_alerting else None)
         self.other_clusters = {k.name: self._other_cluster(name, s, k, alerting_names[k.name])
                                for k in s.kubernetes_clusters if s.enable_alerting}
@@ -96,4 +100,4 @@ class MonitoringPlatform(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(
                     retain_on_delete=True, protect=s.is_prod)))
         return MetricsAlerting(alerting_name, scoped(AlertingArgs.of(s), k.name), namespace, child,
-                               global_metrics=self.global_metrics)
+                               global_metrics=self.global_metrics, remote_write_rate=self._rates.get(k.name))
