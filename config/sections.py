@@ -80,7 +80,7 @@ GrafanaArgs = _section("GrafanaArgs", """
     dashboard_top_n security_team secrets enable_auth_proxy
 """, _SEARCH, ("global_metrics", "global_metrics_url", "global_metrics_tenant", "aws_region"))
 NetworkArgs = _section("NetworkArgs", """
-    clusters monitoring_namespace platform_namespace trace_sender_namespaces grafana_sources alertmanager_sources
+    clusters kubernetes_cluster monitoring_namespace platform_namespace trace_sender_namespaces grafana_sources alertmanager_sources
     blackbox_exporter_address pagerduty_events_url trace_storage managed_control_plane enable_auth_proxy
 """, _SEARCH)
 _CAPACITY = tuple(f.name for f in fields(Settings) if f.name.startswith("capacity_"))

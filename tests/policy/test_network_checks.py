@@ -73,3 +73,24 @@ def test_the_pack_reports_them_through_the_analyzer(plans, when):
         ("exporters-isolated-by-network-policies",
          ["Every exporter and workload the program deploys is isolated by a NetworkPolicy.",
           "Deployment kafka-monitoring-collection-jaeger in monitoring: no NetworkPolicy selects its pods"])]
+
+
+TWO_K8S = {"clusters": ["a ns=a preset=strimzi", "b ns=b preset=strimzi k8s=eks-b"],
+           "kubernetesClusters": ["eks-b context=eks-b"]}
+
+
+def test_every_kubernetes_cluster_isolates_its_own_exporters_and_a_policy_counts_only_in_its_cluster(program):
+    """Two Kubernetes clusters, one monitoring namespace name: eks-b's chart and blackbox exporter are
+    isolated by eks-b's own policies (its provider). The near miss: without them, the home cluster's
+    policies of the same namespace and labels do not count, and eks-b's exporters are named."""
+    res = resources(program("prod", **TWO_K8S))
+    providers = {r.provider for r in res if r.type == network_checks.NETWORK_POLICY}
+    assert len(providers) == 2 and "" not in providers
+    assert network_checks.exporters_isolated_by_network_policies(res) == []
+    eks_b = next(r.provider for r in res if r.type == network_checks.RELEASE and "eks-b" in r.name)
+    assert eks_b.endswith("::kafka-monitoring-kubernetes-eks-b")
+    home_only = [r for r in res if not (r.type == network_checks.NETWORK_POLICY and r.provider == eks_b)]
+    assert network_checks.exporters_isolated_by_network_policies(home_only) == [
+        f"Helm release {name} in monitoring: no NetworkPolicy selects its pods" for name in (
+            "prometheus-blackbox-exporter (prometheus-blackbox-exporter)",  # the same release name in each cluster
+            "kafka-monitoring-alerting-eks-b-prometheus (kube-prometheus-stack)")]
