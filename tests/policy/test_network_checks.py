@@ -94,3 +94,15 @@ def test_every_kubernetes_cluster_isolates_its_own_exporters_and_a_policy_counts
         f"Helm release {name} in monitoring: no NetworkPolicy selects its pods" for name in (
             "prometheus-blackbox-exporter (prometheus-blackbox-exporter)",  # the same release name in each cluster
             "kafka-monitoring-alerting-eks-b-prometheus (kube-prometheus-stack)")]
+
+
+def test_a_further_clusters_prometheus_and_alertmanager_accept_only_their_authenticating_proxies(program):
+    """eks-b runs the same auth proxies (components.alerting deploys them with each pair): its policies
+    open the proxies' ports (9091, 9095, the reloaders' 8081) and never the servers' own 9090 and 9093."""
+    run = program("prod", **TWO_K8S)
+    for path in ("network/policies.yaml", "clusters/eks-b/network/policies.yaml"):
+        ports = {d["metadata"]["name"]: {p.get("port") for i in d["spec"].get("ingress", []) for p in i.get("ports", [])}
+                 for d in run.artifacts[path]}
+        assert ports["allow-prometheus"] == {9091, 8081}, path
+        assert {9095, 8081} <= ports["allow-alertmanager"] and not {9090, 9093} & ports["allow-alertmanager"], path
+    assert "clusters/eks-b/auth-proxy/prometheus.nginx.conf" in run.artifacts
