@@ -50,6 +50,7 @@ AlertingArgs = _section("AlertingArgs", """
     event_failures_per_second sasl_auth_failures_per_minute authorization_failures_per_second cert_expiry_days
     low_throughput_events_per_second combat_p99_latency_ms combat_p99_critical_latency_ms memory_usage_percent
     cpu_usage_percent availability_slo_percent error_rate_slo_percent enable_auth_proxy auth_proxy_image
+    kubernetes_clusters
 """, ("global_metrics", "global_metrics_url", "global_metrics_tenant", "global_metrics_samples_per_second",
       "aws_region"))
 ArchiveArgs = _section("ArchiveArgs", """
