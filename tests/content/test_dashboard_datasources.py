@@ -188,6 +188,9 @@ def test_every_panel_draws_on_the_local_datasource_where_no_series_has_the_clust
     leaves every panel empty there."""
     local, _, end = two_datasources
     assert _panels_without_data(local, end, ".*") == []
+    # a variable left without a value (no option to pick locally) interpolates as "", which matches the
+    # absent label as well
+    assert _panels_without_data(local, end, "") == []
     assert len(_panels_without_data(local, end, ".+")) == sum(
         1 for _, p in _queries() if not all(m in e for e, _ in p.queries for m in EMPTY_BY_DESIGN))
 
