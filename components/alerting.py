@@ -28,7 +28,10 @@ class MetricsAlerting(pulumi.ComponentResource):
     namespace: pulumi.Output[str]
 
     def __init__(self, name: str, settings: AlertingArgs, namespace: k8s.core.v1.Namespace | None,
-                 opts: pulumi.ResourceOptions | None = None, global_metrics=None):
+                 opts: pulumi.ResourceOptions | None = None, global_metrics=None,
+                 remote_write_rate: int | None = None):
+        """`remote_write_rate`: the samples per second this Prometheus writes to the global store (the
+        capacity plan's, content.capacity.queue_rates), which sizes its queue."""
         super().__init__("kafka-monitoring:alerting:MetricsAlerting", name, None, opts)
         s, ns = settings, namespace
         child = pulumi.ResourceOptions(parent=self)
@@ -60,7 +63,8 @@ class MetricsAlerting(pulumi.ComponentResource):
         # The global store (components.global_metrics), written to besides the local TSDB.
         store = remote_write.store_of(s, global_metrics.remote_write_url if global_metrics else None)
         values = prometheus_stack.values(s, release, config_name, receivers_name, store and remote_write.values(
-            s, store, global_metrics.writer_role_arns.get(s.kubernetes_cluster) if global_metrics else None))
+            s, store, global_metrics.writer_role_arns.get(s.kubernetes_cluster) if global_metrics else None,
+            remote_write_rate))
         proxies, proxy_files = (auth_proxy.deploy(name, secrets.auth_proxy_password, s.monitoring_namespace, release,
                                                   PART_OF, in_ns) if s.enable_auth_proxy else ([], {}))
         chart = k8s.helm.v3.Release(
@@ -88,7 +92,7 @@ class MetricsAlerting(pulumi.ComponentResource):
         self.artifacts = {
             **{f"prometheus/rules/{f}": doc for f, doc in files.items()},
             "prometheus/prometheus.yml": prometheus_config(s, [f"rules/{f}" for f in files], ["alertmanager:9093"],
-                                                           [remote_write.native(s, store)] if store else None),
+                                                           [remote_write.native(s, store, remote_write_rate)] if store else None),
             "alertmanager/alertmanager.yml": am_config,
             "helm/kube-prometheus-stack.values.yaml": values,
             "jmx/kafka-jmx-exporter.yml": jmx_config,

@@ -333,7 +333,8 @@ def rules() -> dict[str, Rule]:
         "globalMetricsTenant": _optional(matches(r"(?!\.{1,2}$)[A-Za-z0-9!_.*'()-]{1,150}",
                                                  "a Mimir tenant id (letters, digits, ! - _ . * ' ( )), at most 150 "
                                                  "characters", 150)),
-        "globalMetricsSamplesPerSecond": between(1, 10_000_000),
+        # 0: each Prometheus's rate from the capacity plan.
+        "globalMetricsSamplesPerSecond": between(0, 10_000_000),
         "globalMetricsGrafanaRoleArn": _optional(matches(_ARN_ROLE, "arn:aws:iam::<12-digit account>:role/<name>", 600)),
         "traceHealthOperations": _list(lambda x: re.fullmatch(r"/[\w./-]{0,100}", x) is not None,
                                        "a list of HTTP paths such as /health", 0, 50),

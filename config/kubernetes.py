@@ -1,11 +1,13 @@
 """Further Kubernetes clusters of one stack: one string each (Pulumi's config schema has no objects).
 
-    <name> context=<kubeconfig context> [oidc=<EKS OIDC provider ARN>]
+    <name> context=<kubeconfig context> [oidc=<EKS OIDC provider ARN>] [events=yes|no]
 
 The stack's own cluster is `kubernetesCluster` on `kubernetes:context`; each listed one gets its own
 explicit Kubernetes provider on its context and its own Prometheus pair, Alertmanager and exporters,
 for the Kafka clusters whose spec says `k8s=<name>`. `oidc` is that cluster's IAM OIDC provider: with
 globalMetrics amp its Prometheus writes through IRSA, as the stack's own does with eksOidcProviderArn.
+`events=no` says the cluster runs no event-processing pods (app=kafka-event-driven-core), so its
+Prometheus does not warn that it discovers none (KafkaEventCoreTargetsMissing); yes by default.
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from dataclasses import dataclass
 
 # Its Helm release, `kafka-monitoring-alerting-<name>-prometheus`, must stay a DNS label of at most 53.
 NAME = re.compile(r"^[a-z0-9]([-a-z0-9]{0,14}[a-z0-9])?$")
-GRAMMAR = "'<name> context=<kubeconfig context> [oidc=<EKS OIDC provider ARN>]'"
+GRAMMAR = "'<name> context=<kubeconfig context> [oidc=<EKS OIDC provider ARN>] [events=yes|no]'"
 _CONTEXT = re.compile(r"^[^\s=]{1,253}$")
 _OIDC = re.compile(r"^arn:aws[a-z-]*:iam::[0-9]{12}:oidc-provider/[A-Za-z0-9./_-]{1,255}$")
 
@@ -24,6 +26,7 @@ class KubernetesCluster:
     name: str
     context: str
     oidc_provider_arn: str = ""
+    event_core: bool = True   # runs event-processing pods
 
 
 def parse_kubernetes_cluster(spec: object, key: str) -> tuple[KubernetesCluster | None, list[str]]:
@@ -35,7 +38,7 @@ def parse_kubernetes_cluster(spec: object, key: str) -> tuple[KubernetesCluster 
     fields: dict[str, str] = {}
     for n, pair in enumerate(pairs, 2):
         field, sep, value = pair.partition("=")
-        if not sep or field not in ("context", "oidc") or field in fields:
+        if not sep or field not in ("context", "oidc", "events") or field in fields:
             errors.append(f"{key}: word {n} is not allowed; expected {GRAMMAR} with each field once")
             continue
         fields[field] = value
@@ -43,6 +46,8 @@ def parse_kubernetes_cluster(spec: object, key: str) -> tuple[KubernetesCluster 
         errors.append(f"{key}.context: required; allowed: a kubeconfig context name")
     if "oidc" in fields and not _OIDC.match(fields["oidc"]):
         errors.append(f"{key}.oidc: not allowed; allowed: arn:aws:iam::<12-digit account>:oidc-provider/<issuer>")
+    if fields.get("events", "yes") not in ("yes", "no"):
+        errors.append(f"{key}.events: not allowed; allowed: yes or no")
     if errors:
         return None, errors
-    return KubernetesCluster(name, fields["context"], fields.get("oidc", "")), []
+    return KubernetesCluster(name, fields["context"], fields.get("oidc", ""), fields.get("events", "yes") == "yes"), []

@@ -50,6 +50,7 @@ AlertingArgs = _section("AlertingArgs", """
     event_failures_per_second sasl_auth_failures_per_minute authorization_failures_per_second cert_expiry_days
     low_throughput_events_per_second combat_p99_latency_ms combat_p99_critical_latency_ms memory_usage_percent
     cpu_usage_percent availability_slo_percent error_rate_slo_percent enable_auth_proxy auth_proxy_image
+    kubernetes_clusters
 """, ("global_metrics", "global_metrics_url", "global_metrics_tenant", "global_metrics_samples_per_second",
       "aws_region"))
 ArchiveArgs = _section("ArchiveArgs", """
@@ -80,7 +81,7 @@ GrafanaArgs = _section("GrafanaArgs", """
     dashboard_top_n security_team secrets enable_auth_proxy
 """, _SEARCH, ("global_metrics", "global_metrics_url", "global_metrics_tenant", "aws_region"))
 NetworkArgs = _section("NetworkArgs", """
-    clusters monitoring_namespace platform_namespace trace_sender_namespaces grafana_sources alertmanager_sources
+    clusters kubernetes_cluster monitoring_namespace platform_namespace trace_sender_namespaces grafana_sources alertmanager_sources
     blackbox_exporter_address pagerduty_events_url trace_storage managed_control_plane enable_auth_proxy
 """, _SEARCH)
 _CAPACITY = tuple(f.name for f in fields(Settings) if f.name.startswith("capacity_"))
@@ -90,6 +91,8 @@ CapacityArgs = _section("CapacityArgs", """
     application_log_retention_days application_log_shards security_retention_days security_log_shards
     search_replicas security_rollover_primary_shard_gb security_rollover_max_days trace_storage trace_index_prefix
     trace_retention_days trace_sampling_rate archive_transition_days archive_replication object_lock_days
+    kubernetes_cluster kubernetes_clusters global_metrics global_metrics_retention_days
+    global_metrics_samples_per_second
 """, _CAPACITY)
 GlobalMetricsArgs = _section("GlobalMetricsArgs", """
     global_metrics global_metrics_retention_days global_metrics_url global_metrics_tenant

@@ -22,6 +22,12 @@ Formulas, each with its source:
   GiB of heap (AWS, an estimate for Elasticsearch too).
 - Archive: an object per Fluent Bit pod every upload_timeout or total_file_size (out_s3 v3.1.9);
   prices, per-object overhead and the 128 KB transition floor from content/prices/aws_s3.yaml.
+- Global store: each Prometheus writes the series of the Kafka clusters it scrapes (its Kubernetes
+  cluster's: `k8s=`) at the scrape interval; the keep-list (content/remote_write.py) drops the
+  baseline's kubelet, cAdvisor and node series, and also the JMX and kafka_exporter series outside
+  the catalogue, which are counted here: an upper bound. Every replica of a pair sends them; the
+  store keeps one per cluster. Storage: kept samples x bytes per sample (AMP's pricing page: "the
+  Prometheus metrics samples (typically 1 or 2 bytes) and metadata"; capacityBytesPerSample).
 """
 from __future__ import annotations
 
@@ -160,6 +166,39 @@ def prometheus(s: "CapacityArgs") -> dict[str, Any]:
     }
 
 
+def writer_rates(s: "CapacityArgs") -> dict[str, float]:
+    """Samples per second each Kubernetes cluster's Prometheus writes to the global store, by cluster
+    (the stack's own first): the Kafka series of the clusters it scrapes, per scrape interval."""
+    per_cluster, interval, home = kafka_series(s)["per_cluster"], duration_seconds(s.scrape_interval), s.kubernetes_cluster
+    return {k: sum(1 for c in s.clusters if (c.k8s or home) == k) * per_cluster / interval
+            for k in (home, *(k.name for k in s.kubernetes_clusters))}
+
+
+def queue_rates(s: "CapacityArgs") -> dict[str, int]:
+    """The rate each cluster's remote-write queue is sized for: globalMetricsSamplesPerSecond when set,
+    else the plan's (at least 1)."""
+    override = s.global_metrics_samples_per_second
+    return {k: override or max(1, math.ceil(v)) for k, v in writer_rates(s).items()}
+
+
+def global_store(s: "CapacityArgs") -> dict[str, Any] | None:
+    """What the store ingests and keeps, from the same samples per second as the queues."""
+    if s.global_metrics == "none":
+        return None
+    rates = writer_rates(s)
+    kept = sum(rates.values())
+    day_gib = kept * DAY_S * s.capacity_bytes_per_sample / GIB
+    out = {"store": s.global_metrics, "samples_per_second": round(kept, 1),
+           "samples_per_second_sent": round(kept * s.prometheus_replicas, 1),
+           "samples_per_month": round(kept * 30 * DAY_S), "storage_gib_per_day": round(day_gib, 2),
+           "clusters": {k: {"samples_per_second": round(v, 1), "queue_samples_per_second": q}
+                        for (k, v), q in zip(rates.items(), queue_rates(s).values())}}
+    if s.global_metrics == "amp":  # Mimir's retention is its own configuration, not this stack's
+        out["retention_days"] = s.global_metrics_retention_days
+        out["storage_gib"] = round(day_gib * s.global_metrics_retention_days, 1)
+    return out
+
+
 def _daily_gb(s: "CapacityArgs", c: DataClass) -> float:
     if c.volume:
         return getattr(s, c.volume)
@@ -251,6 +290,7 @@ def plan(s: "CapacityArgs", today: date | None = None) -> dict[str, Any]:
         ["elasticsearch", "opensearch"] if s.enable_search_retention or s.enable_collection else [])
     out = {"assumed": list(s.capacity_assumed), "stores": stores, "prometheus": prometheus(s), "search": search(s)}
     out["archive"] = archive(s) if s.enable_archive else None
+    out["global_store"] = global_store(s)
     out["warnings"] = warnings(out, today or date.today())
     found = [{"key": k, "why": w} for k, w in refusals(out)]
     # A refusal needs the sizing it rests on: a stack that assumes some of it (dev and staging may;

@@ -18,13 +18,22 @@ from grafana_foundation_sdk.models.dashboard import DataSourceRef, DynamicConfig
 
 from content import signals as sig
 from content.catalogue import JOB_BROKER, JOB_CONTROLLER, JOB_TLS_PROBE, JOB_ZOOKEEPER, KAFKA_JVM_JOBS, kafka_pods
-from content.grafana import DATASOURCES, FOLDER_INCIDENT, FOLDER_KAFKA, FOLDER_SECURITY, stable_id
+from content.grafana import DATASOURCES, FOLDER_INCIDENT, FOLDER_KAFKA, FOLDER_SECURITY, GLOBAL_DATASOURCE, stable_id
 
 if TYPE_CHECKING:
     from config.sections import AlertingArgs, GrafanaArgs
 
-C = 'kafka_cluster=~"$cluster"'
+# The Kubernetes cluster: the `cluster` label, which series carry only where the stack's external labels
+# were added (remote write to the global store, federation, alerts; Prometheus docs, configuration:
+# "external_labels ... when communicating with external systems"), never in the local TSDB. Its
+# variable's All is `.*`, which matches an absent label too (a label that is absent matches as "" in
+# PromQL), so a query filtered by it draws the same series on the local datasource as without it.
+K = 'cluster=~"$k8s_cluster"'
+C = f'kafka_cluster=~"$cluster",{K}'
 RATE = "$__rate_interval"
+# Every dashboard's first variables: which metrics datasource, and where (the Kubernetes cluster, then
+# the Kafka cluster in it).
+SCOPE = ("datasource", "environment", "k8s_cluster", "cluster")
 BUILDERS = {"timeseries": timeseries.Panel, "stat": stat.Panel, "gauge": gauge.Panel, "table": table.Panel}
 
 
@@ -106,17 +115,16 @@ def specs(s: "AlertingArgs | GrafanaArgs") -> list[Spec]:
     security_events = (("Security events in Explore", explore("opensearch", "*")),)
     lag_series = f'{sig.GROUP_TOPIC_LAG}{{{C},consumergroup=~"$consumergroup",topic=~"$topic"}}'
     members = f'kafka_consumergroup_members{{{C},consumergroup=~"$consumergroup"}}'
-    restarts = f"kube_pod_container_status_restarts_total{{{kafka_pods(s.clusters)}}}"
+    restarts = f"kube_pod_container_status_restarts_total{{{kafka_pods(s.clusters)},{K}}}"
 
     def group_lag(at: str) -> str:
         return f'sum by (consumergroup) ({sig.GROUP_LAG}{{{C},consumergroup=~"$consumergroup"}}{at})'
 
     def volume_usage(at: str) -> str:
-        pvc = 'persistentvolumeclaim=~".*kafka.*"'
+        pvc = f'persistentvolumeclaim=~".*kafka.*",{K}'
         return (f"100 * max by (persistentvolumeclaim) (kubelet_volume_stats_used_bytes{{{pvc}}}{at}"
                 f" / kubelet_volume_stats_capacity_bytes{{{pvc}}}{at})")
-    overview = Spec("kafka-overview", "Kafka Overview", FOLDER_KAFKA, ("environment", "cluster", "broker", "topic",
-                                                                        "consumergroup"), (
+    overview = Spec("kafka-overview", "Kafka Overview", FOLDER_KAFKA, (*SCOPE, "broker", "topic", "consumergroup"), (
         ("Health Overview", (
             Panel("Cluster Status", "stat", (_p(f'sum by (kafka_cluster) (up{{job="{JOB_BROKER}",{C}}})',
                                                 "{{kafka_cluster}} brokers up"),)),
@@ -181,7 +189,7 @@ def specs(s: "AlertingArgs | GrafanaArgs") -> list[Spec]:
     ))
 
     auth = "kafka_server_socket_server_metrics_{}_authentication_total"
-    security = Spec("kafka-security", "Kafka Security", FOLDER_SECURITY, ("environment", "cluster", "broker"), (
+    security = Spec("kafka-security", "Kafka Security", FOLDER_SECURITY, (*SCOPE, "broker"), (
         ("Authentication", (
             Panel("Authentication Success Rate", "stat", (_p(
                 f"sum(rate({auth.format('successful')}{{{C}}}[{RATE}])) / (sum(rate({auth.format('successful')}{{{C}}}[{RATE}])) + sum(rate({auth.format('failed')}{{{C}}}[{RATE}])))",
@@ -206,7 +214,7 @@ def specs(s: "AlertingArgs | GrafanaArgs") -> list[Spec]:
         )),
         ("Rate Limiting and Audit", (
             Panel("Rate-Limit Hits", "timeseries", (
-                _p(f"sum by (service, limit_type) (rate(rate_limit_hits_total[{RATE}]))", "{{service}} {{limit_type}}"),
+                _p(f"sum by (service, limit_type) (rate(rate_limit_hits_total{{{K}}}[{RATE}]))", "{{service}} {{limit_type}}"),
                 _p(f'max by (request) (kafka_network_requestmetrics_throttletimems{{{C},quantile="0.99"}})',
                    "{{request}} throttle p99 ms")), unit="cps", query_units=((1, "ms"),)),
             Panel("Security Events Over Time", "logs-timeseries", (_p("*", "events"),), source="opensearch", span=16,
@@ -215,18 +223,18 @@ def specs(s: "AlertingArgs | GrafanaArgs") -> list[Spec]:
     ))
 
     events = sig.EVENTS_BY_TYPE
-    application = Spec("kafka-application", "Kafka Application", FOLDER_KAFKA, ("environment", "cluster", "topic",
+    application = Spec("kafka-application", "Kafka Application", FOLDER_KAFKA, (*SCOPE, "topic",
                                                                                 "consumergroup"), (
         ("Event Processing", (
-            Panel("Processing Rate by Event Type", "timeseries", (_p(f"sum by (event_type) ({events})", "{{event_type}}"),),
+            Panel("Processing Rate by Event Type", "timeseries", (_p(f"sum by (event_type) ({events}{{{K}}})", "{{event_type}}"),),
                   unit="ops", span=6),
             Panel("Performance by Domain", "timeseries", (
-                _p(f'{sig.EVENT_P99}{{domain=~"combat|economy|social"}}', "{{domain}} p99"),
-                _p(f'{sig.EVENT_P50}{{domain=~"combat|economy|social"}}', "{{domain}} p50")),
+                _p(f'{sig.EVENT_P99}{{domain=~"combat|economy|social",{K}}}', "{{domain}} p99"),
+                _p(f'{sig.EVENT_P50}{{domain=~"combat|economy|social",{K}}}', "{{domain}} p50")),
                   unit="s", data_links=traces, span=6),
             Panel("Success and Failure Rates", "timeseries", (
-                _p(f"sum by (status) ({events})", "{{status}}"),
-                _p(sig.EVENT_FAILURES, "failures")), unit="ops", links=app_errors, span=6),
+                _p(f"sum by (status) ({events}{{{K}}})", "{{status}}"),
+                _p(f"{sig.EVENT_FAILURES}{{{K}}}", "failures")), unit="ops", links=app_errors, span=6),
             # the deepest backlogs now, with their history
             Panel("Queue Depth", "timeseries", (_p(top_at_end(top, group_lag), "{{consumergroup}}"),), span=6),
         )),
@@ -240,45 +248,45 @@ def specs(s: "AlertingArgs | GrafanaArgs") -> list[Spec]:
                 f"sum by (consumergroup) (changes({members}[{RATE}])) and topk({top}, sum by (consumergroup) "
                 f"(changes({members}[$__range]{AT_END})))", "{{consumergroup}}"),), span=6),
             Panel("Consumer Error Rates", "timeseries", (
-                _p(sig.EVENT_FAILURES, "processing failures/s"),
+                _p(f"{sig.EVENT_FAILURES}{{{K}}}", "processing failures/s"),
                 _p(f'sum by (kafka_cluster) (rate(kafka_server_brokertopicmetrics_failedfetchrequests_total{{{C},topic=""}}[{RATE}]))',
                    "failed fetches/s")), unit="cps", links=app_errors, span=6),
-            Panel("Messages Consumed per Second", "timeseries", (_p(sig.EVENTS, "events/s"),),
+            Panel("Messages Consumed per Second", "timeseries", (_p(f"{sig.EVENTS}{{{K}}}", "events/s"),),
                   unit="ops", span=6),
         )),
     ))
 
     def slo(sli: str) -> str:
         return sig.error_ratio(sli, "1h")
-    incident = Spec("kafka-incident-response", "Kafka Incident Response", FOLDER_INCIDENT, ("environment", "cluster"), (
+    incident = Spec("kafka-incident-response", "Kafka Incident Response", FOLDER_INCIDENT, SCOPE, (
         ("Active Alerts", (
-            Panel("Firing Alerts by Severity", "stat", (_p('sum by (severity) (ALERTS{alertstate="firing"})',
+            Panel("Firing Alerts by Severity", "stat", (_p(f'sum by (severity) (ALERTS{{alertstate="firing",{K}}})',
                                                            "{{severity}}"),)),
             # Grafana's alert list over the Prometheus rules (data source-managed): each firing alert
             # with its labels (severity, cluster), opening the rule with its runbook_url and
             # dashboard_url annotations.
             Panel("Active Alerts", "alertlist", span=16, height=10),
-            Panel("Scrape Targets Down", "timeseries", (_p("count by (job) (up == 0)", "{{job}}"),), span=24),
+            Panel("Scrape Targets Down", "timeseries", (_p(f"count by (job) (up{{{K}}} == 0)", "{{job}}"),), span=24),
         )),
         ("Anomalies", (
             Panel("Error Spikes", "timeseries", (
-                _p(sig.EVENT_FAILURES, "processing failures/s"),
+                _p(f"{sig.EVENT_FAILURES}{{{K}}}", "processing failures/s"),
                 _p(f'sum by (kafka_cluster) (rate(kafka_server_brokertopicmetrics_failedproducerequests_total{{{C},topic=""}}[{RATE}]))',
                    "failed produces/s"),
-                _p(f"sum by (name) (rate(fluentbit_output_dropped_records_total[{RATE}]))", "{{name}} log records dropped/s"),
-                _p(f"sum by (name) (rate(fluentbit_output_retries_failed_total[{RATE}]))", "{{name}} log retries failed/s")),
+                _p(f"sum by (name) (rate(fluentbit_output_dropped_records_total{{{K}}}[{RATE}]))", "{{name}} log records dropped/s"),
+                _p(f"sum by (name) (rate(fluentbit_output_retries_failed_total{{{K}}}[{RATE}]))", "{{name}} log retries failed/s")),
                   unit="cps"),
             Panel("Latency Anomalies", "timeseries", (
-                _p(sig.EVENT_P99, "{{domain}} p99"),
-                _p(f"{sig.EVENT_P99} offset 1d", "{{domain}} p99 a day ago")),
+                _p(f"{sig.EVENT_P99}{{{K}}}", "{{domain}} p99"),
+                _p(f"{sig.EVENT_P99}{{{K}}} offset 1d", "{{domain}} p99 a day ago")),
                   unit="s", data_links=traces),
             Panel("Throughput Anomalies", "timeseries", (
-                _p(sig.EVENTS, "events/s"),
-                _p(f"{sig.EVENTS} offset 1d", "events/s a day ago")), unit="ops"),
+                _p(f"{sig.EVENTS}{{{K}}}", "events/s"),
+                _p(f"{sig.EVENTS}{{{K}}} offset 1d", "events/s a day ago")), unit="ops"),
             Panel("Error Budget Burn (1h)", "timeseries", (
                 _p(slo(sig.SLI_AVAILABILITY) + f"{{{C}}}", "availability {{kafka_cluster}}"),
-                _p(slo(sig.SLI_EVENT_ERRORS), "event errors"),
-                _p(slo(sig.SLI_COMBAT_LATENCY), "combat latency")), unit="percentunit", span=24),
+                _p(slo(sig.SLI_EVENT_ERRORS) + f"{{{K}}}", "event errors"),
+                _p(slo(sig.SLI_COMBAT_LATENCY) + f"{{{K}}}", "combat latency")), unit="percentunit", span=24),
         )),
         ("Investigation", (
             Panel("Security Event Timeline", "logs-timeseries", (_p("*", "security events"),), source="opensearch",
@@ -295,15 +303,38 @@ def specs(s: "AlertingArgs | GrafanaArgs") -> list[Spec]:
             for spec in (overview, security, application, incident)]
 
 
+# The dashboards' metrics datasource is a variable: the local Prometheus, and the global store when
+# `globalMetrics` is set. A custom variable of datasource UIDs rather than a datasource variable: a
+# datasource variable lists one plugin type (its query, matched by matchPluginId), and AMP's datasource is
+# the plugin grafana-amazonprometheus-datasource, not `prometheus`. Grafana resolves a panel's `${...}`
+# datasource UID through the template service whatever the variable's type, then by UID or name
+# (grafana/grafana public/app/features/plugins/datasource_srv.ts, DatasourceSrv.getInstanceSettings).
+DATASOURCE_VARIABLE = "datasource"
+METRICS = DataSourceRef(type_val=DATASOURCES["prometheus"]["type"], uid=f"${{{DATASOURCE_VARIABLE}}}")
+
+
+def metrics_datasources(s: "AlertingArgs | GrafanaArgs") -> tuple[str, ...]:
+    """The UIDs the datasource variable offers, the local Prometheus first (the default: it is there
+    whether or not the store is)."""
+    return (DATASOURCES["prometheus"]["uid"], *((GLOBAL_DATASOURCE["uid"],) if s.global_metrics != "none" else ()))
+
+
 def _variable(name: str, s: "AlertingArgs | GrafanaArgs", prom: DataSourceRef):
     def query(label: str, expr: str, var: str):
         return (QueryVariable(var).label(label).datasource(prom).query(f"label_values({expr})")
                 .multi(True).include_all(True).refresh(2))  # 2: on time-range change
+    local = DATASOURCES["prometheus"]["uid"]
     return {
+        "datasource": lambda: CustomVariable(DATASOURCE_VARIABLE).label("Metrics").values(
+            ",".join(metrics_datasources(s))).current(VariableOption(selected=True, text=local, value=local)),
         "environment": lambda: CustomVariable("environment").label("Environment").values(s.environment),
+        # Every Kubernetes cluster by default, as `.*`: on the local datasource no series carries the
+        # label and the list is empty, and `.*` still matches them; on the store, each cluster's series.
+        "k8s_cluster": lambda: query("Kubernetes cluster", "up, cluster", "k8s_cluster").all_value(".*").current(
+            VariableOption(selected=True, text=["All"], value=["$__all"])),
         # One cluster by default (the first of the stack's): panels stay within dashboardTopN series
         # however many clusters there are; All is one click away.
-        "cluster": lambda: query("Cluster", f'up{{job="{JOB_BROKER}"}}, kafka_cluster', "cluster").current(
+        "cluster": lambda: query("Cluster", f'up{{job="{JOB_BROKER}",{K}}}, kafka_cluster', "cluster").current(
             VariableOption(selected=True, text=[s.clusters[0].name], value=[s.clusters[0].name])),
         "broker": lambda: query("Broker", f'up{{job="{JOB_BROKER}",{C}}}, instance', "broker"),
         "topic": lambda: query("Topic", f"{sig.TOPIC_MESSAGES_IN}{{{C}}}, topic", "topic"),
@@ -314,6 +345,8 @@ def _variable(name: str, s: "AlertingArgs | GrafanaArgs", prom: DataSourceRef):
 
 
 def _ref(source: str) -> DataSourceRef:
+    if source == "prometheus":
+        return METRICS
     ds = DATASOURCES[source]
     return DataSourceRef(type_val=ds["type"], uid=ds["uid"])
 

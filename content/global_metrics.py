@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from content.archive import web_identity_trust
+from content.grafana import GLOBAL_DATASOURCE
 from content.remote_write import TENANT_HEADER
 
 if TYPE_CHECKING:
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
 
 WRITE_ACTIONS = ("aps:RemoteWrite",)
 QUERY_ACTIONS = ("aps:QueryMetrics", "aps:GetSeries", "aps:GetLabels", "aps:GetMetricMetadata")
-DATASOURCE = {"uid": "kafka-metrics-global", "name": "Kafka metrics (global)"}
+DATASOURCE = GLOBAL_DATASOURCE
 # The AMP datasource is an external plugin (grafana/grafana-amazonprometheus-datasource): Grafana's
 # core Prometheus datasource deprecates SigV4.
 AMP_PLUGIN = "grafana-amazonprometheus-datasource"

@@ -21,6 +21,9 @@ DATASOURCES = {
     "jaeger": {"uid": "kafka-traces", "type": "jaeger", "name": "Kafka traces"},
 }
 
+# The global metrics store's datasource (content.global_metrics), created only with `globalMetrics`.
+GLOBAL_DATASOURCE = {"uid": "kafka-metrics-global", "name": "Kafka metrics (global)"}
+
 
 # Datasource types that ship with Grafana (Grafana docs, "Data sources": built-in core plugins);
 # any other type is an external plugin that must be installed first.

@@ -82,8 +82,8 @@ def queue(samples_per_second: int) -> dict:
 
 
 def native(s: "AlertingArgs", store: Store, samples_per_second: int | None = None) -> dict:
-    """One `remote_write` entry of prometheus.yml. `samples_per_second` defaults to the setting, until
-    the capacity plan gives it."""
+    """One `remote_write` entry of prometheus.yml. `samples_per_second`: what this Prometheus writes,
+    from the capacity plan (content.capacity.queue_rates: globalMetricsSamplesPerSecond overrides it)."""
     entry: dict = {"url": store.url, "name": NAME}
     if store.tenant:
         entry["headers"] = {TENANT_HEADER: store.tenant}
@@ -121,9 +121,9 @@ def store_of(s: "AlertingArgs", amp_url: Any = None) -> Store | None:
 CHART_ALERTS_HIGH = ("PrometheusRemoteStorageFailures", "PrometheusRemoteWriteBehind")
 
 
-def values(s: "AlertingArgs", store: Store, writer_role_arn: Any = None) -> dict:
+def values(s: "AlertingArgs", store: Store, writer_role_arn: Any = None, samples_per_second: int | None = None) -> dict:
     """What the global store adds to kube-prometheus-stack's values (merged by prometheus_stack)."""
-    prometheus: dict = {"prometheusSpec": {"remoteWrite": [chart(native(s, store))],
+    prometheus: dict = {"prometheusSpec": {"remoteWrite": [chart(native(s, store, samples_per_second))],
                                            "replicaExternalLabelName": REPLICA_LABEL}}
     if writer_role_arn is not None:  # IRSA: the EKS pod identity webhook reads this annotation
         prometheus["serviceAccount"] = {"annotations": {"eks.amazonaws.com/role-arn": writer_role_arn}}

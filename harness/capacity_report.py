@@ -61,6 +61,12 @@ def rows(plan: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
         out.append((f"archive year {last['year']}", f"{last['objects']:,} objects",
                     f"{last['standard_gb']:g} GB Standard + {last['deep_archive_gb']:g} GB Deep Archive",
                     f"${last['monthly_usd']:g}/month", "ok"))
+    g = plan.get("global_store")
+    if g:  # what the store ingests and keeps: no provisioned side, no price (AMP's is not in content/prices)
+        kept = (f"{g['storage_gib']:g} GiB over {g['retention_days']} days" if "storage_gib" in g
+                else f"{g['storage_gib_per_day']:g} GiB a day")
+        out.append((f"global store ({g['store']})", f"{g['samples_per_second']:,} samples/s "
+                    f"({g['samples_per_month']:,} a month)", kept, "-", "ok"))
     return out
 
 
@@ -118,6 +124,8 @@ KEY_NUMBERS = (
     ("opensearch open shards", lambda p: p["search"]["engines"]["opensearch"]["open_shards"], "{:,}"),
     ("elasticsearch disk need", lambda p: p["search"]["engines"]["elasticsearch"]["disk_need_gb"], "{:g} GB"),
     ("opensearch disk need", lambda p: p["search"]["engines"]["opensearch"]["disk_need_gb"], "{:g} GB"),
+    ("global store samples/s", lambda p: (p.get("global_store") or {"samples_per_second": 0})["samples_per_second"],
+     "{:,}"),
     ("archive year-7 cost", lambda p: (p.get("archive") or {"years": [{"monthly_usd": 0}]})["years"][-1]["monthly_usd"],
      "${:g}/month"),
 )

@@ -118,7 +118,7 @@ def check(out: Path) -> list[tuple[str, bool, str]]:
 def policy_problems(run: Run) -> list[str]:
     """The policy pack's checks (policy/pack.py CHECKS: the archive and network invariants), judged as on
     an update (every value is known here)."""
-    res = [invariants.Resource(r.type, r.name, r.urn, r.inputs, r.protect) for r in run.resources]
+    res = [invariants.Resource(r.type, r.name, r.urn, r.inputs, r.protect, provider=r.provider) for r in run.resources]
     found = {**invariants.check_all(res), **{name: check(res) for name, check in network_checks.NETWORK_CHECKS.items()}}
     return [f"{name}: {problem}" for name, problems in found.items() for problem in invariants.violations(problems)]
 

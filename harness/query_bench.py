@@ -265,11 +265,12 @@ class Prometheus:
         return time.perf_counter() - begin, body["data"]["result"]
 
 
-def _expand(expr: str, cluster: str, step: int, range_s: int = HOUR) -> str:
+def _expand(expr: str, cluster: str, step: int, range_s: int = HOUR, k8s_cluster: str = ".*") -> str:
     """The query as Grafana's backend sends it (pkg/promlib/models/query.go interpolateVariables)
-    with the variables at their default (`cluster`) and every drill-down variable at All."""
+    with the variables at their default (`cluster`; the Kubernetes cluster at All, `.*`) and every
+    drill-down variable at All."""
     out = (expr.replace("$__rate_interval", f"{rate_interval(step)}s").replace("$__range", f"{range_s}s")
-           .replace('=~"$cluster"', f'=~"{cluster}"'))
+           .replace('=~"$cluster"', f'=~"{cluster}"').replace('=~"$k8s_cluster"', f'=~"{k8s_cluster}"'))
     for var in ("$broker", "$topic", "$consumergroup"):
         out = out.replace(var, ".*")
     return out

@@ -70,6 +70,7 @@ class Resource:
     props: dict[str, Any]
     protect: bool = False
     deps: Mapping[str, tuple[str, ...]] = field(default_factory=dict)   # property -> URNs it depends on
+    provider: str = ""   # URN of the resource's provider ("" where the engine does not say): its cluster
 
     @property
     def stack(self) -> str:

@@ -34,6 +34,10 @@ server is worth something only if what it reaches asks for credentials or answer
 Pod ports and NetworkPolicy fields as the Kubernetes API defines them (networking/v1 types.go: no
 `from`, every source; no `ports`, every port; `protocol` TCP by default; a named port is the
 destination container's port of that name; `endPort` makes a range).
+
+Every Kubernetes cluster of a stack has the same namespaces, so a policy counts only in its own
+cluster: the one its provider deploys to (the resource's provider URN; an explicit provider per
+cluster, stacks/platform.py).
 """
 from __future__ import annotations
 
@@ -72,10 +76,11 @@ def _selects(selector: dict[str, Any] | None, labels: dict[str, str]) -> bool:
     return True
 
 
-def _isolating(resources: list[Any], namespace: str, labels: dict[str, str]) -> bool:
-    """A NetworkPolicy of the namespace selects the pods for ingress (without policyTypes: Ingress)."""
+def _isolating(resources: list[Any], provider: str, namespace: str, labels: dict[str, str]) -> bool:
+    """A NetworkPolicy of the namespace, in the same cluster, selects the pods for ingress (without
+    policyTypes: Ingress)."""
     for r in resources:
-        if r.type != NETWORK_POLICY:
+        if r.type != NETWORK_POLICY or getattr(r, "provider", "") != provider:
             continue
         meta, spec = r.props.get("metadata") or {}, r.props.get("spec") or {}
         if meta.get("namespace") == namespace and "Ingress" in (spec.get("policyTypes") or ["Ingress"]) \
@@ -84,18 +89,19 @@ def _isolating(resources: list[Any], namespace: str, labels: dict[str, str]) -> 
     return False
 
 
-def _exporters(resources: list[Any]) -> list[tuple[str, str, dict[str, str]]]:
-    """(what, namespace, pod labels) of every exporter pod set the resources deploy."""
+def _exporters(resources: list[Any]) -> list[tuple[str, str, str, dict[str, str]]]:
+    """(what, provider, namespace, pod labels) of every exporter pod set the resources deploy."""
     found = []
     for r in resources:
         if r.type == DEPLOYMENT:
             meta = r.props.get("metadata") or {}
             labels = ((r.props.get("spec") or {}).get("template") or {}).get("metadata", {}).get("labels") or {}
-            found.append((f"Deployment {meta.get('name', r.name)}", meta.get("namespace", ""), labels))
+            found.append((f"Deployment {meta.get('name', r.name)}", getattr(r, "provider", ""),
+                          meta.get("namespace", ""), labels))
         elif r.type == RELEASE and r.props.get("chart") in EXPORTER_CHARTS:
             release = r.props.get("name") or r.name
-            found.append((f"Helm release {release} ({r.props['chart']})", r.props.get("namespace", ""),
-                          EXPORTER_CHARTS[r.props["chart"]](release)))
+            found.append((f"Helm release {release} ({r.props['chart']})", getattr(r, "provider", ""),
+                          r.props.get("namespace", ""), EXPORTER_CHARTS[r.props["chart"]](release)))
     return found
 
 
@@ -106,8 +112,8 @@ def exporters_isolated_by_network_policies(resources: list[Any]) -> list[str]:
     prod, has none)."""
     if not any(r.type == NETWORK_POLICY for r in resources):
         return []
-    return [f"{what} in {namespace}: no NetworkPolicy selects its pods" for what, namespace, labels
-            in _exporters(resources) if not _isolating(resources, namespace, labels)]
+    return [f"{what} in {namespace}: no NetworkPolicy selects its pods" for what, provider, namespace, labels
+            in _exporters(resources) if not _isolating(resources, provider, namespace, labels)]
 
 
 CHART = "kube-prometheus-stack"

@@ -51,7 +51,9 @@ def plain(value: Any) -> Any:
 
 def resources(args) -> list[Resource]:
     return [Resource(r.resource_type, r.name, r.urn, plain(r.props), bool(r.opts.protect),
-                     {k: tuple(d.urn for d in deps) for k, deps in (r.property_dependencies or {}).items()})
+                     {k: tuple(d.urn for d in deps) for k, deps in (r.property_dependencies or {}).items()},
+                     # pulumi_policy 1.21.0 PolicyResource.provider: a PolicyProviderResource, or None
+                     r.provider.urn if r.provider is not None else "")
             for r in args.resources]
 
 

@@ -11,8 +11,9 @@ from components.global_metrics import GlobalMetrics
 from components.grafana import GrafanaDashboards
 from components.network import NetworkPolicies
 from components.search_retention import SearchRetention
-from config.sections import (AlertingArgs, ArchiveArgs, CollectionArgs, GlobalMetricsArgs, GrafanaArgs, NetworkArgs,
-                             RetentionArgs, scoped)
+from config.sections import (AlertingArgs, ArchiveArgs, CapacityArgs, CollectionArgs, GlobalMetricsArgs, GrafanaArgs,
+                             NetworkArgs, RetentionArgs, scoped)
+from content.capacity import queue_rates
 from content.prometheus_stack import service_account
 from config.settings import Settings
 from content.network import Releases
@@ -27,6 +28,7 @@ class MonitoringPlatform(pulumi.ComponentResource):
     network: NetworkPolicies | None
     global_metrics: GlobalMetrics | None
     other_clusters: dict[str, MetricsAlerting]
+    other_networks: dict[str, NetworkPolicies]
 
     def __init__(self, name: str, s: Settings, opts: pulumi.ResourceOptions | None = None):
         super().__init__("kafka-monitoring:stack:MonitoringPlatform", name, None, opts)
@@ -51,9 +53,13 @@ class MonitoringPlatform(pulumi.ComponentResource):
         self.global_metrics = (GlobalMetrics(f"{name}-global-metrics", GlobalMetricsArgs.of(s), {
             cluster: service_account(release_name(n)) for cluster, n in alerting_names.items()}, child)
                                if s.global_metrics != "none" else None)
+        # Each Prometheus's remote-write queue is sized for the samples the capacity plan gives it.
+        self._rates = queue_rates(CapacityArgs.of(s)) if self.global_metrics else {}
         self.alerting = (MetricsAlerting(f"{name}-alerting", scoped(AlertingArgs.of(s), s.kubernetes_cluster),
-                                         namespace, child, global_metrics=self.global_metrics)
+                                         namespace, child, global_metrics=self.global_metrics,
+                                         remote_write_rate=self._rates.get(s.kubernetes_cluster))
                          if s.enable_alerting else None)
+        self._placement: dict[str, tuple[pulumi.ResourceOptions, k8s.core.v1.Namespace | None]] = {}
         self.other_clusters = {k.name: self._other_cluster(name, s, k, alerting_names[k.name])
                                for k in s.kubernetes_clusters if s.enable_alerting}
         self.archive = Archive(f"{name}-archive", ArchiveArgs.of(s), child) if s.enable_archive else None
@@ -73,13 +79,19 @@ class MonitoringPlatform(pulumi.ComponentResource):
                             fluent_bit=f"{name}-collection-fluent-bit" if self.collection else None)
         self.network = (NetworkPolicies(f"{name}-network", NetworkArgs.of(s), releases, namespace, child)
                         if s.enable_network_policies and (self.alerting or self.collection) else None)
+        # Every further cluster's monitoring plane gets the same policies, through its own provider, for
+        # what it runs there: its Prometheus pair, Alertmanager and exporters (no Fluent Bit or Jaeger yet).
+        self.other_networks = {
+            cluster: NetworkPolicies(f"{name}-network-{cluster}", scoped(NetworkArgs.of(s), cluster),
+                                     Releases(prometheus=release_name(alerting_names[cluster])), ns, opts)
+            for cluster, (opts, ns) in self._placement.items() if s.enable_network_policies}
         # Rendered content by file path, for the offline preview; plain data or Outputs.
         self.artifacts: dict = {}
         for part in (self.alerting, self.archive, self.collection, self.retention, self.grafana, self.global_metrics,
                      self.network):
             if part is not None:
                 self.artifacts.update(part.artifacts)
-        for cluster, other in self.other_clusters.items():
+        for cluster, other in [*self.other_clusters.items(), *self.other_networks.items()]:
             self.artifacts.update({f"clusters/{cluster}/{path}": doc for path, doc in other.artifacts.items()})
         self.register_outputs({})
 
@@ -95,5 +107,6 @@ class MonitoringPlatform(pulumi.ComponentResource):
                 f"{name}-namespace-{k.name}", metadata={"name": s.monitoring_namespace, "labels": PART_OF},
                 opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(
                     retain_on_delete=True, protect=s.is_prod)))
+        self._placement[k.name] = (child, namespace)
         return MetricsAlerting(alerting_name, scoped(AlertingArgs.of(s), k.name), namespace, child,
-                               global_metrics=self.global_metrics)
+                               global_metrics=self.global_metrics, remote_write_rate=self._rates.get(k.name))

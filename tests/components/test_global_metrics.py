@@ -6,12 +6,15 @@ stack without a store must not change at all.
 from __future__ import annotations
 
 import json
+import math
 
 import pytest
 
-from content import global_metrics as gm, remote_write as rw
+from config.sections import CapacityArgs
+from content import capacity, global_metrics as gm, remote_write as rw
+from harness import runtime
 from content.prometheus_stack import service_account
-from tests.conftest import SECRET_VALUES
+from tests.conftest import SECRET_VALUES, full_config, make_settings
 from tests.policy.iam_model import Request, allowed
 
 GRAFANA = "arn:aws:iam::123456789012:role/grafana"
@@ -135,3 +138,27 @@ def test_the_stores_aws_inputs_are_in_the_sdks_schema_and_its_policies_in_the_ia
                 assert grammar(json.loads(r.inputs[key]), kind) == [], r.name
     assert schema.problems({"workspaceId": "w", "retentionDays": 1}, args_type(
         "aws:amp/workspaceConfiguration:WorkspaceConfiguration")) != []  # near miss: a name the SDK lacks
+
+
+def test_each_prometheus_queue_is_sized_from_the_capacity_plans_rate_for_its_own_kafka_clusters():
+    """Two Kafka clusters in the stack's own Kubernetes cluster and one in eks-b: each chart's
+    remote-write queue carries its own writer's rate from the plan (content.capacity.writer_rates), so
+    the home pair gets about twice eks-b's shards; the rendered prometheus.yml agrees with the chart."""
+    oidc = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-central-1.amazonaws.com/id/B"
+    clusters = [f"{n} ns={n} preset=strimzi" for n in ("a", "c")] + ["b ns=b preset=strimzi k8s=eks-b"]
+    # enough brokers that one cluster's series need more than one shard
+    overrides = {**AMP, "clusters": clusters, "kubernetesClusters": [f"eks-b context=eks-b oidc={oidc}"],
+                 "capacityBrokersPerCluster": 30}
+    config, keys = full_config("prod", **overrides)
+    run = runtime.run("prod", config, keys)
+    rates = capacity.writer_rates(CapacityArgs.of(make_settings("prod", **overrides)))
+    shards = {}
+    for release in run.of_type(RELEASE):
+        if release.inputs["chart"] == "kube-prometheus-stack":
+            (entry,) = release.inputs["values"]["prometheus"]["prometheusSpec"]["remoteWrite"]
+            shards[release.name] = entry["queueConfig"]["minShards"]
+    assert shards == {"kafka-monitoring-alerting-prometheus": rw.queue(math.ceil(rates["necpgame-prod"]))["min_shards"],
+                      "kafka-monitoring-alerting-eks-b-prometheus": rw.queue(math.ceil(rates["eks-b"]))["min_shards"]}
+    assert shards["kafka-monitoring-alerting-prometheus"] > shards["kafka-monitoring-alerting-eks-b-prometheus"] > 1
+    (native,) = run.artifacts["clusters/eks-b/prometheus/prometheus.yml"]["remote_write"]
+    assert native["queue_config"]["min_shards"] == shards["kafka-monitoring-alerting-eks-b-prometheus"]

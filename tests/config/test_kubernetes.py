@@ -69,3 +69,11 @@ def test_distinct_targets_in_two_clusters_are_fine():
     make_settings("prod", clusters=[TWO_CLUSTERS[0], TWO_CLUSTERS[1] + " k8s=eks-b"],
                   kubernetesClusters=[f"eks-b context=b oidc={OIDC_B}"], globalMetrics="amp",
                   globalMetricsGrafanaRoleArn="arn:aws:iam::123456789012:role/g")
+
+
+def test_a_cluster_says_whether_it_runs_event_processing_pods():
+    assert parse_kubernetes_cluster("eks-b context=b", "k")[0].event_core is True
+    assert parse_kubernetes_cluster("eks-b context=b events=no", "k")[0].event_core is False
+    assert parse_kubernetes_cluster("eks-b context=b events=yes", "k")[0].event_core is True
+    cluster, problems = parse_kubernetes_cluster("eks-b context=b events=false", "k")
+    assert cluster is None and problems == ["k.events: not allowed; allowed: yes or no"]

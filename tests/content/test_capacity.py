@@ -230,3 +230,55 @@ def test_a_stack_that_assumes_its_sizing_is_warned_not_refused():
     assert any(w.startswith("would be refused with declared sizing: prometheusStorageSize:") for w in p["warnings"])
     declared = capacity.plan(_with(dev, capacity_assumed=()))
     assert [r["key"] for r in declared["refusals"]] == ["prometheusStorageSize"]
+
+
+def _store(**overrides) -> CapacityArgs:
+    return CapacityArgs.of(make_settings("prod", globalMetricsGrafanaRoleArn="arn:aws:iam::123456789012:role/g",
+                                         **{"globalMetrics": "amp", **overrides}))
+
+
+THREE = ["a ns=a preset=strimzi", "b ns=b preset=strimzi k8s=eks-b", "c ns=c preset=strimzi"]
+EKS_B = "eks-b context=eks-b oidc=arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-central-1.amazonaws.com/id/B"
+
+
+def test_each_prometheus_writes_the_kafka_series_of_its_own_clusters_and_the_store_keeps_their_sum():
+    """Two Kafka clusters in the stack's own Kubernetes cluster, one in eks-b: their writers' rates are
+    2 : 1 of one cluster's series per scrape interval (15 s), the baseline's kubelet and node series
+    (dropped by the keep-list) in neither. Every replica of a pair sends them; the store keeps one."""
+    s = _store(clusters=THREE, kubernetesClusters=[EKS_B])
+    one = capacity.prometheus(PROD)["series_per_cluster"] / 15
+    rates = capacity.writer_rates(s)
+    assert list(rates) == ["necpgame-prod", "eks-b"]
+    assert rates["necpgame-prod"] == pytest.approx(2 * one, rel=1e-3) and rates["eks-b"] == pytest.approx(one, rel=1e-3)
+    g = capacity.plan(s)["global_store"]
+    assert g["samples_per_second"] == pytest.approx(3 * one, abs=0.1)
+    assert g["samples_per_second_sent"] == pytest.approx(2 * 3 * one, abs=0.2)  # prod runs a pair
+    assert g["samples_per_month"] == pytest.approx(3 * one * 30 * 86400, rel=1e-6)
+    # 2 bytes a sample (prod declares capacityBytesPerSample 2), kept 150 days (the setting's default)
+    day = 3 * one * 86400 * 2 / 2**30
+    assert g["storage_gib_per_day"] == pytest.approx(day, abs=0.01)
+    assert g["retention_days"] == 150 and g["storage_gib"] == pytest.approx(150 * day, abs=0.1)
+    assert {k: v["queue_samples_per_second"] for k, v in g["clusters"].items()} == {
+        "necpgame-prod": math.ceil(rates["necpgame-prod"]), "eks-b": math.ceil(rates["eks-b"])}
+
+
+def test_a_kubernetes_cluster_without_kafka_writes_nothing_but_keeps_a_queue_of_one():
+    s = _store(clusters=THREE[:1], kubernetesClusters=[EKS_B])
+    assert capacity.writer_rates(s)["eks-b"] == 0
+    assert capacity.queue_rates(s)["eks-b"] == 1
+
+
+def test_the_setting_overrides_the_plans_rate_for_every_queue_and_not_what_the_store_keeps():
+    s = _store(clusters=THREE, kubernetesClusters=[EKS_B], globalMetricsSamplesPerSecond=50_000)
+    assert capacity.queue_rates(s) == {"necpgame-prod": 50_000, "eks-b": 50_000}
+    assert capacity.plan(s)["global_store"]["samples_per_second"] == capacity.plan(
+        _store(clusters=THREE, kubernetesClusters=[EKS_B]))["global_store"]["samples_per_second"]
+
+
+def test_mimir_keeps_its_own_retention_so_the_plan_gives_storage_per_day_only():
+    s = CapacityArgs.of(make_settings("prod", globalMetrics="mimir", globalMetricsUrl="https://mimir.example",
+                                      globalMetricsTenant="kafka-prod"))
+    g = capacity.plan(s)["global_store"]
+    assert g["store"] == "mimir" and g["storage_gib_per_day"] > 0
+    assert "storage_gib" not in g and "retention_days" not in g
+    assert capacity.plan(PROD)["global_store"] is None

@@ -76,6 +76,19 @@ def prom_queries(board: dict) -> list[str]:
             if p.get("datasource", {}).get("type") == "prometheus"]
 
 
+def datasources(board: dict, uid: str) -> set[str]:
+    """The datasource UIDs a panel's or variable's reference stands for: itself, or, for a `${name}`
+    reference, each option of that variable. Grafana interpolates a UID that starts with `$` with the
+    template service, whatever the variable's type, then looks it up by UID or name (grafana/grafana
+    public/app/features/plugins/datasource_srv.ts, DatasourceSrv.getInstanceSettings)."""
+    if not uid.startswith("$"):
+        return {uid}
+    options = {v["name"]: [o.strip() for o in v["query"].split(",")]
+               for v in board["templating"]["list"] if v["type"] == "custom"}
+    return {interpolate(uid, {name: value}) for name, values in options.items() for value in values
+            if interpolate(uid, {name: value}) != uid}
+
+
 def test_each_dashboard_has_the_design_documents_panels():
     assert {uid: rows(board) for uid, (_, board) in BOARDS.items()} == EXPECTED
 
@@ -114,6 +127,7 @@ def test_every_variable_offers_options_that_follow_the_data(uid):
     `refresh` is a VariableRefresh: NEVER keeps the options of the day the dashboard was saved, so a
     new cluster, broker or topic would never appear."""
     prometheus = {ds["uid"] for ds in grafana.DATASOURCES.values() if ds["type"] == "prometheus"}
+    board = BOARDS[uid][1]
     follows = {sdk_dashboard.VariableRefresh.ON_DASHBOARD_LOAD.value,
                sdk_dashboard.VariableRefresh.ON_TIME_RANGE_CHANGED.value}
     for variable in BOARDS[uid][1]["templating"]["list"]:
@@ -121,7 +135,7 @@ def test_every_variable_offers_options_that_follow_the_data(uid):
             assert [o.strip() for o in str(variable.get("query") or "").split(",") if o.strip()], variable["name"]
         else:
             assert variable["type"] == "query" and variable["query"].startswith("label_values("), variable["name"]
-            assert variable.get("datasource", {}).get("uid") in prometheus, variable["name"]
+            assert datasources(board, variable.get("datasource", {}).get("uid", "")) == prometheus, variable["name"]
             assert variable.get("refresh") in follows, variable["name"]
 
 
@@ -179,7 +193,8 @@ def test_dashboard_lint_ids_refids_datasources_variables(uid):
         assert all(refs) and len(set(refs)) == len(refs), panel["title"]
         for node in [panel, *panel.get("targets", [])]:
             if "datasource" in node:
-                assert node["datasource"]["uid"] in provisioned, panel["title"]
+                resolved = datasources(board, node["datasource"]["uid"])
+                assert resolved and resolved <= provisioned, panel["title"]
         used = set(re.findall(r"\$(\w+)", json.dumps(panel.get("targets", []))))
         assert used <= defined, (panel["title"], used - defined)
 

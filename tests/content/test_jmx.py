@@ -15,6 +15,8 @@ from content import catalogue, jmx
 from content.dashboards import dashboards
 from content.promql import selectors
 from content.rules import rule_files
+from content.scrape import external_labels
+from config.sections import AlertingArgs
 from tests.conftest import make_settings
 from tests.content import kafka_mbeans
 from tests.content.grafana_model import concrete
@@ -22,7 +24,10 @@ from content.jmx_exporter import Attribute, export
 
 BEANS = kafka_mbeans.broker() + kafka_mbeans.controller(active=True) + kafka_mbeans.controller(active=False)
 # Labels Prometheus attaches from the target, not the exporter (content.scrape).
-TARGET_LABELS = {"job", "instance", "namespace", "pod", catalogue.CLUSTER_LABEL}
+# The scrape's labels, and the external ones (the Kubernetes cluster's `cluster`), which series carry in
+# the global store and the dashboards filter on: neither comes from the exporter.
+TARGET_LABELS = {"job", "instance", "namespace", "pod", catalogue.CLUSTER_LABEL,
+                 *external_labels(AlertingArgs.of(make_settings("prod")))}
 
 
 def produced() -> dict[str, list[dict[str, str]]]:

@@ -109,7 +109,8 @@ def test_the_queue_carries_the_planned_rate_from_the_start_and_three_times_it_at
     assert 3 * per_shard <= q["capacity"] <= 10 * per_shard
 
 
-def test_the_queue_is_sized_from_the_setting_until_the_capacity_plan_gives_it():
+def test_the_queue_is_sized_from_the_rate_it_is_given_else_from_the_setting():
+    """The stack passes each Prometheus its rate from the capacity plan (content.capacity.queue_rates)."""
     s = amp(globalMetricsSamplesPerSecond=50_000)
     assert rw.native(s, rw.store_of(s, AMP_URL))["queue_config"]["min_shards"] == 25
     assert rw.native(s, rw.store_of(s, AMP_URL), samples_per_second=4000)["queue_config"]["min_shards"] == 2

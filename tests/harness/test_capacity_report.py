@@ -94,3 +94,17 @@ def test_plan_diff_puts_the_capacity_lines_and_danger_in_the_stacks_markdown():
     fence = text.index("```\n", 10)  # the diff's code block closes before the charts
     assert text.index("capacity prometheus PVC: 500Gi → 200Gi") < fence < text.index("```mermaid")
     assert text.count("xychart-beta") == 2
+
+
+def test_the_global_store_shows_what_it_ingests_and_keeps_and_a_pr_diff_shows_the_rate_change():
+    amp = _plan(global_metrics="amp")
+    g = amp["global_store"]
+    (row,) = [r for r in capacity_report.rows(amp) if r[0] == "global store (amp)"]
+    assert row[1] == f"{g['samples_per_second']:,} samples/s ({g['samples_per_month']:,} a month)"
+    assert row[2] == f"{g['storage_gib']:g} GiB over 150 days"
+    mimir = _plan(global_metrics="mimir")
+    (row,) = [r for r in capacity_report.rows(mimir) if r[0] == "global store (mimir)"]
+    assert row[2] == f"{mimir['global_store']['storage_gib_per_day']:g} GiB a day"
+    assert not [r for r in capacity_report.rows(PROD) if r[0].startswith("global store")]
+    lines, danger = capacity_report.compare(PROD, amp)
+    assert lines == [f"capacity global store samples/s: 0 → {g['samples_per_second']:,}"] and danger == []

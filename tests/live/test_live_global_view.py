@@ -38,7 +38,7 @@ from content import dashboards, remote_write as rw
 from content.rules import rule_files
 from content.scrape import prometheus_config
 from harness.ha_tracker import Tracker
-from harness.query_bench import STEP, _expand
+from harness.query_bench import HOUR, _expand, grafana_step
 from harness.tools import free_port
 from tests.conftest import make_settings
 from tests.live.test_live_alerting import stop
@@ -285,7 +285,7 @@ def dashboard_results(port: int) -> dict:
                 if p.source != "prometheus":
                     continue
                 for expr, _ in p.queries:
-                    expr = _expand(expr, ".*", STEP)  # an instant query: $__rate_interval at one scrape step, 60 s
+                    expr = _expand(expr, ".*", grafana_step(HOUR))
                     if "$" in expr:
                         continue
                     queries += 1

@@ -15,7 +15,8 @@ SNAPSHOTS = "necpgame-kafka-monitoring-prod-search-snapshots"
 
 
 def resources(run) -> list[Resource]:
-    return [Resource(r.type, r.name, r.urn, copy.deepcopy(r.inputs), r.protect) for r in run.resources]
+    return [Resource(r.type, r.name, r.urn, copy.deepcopy(r.inputs), r.protect, provider=r.provider)
+            for r in run.resources]
 
 
 def attached(res: list[Resource], type_: str, bucket: str) -> Resource:

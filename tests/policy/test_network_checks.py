@@ -216,3 +216,36 @@ def test_the_pack_reports_the_entry_points_through_the_analyzer(plans):
     assert [(policy, message.splitlines()[-1]) for policy, level, message in analyze(res) if level == MANDATORY] == [
         ("prometheus-and-alertmanager-behind-the-proxy",
          f"{PROM} listens on the pod's address (prometheusSpec.listenLocal is not true)")]
+
+
+TWO_K8S = {"clusters": ["a ns=a preset=strimzi", "b ns=b preset=strimzi k8s=eks-b"],
+           "kubernetesClusters": ["eks-b context=eks-b"]}
+
+
+def test_every_kubernetes_cluster_isolates_its_own_exporters_and_a_policy_counts_only_in_its_cluster(program):
+    """Two Kubernetes clusters, one monitoring namespace name: eks-b's chart and blackbox exporter are
+    isolated by eks-b's own policies (its provider). The near miss: without them, the home cluster's
+    policies of the same namespace and labels do not count, and eks-b's exporters are named."""
+    res = resources(program("prod", **TWO_K8S))
+    providers = {r.provider for r in res if r.type == network_checks.NETWORK_POLICY}
+    assert len(providers) == 2 and "" not in providers
+    assert network_checks.exporters_isolated_by_network_policies(res) == []
+    eks_b = next(r.provider for r in res if r.type == network_checks.RELEASE and "eks-b" in r.name)
+    assert eks_b.endswith("::kafka-monitoring-kubernetes-eks-b")
+    home_only = [r for r in res if not (r.type == network_checks.NETWORK_POLICY and r.provider == eks_b)]
+    assert network_checks.exporters_isolated_by_network_policies(home_only) == [
+        f"Helm release {name} in monitoring: no NetworkPolicy selects its pods" for name in (
+            "prometheus-blackbox-exporter (prometheus-blackbox-exporter)",  # the same release name in each cluster
+            "kafka-monitoring-alerting-eks-b-prometheus (kube-prometheus-stack)")]
+
+
+def test_a_further_clusters_prometheus_and_alertmanager_accept_only_their_authenticating_proxies(program):
+    """eks-b runs the same auth proxies (components.alerting deploys them with each pair): its policies
+    open the proxies' ports (9091, 9095, the reloaders' 8081) and never the servers' own 9090 and 9093."""
+    run = program("prod", **TWO_K8S)
+    for path in ("network/policies.yaml", "clusters/eks-b/network/policies.yaml"):
+        ports = {d["metadata"]["name"]: {p.get("port") for i in d["spec"].get("ingress", []) for p in i.get("ports", [])}
+                 for d in run.artifacts[path]}
+        assert ports["allow-prometheus"] == {9091, 8081}, path
+        assert {9095, 8081} <= ports["allow-alertmanager"] and not {9090, 9093} & ports["allow-alertmanager"], path
+    assert "clusters/eks-b/auth-proxy/prometheus.nginx.conf" in run.artifacts
