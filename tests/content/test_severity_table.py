@@ -1,0 +1,58 @@
+"""Every alert's severity and category, written out: the ones the design document does not name too.
+
+Alertmanager routes on these two labels (content/alertmanager.py: critical and high page, warning goes
+to Slack, category "security" also reaches the security team), so a swapped severity changes who is
+woken. tests/content/test_alert_rules.py pins the design document's alerts; this table pins the
+health, SLO and pipeline alerts added beside them. A new alert fails here until it is given a row.
+"""
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import make_settings
+from tests.content import promtool_tests
+
+PINNED = {
+    # broker and cluster health
+    "KafkaBrokerDown": ("high", "infrastructure"),
+    "KafkaKRaftQuorumDegraded": ("critical", "infrastructure"),
+    "KafkaActiveControllerCountWrong": ("critical", "infrastructure"),
+    "KafkaOfflinePartitions": ("critical", "availability"),
+    "KafkaUnderMinIsrPartitions": ("critical", "availability"),
+    "KafkaUnderReplicatedPartitions": ("high", "availability"),
+    "KafkaOfflineLogDirectories": ("critical", "storage"),
+    "KafkaUncleanLeaderElection": ("critical", "durability"),
+    "KafkaDiskSpaceLow": ("warning", "storage"),
+    "KafkaBrokerFenced": ("high", "availability"),
+    "KafkaIsrShrinking": ("warning", "availability"),
+    "KafkaBrokerCrashLooping": ("high", "availability"),
+    "KafkaCombatLatencyCritical": ("critical", "performance"),
+    "KafkaBrokerRequestLatencyHigh": ("warning", "performance"),
+    "KafkaConsumerGroupStuck": ("high", "performance"),
+    # the monitoring itself
+    "KafkaScrapeTargetDown": ("warning", "monitoring"),
+    "KafkaScrapeTargetsMissing": ("warning", "monitoring"),
+    "KafkaEventCoreTargetsMissing": ("warning", "monitoring"),
+    "FluentBitRecordsDropped": ("high", "logging"),
+    "FluentBitRetriesFailed": ("warning", "logging"),
+    # error budgets (content/slo.py: a fast burn pages, a slow one opens a ticket)
+    "KafkaAvailabilitySLOFastBurn": ("critical", "slo"),
+    "KafkaAvailabilitySLOSlowBurn": ("warning", "slo"),
+    "KafkaEventErrorRateSLOFastBurn": ("critical", "slo"),
+    "KafkaEventErrorRateSLOSlowBurn": ("warning", "slo"),
+    "KafkaCombatLatencySLOFastBurn": ("high", "slo"),
+    "KafkaCombatLatencySLOSlowBurn": ("warning", "slo"),
+}
+DESIGN_DOCUMENT = {"KafkaClusterDown", "KafkaZookeeperDown", "KafkaDiskSpaceCritical", "KafkaHighConsumerLag",
+                   "KafkaEventProcessingFailed", "KafkaSASLAuthFailuresSpike", "KafkaACLDenialsSpike",
+                   "KafkaUnencryptedConnections", "KafkaCertificateExpiry", "KafkaLowThroughput", "KafkaHighLatency",
+                   "KafkaHighMemoryUsage", "KafkaHighCPUUsage"}
+
+
+@pytest.mark.parametrize("stack", ["prod", "dev"])
+def test_every_alert_beside_the_design_documents_has_its_pinned_severity_and_category(stack):
+    alerts = promtool_tests.alert_meta(make_settings(stack))
+    found = {name: (rule["labels"]["severity"], rule["labels"]["category"]) for name, rule in alerts.items()
+             if name not in DESIGN_DOCUMENT}
+    assert found == PINNED
+
