@@ -443,7 +443,9 @@ def tests_for(name: str, path: str) -> tuple[list[str], list[str]]:
     options = [t for i, t in enumerate(area.tests) if not t.startswith("tests/") or area.tests[i - 1] == "-k"]
     paths = [t for t in area.tests if t not in options]
     if area.by_module and path.endswith(".py"):
-        paths = sorted(judges(area).get(module_name(path), []))
+        # The content tests before the component tests, which run the whole program: a killed mutant
+        # mostly dies in the first.
+        paths = sorted(judges(area).get(module_name(path), []), key=lambda p: (p.startswith("tests/components"), p))
     return paths, options
 
 
