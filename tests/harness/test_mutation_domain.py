@@ -216,3 +216,17 @@ def test_a_mutant_the_test_sees_is_killed_one_it_does_not_survives_and_the_file_
     assert verdicts == {"bound 10 -> 11": "killed", "bound 10 -> 9": "killed", "bound 3 -> 2": "survived"}
     assert (tmp_path / "pkg" / "mod.py").read_text() == source
     assert d.run_one(tmp_path, *mutants["bound 3 -> 4"], [], [], 120).status == "no tests"
+
+
+def test_a_mutant_gets_the_tests_scripts_mutation_gives_its_area():
+    paths, options = d.tests_for("policy", "policy/invariants.py")
+    assert (paths, options) == (["tests/policy"], [])
+    paths, options = d.tests_for("content", "content/recording.py")
+    assert options == ["-k", "not test_alert_fires_on_time_and_stays_quiet_otherwise"]
+    assert "tests/content/test_recording_rules.py" in paths and "tests/content/test_jaeger.py" not in paths
+    first_component = next(i for i, p in enumerate(paths) if p.startswith("tests/components/"))
+    assert all(p.startswith("tests/content/") for p in paths[:first_component])
+    assert all(p.startswith("tests/components/") for p in paths[first_component:])
+    # Pulumi.yaml belongs to the settings area and is judged by all its tests.
+    assert d.area_sources("settings")[-1] == "Pulumi.yaml"
+    assert d.tests_for("settings", "Pulumi.yaml") == (["tests/config"], [])
