@@ -1,0 +1,54 @@
+"""Alerts whose label matchers keep the noise out, on noisy data, with promtool: quick cases beside the
+end-to-end detection scenarios (which the mutation benchmark leaves out for their cost).
+
+- KafkaACLDenialsSpike reads kafka.network RequestMetrics ErrorsPerSec, whose `error` tag is every
+  Errors enum name a response carried, NONE included (kafka core RequestChannel.updateErrorMetrics,
+  RequestMetrics.markErrorMeter): without its `error=~".*_AUTHORIZATION_FAILED"` matcher every
+  successful request would count as a denial.
+- KafkaScrapeTargetDown covers the scrape jobs that no other alert watches; a broker has its own
+  KafkaBrokerDown, so a broker down must not page twice.
+"""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from tests.conftest import make_settings
+from tests.content import promtool_tests
+from tests.content.alert_scenarios import broker, sel
+
+pytestmark = pytest.mark.skipif(not shutil.which("promtool"), reason="promtool is not installed")
+
+
+def _firing(alert: str, by: str, at: str, expected: list[str]) -> dict:
+    return {"expr": f'count by ({by}) (ALERTS{{alertname="{alert}",alertstate="firing"}})', "eval_time": at,
+            "exp_samples": [{"labels": sel("", **{by: v}), "value": 1} for v in expected]}
+
+
+def _errors(error: str, per_s: int) -> dict:
+    return {"series": sel("kafka_network_requestmetrics_errors_total", request="Produce", error=error, **broker(0)),
+            "values": f"0+{per_s * 15}x200"}
+
+
+def test_acl_denials_count_authorization_errors_only(tmp_path):
+    settings = make_settings("prod", authorizationFailuresPerSecond=5)
+    noise = [_errors("NONE", 5000), _errors("NOT_LEADER_OR_FOLLOWER", 50), _errors("UNKNOWN_TOPIC_OR_PARTITION", 20)]
+    quiet = {"name": "successes and other errors are no denials", "interval": "15s",
+             "input_series": [*noise, _errors("TOPIC_AUTHORIZATION_FAILED", 4)],  # under 5/s
+             "promql_expr_test": [_firing("KafkaACLDenialsSpike", "kafka_cluster", "40m", [])]}
+    loud = {"name": "topic and group denials over 5/s fire", "interval": "15s",
+            "input_series": [*noise, _errors("TOPIC_AUTHORIZATION_FAILED", 3), _errors("GROUP_AUTHORIZATION_FAILED", 3)],
+            "promql_expr_test": [_firing("KafkaACLDenialsSpike", "kafka_cluster", "40m", ["kafka"])]}
+    proc = promtool_tests.run_alert_tests(settings, tmp_path, "KafkaACLDenialsSpike", [quiet, loud])
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_scrape_target_down_fires_per_watched_job_and_not_for_a_broker(tmp_path):
+    watched = ["kafka-controller", "kafka-exporter", "kafka-tls-probe", "blackbox-exporter", "kafka-event-core"]
+    series = [{"series": sel("up", job=job, instance=f"{job}-0:9100", kafka_cluster="kafka"), "values": "0x40"}
+              for job in [*watched, "kafka-broker"]]
+    test = {"name": "every watched job down, and a broker", "interval": "15s", "input_series": series,
+            "promql_expr_test": [_firing("KafkaScrapeTargetDown", "job", "5m", sorted(watched))]}
+    proc = promtool_tests.run_alert_tests(make_settings("prod"), tmp_path, "KafkaScrapeTargetDown", [test])
+    assert proc.returncode == 0, proc.stdout + proc.stderr
