@@ -1,0 +1,73 @@
+"""Panels whose filters decide what a reader sees, evaluated by promtool on series that the filters must
+keep out, with the dashboard variables bound as Grafana would send them (tests/content/grafana_model).
+
+- Scrape Targets Down counts targets whose `up` is 0 (Prometheus sets `up` to 1 for a successful
+  scrape and 0 for a failed one: prometheus v2.54.1 scrape/scrape.go, scrapeLoop.report), not up ones.
+- Performance by Domain shows the three game domains the event core names, and no other.
+- CPU Usage shows the broker the $broker variable picks, among brokers of the same cluster.
+"""
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+import yaml
+
+from content import dashboards
+from tests.conftest import make_settings
+from tests.content.alert_scenarios import sel
+from tests.content.grafana_model import concrete
+
+pytestmark = pytest.mark.skipif(not shutil.which("promtool"), reason="promtool is not installed")
+VARIABLES = {"cluster": "kafka", "broker": "kafka-broker-0:7071"}
+
+
+def _query(title: str, index: int = 0) -> str:
+    panels = {p.title: p for spec in dashboards.specs(make_settings("prod")) for _, row in spec.rows for p in row}
+    expr = panels[title].queries[index][0]
+    for name, value in VARIABLES.items():
+        expr = expr.replace(f"${name}", value)
+    return concrete(expr)
+
+
+def _evaluate(tmp_path, series: list[tuple[str, str]], checks: list[tuple[str, list[tuple[dict, float]]]]):
+    (tmp_path / "empty.yml").write_text("groups: []\n")
+    doc = {"rule_files": ["empty.yml"], "evaluation_interval": "15s",
+           "tests": [{"interval": "15s", "input_series": [{"series": s, "values": v} for s, v in series],
+                      "promql_expr_test": [{"expr": expr, "eval_time": "10m",
+                                            "exp_samples": [{"labels": sel("", **labels), "value": value}
+                                                            for labels, value in samples]}
+                                           for expr, samples in checks]}]}
+    (tmp_path / "t.yml").write_text(yaml.safe_dump(doc, sort_keys=False, width=1 << 20))
+    proc = subprocess.run(["promtool", "test", "rules", "t.yml"], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_scrape_targets_down_counts_down_targets_per_job_only(tmp_path):
+    series = [(sel("up", job="kafka-exporter", instance="e-0:9308"), "0x60"),
+              (sel("up", job="kafka-exporter", instance="e-1:9308"), "1x60"),
+              (sel("up", job="kafka-broker", instance="b-0:7071"), "1x60"),
+              (sel("up", job="kafka-broker", instance="b-1:7071"), "1x60"),
+              (sel("up", job="fluent-bit", instance="f-0:2020"), "0x60"),
+              (sel("up", job="fluent-bit", instance="f-1:2020"), "0x60")]
+    _evaluate(tmp_path, series, [(_query("Scrape Targets Down"),
+                                  [({"job": "kafka-exporter"}, 1), ({"job": "fluent-bit"}, 2)])])
+
+
+def test_performance_by_domain_shows_each_game_domain_and_no_other(tmp_path):
+    series = [(sel("domain:kafka_event_processing_duration_seconds:p99_5m", domain=d), f"{v}x60")
+              for d, v in (("combat", 0.25), ("economy", 0.5), ("social", 0.75), ("test", 1), ("", 2))]
+    _evaluate(tmp_path, series, [(_query("Performance by Domain", 0),
+                                  [({"__name__": "domain:kafka_event_processing_duration_seconds:p99_5m",
+                                     "domain": d}, v) for d, v in (("combat", 0.25), ("economy", 0.5),
+                                                                    ("social", 0.75))])])
+
+
+def test_cpu_usage_shows_the_chosen_broker_only(tmp_path):
+    def cpu(i: int, cluster: str, cores: float) -> tuple[str, str]:
+        return (sel("process_cpu_seconds_total", job="kafka-broker", instance=f"kafka-broker-{i}:7071",
+                    kafka_cluster=cluster), f"0+{cores * 15:g}x60")
+    series = [cpu(0, "kafka", 0.5), cpu(1, "kafka", 2), cpu(0, "other", 1)]
+    _evaluate(tmp_path, series, [(_query("CPU Usage"), [({"instance": "kafka-broker-0:7071"}, 50)])])
