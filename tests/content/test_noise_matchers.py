@@ -52,3 +52,20 @@ def test_scrape_target_down_fires_per_watched_job_and_not_for_a_broker(tmp_path)
             "promql_expr_test": [_firing("KafkaScrapeTargetDown", "job", "5m", sorted(watched))]}
     proc = promtool_tests.run_alert_tests(make_settings("prod"), tmp_path, "KafkaScrapeTargetDown", [test])
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_high_latency_reads_the_combat_domain_only(tmp_path):
+    """KafkaHighLatency is the combat objective's warning: a slow economy or social domain is not it."""
+    settings = make_settings("prod", combatP99LatencyMs=60)
+
+    def p99(domain: str, seconds: float) -> dict:
+        return {"series": sel("domain:kafka_event_processing_duration_seconds:p99_5m", domain=domain),
+                "values": f"{seconds}x200"}
+    quiet = {"name": "other domains slow, combat fast", "interval": "15s",
+             "input_series": [p99("economy", 0.5), p99("social", 2), p99("combat", 0.03)],
+             "promql_expr_test": [_firing("KafkaHighLatency", "domain", "30m", [])]}
+    loud = {"name": "combat over 60 ms", "interval": "15s",
+            "input_series": [p99("economy", 0.5), p99("combat", 0.09)],
+            "promql_expr_test": [_firing("KafkaHighLatency", "domain", "30m", ["combat"])]}
+    proc = promtool_tests.run_alert_tests(settings, tmp_path, "KafkaHighLatency", [quiet, loud])
+    assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -1,4 +1,4 @@
-"""Every alert's severity and category, written out: the ones the design document does not name too.
+"""Every alert's severity and category beside the design document's, and every alert's wait, written out.
 
 Alertmanager routes on these two labels (content/alertmanager.py: critical and high page, warning goes
 to Slack, category "security" also reaches the security team), so a swapped severity changes who is
@@ -56,3 +56,29 @@ def test_every_alert_beside_the_design_documents_has_its_pinned_severity_and_cat
              if name not in DESIGN_DOCUMENT}
     assert found == PINNED
 
+
+
+# How long each condition must hold before the alert fires (the rule's `for`; none: at once). The
+# detection scenarios (test_alert_rules.py, promtool over hours of data) prove each one end to end;
+# this table is the quick check a moved duration fails first.
+WAITS = {
+    "KafkaClusterDown": "1m", "KafkaBrokerDown": "1m", "KafkaZookeeperDown": "2m", "KafkaKRaftQuorumDegraded": "2m",
+    "KafkaActiveControllerCountWrong": "1m", "KafkaOfflinePartitions": "1m", "KafkaUnderMinIsrPartitions": "1m",
+    "KafkaUnderReplicatedPartitions": "5m", "KafkaOfflineLogDirectories": "1m", "KafkaUncleanLeaderElection": None,
+    "KafkaDiskSpaceCritical": "1m", "KafkaDiskSpaceLow": "15m", "KafkaScrapeTargetDown": "2m",
+    "KafkaScrapeTargetsMissing": "10m", "KafkaBrokerFenced": "1m", "KafkaIsrShrinking": "10m",
+    "KafkaBrokerCrashLooping": "2m", "KafkaEventCoreTargetsMissing": "10m", "KafkaHighConsumerLag": "2m",
+    "KafkaEventProcessingFailed": "2m", "KafkaLowThroughput": "10m", "KafkaCombatLatencyCritical": "1m",
+    "KafkaBrokerRequestLatencyHigh": "5m", "KafkaConsumerGroupStuck": "5m", "KafkaHighLatency": "5m",
+    "KafkaSASLAuthFailuresSpike": "2m", "KafkaACLDenialsSpike": "2m", "KafkaUnencryptedConnections": "2m",
+    "KafkaCertificateExpiry": "1h", "KafkaHighMemoryUsage": "5m", "KafkaHighCPUUsage": "5m",
+    "FluentBitRecordsDropped": "1m", "FluentBitRetriesFailed": "5m",
+    "KafkaAvailabilitySLOFastBurn": "1m", "KafkaAvailabilitySLOSlowBurn": "15m",
+    "KafkaEventErrorRateSLOFastBurn": "1m", "KafkaEventErrorRateSLOSlowBurn": "15m",
+    "KafkaCombatLatencySLOFastBurn": "1m", "KafkaCombatLatencySLOSlowBurn": "15m",
+}
+
+
+def test_every_alert_waits_as_long_as_its_row_says():
+    alerts = promtool_tests.alert_meta(make_settings("prod"))
+    assert {name: rule.get("for") for name, rule in alerts.items()} == WAITS
