@@ -69,3 +69,22 @@ def test_high_latency_reads_the_combat_domain_only(tmp_path):
             "promql_expr_test": [_firing("KafkaHighLatency", "domain", "30m", ["combat"])]}
     proc = promtool_tests.run_alert_tests(settings, tmp_path, "KafkaHighLatency", [quiet, loud])
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_broker_request_latency_fires_for_client_produce_and_fetch_not_for_replication(tmp_path):
+    """Produce and FetchConsumer are what clients wait for; FetchFollower is replication, which a
+    follower's long poll makes slow by design (Kafka's replica.fetch.wait.max.ms)."""
+    settings = make_settings("prod", brokerRequestP99LatencyMs=500)
+
+    def p99(request: str, ms: int) -> dict:
+        return {"series": sel("kafka_network_requestmetrics_totaltimems", request=request, quantile="0.99",
+                              **broker(1)), "values": f"{ms}x200"}
+    tests = [{"name": f"{request} slow", "interval": "15s",
+              "input_series": [p99(request, 800), p99("FetchFollower", 900)],
+              "promql_expr_test": [_firing("KafkaBrokerRequestLatencyHigh", "request", "30m", [request])]}
+             for request in ("Produce", "FetchConsumer")]
+    tests.append({"name": "replication slow only", "interval": "15s",
+                  "input_series": [p99("Produce", 450), p99("FetchConsumer", 20), p99("FetchFollower", 900)],
+                  "promql_expr_test": [_firing("KafkaBrokerRequestLatencyHigh", "request", "30m", [])]})
+    proc = promtool_tests.run_alert_tests(settings, tmp_path, "KafkaBrokerRequestLatencyHigh", tests)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
