@@ -230,3 +230,27 @@ def test_a_mutant_gets_the_tests_scripts_mutation_gives_its_area():
     # Pulumi.yaml belongs to the settings area and is judged by all its tests.
     assert d.area_sources("settings")[-1] == "Pulumi.yaml"
     assert d.tests_for("settings", "Pulumi.yaml") == (["tests/config"], [])
+
+
+def test_the_report_counts_a_reviewed_equivalent_only_while_its_diff_is_the_one_reviewed(tmp_path, monkeypatch):
+    diff_a, diff_b = "--- a/x\n+++ b/x\n-A = 1\n+A = 2\n", "--- a/x\n+++ b/x\n-B = 1\n+B = 2\n"
+    mutants = {f"pkg.mod.shift_threshold__domain_{i}": {"operator": "shift_threshold", "diff": diff, "what": "bound",
+                                                         "path": "pkg/mod.py", "line": 1, "name": ""}
+               for i, diff in ((1, diff_a), (2, diff_b), (3, diff_a))}
+    results = {"pkg.mod.shift_threshold__domain_1": {"status": "survived"},
+               "pkg.mod.shift_threshold__domain_2": {"status": "survived"},
+               "pkg.mod.shift_threshold__domain_3": {"status": "killed"}}
+    (tmp_path / "plan").mkdir()
+    (tmp_path / "plan" / "results.json").write_text(__import__("json").dumps(
+        {"mutants": mutants, "results": results, "seconds": 12}))
+    equivalents = tmp_path / "equivalents.md"
+    from harness import mutation_equivalents
+    equivalents.write_text(f"- `pkg.mod.shift_threshold__domain_1` [{mutation_equivalents.digest(diff_a)}]: same.\n"
+                           f"- `pkg.mod.shift_threshold__domain_2` [{mutation_equivalents.digest(diff_a)}]: stale.\n")
+    monkeypatch.setattr(d, "WORK", tmp_path)
+    monkeypatch.setattr(d, "EQUIVALENTS", equivalents)
+    lines = d.report(["plan"])
+    # 1 equivalent (its digest holds); 2 listed with another diff's digest: a survivor again; 3 killed.
+    assert "| **plan** | 3 | 3 | 1 | 1 | 1 | 0 | 50% | - | 12 |" in lines
+    assert "| plan | shift_threshold | 1 | 1 | 1 | 0 | 50% |" in lines
+    assert [line for line in lines if line.startswith("### ")] == ["### pkg.mod.shift_threshold__domain_2 (bound)"]
