@@ -57,3 +57,16 @@ def test_each_bucket_keeps_and_drops_versions_on_the_day_its_rules_say(stack_run
     rules = _rules(stack_runs["prod"], bucket_role)
     assert {d: current_fate(rules, d) for d in current} == current
     assert {d: noncurrent_fate(rules, d) for d in noncurrent} == noncurrent
+
+
+@pytest.mark.parametrize("bucket_role", ["access-logs", "replica-access-logs", "compliance-archive",
+                                         "compliance-replica", "search-snapshots"])
+def test_every_bucket_aborts_an_incomplete_multipart_upload_after_seven_days(stack_runs, bucket_role):
+    """AbortIncompleteMultipartUpload.DaysAfterInitiation: the parts of an upload started that many
+    days ago and never completed are removed (and stop costing storage)."""
+    rules = _rules(stack_runs["prod"], bucket_role)
+
+    def aborted(days: int) -> bool:
+        return any(days >= r["abortIncompleteMultipartUpload"]["daysAfterInitiation"] for r in rules
+                   if "abortIncompleteMultipartUpload" in r)
+    assert {d: aborted(d) for d in (6, 7, 8)} == {6: False, 7: True, 8: True}

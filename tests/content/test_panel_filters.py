@@ -71,3 +71,21 @@ def test_cpu_usage_shows_the_chosen_broker_only(tmp_path):
                     kafka_cluster=cluster), f"0+{cores * 15:g}x60")
     series = [cpu(0, "kafka", 0.5), cpu(1, "kafka", 2), cpu(0, "other", 1)]
     _evaluate(tmp_path, series, [(_query("CPU Usage"), [({"instance": "kafka-broker-0:7071"}, 50)])])
+
+
+def test_consumer_error_rates_count_the_all_topics_series_once(tmp_path):
+    """Kafka counts each failed fetch in the all-topics series (no topic tag, `topic=""`) and again in
+    its topic's series (kafka core BrokerTopicStats: allTopicsStats beside topicStats)."""
+    def failed(i: int, per_s: int, topic: str) -> tuple[str, str]:
+        return (sel("kafka_server_brokertopicmetrics_failedfetchrequests_total", job="kafka-broker",
+                    instance=f"kafka-broker-{i}:7071", kafka_cluster="kafka", topic=topic), f"0+{per_s * 15}x60")
+    series = [failed(0, 4, ""), failed(1, 2, ""), failed(0, 3, "combat-events"), failed(0, 1, "economy-events"),
+              failed(1, 2, "combat-events")]
+    _evaluate(tmp_path, series, [(_query("Consumer Error Rates", 1), [({"kafka_cluster": "kafka"}, 6)])])
+
+
+def test_the_error_budget_panel_reads_the_window_its_title_names(tmp_path):
+    ratio = "slo:kafka_event_processing:error_ratio_"
+    series = [(sel(ratio + w), f"{v}x60") for w, v in (("5m", 0.5), ("30m", 0.25), ("1h", 0.125), ("2h", 0.0625),
+                                                       ("6h", 0.03125))]
+    _evaluate(tmp_path, series, [(_query("Error Budget Burn (1h)", 1), [({"__name__": ratio + "1h"}, 0.125)])])
