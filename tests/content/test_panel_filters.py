@@ -56,13 +56,27 @@ def test_scrape_targets_down_counts_down_targets_per_job_only(tmp_path):
                                   [({"job": "kafka-exporter"}, 1), ({"job": "fluent-bit"}, 2)])])
 
 
-def test_performance_by_domain_shows_each_game_domain_and_no_other(tmp_path):
-    series = [(sel("domain:kafka_event_processing_duration_seconds:p99_5m", domain=d), f"{v}x60")
+@pytest.mark.parametrize(("index", "quantile"), [(0, "p99"), (1, "p50")])
+def test_performance_by_domain_shows_each_game_domain_and_no_other(tmp_path, index, quantile):
+    name = f"domain:kafka_event_processing_duration_seconds:{quantile}_5m"
+    series = [(sel(name, domain=d), f"{v}x60")
               for d, v in (("combat", 0.25), ("economy", 0.5), ("social", 0.75), ("test", 1), ("", 2))]
-    _evaluate(tmp_path, series, [(_query("Performance by Domain", 0),
-                                  [({"__name__": "domain:kafka_event_processing_duration_seconds:p99_5m",
-                                     "domain": d}, v) for d, v in (("combat", 0.25), ("economy", 0.5),
-                                                                    ("social", 0.75))])])
+    _evaluate(tmp_path, series, [(_query("Performance by Domain", index),
+                                  [({"__name__": name, "domain": d}, v)
+                                   for d, v in (("combat", 0.25), ("economy", 0.5), ("social", 0.75))])])
+
+
+def test_latency_percentiles_show_client_and_replication_requests_and_queue_times_for_clients(tmp_path):
+    total, queue = "kafka_cluster_request:kafka_request_total_time_ms:p99_max", \
+        "kafka_cluster_request:kafka_request_queue_time_ms:p99_max"
+    requests = (("Produce", 8), ("FetchConsumer", 4), ("FetchFollower", 500), ("Metadata", 2), ("OffsetCommit", 1))
+    series = [(sel(name, kafka_cluster=c, request=r), f"{v}x60") for name in (total, queue)
+              for c in ("kafka", "other") for r, v in requests]
+    _evaluate(tmp_path, series, [
+        (_query("Latency Percentiles", 0), [({"__name__": total, "kafka_cluster": "kafka", "request": r}, v)
+                                            for r, v in requests[:3]]),
+        (_query("Latency Percentiles", 1), [({"__name__": queue, "kafka_cluster": "kafka", "request": r}, v)
+                                            for r, v in requests[:2]])])
 
 
 def test_cpu_usage_shows_the_chosen_broker_only(tmp_path):
