@@ -19,7 +19,7 @@ from pulumi.runtime import rpc
 
 from content import alertmanager
 from harness import runtime
-from tests.conftest import SECRET_VALUES
+from tests.conftest import SECRET_VALUES, full_config
 
 SECRET = "<secret>"
 
@@ -35,10 +35,19 @@ def _reveal(value):
     return value
 
 
-@pytest.fixture
-def unmasked(monkeypatch, program):
-    monkeypatch.setattr(runtime, "mask_secrets", _reveal)
-    return program
+URLS = {stack: f"https://heartbeat.example/{stack}-ping-9d1c" for stack in ("prod", "dev")}
+
+
+@pytest.fixture(scope="module")
+def deployed():
+    """stack -> one run with the secrets left in (the program runs once per stack for this module)."""
+    runs = {}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(runtime, "mask_secrets", _reveal)
+        for stack, url in URLS.items():
+            config, secret_keys = full_config(stack, {**SECRET_VALUES, "deadMansSwitchUrl": url})
+            runs[stack] = runtime.run(stack, config, secret_keys)
+    return runs
 
 
 def _secrets(run) -> dict[str, dict]:
@@ -47,9 +56,8 @@ def _secrets(run) -> dict[str, dict]:
 
 
 @pytest.mark.parametrize("stack", ["prod", "dev"])
-def test_the_deployed_config_carries_the_real_heartbeat_url_and_is_otherwise_the_reviewed_one(unmasked, stack):
-    url = f"https://heartbeat.example/{stack}-ping-9d1c"
-    run = unmasked(stack, secrets={**SECRET_VALUES, "deadMansSwitchUrl": url})
+def test_the_deployed_config_carries_the_real_heartbeat_url_and_is_otherwise_the_reviewed_one(deployed, stack):
+    url, run = URLS[stack], deployed[stack]
     config = next(s for name, s in _secrets(run).items() if name.endswith("-alertmanager-config"))
     # The engine receives the whole stringData as one secret (an Output.secret inside a dict makes the
     # property secret as it is serialised).
@@ -69,8 +77,8 @@ def test_the_deployed_config_carries_the_real_heartbeat_url_and_is_otherwise_the
     assert deployed == reviewed
 
 
-def test_the_receivers_secret_deploys_every_key_with_its_real_value_as_a_secret(unmasked):
-    run = unmasked("prod")
+def test_the_receivers_secret_deploys_every_key_with_its_real_value_as_a_secret(deployed):
+    run = deployed["prod"]
     receivers = next(s for name, s in _secrets(run).items() if name.endswith("-alertmanager-receivers"))
     assert receivers["stringData"] == {SECRET: {
         "pagerduty-critical-key": "pd-critical-LEAKCHECK-1111",
@@ -80,11 +88,10 @@ def test_the_receivers_secret_deploys_every_key_with_its_real_value_as_a_secret(
 
 
 @pytest.mark.skipif(shutil.which("amtool") is None, reason="amtool is not installed")
-def test_amtool_accepts_the_deployed_config_with_the_receivers_files_where_it_reads_them(unmasked, tmp_path):
+def test_amtool_accepts_the_deployed_config_with_the_receivers_files_where_it_reads_them(deployed, tmp_path):
     """amtool check-config (Alertmanager's own loader) on the deployed text, the receivers' files
     written where the config names them, under a temporary root."""
-    run = unmasked("prod")
-    secrets = _secrets(run)
+    secrets = _secrets(deployed["prod"])
     config = next(s for name, s in secrets.items() if name.endswith("-alertmanager-config"))
     receivers_name, receivers = next((n, s) for n, s in secrets.items() if n.endswith("-alertmanager-receivers"))
     text = config["stringData"][SECRET]["alertmanager.yaml"]
