@@ -62,7 +62,8 @@ AREAS = {
     # other code, with subprocesses (20 s a run): they are left out here.
     "plan": Area(("harness/plan.py", "harness/meaning.py", "harness/plan_diff.py"),
                  ("tests/harness/test_plan.py", "tests/harness/test_meaning.py", "tests/harness/test_facts.py",
-                  "tests/harness/test_plan_properties.py", "tests/harness/test_plan_diff_orchestration.py")),
+                  "tests/harness/test_plan_properties.py", "tests/harness/test_plan_diff_orchestration.py",
+                  "tests/harness/test_danger_edges.py", "tests/harness/test_fact_thresholds.py")),
 }
 WORK = ROOT / "build" / "mutation"
 EQUIVALENTS = ROOT / "docs" / "mutation-equivalents.md"

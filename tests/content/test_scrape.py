@@ -69,7 +69,8 @@ def test_promtool_accepts_the_prometheus_configuration(tmp_path):
 
 
 @pytest.mark.parametrize("interval,timeout", [("15s", "10s"), ("10s", "10s"), ("5s", "5s"), ("1m30s", "10s"),
-                                              ("9999ms", "9999ms"), ("10000ms", "10s")])
+                                              ("9999ms", "9999ms"), ("10000ms", "10s"), ("1m", "10s"),
+                                              ("5m", "10s"), ("9s", "9s")])
 def test_the_timeout_is_ten_seconds_but_never_longer_than_the_interval(interval, timeout):
     """Prometheus refuses a scrape_timeout greater than the scrape_interval (config.go,
     ScrapeConfig.Validate); model.ParseDuration units ms, s, m, h, d, w, y."""

@@ -120,7 +120,9 @@ def _expose(values: dict, path: str, type_) -> None:
     ("alertmanager.servicePerReplica", "NodePort", {"alertmanager.servicePerReplica.enabled": True}, True),
     ("kube-state-metrics.service", "LoadBalancer", {}, True),
     ("kube-state-metrics.service", "LoadBalancer", {"kubeStateMetrics.enabled": False}, False),
+    ("prometheus-node-exporter.service", "NodePort", {}, True),                        # rendered by default
     ("prometheus-node-exporter.service", "NodePort", {"prometheus-node-exporter.service.enabled": False}, False),
+    ("prometheus-node-exporter.service", "NodePort", {"nodeExporter.enabled": False}, False),
     ("grafana.service", None, {"grafana.enabled": True}, True),                        # its default is not read
     ("grafana.service", "ClusterIP", {"grafana.enabled": True}, False),
 ])

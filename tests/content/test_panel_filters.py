@@ -1,0 +1,106 @@
+"""Panels whose filters decide what a reader sees, evaluated by promtool on series that the filters must
+keep out, with the dashboard variables bound as Grafana would send them (tests/content/grafana_model).
+
+- Scrape Targets Down counts targets whose `up` is 0 (Prometheus sets `up` to 1 for a successful
+  scrape and 0 for a failed one: prometheus v2.54.1 scrape/scrape.go, scrapeLoop.report), not up ones.
+- Performance by Domain shows the three game domains the event core names, and no other.
+- CPU Usage shows the broker the $broker variable picks, among brokers of the same cluster.
+"""
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+import yaml
+
+from content import dashboards
+from tests.conftest import make_settings
+from tests.content.alert_scenarios import sel
+from tests.content.grafana_model import concrete
+
+pytestmark = pytest.mark.skipif(not shutil.which("promtool"), reason="promtool is not installed")
+# k8s_cluster at its default, All (`.*`): local series carry no `cluster` label, and `.*` matches its absence
+VARIABLES = {"k8s_cluster": ".*", "cluster": "kafka", "broker": "kafka-broker-0:7071"}
+
+
+def _query(title: str, index: int = 0) -> str:
+    panels = {p.title: p for spec in dashboards.specs(make_settings("prod")) for _, row in spec.rows for p in row}
+    expr = panels[title].queries[index][0]
+    for name, value in VARIABLES.items():
+        expr = expr.replace(f"${name}", value)
+    return concrete(expr)
+
+
+def _evaluate(tmp_path, series: list[tuple[str, str]], checks: list[tuple[str, list[tuple[dict, float]]]]):
+    (tmp_path / "empty.yml").write_text("groups: []\n")
+    doc = {"rule_files": ["empty.yml"], "evaluation_interval": "15s",
+           "tests": [{"interval": "15s", "input_series": [{"series": s, "values": v} for s, v in series],
+                      "promql_expr_test": [{"expr": expr, "eval_time": "10m",
+                                            "exp_samples": [{"labels": sel("", **labels), "value": value}
+                                                            for labels, value in samples]}
+                                           for expr, samples in checks]}]}
+    (tmp_path / "t.yml").write_text(yaml.safe_dump(doc, sort_keys=False, width=1 << 20))
+    proc = subprocess.run(["promtool", "test", "rules", "t.yml"], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_scrape_targets_down_counts_down_targets_per_job_only(tmp_path):
+    series = [(sel("up", job="kafka-exporter", instance="e-0:9308"), "0x60"),
+              (sel("up", job="kafka-exporter", instance="e-1:9308"), "1x60"),
+              (sel("up", job="kafka-broker", instance="b-0:7071"), "1x60"),
+              (sel("up", job="kafka-broker", instance="b-1:7071"), "1x60"),
+              (sel("up", job="fluent-bit", instance="f-0:2020"), "0x60"),
+              (sel("up", job="fluent-bit", instance="f-1:2020"), "0x60")]
+    _evaluate(tmp_path, series, [(_query("Scrape Targets Down"),
+                                  [({"job": "kafka-exporter"}, 1), ({"job": "fluent-bit"}, 2)])])
+
+
+@pytest.mark.parametrize(("index", "quantile"), [(0, "p99"), (1, "p50")])
+def test_performance_by_domain_shows_each_game_domain_and_no_other(tmp_path, index, quantile):
+    name = f"domain:kafka_event_processing_duration_seconds:{quantile}_5m"
+    series = [(sel(name, domain=d), f"{v}x60")
+              for d, v in (("combat", 0.25), ("economy", 0.5), ("social", 0.75), ("test", 1), ("", 2))]
+    _evaluate(tmp_path, series, [(_query("Performance by Domain", index),
+                                  [({"__name__": name, "domain": d}, v)
+                                   for d, v in (("combat", 0.25), ("economy", 0.5), ("social", 0.75))])])
+
+
+def test_latency_percentiles_show_client_and_replication_requests_and_queue_times_for_clients(tmp_path):
+    total, queue = "kafka_cluster_request:kafka_request_total_time_ms:p99_max", \
+        "kafka_cluster_request:kafka_request_queue_time_ms:p99_max"
+    requests = (("Produce", 8), ("FetchConsumer", 4), ("FetchFollower", 500), ("Metadata", 2), ("OffsetCommit", 1))
+    series = [(sel(name, kafka_cluster=c, request=r), f"{v}x60") for name in (total, queue)
+              for c in ("kafka", "other") for r, v in requests]
+    _evaluate(tmp_path, series, [
+        (_query("Latency Percentiles", 0), [({"__name__": total, "kafka_cluster": "kafka", "request": r}, v)
+                                            for r, v in requests[:3]]),
+        (_query("Latency Percentiles", 1), [({"__name__": queue, "kafka_cluster": "kafka", "request": r}, v)
+                                            for r, v in requests[:2]])])
+
+
+def test_cpu_usage_shows_the_chosen_broker_only(tmp_path):
+    def cpu(i: int, cluster: str, cores: float) -> tuple[str, str]:
+        return (sel("process_cpu_seconds_total", job="kafka-broker", instance=f"kafka-broker-{i}:7071",
+                    kafka_cluster=cluster), f"0+{cores * 15:g}x60")
+    series = [cpu(0, "kafka", 0.5), cpu(1, "kafka", 2), cpu(0, "other", 1)]
+    _evaluate(tmp_path, series, [(_query("CPU Usage"), [({"instance": "kafka-broker-0:7071"}, 50)])])
+
+
+def test_consumer_error_rates_count_the_all_topics_series_once(tmp_path):
+    """Kafka counts each failed fetch in the all-topics series (no topic tag, `topic=""`) and again in
+    its topic's series (kafka core BrokerTopicStats: allTopicsStats beside topicStats)."""
+    def failed(i: int, per_s: int, topic: str) -> tuple[str, str]:
+        return (sel("kafka_server_brokertopicmetrics_failedfetchrequests_total", job="kafka-broker",
+                    instance=f"kafka-broker-{i}:7071", kafka_cluster="kafka", topic=topic), f"0+{per_s * 15}x60")
+    series = [failed(0, 4, ""), failed(1, 2, ""), failed(0, 3, "combat-events"), failed(0, 1, "economy-events"),
+              failed(1, 2, "combat-events")]
+    _evaluate(tmp_path, series, [(_query("Consumer Error Rates", 1), [({"kafka_cluster": "kafka"}, 6)])])
+
+
+def test_the_error_budget_panel_reads_the_window_its_title_names(tmp_path):
+    ratio = "slo:kafka_event_processing:error_ratio_"
+    series = [(sel(ratio + w), f"{v}x60") for w, v in (("5m", 0.5), ("30m", 0.25), ("1h", 0.125), ("2h", 0.0625),
+                                                       ("6h", 0.03125))]
+    _evaluate(tmp_path, series, [(_query("Error Budget Burn (1h)", 1), [({"__name__": ratio + "1h"}, 0.125)])])

@@ -1,0 +1,84 @@
+"""The domain mutation benchmark's runner and report (harness/mutation_domain.py).
+
+The runner is run for real on a throwaway package with one test: a mutant the test catches is
+killed, one it cannot see survives.
+"""
+from __future__ import annotations
+
+from harness import mutation_domain as d
+from harness import mutation_operators
+
+def test_pytest_exits_are_verdicts():
+    assert [d.status_of(c) for c in (0, 1, 2, 5, None)] == ["survived", "killed", "killed", "no tests", "timeout"]
+
+
+def test_the_score_leaves_out_equivalents_and_counts_timeouts_as_kills():
+    counts = d.tally(["killed", "timeout", "survived", "equivalent", "no tests", "killed"])
+    assert counts == {"killed": 3, "survived": 1, "equivalent": 1, "no tests": 1}
+    assert d.score_text(counts) == "75%"
+    assert d.score_text(d.tally(["equivalent"])) == "-"
+
+
+def test_the_syntactic_score_is_read_from_the_mutmut_report(tmp_path):
+    report = tmp_path / "report.md"
+    report.write_text("| area / module | killed | survived | equivalent | text (not run) | no tests | not checked "
+                      "| score | time |\n|---|\n| **policy** | 150 | 3 | 2 | 0 | 0 | 0 | 98% | 40 s |\n")
+    assert d.syntactic_score("policy", report) == "98%"
+    assert d.syntactic_score("content", report) == "-"
+    assert d.syntactic_score("policy", tmp_path / "none.md") == "-"
+
+
+def test_a_mutant_the_test_sees_is_killed_one_it_does_not_survives_and_the_file_is_put_back(tmp_path):
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    source = 'LIMIT = 10\nUNUSED_LIMIT = 3\n'
+    (tmp_path / "pkg" / "mod.py").write_text(source)
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_mod.py").write_text("from pkg import mod\n\ndef test_limit():\n"
+                                                   "    assert mod.LIMIT == 10\n")
+    made = mutation_operators.mutants_of("pkg/mod.py", source.encode(), ("shift_threshold",))
+    mutants = {m.what: (m, t) for m, t in made}
+    assert sorted(mutants) == ["bound 10 -> 11", "bound 10 -> 9", "bound 3 -> 2", "bound 3 -> 4"]
+    verdicts = {what: d.run_one(tmp_path, m, t, ["tests/test_mod.py"], [], 120).status
+                for what, (m, t) in sorted(mutants.items())[:3]}
+    assert verdicts == {"bound 10 -> 11": "killed", "bound 10 -> 9": "killed", "bound 3 -> 2": "survived"}
+    assert (tmp_path / "pkg" / "mod.py").read_text() == source
+    assert d.run_one(tmp_path, *mutants["bound 3 -> 4"], [], [], 120).status == "no tests"
+
+
+def test_a_mutant_gets_the_tests_scripts_mutation_gives_its_area():
+    paths, options = d.tests_for("policy", "policy/invariants.py")
+    assert (paths, options) == (["tests/policy"], [])
+    paths, options = d.tests_for("content", "content/recording.py")
+    assert options == ["-k", "not test_alert_fires_on_time_and_stays_quiet_otherwise"]
+    assert "tests/content/test_recording_rules.py" in paths and "tests/content/test_jaeger.py" not in paths
+    first_component = next(i for i, p in enumerate(paths) if p.startswith("tests/components/"))
+    assert all(p.startswith("tests/content/") for p in paths[:first_component])
+    assert all(p.startswith("tests/components/") for p in paths[first_component:])
+    # Pulumi.yaml belongs to the settings area and is judged by all its tests.
+    assert d.area_sources("settings")[-1] == "Pulumi.yaml"
+    assert d.tests_for("settings", "Pulumi.yaml") == (["tests/config"], [])
+
+
+def test_the_report_counts_a_reviewed_equivalent_only_while_its_diff_is_the_one_reviewed(tmp_path, monkeypatch):
+    diff_a, diff_b = "--- a/x\n+++ b/x\n-A = 1\n+A = 2\n", "--- a/x\n+++ b/x\n-B = 1\n+B = 2\n"
+    mutants = {f"pkg.mod.shift_threshold__domain_{i}": {"operator": "shift_threshold", "diff": diff, "what": "bound",
+                                                         "path": "pkg/mod.py", "line": 1, "name": ""}
+               for i, diff in ((1, diff_a), (2, diff_b), (3, diff_a))}
+    results = {"pkg.mod.shift_threshold__domain_1": {"status": "survived"},
+               "pkg.mod.shift_threshold__domain_2": {"status": "survived"},
+               "pkg.mod.shift_threshold__domain_3": {"status": "killed"}}
+    (tmp_path / "plan").mkdir()
+    (tmp_path / "plan" / "results.json").write_text(__import__("json").dumps(
+        {"mutants": mutants, "results": results, "seconds": 12}))
+    equivalents = tmp_path / "equivalents.md"
+    from harness import mutation_equivalents
+    equivalents.write_text(f"- `pkg.mod.shift_threshold__domain_1` [{mutation_equivalents.digest(diff_a)}]: same.\n"
+                           f"- `pkg.mod.shift_threshold__domain_2` [{mutation_equivalents.digest(diff_a)}]: stale.\n")
+    monkeypatch.setattr(d, "WORK", tmp_path)
+    monkeypatch.setattr(d, "EQUIVALENTS", equivalents)
+    lines = d.report(["plan"])
+    # 1 equivalent (its digest holds); 2 listed with another diff's digest: a survivor again; 3 killed.
+    assert "| **plan** | 3 | 3 | 1 | 1 | 1 | 0 | 50% | - | 12 |" in lines
+    assert "| plan | shift_threshold | 1 | 1 | 1 | 0 | 50% |" in lines
+    assert [line for line in lines if line.startswith("### ")] == ["### pkg.mod.shift_threshold__domain_2 (bound)"]
