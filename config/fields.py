@@ -159,7 +159,7 @@ BOOL = Rule(lambda v: isinstance(v, bool), "true or false")
 def rules() -> dict[str, Rule]:
     """The rule of every key. Built on each call (about a millisecond), not at import: the rules are
     made by the functions above, and a rule made once at import would hide which tests judge each
-    of them (the mutation benchmark, harness/mutation.py, sees only calls made during a test)."""
+    of them (the mutation benchmark, devtools/mutation.py, sees only calls made during a test)."""
     # Elasticsearch index names: lowercase, no \ / * ? " < > | , # : or space, not starting with - _ +.
     index_prefix = matches(r"[a-z0-9][a-z0-9._-]{0,49}", "a lowercase index prefix such as jaeger (letters, digits, . _ -)")
     # S3 general purpose bucket naming rules (AWS S3 User Guide, "Bucket naming rules"): every bucket name

@@ -7,7 +7,7 @@ alerts when communicating with external systems"); the local TSDB's never do. Th
 draw the same thing on a cluster's local Prometheus as on the store with that cluster selected, and
 must draw every cluster's series on the store with All.
 
-The histories are the bench's (harness/query_bench.families: brokers, controllers, topics, groups,
+The histories are the bench's (devtools/query_bench.families: brokers, controllers, topics, groups,
 event domains), backfilled with our recording rules by `promtool tsdb create-blocks-from rules`. The
 store's copy of a cluster's recorded series gets the cluster's label from the rule's `labels`, as
 remote write adds the external label to every series it sends, recorded ones included.
@@ -25,7 +25,7 @@ import yaml
 
 from content import dashboards
 from content.promql import selectors
-from harness import query_bench as qb
+from devtools import query_bench as qb
 from tests.conftest import make_settings
 from tests.content.grafana_model import concrete
 

@@ -19,7 +19,7 @@ from grafana_foundation_sdk.models import (common as sdk_common, dashboard as sd
 
 from content import catalogue, dashboards, grafana, signals
 from content.promql import metric_names, selectors
-from harness import query_bench as qb
+from devtools import query_bench as qb
 from tests.conftest import make_settings
 from tests.content import promtool_tests
 from tests.content.grafana_model import concrete, interpolate

@@ -4,7 +4,7 @@ Each pair runs the rendered scrape configs, rule files and remote-write entry (c
 of its own stack settings (kubernetesCluster eks-a / eks-b, one Kafka cluster each), with the
 replica label the operator would set (`__replica__: <pod>`, replicaExternalLabelName). The store is
 a real Prometheus remote-write receiver (`--web.enable-remote-write-receiver`) behind the HA-tracker
-model (harness.ha_tracker: elect per `cluster`, strip `__replica__`, fail over after a timeout; Mimir
+model (devtools.ha_tracker: elect per `cluster`, strip `__replica__`, fail over after a timeout; Mimir
 and AWS AMP documentation). Debian's prometheus 2.42 drops `sigv4` and `headers` without a word, so
 they are taken out and the URL points at the loopback tracker; everything else is as rendered.
 
@@ -37,8 +37,8 @@ import yaml
 from content import dashboards, remote_write as rw
 from content.rules import rule_files
 from content.scrape import prometheus_config
-from harness.ha_tracker import Tracker
-from harness.query_bench import HOUR, _expand, grafana_step
+from devtools.ha_tracker import Tracker
+from devtools.query_bench import HOUR, _expand, grafana_step
 from harness.tools import free_port
 from tests.conftest import make_settings
 from tests.live.test_live_alerting import stop

@@ -1,7 +1,7 @@
 """The HA tracker model's own codecs and election, on hand-built requests."""
 from __future__ import annotations
 
-from harness import ha_tracker as ha
+from devtools import ha_tracker as ha
 
 
 def _field(number: int, payload: bytes) -> bytes:

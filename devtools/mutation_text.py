@@ -20,7 +20,7 @@ import re
 import textwrap
 from pathlib import Path
 
-from harness.mutation_pytest import module_of
+from devtools.mutation_pytest import module_of
 
 # module -> {callee: argument positions and keywords} whose string only people read. A dict literal is
 # named by its keys, {a, b}, and its slots are keys; a pair of literal and computed value, (title, url),

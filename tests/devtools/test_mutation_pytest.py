@@ -11,10 +11,10 @@ import textwrap
 
 import pytest
 
-from harness import mutation_pytest
+from devtools import mutation_pytest
 
 HITS: set[str] = set()
-ARGS = ["-q", "-p", "no:cacheprovider", "-p", "harness.mutation_pytest",
+ARGS = ["-q", "-p", "no:cacheprovider", "-p", "devtools.mutation_pytest",
         "-W", "ignore::pytest.PytestAssertRewriteWarning"]
 
 
@@ -29,7 +29,7 @@ class Recorder:
 
 SUITE = """
     import pytest
-    from tests.harness.test_mutation_pytest import HITS
+    from tests.devtools.test_mutation_pytest import HITS
 
     HITS.add("at_import")
 

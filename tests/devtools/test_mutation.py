@@ -1,7 +1,7 @@
-"""The benchmark's areas and its report's time table (harness/mutation.py)."""
+"""The benchmark's areas and its report's time table (devtools/mutation.py)."""
 from __future__ import annotations
 
-from harness import mutation
+from devtools import mutation
 
 
 def test_only_areas_that_ask_for_it_are_judged_module_by_module():

@@ -1,4 +1,4 @@
-"""The domain mutation operators (harness/mutation_operators.py).
+"""The domain mutation operators (devtools/mutation_operators.py).
 
 Each operator is fed a small source written out here, and the test names the mutated lines it must
 make and the near misses it must leave alone.
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import textwrap
 
-from harness import mutation_operators as ops
+from devtools import mutation_operators as ops
 
 
 def _mutated(source: str, operator: str) -> list[str]:

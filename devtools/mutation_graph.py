@@ -1,5 +1,5 @@
 """The mutation benchmark's view of the import graph: which test files judge a module, and which
-modules the fork server may import before a mutant is in place (harness/mutation.py runs both).
+modules the fork server may import before a mutant is in place (devtools/mutation.py runs both).
 
 Every module of ours calls into content, so the program's run reaches every content function, and
 mutmut's coverage would hand each content mutant every test that runs the program. judges() reads
@@ -34,11 +34,11 @@ class Area:
 # Imported once in the fork server: packages only, never code of the area under test.
 THIRD_PARTY = ("pytest", "yaml", "pulumi", "pulumi.runtime", "pulumi_aws", "pulumi_kubernetes",
                "pulumiverse_grafana", "boto3", "botocore", "moto", "elasticsearch", "opensearchpy", "hypothesis")
-PACKAGES = ("content", "config", "policy", "components", "harness", "stacks")
+PACKAGES = ("content", "config", "policy", "components", "harness", "devtools", "stacks")
 # Imported by the fork server only, and only at the end of its preload: the program's memo
-# (harness/mutation_memo.py, where the program cannot reach the area) and the heap freeze
-# (harness/mutation_fork.py, last of all).
-LAST = ("harness.mutation_memo", "harness.mutation_fork")
+# (devtools/mutation_memo.py, where the program cannot reach the area) and the heap freeze
+# (devtools/mutation_fork.py, last of all).
+LAST = ("devtools.mutation_memo", "devtools.mutation_fork")
 
 
 @functools.cache
@@ -216,10 +216,10 @@ def preload(area: Area, importing: set[str], tests_importing: set[str]) -> str:
     rewritten, which changes a failure's message but not whether it fails."""
     ours = _ours()
     unsafe = _closure(importing) | set(LAST)
-    memo = ("harness.mutation_memo",) if not program_reaches(area) else ()
+    memo = ("devtools.mutation_memo",) if not program_reaches(area) else ()
     graph = _module_graph()
     tests = sorted(m for m in area_test_modules(area) - tests_importing
                    if not {d for d in _reaches(m, graph) if d in ours} & unsafe
                    and not {d for d in _reaches(m, graph) if d.startswith("tests.")} & tests_importing)
-    last = memo + ("harness.mutation_fork",)
+    last = memo + ("devtools.mutation_fork",)
     return "\n".join(THIRD_PARTY + tuple(sorted(set(ours) - unsafe)) + tuple(tests) + last) + "\n"

@@ -1,4 +1,4 @@
-"""Which tests judge which content module (harness/mutation_graph.judges), read from this repository's own
+"""Which tests judge which content module (devtools/mutation_graph.judges), read from this repository's own
 imports: the rule must keep each module's real judges and drop the tests its data never reaches; and
 which modules the fork server may import before a mutant is in place."""
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from harness import mutation, mutation_graph
+from devtools import mutation, mutation_graph
 from harness.runtime import ROOT
 
 
@@ -48,10 +48,10 @@ def test_the_fork_server_freezes_its_heap_after_everything_else_it_preloads():
     must come last; a module imported after it would be walked again by every worker's collections."""
     for name, importing in (("settings", {"config.sections"}), ("plan", set())):
         preload = mutation_graph.preload(mutation.AREAS[name], importing, set()).split()
-        assert preload[-1] == "harness.mutation_fork" and preload.count("harness.mutation_fork") == 1
+        assert preload[-1] == "devtools.mutation_fork" and preload.count("devtools.mutation_fork") == 1
     # The program cannot reach the plan diff, so its runs are memoised: the memo too is frozen.
-    assert preload[-2:] == ["harness.mutation_memo", "harness.mutation_fork"]
+    assert preload[-2:] == ["devtools.mutation_memo", "devtools.mutation_fork"]
     frozen = subprocess.run([sys.executable, "-c", "import gc; before = gc.get_freeze_count(); "
-                             "import harness.mutation_fork; print(before, gc.get_freeze_count())"],
+                             "import devtools.mutation_fork; print(before, gc.get_freeze_count())"],
                             cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
     assert int(frozen[0]) == 0 and int(frozen[1]) > 1000

@@ -1,4 +1,4 @@
-"""The domain mutation operators (harness/mutation_domain.py runs them): mistakes of meaning, each a
+"""The domain mutation operators (devtools/mutation_domain.py runs them): mistakes of meaning, each a
 one-line or one-element change of the source text at `ast` positions.
 
 - drop_element: a rule, policy statement, route, table row or IAM action left out of a literal list;

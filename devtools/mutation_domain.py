@@ -3,14 +3,14 @@
 mutmut flips an operator or a constant; a reviewer catches most of those. The mistakes that pass
 review keep the code plausible: a rule or a policy statement left out, a principal widened to a
 prefix, a threshold moved by one, a severity swapped, a label matcher or a condition key dropped, a
-regex alternative lost, a boolean default flipped (the operators: harness/mutation_operators.py).
+regex alternative lost, a boolean default flipped (the operators: devtools/mutation_operators.py).
 
 A mutant runs in a working copy of the repository (build/mutation-domain/<area>/w<N>/, one per
-worker) with the area's own tests, exactly those scripts/mutation gives it (harness/mutation.py's
-AREAS; in `content`, each module's judges from harness/mutation_graph.py), under `pytest -x`. Exit 0:
+worker) with the area's own tests, exactly those scripts/mutation gives it (devtools/mutation.py's
+AREAS; in `content`, each module's judges from devtools/mutation_graph.py), under `pytest -x`. Exit 0:
 survived; 5: no tests; any other exit or a timeout: killed (as scripts/mutation counts a hung
 worker). Reviewed equivalents are read from docs/mutation-equivalents.md like mutmut's (a name with
-the digest of its diff, harness/mutation_equivalents.py). Report: build/mutation-domain/report.md,
+the digest of its diff, devtools/mutation_equivalents.py). Report: build/mutation-domain/report.md,
 with the area's syntactic score from build/mutation/report.md when a mutmut run left one.
 """
 from __future__ import annotations
@@ -30,10 +30,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable
 
-from harness import mutation_equivalents
-from harness.mutation import AREAS, EQUIVALENTS, WORK as SYNTACTIC
-from harness.mutation_graph import Area, judges, repo_files
-from harness.mutation_operators import OPERATORS, Mutant, module_name, mutants_of
+from devtools import mutation_equivalents
+from devtools.mutation import AREAS, EQUIVALENTS, WORK as SYNTACTIC
+from devtools.mutation_graph import Area, judges, repo_files
+from devtools.mutation_operators import OPERATORS, Mutant, module_name, mutants_of
 from harness.runtime import ROOT
 
 WORK = ROOT / "build" / "mutation-domain"

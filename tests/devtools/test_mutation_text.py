@@ -1,4 +1,4 @@
-"""Text mutants: which mutants the benchmark counts apart and never runs (harness/mutation_text.py).
+"""Text mutants: which mutants the benchmark counts apart and never runs (devtools/mutation_text.py).
 
 The mutants are written as mutmut 3.8.1 writes them: its string operator (mutmut/mutation/mutators.py,
 operator_string) gives "XX" + s + "XX", s lower-cased and s upper-cased for each literal; a mutated
@@ -14,7 +14,7 @@ import json
 
 import pytest
 
-from harness.mutation_text import is_text, text_mutants
+from devtools.mutation_text import is_text, text_mutants
 
 ALERT = '''def x_rules(s):
     return [Alert("KafkaBrokerDown", 'up{job="kafka"} == 0', "2m", "critical", "availability",

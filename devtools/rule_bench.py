@@ -1,5 +1,5 @@
 """scripts/bench-rules: what one evaluation cycle of our recording and alert rules costs on a real
-Prometheus, over the synthetic history of scripts/bench-dashboards (harness/query_bench.py: N clusters,
+Prometheus, over the synthetic history of scripts/bench-dashboards (devtools/query_bench.py: N clusters,
 an hour and a warm-up at 15 s, our recording rules backfilled with promtool).
 
 A rule group's evaluation runs each rule's expression as an instant query at the evaluation time
@@ -22,7 +22,7 @@ import urllib.request
 from pathlib import Path
 
 from content.rules import rule_files
-from harness.query_bench import RUNS, STEP, Prometheus, prepare
+from devtools.query_bench import RUNS, STEP, Prometheus, prepare
 
 
 def instant(prom: Prometheus, expr: str, at: int) -> tuple[float, int]:

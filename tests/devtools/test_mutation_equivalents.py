@@ -1,9 +1,9 @@
 """Reviewed equivalents are left out of a run only while they are the mutant that was reviewed
-(harness/mutation_equivalents.py). mutmut numbers a function's mutants in order, so an edit to the
+(devtools/mutation_equivalents.py). mutmut numbers a function's mutants in order, so an edit to the
 function can give a listed name to another mutant; its diff then differs from the reviewed one."""
 from __future__ import annotations
 
-from harness import mutation_equivalents as eq
+from devtools import mutation_equivalents as eq
 
 REVIEWED = '''--- content/slo.py
 +++ content/slo.py
@@ -41,7 +41,7 @@ def test_a_listed_mutant_is_left_out_only_while_its_diff_is_the_reviewed_one(tmp
 
 def test_the_repositorys_list_reads_whole():
     """Every entry of docs/mutation-equivalents.md parses, with or without a digest."""
-    from harness.mutation import EQUIVALENTS
+    from devtools.mutation import EQUIVALENTS
     entries = [line for line in EQUIVALENTS.read_text().splitlines() if line.startswith("- `")]
     listed = eq.read(EQUIVALENTS)
     assert len(listed) == len(entries) > 200

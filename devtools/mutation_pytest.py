@@ -10,7 +10,7 @@ mutation-costs.json beside mutmut-stats.json (the working directory is mutants/)
 verdict: the selected tests still run until one fails.
 
 Selection: with KM_MUTATION_SELECTION naming a JSON file of {module: [test path, ...]}, a mutant
-of one of those modules is judged only by the tests under its paths (harness/mutation.py says why);
+of one of those modules is judged only by the tests under its paths (devtools/mutation.py says why);
 if none of them reaches it, pytest finds no test and mutmut reports "no tests".
 
 Attribution: mutmut credits a function to the tests during which it ran. A session or module

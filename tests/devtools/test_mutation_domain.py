@@ -1,12 +1,12 @@
-"""The domain mutation benchmark's runner and report (harness/mutation_domain.py).
+"""The domain mutation benchmark's runner and report (devtools/mutation_domain.py).
 
 The runner is run for real on a throwaway package with one test: a mutant the test catches is
 killed, one it cannot see survives.
 """
 from __future__ import annotations
 
-from harness import mutation_domain as d
-from harness import mutation_operators
+from devtools import mutation_domain as d
+from devtools import mutation_operators
 
 def test_pytest_exits_are_verdicts():
     assert [d.status_of(c) for c in (0, 1, 2, 5, None)] == ["survived", "killed", "killed", "no tests", "timeout"]
@@ -72,7 +72,7 @@ def test_the_report_counts_a_reviewed_equivalent_only_while_its_diff_is_the_one_
     (tmp_path / "plan" / "results.json").write_text(__import__("json").dumps(
         {"mutants": mutants, "results": results, "seconds": 12}))
     equivalents = tmp_path / "equivalents.md"
-    from harness import mutation_equivalents
+    from devtools import mutation_equivalents
     equivalents.write_text(f"- `pkg.mod.shift_threshold__domain_1` [{mutation_equivalents.digest(diff_a)}]: same.\n"
                            f"- `pkg.mod.shift_threshold__domain_2` [{mutation_equivalents.digest(diff_a)}]: stale.\n")
     monkeypatch.setattr(d, "WORK", tmp_path)
