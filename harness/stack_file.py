@@ -158,12 +158,6 @@ def cli_object(value: Any) -> Any:
     return value
 
 
-@dataclass(frozen=True)
-class Leading:
-    line: int
-    key: str
-
-
 class CliLoader(yaml.SafeLoader):
     """PyYAML's parser with yaml.v3's scalar resolution; a key written twice is an error (yaml.v3:
     "mapping key ... already defined"), and numbers written with a leading 0 are recorded."""
