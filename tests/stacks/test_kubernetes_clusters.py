@@ -7,7 +7,6 @@ import json
 import pytest
 import yaml
 
-from tests.conftest import TWO_CLUSTERS
 
 OIDC_B = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-central-1.amazonaws.com/id/B"
 HOME, OTHER = "necpgame-prod", "eks-b"
