@@ -14,14 +14,26 @@ import json
 from pathlib import Path
 from typing import Any
 
+from config import schema, settings
 from config.sections import CapacityArgs
 from content import capacity
-from harness.runtime import Run
+from harness.runtime import MASK, Run, stack_config
+
+
+def stack_settings(stack: str) -> settings.Settings:
+    """The stack file's settings as the program reads them (secrets stood in for by the mask)."""
+    config, _ = stack_config(stack)
+    prefix = schema.project_name() + ":"
+    declared = schema.keys()
+    raw = {k[len(prefix):]: v for k, v in config.items()
+           if k.startswith(prefix) and not declared.get(k[len(prefix):], schema.Key("", "", "")).secret}
+    others = {k: v for k, v in config.items() if not k.startswith(prefix)}
+    secrets = {k.name: MASK for k in declared.values() if k.secret}
+    return settings.parse(raw, secrets, settings.Context(stack, others))
 
 
 def attach(run: Run) -> dict[str, Any]:
-    """The plan of the settings the run's program loaded, added to its artifacts."""
-    plan = capacity.plan(CapacityArgs.of(run.loaded))
+    plan = capacity.plan(CapacityArgs.of(stack_settings(run.stack)))
     run.artifacts["capacity.json"] = plan
     run.artifacts["capacity.md"] = markdown(plan)
     return plan

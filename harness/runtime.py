@@ -19,7 +19,7 @@ from pulumi.runtime.sync_await import _sync_await
 
 from config import schema
 from harness import stack_file
-from config.settings import Settings, SettingsError
+from config.settings import SettingsError
 
 ROOT = schema.PROJECT_FILE.parent
 STACKS_DIR = ROOT  # where Pulumi.<stack>.yaml files are read from
@@ -51,7 +51,6 @@ class Run:
     # The project's settings as the program received them, secrets left out: what a diff names as
     # the cause of a change ("`bucketPrefix` change replaces 5 buckets").
     settings: dict[str, str] = field(default_factory=dict)
-    loaded: Settings | None = None   # the Settings the program loaded and ran with (secrets as Outputs)
 
     def of_type(self, type_: str) -> list[Registration]:
         return [r for r in self.resources if r.type == type_]
@@ -231,7 +230,6 @@ def run(stack: str, config: dict[str, Any], secret_keys: set[str] | None = None,
         result.outputs[name] = MASK if rpc.is_rpc_secret(value) else mask_secrets(value)
         if rpc.is_rpc_secret(value):
             result.secret_outputs.add(name)
-    result.loaded = program.get("stack_settings")
     platform = program.get("platform")
     for path, value in (getattr(platform, "artifacts", None) or {}).items():
         out = pulumi.Output.from_input(value)

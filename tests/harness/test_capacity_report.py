@@ -19,15 +19,9 @@ def _plan(**changes):
     return capacity.plan(dataclasses.replace(CapacityArgs.of(make_settings("prod")), **changes))
 
 
-def test_the_attached_plan_is_the_plan_of_the_settings_the_program_ran_with(program):
-    """attach reads the Settings the program loaded (Run.loaded), not the stack file a second time: a
-    value the run was given beside the stack file's is in the plan."""
-    run = program("prod", prometheusStorageSize="999Gi")
-    plan = capacity_report.attach(run)
-    assert CapacityArgs.of(run.loaded) == dataclasses.replace(CapacityArgs.of(make_settings("prod")),
-                                                              prometheus_storage_size="999Gi")
-    assert plan["prometheus"]["pvc_gib"] == 999 and run.artifacts["capacity.json"] is plan
-    assert plan == capacity.plan(CapacityArgs.of(run.loaded))
+def test_the_stack_files_settings_are_the_programs():
+    s = capacity_report.stack_settings("prod")
+    assert CapacityArgs.of(s) == CapacityArgs.of(make_settings("prod"))
 
 
 def test_the_table_names_every_store_with_need_provisioned_and_status():
