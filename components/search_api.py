@@ -263,7 +263,12 @@ def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
 
 def changed_paths(kind: Kind, desired: Any, stored: Any) -> list[str]:
     """Every path whose value differs between the two bodies in canonical form (added, removed or changed)."""
-    want, have = flatten(kind.canonical(normalise(desired))), flatten(kind.canonical(normalise(stored)))
+    return differing_paths(kind.canonical(normalise(desired)), kind.canonical(normalise(stored)))
+
+
+def differing_paths(desired: Any, stored: Any) -> list[str]:
+    """Every path whose value differs between two bodies as given (added, removed or changed)."""
+    want, have = flatten(desired), flatten(stored)
     return sorted(p for p in set(want) | set(have) if want.get(p, _MISSING) != have.get(p, _MISSING))
 
 

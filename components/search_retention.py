@@ -78,20 +78,11 @@ class SearchRetention(pulumi.ComponentResource):
         bootstrap index: its first runs, and the dry run after each write (components/search_api.py),
         then query indices whose kafka_* fields are typed (the client address an ip, the rest keywords)."""
         s, engine = self._s, SECURITY.engine_of(self._s)
-        channel = self._detection(engine, "notification_channel", detections.CHANNEL_ID, detections.channel(s))
+        channel = self._object(engine, "notification_channel", detections.CHANNEL_ID, detections.channel(s),
+                               disposable=True)
         for monitor_name, body in detections.monitors(s).items():
-            self._detection(engine, "monitor", monitor_name, body, depends_on=[channel, *self._ready[SECURITY.key]])
-
-    def _detection(self, engine: str, kind: str, object_id: str, body: dict,
-                   depends_on: list[pulumi.Resource] | None = None) -> RetentionObject:
-        s = self._s
-        endpoint, username = s.search_cluster(engine)
-        self.artifacts[f"search/{engine}/{kind.replace('_', '-')}-{object_id}.json"] = body
-        return RetentionObject(
-            f"{self._name}-{engine}-{kind.replace('_', '-')}-{object_id}", engine=engine, kind=kind,
-            object_id=object_id, body=body, endpoint=endpoint, username=username, prod=s.is_prod, allow_delete=True,
-            sigv4_region=self._sigv4_region(engine), ca_bundle=s.search_ca_bundle, adopt=s.adopt_existing_retention,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=depends_on or []))
+            self._object(engine, "monitor", monitor_name, body, depends_on=[channel, *self._ready[SECURITY.key]],
+                         disposable=True)
 
     def _views(self) -> None:
         """Kibana's data view of the application logs with the runbooks' saved searches, and Dashboards'
@@ -140,14 +131,17 @@ class SearchRetention(pulumi.ComponentResource):
         return ""
 
     def _object(self, engine: str, kind: str, object_id: str, body: pulumi.Input[dict],
-                depends_on: list[pulumi.Resource] | None = None) -> RetentionObject:
+                depends_on: list[pulumi.Resource] | None = None, disposable: bool = False) -> RetentionObject:
+        """A disposable object (a detection's monitor or channel) holds no data: it may always be deleted
+        and is never protected; the others as allowRetentionDelete says."""
         s = self._s
         endpoint, username = s.search_cluster(engine)
+        allow_delete = disposable or s.allow_retention_delete
         self.artifacts[f"search/{engine}/{kind.replace('_', '-')}-{object_id}.json"] = body
         return RetentionObject(
             f"{self._name}-{engine}-{kind.replace('_', '-')}-{object_id}", engine=engine, kind=kind,
             object_id=object_id, body=body, endpoint=endpoint, username=username, prod=s.is_prod,
             sigv4_region=self._sigv4_region(engine),
-            allow_delete=s.allow_retention_delete, ca_bundle=s.search_ca_bundle, adopt=s.adopt_existing_retention,
-            opts=pulumi.ResourceOptions(parent=self, protect=s.is_prod and not s.allow_retention_delete,
+            allow_delete=allow_delete, ca_bundle=s.search_ca_bundle, adopt=s.adopt_existing_retention,
+            opts=pulumi.ResourceOptions(parent=self, protect=s.is_prod and not allow_delete,
                                         depends_on=depends_on or []))

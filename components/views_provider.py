@@ -31,7 +31,7 @@ import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, ResourceProvider, UpdateResult
 
 from components import search_provider as sp
-from components.search_api import flatten, normalise
+from components.search_api import differing_paths, normalise
 
 REPLACE_ON = ("engine", "kind", "object_id", "endpoint")
 EXPORT_PATH, IMPORT_PATH = "/api/saved_objects/_export", "/api/saved_objects/_import?overwrite=true"
@@ -74,11 +74,7 @@ def projected(stored: Any, desired: Any) -> Any:
 
 
 def changed_paths(desired: dict, stored: dict) -> list[str]:
-    want, have = flatten(normalise(desired)), flatten(normalise(projected(stored, desired)))
-    return sorted(p for p in set(want) | set(have) if want.get(p, _MISSING) != have.get(p, _MISSING))
-
-
-_MISSING = object()
+    return differing_paths(normalise(desired), normalise(projected(stored, desired)))
 
 
 class _Client:

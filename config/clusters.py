@@ -34,6 +34,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass
+from typing import Any
 
 _NAME = re.compile(r"^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$")
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
@@ -252,3 +253,18 @@ def parse_cluster(spec: object, key: str) -> tuple[KafkaCluster | None, list[str
     if errors:
         return None, errors
     return KafkaCluster(name, ns, **values), []
+
+
+def cluster_list_problems(specs: list[Any]) -> list[str]:
+    if not specs:
+        return ["clusters: the list is empty; allowed: at least one cluster spec"]
+    problems: list[str] = []
+    seen: set[str] = set()
+    for i, spec in enumerate(specs):
+        cluster, errors = parse_cluster(spec, f"clusters[{i}]")
+        problems += errors
+        if cluster and cluster.name in seen:
+            problems.append(f"clusters[{i}]: cluster name {cluster.name!r} is duplicated; allowed: unique names")
+        if cluster:
+            seen.add(cluster.name)
+    return problems

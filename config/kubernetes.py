@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any, Mapping
+
+from config.clusters import parse_cluster
 
 # Its Helm release, `kafka-monitoring-alerting-<name>-prometheus`, must stay a DNS label of at most 53.
 NAME = re.compile(r"^[a-z0-9]([-a-z0-9]{0,14}[a-z0-9])?$")
@@ -51,3 +54,41 @@ def parse_kubernetes_cluster(spec: object, key: str) -> tuple[KubernetesCluster 
     if errors:
         return None, errors
     return KubernetesCluster(name, fields["context"], fields.get("oidc", ""), fields.get("events", "yes") == "yes"), []
+
+
+def placement_problems(v: Mapping[str, Any]) -> list[str]:
+    """Further Kubernetes clusters: unique names and contexts, and every Kafka cluster scraped by exactly
+    one Kubernetes cluster (a known one; and no two Kafka specs share a target, which two Prometheus
+    pairs would then both scrape: no store deduplicates across clusters)."""
+    problems: list[str] = []
+    homes = {v["kubernetesCluster"]}
+    contexts: set[str] = set()
+    for i, spec in enumerate(v["kubernetesClusters"]):
+        cluster, errors = parse_kubernetes_cluster(spec, f"kubernetesClusters[{i}]")
+        problems += errors
+        if cluster is None:
+            continue
+        if cluster.name in homes:
+            problems.append(f"kubernetesClusters[{i}]: the name is taken (kubernetesCluster or an earlier entry); "
+                            "allowed: unique names")
+        if cluster.context in contexts:
+            problems.append(f"kubernetesClusters[{i}].context: used twice; allowed: one context per cluster")
+        if v["globalMetrics"] == "amp" and not cluster.oidc_provider_arn:
+            problems.append(f"kubernetesClusters[{i}].oidc: required with globalMetrics amp: its Prometheus "
+                            "writes through IRSA")
+        homes.add(cluster.name)
+        contexts.add(cluster.context)
+    owners: dict[str, str] = {}
+    for i, spec in enumerate(v["clusters"]):
+        kafka, _ = parse_cluster(spec, f"clusters[{i}]")  # malformed specs: refused by cluster_list_problems
+        if kafka is None:
+            continue
+        if kafka.k8s and kafka.k8s not in homes:
+            problems.append(f"clusters[{i}].k8s: not allowed; allowed: kubernetesCluster or a name in "
+                            "kubernetesClusters")
+        for target in (*kafka.brokers, *kafka.controllers, *((kafka.bootstrap,) if kafka.bootstrap else ())):
+            if owners.setdefault(target, kafka.name) != kafka.name:
+                problems.append(f"clusters[{i}]: a target is also {owners[target]!r}'s; allowed: each Kafka "
+                                "cluster once, scraped by one Kubernetes cluster")
+                break
+    return problems

@@ -9,17 +9,17 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Mapping
 
 import pulumi
 from pulumi.errors import RunError
 
-from config import cron, fields, schema, visible
-from config.clusters import KafkaCluster, parse_cluster
-from config.kubernetes import KubernetesCluster, parse_kubernetes_cluster
+from config import cron, fields, schema, stack_context, visible
+from config.clusters import KafkaCluster, cluster_list_problems, parse_cluster
+from config.kubernetes import KubernetesCluster, parse_kubernetes_cluster, placement_problems
+from config.stack_context import Context
 
-ENVIRONMENTS = ("dev", "staging", "prod")
 CAPACITY = "capacity"  # the prefix of the capacity plan's inputs
 # Secrets and the component that cannot run without them.
 REQUIRED_SECRETS = {
@@ -256,12 +256,6 @@ def _coerce(key: schema.Key, raw: Any) -> Any:
     return raw
 
 
-@dataclass(frozen=True)
-class Context:
-    """What a stack's config says beyond the project's own keys."""
-    stack: str
-    others: Mapping[str, Any] = field(default_factory=dict)   # 'namespace:key' outside the project's
-    plaintext_secrets: frozenset[str] = frozenset()            # declared secrets given without `secure:`
 
 
 # Namespaces of the providers this program uses; any other close to the project's name is a typo.
@@ -326,7 +320,7 @@ def parse(raw: Mapping[str, Any], secrets: Mapping[str, Any] | None = None,
     if not problems:
         problems += _validate(values, secrets)
         if context:
-            problems += _validate_context(values, context)
+            problems += stack_context.context_problems(values, context)
     if problems:
         raise SettingsError(sorted(set(problems), key=problems.index))
     clusters = tuple(parse_cluster(spec, f"clusters[{i}]")[0] for i, spec in enumerate(values["clusters"]))
@@ -357,81 +351,6 @@ def parse(raw: Mapping[str, Any], secrets: Mapping[str, Any] | None = None,
     return Settings(**kwargs)
 
 
-def _account_ids(value: Any) -> list[str] | None:
-    """aws:allowedAccountIds as the CLI passes it (a JSON list) or as YAML gives it; None if malformed."""
-    try:
-        ids = json.loads(value) if isinstance(value, str) else value
-    except json.JSONDecodeError:
-        return None
-    if not isinstance(ids, list) or not all(re.fullmatch(r"[0-9]{12}", str(i)) for i in ids):
-        return None
-    return [str(i) for i in ids]
-
-
-def stack_environment(stack: str) -> str | None:
-    """The environment a stack name implies: `prod`, `prod-eu` and `prod2` are prod."""
-    return next((env for env in ENVIRONMENTS if stack == env or stack.startswith(env)), None)
-
-
-def _validate_context(v: dict[str, Any], context: Context) -> list[str]:
-    problems = []
-    implied = stack_environment(context.stack)
-    if implied != v["environment"]:
-        problems.append(f"environment: does not match stack {context.stack!r}; allowed: "
-                        + (f"{implied} (the stack name says so)" if implied else
-                           f"a stack named after its environment ({', '.join(ENVIRONMENTS)}), such as prod or prod-eu"))
-    if (v["enableAlerting"] or v["enableCollection"]) and not context.others.get("kubernetes:context"):
-        problems.append("kubernetes:context: required: the kubeconfig context of this stack's cluster, so that "
-                        "`pulumi up` cannot deploy to whatever context is current")
-    for i, spec in enumerate(v["kubernetesClusters"]):
-        cluster, _ = parse_kubernetes_cluster(spec, "")
-        if cluster and cluster.context == context.others.get("kubernetes:context"):
-            problems.append(f"kubernetesClusters[{i}].context: is kubernetes:context, the stack's own cluster; "
-                            "allowed: another cluster's context")
-    region = context.others.get("aws:region")
-    if region is not None and region not in fields.AWS_REGIONS:
-        problems.append("aws:region: not allowed; allowed: an AWS region such as eu-west-1")
-    if region is None and v["enableArchive"]:
-        # Without it the AWS provider takes the region from the environment of whoever runs `pulumi up`,
-        # and the replica-region check below has nothing to compare with.
-        problems.append("aws:region: required with the archive: the AWS region of its buckets and keys, in the "
-                        "stack file, such as eu-west-1")
-    if region is None and v["globalMetrics"] == "amp":
-        problems.append("aws:region: required with globalMetrics amp: the region of the workspace, which "
-                        "Prometheus signs its writes for")
-    if v["enableArchive"]:
-        problems += _bucket_name_problems(v["bucketPrefix"], context.stack)
-    if v["archiveReplication"] and region == v["archiveReplicaRegion"]:
-        problems.append("archiveReplicaRegion: not allowed; allowed: a region other than aws:region "
-                        "(the replica is the offsite copy)")
-    if v["enableArchive"]:
-        ids = _account_ids(context.others.get("aws:allowedAccountIds"))
-        if not ids:
-            problems.append("aws:allowedAccountIds: required: a list of the 12-digit AWS account ids this stack "
-                            "may deploy to")
-        else:
-            for key in ("breakGlassRoleArn", "eksOidcProviderArn", "archiveReaderRoleArns"):
-                arns = v[key] if isinstance(v[key], list) else [v[key]] if v[key] else []
-                accounts = [arn.split(":")[4] for arn in arns if arn.count(":") >= 5]  # malformed: refused above
-                if any(account not in ids for account in accounts):
-                    problems.append(f"{key}: an account is not in aws:allowedAccountIds")
-    return problems
-
-
-def _bucket_name_problems(prefix: str, stack: str) -> list[str]:
-    """Bucket names are global: `<bucketPrefix>-<stack>-<role>` (S3 User Guide, "General purpose bucket
-    naming rules": 3 to 63 of lowercase letters, digits, '.' and '-'; we refuse '.', which breaks
-    virtual-hosted TLS). The stack name qualifies them, so that prod and prod-eu differ."""
-    if not re.fullmatch(r"[a-z0-9-]+", stack):
-        return [f"bucketPrefix: bucket names are <bucketPrefix>-<stack>-<role> and stack {stack!r} cannot be part "
-                "of one; allowed: a stack name of lowercase letters, digits and '-'"]
-    room = fields.BUCKET_NAME_MAX - len(stack) - len(fields.LONGEST_BUCKET_ROLE) - 2
-    if len(prefix) > room:
-        return [f"bucketPrefix: too long for stack {stack!r}; allowed: at most {room} characters with this stack "
-                f"(<bucketPrefix>-{stack}-{fields.LONGEST_BUCKET_ROLE} must fit in {fields.BUCKET_NAME_MAX})"]
-    return []
-
-
 def _validate(v: dict[str, Any], secrets: Mapping[str, Any]) -> list[str]:
     """Each key against its rule (config.fields), then what keys require of each other."""
     problems: list[str] = []
@@ -454,8 +373,8 @@ def _validate(v: dict[str, Any], secrets: Mapping[str, Any]) -> list[str]:
         check(v["breakGlassRoleArn"] != "" or not v["enableArchive"], "breakGlassRoleArn",
               "prod requires it: the archive's guards can be changed by nobody else")
     problems += _global_metrics_problems(v)
-    problems += _kubernetes_cluster_problems(v)
-    problems += _validate_clusters(v["clusters"])
+    problems += placement_problems(v)
+    problems += cluster_list_problems(v["clusters"])
     for i, override in enumerate(v["traceSamplingOverrides"]):
         problems += [f"traceSamplingOverrides[{i}]: {e}" for e in parse_sampling_override(override)[1]]
     if isinstance(v["snapshotSchedule"], str):
@@ -496,44 +415,6 @@ def _validate(v: dict[str, Any], secrets: Mapping[str, Any]) -> list[str]:
     return problems
 
 
-def _kubernetes_cluster_problems(v: dict[str, Any]) -> list[str]:
-    """Further Kubernetes clusters: unique names and contexts, and every Kafka cluster scraped by exactly
-    one Kubernetes cluster (a known one; and no two Kafka specs share a target, which two Prometheus
-    pairs would then both scrape: no store deduplicates across clusters)."""
-    problems: list[str] = []
-    homes = {v["kubernetesCluster"]}
-    contexts: set[str] = set()
-    for i, spec in enumerate(v["kubernetesClusters"]):
-        cluster, errors = parse_kubernetes_cluster(spec, f"kubernetesClusters[{i}]")
-        problems += errors
-        if cluster is None:
-            continue
-        if cluster.name in homes:
-            problems.append(f"kubernetesClusters[{i}]: the name is taken (kubernetesCluster or an earlier entry); "
-                            "allowed: unique names")
-        if cluster.context in contexts:
-            problems.append(f"kubernetesClusters[{i}].context: used twice; allowed: one context per cluster")
-        if v["globalMetrics"] == "amp" and not cluster.oidc_provider_arn:
-            problems.append(f"kubernetesClusters[{i}].oidc: required with globalMetrics amp: its Prometheus "
-                            "writes through IRSA")
-        homes.add(cluster.name)
-        contexts.add(cluster.context)
-    owners: dict[str, str] = {}
-    for i, spec in enumerate(v["clusters"]):
-        kafka, _ = parse_cluster(spec, f"clusters[{i}]")  # malformed specs: refused by _validate_clusters
-        if kafka is None:
-            continue
-        if kafka.k8s and kafka.k8s not in homes:
-            problems.append(f"clusters[{i}].k8s: not allowed; allowed: kubernetesCluster or a name in "
-                            "kubernetesClusters")
-        for target in (*kafka.brokers, *kafka.controllers, *((kafka.bootstrap,) if kafka.bootstrap else ())):
-            if owners.setdefault(target, kafka.name) != kafka.name:
-                problems.append(f"clusters[{i}]: a target is also {owners[target]!r}'s; allowed: each Kafka "
-                                "cluster once, scraped by one Kubernetes cluster")
-                break
-    return problems
-
-
 def _global_metrics_problems(v: dict[str, Any]) -> list[str]:
     """What each global store needs: AMP the cluster's OIDC provider (Prometheus writes through IRSA)
     and, with Grafana, the role Grafana runs as; Mimir its gateway and tenant."""
@@ -568,21 +449,6 @@ def parse_sampling_override(text: Any) -> tuple[tuple[str, str | None, float] | 
         return None, [f"{text!r} is not allowed; expected '<service>=<rate>' or '<service>:<operation>=<rate>' "
                       "with a rate from 0 to 1"]
     return (service, operation or None, float(rate)), []
-
-
-def _validate_clusters(specs: list[Any]) -> list[str]:
-    if not specs:
-        return ["clusters: the list is empty; allowed: at least one cluster spec"]
-    problems: list[str] = []
-    seen: set[str] = set()
-    for i, spec in enumerate(specs):
-        cluster, errors = parse_cluster(spec, f"clusters[{i}]")
-        problems += errors
-        if cluster and cluster.name in seen:
-            problems.append(f"clusters[{i}]: cluster name {cluster.name!r} is duplicated; allowed: unique names")
-        if cluster:
-            seen.add(cluster.name)
-    return problems
 
 
 def load() -> Settings:

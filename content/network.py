@@ -38,6 +38,7 @@ from urllib.parse import urlsplit
 from config.clusters import Selector
 from config.peers import parse_peer
 from content import auth_proxy, exporters, jaeger
+from content.fluent_bit import HTTP_PORT as FLUENT_BIT_PORT
 from content.scrape import EVENT_CORE_APP, GATEWAY_APP
 
 if TYPE_CHECKING:
@@ -50,10 +51,9 @@ NAMESPACE_LABEL = "kubernetes.io/metadata.name"  # set on every namespace by the
 KUBE_DNS = ("kube-system", (("k8s-app", "kube-dns"),))  # CoreDNS keeps kube-dns's label (and EKS's)
 API_SERVER_PORTS = (443, 6443)  # the kubernetes Service's endpoints: 443 on EKS, 6443 with kubeadm
 CHART = "kube-prometheus-stack"
-MESH_PORT, RELOADER_PORT = 9094, 8080  # Prometheus and Alertmanager web ports: web_port()
+MESH_PORT = 9094  # Alertmanager's cluster gossip; the web and reloader ports: web_port(), _reloader()
 OPERATOR_PORT, KUBE_STATE_METRICS_PORT, NODE_EXPORTER_PORT, KUBELET_PORT, COREDNS_METRICS_PORT = (
     10250, 8080, 9100, 10250, 9153)
-FLUENT_BIT_PORT = 2020
 # The chart's control-plane Services (Kubernetes 1.22+: the secure ports), scraped where not managed.
 CONTROL_PLANE_PORTS = {"kube-controller-manager": 10257, "kube-scheduler": 10259, "kube-proxy": 10249,
                        "etcd": 2381}
@@ -155,7 +155,7 @@ def _reloader(s: "NetworkArgs") -> int:
     """The config-reloaders' metrics: listenLocal puts the reloader on loopback too (operator v0.77.1
     pkg/operator/config_reloader.go: `--listen-address=<localhost>:8080`), and the proxy serves its
     /metrics on its own port (content.auth_proxy)."""
-    return auth_proxy.RELOADER_PROXY_PORT if s.enable_auth_proxy else RELOADER_PORT
+    return auth_proxy.RELOADER_PROXY_PORT if s.enable_auth_proxy else auth_proxy.RELOADER_PORT
 
 
 def _pods(name: str, namespace: str, pods: "Discovery") -> Pods:

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 from content.catalogue import (CLUSTER_LABEL, JOB_BLACKBOX, JOB_BROKER, JOB_CONTROLLER, JOB_EVENTS, JOB_FLUENT_BIT,
                                JOB_GATEWAY, JOB_JAEGER, JOB_LAG, JOB_TLS_PROBE, JOB_ZOOKEEPER)
 from content.exporters import blackbox_address, lag_exporter
+from content.fluent_bit import HTTP_PORT as FLUENT_BIT_PORT
+from content.jaeger import METRICS_PORT as JAEGER_METRICS_PORT
 
 if TYPE_CHECKING:
     from config.clusters import Discovery
@@ -126,8 +128,8 @@ def scrape_configs(s: "AlertingArgs") -> list[dict]:
         _pods(JOB_EVENTS, s.platform_namespace, "app", EVENT_CORE_APP, s),
         _pods(JOB_GATEWAY, s.platform_namespace, "app", GATEWAY_APP, s),
         _pods(JOB_FLUENT_BIT, s.monitoring_namespace, "app.kubernetes.io/name", "fluent-bit", s,
-              path="/api/v2/metrics/prometheus", port=2020),
-        _pods(JOB_JAEGER, s.monitoring_namespace, "app.kubernetes.io/name", "jaeger", s, port=8888),
+              path="/api/v2/metrics/prometheus", port=FLUENT_BIT_PORT),
+        _pods(JOB_JAEGER, s.monitoring_namespace, "app.kubernetes.io/name", "jaeger", s, port=JAEGER_METRICS_PORT),
     ]
     return [j for j in jobs if j]
 

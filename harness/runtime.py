@@ -61,6 +61,14 @@ class Run:
             raise KeyError(f"{len(matches)} resources named {name!r}")
         return matches[0]
 
+    def release(self, chart: str) -> Registration:
+        """The one Helm release of `chart` (a stack with further Kubernetes clusters has one
+        kube-prometheus-stack per cluster: then this refuses)."""
+        matches = [r for r in self.of_type("kubernetes:helm.sh/v3:Release") if r.inputs["chart"] == chart]
+        if len(matches) != 1:
+            raise KeyError(f"{len(matches)} Helm releases of chart {chart!r}")
+        return matches[0]
+
 
 def mask_secrets(value: Any) -> Any:
     """Replace every secret (as the SDK serialises it) with MASK."""

@@ -29,7 +29,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -156,12 +156,6 @@ def cli_object(value: Any) -> Any:
     if isinstance(value, dict):
         return {str(k): cli_object(v) for k, v in value.items()}
     return value
-
-
-@dataclass(frozen=True)
-class Leading:
-    line: int
-    key: str
 
 
 class CliLoader(yaml.SafeLoader):

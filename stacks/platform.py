@@ -55,7 +55,8 @@ class MonitoringPlatform(pulumi.ComponentResource):
                                if s.global_metrics != "none" else None)
         # Each Prometheus's remote-write queue is sized for the samples the capacity plan gives it.
         self._rates = queue_rates(CapacityArgs.of(s)) if self.global_metrics else {}
-        self.alerting = (MetricsAlerting(f"{name}-alerting", scoped(AlertingArgs.of(s), s.kubernetes_cluster),
+        home = alerting_names[s.kubernetes_cluster]
+        self.alerting = (MetricsAlerting(home, scoped(AlertingArgs.of(s), s.kubernetes_cluster),
                                          namespace, child, global_metrics=self.global_metrics,
                                          remote_write_rate=self._rates.get(s.kubernetes_cluster))
                          if s.enable_alerting else None)
@@ -74,7 +75,7 @@ class MonitoringPlatform(pulumi.ComponentResource):
         self.grafana = (GrafanaDashboards(f"{name}-grafana", GrafanaArgs.of(s), child,
                                           global_metrics=self.global_metrics) if s.enable_grafana else None)
         # The names MetricsAlerting and Collection give their releases and Jaeger's pods.
-        releases = Releases(prometheus=f"{name}-alerting-prometheus" if self.alerting else None,
+        releases = Releases(prometheus=release_name(home) if self.alerting else None,
                             collection=f"{name}-collection" if self.collection else None,
                             fluent_bit=f"{name}-collection-fluent-bit" if self.collection else None)
         self.network = (NetworkPolicies(f"{name}-network", NetworkArgs.of(s), releases, namespace, child)

@@ -51,6 +51,8 @@ import copy
 import fnmatch
 import json
 import re
+import urllib.error
+import urllib.request
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -395,6 +397,17 @@ class SearchServer:
 
 _AUTH = re.compile(r"AWS4-HMAC-SHA256 Credential=([^/]+)/([0-9]{8})/([^/]+)/([^/]+)/aws4_request, "
                    r"SignedHeaders=([^,]+), Signature=([0-9a-f]{64})")
+
+
+def json_call(url: str, method: str, body: dict | None = None) -> tuple[int, dict]:
+    """Another client's request, straight to the server: (status, JSON answer), errors included."""
+    request = urllib.request.Request(url, method=method, data=json.dumps(body).encode() if body is not None else b"",
+                                     headers={"content-type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read())
 
 
 def sigv4_problem(request: Request, access_key: str, secret_key: str, region: str) -> str | None:

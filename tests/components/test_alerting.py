@@ -15,13 +15,7 @@ from harness.runtime import MASK
 from tests.conftest import SECRET_VALUES, make_settings
 from tests.content.relabel_model import Pod, discover
 
-RELEASE = "kubernetes:helm.sh/v3:Release"
 RULE = "kubernetes:monitoring.coreos.com/v1:PrometheusRule"
-
-
-def _values(run):
-    (release,) = [r for r in run.of_type(RELEASE) if r.inputs["chart"] == "kube-prometheus-stack"]
-    return release
 
 
 def test_prometheus_rules_deploy_the_rendered_groups(stack_runs):
@@ -29,14 +23,14 @@ def test_prometheus_rules_deploy_the_rendered_groups(stack_runs):
     deployed = {r.inputs["metadata"]["name"]: r.inputs["spec"] for r in run.of_type(RULE)}
     rendered = rule_files(make_settings("prod"))
     assert sorted(deployed.values(), key=str) == sorted(rendered.values(), key=str)
-    release = _values(run)
+    release = run.release("kube-prometheus-stack")
     selector = release.inputs["values"]["prometheus"]["prometheusSpec"]["ruleSelector"]["matchLabels"]
     for r in run.of_type(RULE):
         assert selector.items() <= r.inputs["metadata"]["labels"].items()
 
 
 def test_prometheus_keeps_90_days_scrapes_every_15s_and_labels_environment(stack_runs):
-    release = _values(stack_runs["prod"])
+    release = stack_runs["prod"].release("kube-prometheus-stack")
     assert release.inputs["chart"] == "kube-prometheus-stack"
     assert re.fullmatch(r"\d+\.\d+\.\d+", release.inputs["version"])
     spec = release.inputs["values"]["prometheus"]["prometheusSpec"]
@@ -48,13 +42,13 @@ def test_prometheus_keeps_90_days_scrapes_every_15s_and_labels_environment(stack
 
 
 def test_dev_differs_where_its_settings_do(stack_runs):
-    spec = _values(stack_runs["dev"]).inputs["values"]["prometheus"]["prometheusSpec"]
+    spec = stack_runs["dev"].release("kube-prometheus-stack").inputs["values"]["prometheus"]["prometheusSpec"]
     assert spec["retention"] == "7d" and spec["replicas"] == 1
 
 
 def test_alertmanager_credentials_live_only_in_secrets(stack_runs):
     run = stack_runs["prod"]
-    spec = _values(run).inputs["values"]["alertmanager"]["alertmanagerSpec"]
+    spec = run.release("kube-prometheus-stack").inputs["values"]["alertmanager"]["alertmanagerSpec"]
     secrets = {r.inputs["metadata"]["name"]: r for r in run.of_type("kubernetes:core/v1:Secret")
                if "alertmanager" in r.name}
     receivers, config = secrets[spec["secrets"][0]], secrets[spec["configSecret"]]
@@ -102,7 +96,7 @@ def test_kafka_exporter_is_deployed_for_a_cluster_given_by_bootstrap(program):
 
 
 def test_the_blackbox_exporter_is_deployed_with_the_tcp_tls_module(stack_runs):
-    (release,) = [r for r in stack_runs["prod"].of_type(RELEASE) if r.inputs["chart"] == exporters.BLACKBOX_CHART]
+    release = stack_runs["prod"].release(exporters.BLACKBOX_CHART)
     assert release.inputs["values"]["fullnameOverride"] == exporters.BLACKBOX_NAME
     module = release.inputs["values"]["config"]["modules"]["tcp_tls"]
     assert module["prober"] == "tcp" and module["tcp"]["tls"] is True
@@ -179,7 +173,7 @@ def test_the_charts_prometheus_selects_our_rule_objects(stack_runs, stack):
     prometheusSpec.ruleSelector is used as given (else, with ruleSelectorNilUsesHelmValues, the
     release label); the operator loads the PrometheusRules whose labels it matches."""
     run = stack_runs[stack]
-    (release,) = [r for r in run.of_type("kubernetes:helm.sh/v3:Release") if r.inputs["chart"] == "kube-prometheus-stack"]
+    release = run.release("kube-prometheus-stack")
     spec = release.inputs["values"]["prometheus"]["prometheusSpec"]
     selector = spec.get("ruleSelector") or {"matchLabels": {"release": release.inputs["name"]}}
     rules = run.of_type("kubernetes:monitoring.coreos.com/v1:PrometheusRule")

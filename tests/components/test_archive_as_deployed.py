@@ -13,7 +13,6 @@ import json
 
 import pytest
 
-from content import archive as layout
 from harness import runtime
 from tests.conftest import full_config
 from tests.policy.iam_model import Request, allowed, denied

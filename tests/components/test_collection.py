@@ -15,7 +15,7 @@ from tests.upstream import otel_collector
 
 def test_fluent_bit_release_is_pinned_and_reads_credentials_from_a_secret(stack_runs):
     run = stack_runs["prod"]
-    (release,) = [r for r in run.of_type("kubernetes:helm.sh/v3:Release") if r.inputs["chart"] == "fluent-bit"]
+    release = run.release("fluent-bit")
     assert release.inputs["version"] == "0.47.10"
     secret_name = release.inputs["values"]["envFrom"][0]["secretRef"]["name"]
     (secret,) = [r for r in run.of_type("kubernetes:core/v1:Secret") if r.inputs["metadata"]["name"] == secret_name]
@@ -85,7 +85,7 @@ def test_fluent_bit_assumes_the_archive_writer_role_and_archives_into_the_locked
     """IRSA (EKS User Guide): the service account's eks.amazonaws.com/role-arn annotation names the
     role, whose trust admits exactly that service account through the cluster's OIDC provider."""
     run = stack_runs["prod"]
-    (release,) = [r for r in run.of_type("kubernetes:helm.sh/v3:Release") if r.inputs["chart"] == "fluent-bit"]
+    release = run.release("fluent-bit")
     account = release.inputs["values"]["serviceAccount"]
     assert account["annotations"]["eks.amazonaws.com/role-arn"] == run.outputs["archive_writer_role_arn"]
     (role,) = [r for r in run.of_type("aws:iam/role:Role") if r.name.endswith("-writer-role")]
@@ -100,7 +100,7 @@ def test_fluent_bit_assumes_the_archive_writer_role_and_archives_into_the_locked
 
 def test_without_an_oidc_provider_there_is_no_writer_and_no_archive_output(program):
     run = program("dev", eksOidcProviderArn="", enableSearchRetention=False)
-    (release,) = [r for r in run.of_type("kubernetes:helm.sh/v3:Release") if r.inputs["chart"] == "fluent-bit"]
+    release = run.release("fluent-bit")
     assert "Name s3" not in re.sub(r" +", " ", release.inputs["values"]["config"]["outputs"])
     assert not [r for r in run.of_type("aws:iam/role:Role") if r.name.endswith("-writer-role")]
     assert "archive_writer_role_arn" not in run.outputs or run.outputs["archive_writer_role_arn"] is None
@@ -114,7 +114,7 @@ def test_every_path_fluent_bit_writes_is_on_a_writable_host_path(stack_runs):
     root (fluent/fluent-bit v3.1.9 dockerfiles/Dockerfile sets no USER) and the chart's
     securityContext is empty, so the directory is writable."""
     run = stack_runs["prod"]
-    (release,) = [r for r in run.of_type("kubernetes:helm.sh/v3:Release") if r.inputs["chart"] == "fluent-bit"]
+    release = run.release("fluent-bit")
     values = release.inputs["values"]
     assert values.get("kind", "DaemonSet") == "DaemonSet" and not values.get("securityContext")
     host = {v["name"]: v["hostPath"]["path"] for v in values["daemonSetVolumes"] if "hostPath" in v}

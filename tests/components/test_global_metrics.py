@@ -32,7 +32,7 @@ def amp_run():
 
 
 def _prometheus(run) -> dict:
-    (release,) = [r for r in run.of_type(RELEASE) if r.inputs["chart"] == "kube-prometheus-stack"]
+    release = run.release("kube-prometheus-stack")
     return release.inputs["values"]["prometheus"]
 
 

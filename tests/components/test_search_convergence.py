@@ -18,7 +18,7 @@ from pulumi.runtime import rpc
 from components import search_provider as sp
 from harness.tools import free_port
 from content import retention
-from tests.components.search_server import SearchServer
+from tests.components.search_server import SearchServer, json_call
 from tests.conftest import make_settings
 
 S = make_settings("prod")
@@ -476,15 +476,7 @@ SM_PATH = f"/_plugins/_sm/policies/{retention.SM_POLICY}"
 
 def _post(httpserver, path: str, query: str = "", body: dict | None = None) -> tuple[int, dict]:
     """Another client's request, straight to the server: (status, JSON answer)."""
-    method = "PUT" if body is not None and query else "POST"
-    request = urllib.request.Request(httpserver.url_for(path) + query, method=method,
-                                     data=json.dumps(body).encode() if body is not None else b"",
-                                     headers={"content-type": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=5) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as err:
-        return err.code, json.loads(err.read())
+    return json_call(httpserver.url_for(path) + query, "PUT" if body is not None and query else "POST", body)
 
 
 def _sm_created(httpserver):

@@ -6,13 +6,11 @@ field."""
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
 
 import pytest
 
 from content import retention
-from tests.components.search_server import SearchServer
+from tests.components.search_server import SearchServer, json_call
 from tests.conftest import make_settings
 
 S = make_settings("prod")
@@ -20,13 +18,7 @@ S = make_settings("prod")
 
 def _send(httpserver, server: SearchServer, method: str, path: str, body: dict) -> tuple[int, dict]:
     httpserver.expect_request("").respond_with_handler(server.handler)
-    request = urllib.request.Request(httpserver.url_for(path), data=json.dumps(body).encode(), method=method,
-                                     headers={"content-type": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=5) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as err:
-        return err.code, json.loads(err.read())
+    return json_call(httpserver.url_for(path), method, body)
 
 
 def _template(engine: str, **settings) -> dict:

@@ -10,7 +10,7 @@ from typing import Any, Callable
 import pytest
 import yaml
 
-from config import settings
+from config import settings, stack_context
 from harness import preview, runtime
 
 LEAK = "LEAKCHECK-9d1f"
@@ -207,7 +207,7 @@ CASES: list[tuple[str, str, Callable | str, str]] = [
 
 def _write_stack(tmp_path, stack: str, edit: Callable | str) -> None:
     """A stack without a file of its own here (a second prod stack) starts from its environment's file."""
-    source = stack if (runtime.ROOT / f"Pulumi.{stack}.yaml").exists() else settings.stack_environment(stack)
+    source = stack if (runtime.ROOT / f"Pulumi.{stack}.yaml").exists() else stack_context.stack_environment(stack)
     text = (runtime.ROOT / f"Pulumi.{source}.yaml").read_text()
     if isinstance(edit, str):
         text += edit  # appended inside the config mapping, as a careless edit would be

@@ -23,10 +23,11 @@ Sources (OpenSearch 2.17 documentation and the Alerting plugin at 2.17.0.0):
 """
 from __future__ import annotations
 
+import bisect
 import ipaddress
 import math
 import re
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable
 
 MINUTE_MS = 60_000
@@ -256,3 +257,26 @@ def mustache(template: str, context: dict, scopes: list[Any] | None = None) -> s
 
     text = _SECTION.sub(section, template)
     return _VARIABLE.sub(lambda m: _json.dumps(str(_lookup(scopes, m.group(1)) or ""))[1:-1], text)
+
+
+def fired(monitor: dict, docs: list[dict], end: datetime) -> list[str]:
+    """The bucket keys (comma-joined, as Alert.asTemplateArg gives bucket_keys) of the alerts one run
+    ending at `end` makes."""
+    (buckets,) = run(monitor, docs, int(end.timestamp() * 1000)).values()
+    return [",".join(str(v) for v in b["key"].values()) for b in buckets]
+
+
+def day_of_runs(monitors: dict[str, dict], docs: list[dict], day_end: datetime) -> list[tuple[str, str, str]]:
+    """Every monitor, run every minute of the day that ends at `day_end`: (run time, monitor, bucket key)
+    of each alert. Each run reads only the events of its last 16 minutes (every query's range is at most
+    15 minutes, so the others could not match)."""
+    docs = sorted(docs, key=lambda d: epoch_ms(d["@timestamp"]))
+    stamps = [epoch_ms(d["@timestamp"]) for d in docs]
+    alerts = []
+    for minute in range(1, 24 * 60 + 1):
+        end = day_end - timedelta(hours=24) + timedelta(minutes=minute)
+        end_ms = int(end.timestamp() * 1000)
+        window = docs[bisect.bisect_left(stamps, end_ms - 16 * 60_000):bisect.bisect_right(stamps, end_ms + 1)]
+        for name, monitor in monitors.items():
+            alerts += [(end.isoformat(), name, k) for k in fired(monitor, window, end)]
+    return alerts

@@ -27,7 +27,6 @@ from tests.content.operator_model import container_ports, probes_need_the_pod_ad
 from tests.content.platform_pods import kps_fullname
 from tests.upstream import chart, helm_merged
 
-RELEASE_TYPE = "kubernetes:helm.sh/v3:Release"
 # AlertmanagerEndpoints' JSON fields at v0.77.1 (pkg/apis/monitoring/v1/prometheus_types.go).
 ALERTMANAGER_ENDPOINT_FIELDS = {"namespace", "name", "port", "scheme", "pathPrefix", "tlsConfig", "basicAuth",
                                 "bearerTokenFile", "authorization", "sigv4", "apiVersion", "timeout",
@@ -35,7 +34,7 @@ ALERTMANAGER_ENDPOINT_FIELDS = {"namespace", "name", "port", "scheme", "pathPref
 
 
 def _values(run) -> tuple[str, dict]:
-    (release,) = [r for r in run.of_type(RELEASE_TYPE) if r.inputs["chart"] == "kube-prometheus-stack"]
+    release = run.release("kube-prometheus-stack")
     defaults, _ = chart("kube-prometheus-stack", release.inputs["version"])
     return release.inputs["name"], helm_merged(defaults, release.inputs["values"])
 

@@ -6,7 +6,6 @@ and on a day of normal traffic; the alert it posts is valid for Alertmanager's A
 amtool to the security team and the pager its severity names."""
 from __future__ import annotations
 
-import bisect
 import json
 import shutil
 from datetime import datetime, timedelta, timezone
@@ -46,9 +45,7 @@ def authorized(ip: str, principal: str, minutes_before: float, decision: str = "
 
 
 def fired(name: str, docs: list[dict], end: datetime = END) -> list[str]:
-    """The bucket keys (comma-joined, as Alert.asTemplateArg gives bucket_keys) of the alerts one run makes."""
-    (buckets,) = mm.run(MONITORS[name], docs, int(end.timestamp() * 1000)).values()
-    return [",".join(str(v) for v in b["key"].values()) for b in buckets]
+    return mm.fired(MONITORS[name], docs, end)
 
 
 # ---- SASL brute force --------------------------------------------------------------------------
@@ -182,18 +179,9 @@ def normal_day() -> list[dict]:
 
 
 def test_a_day_of_normal_traffic_raises_no_detection():
-    """Every monitor, run every minute of the day. Each run reads only the events of its last 16
-    minutes (every query's range is at most 15 minutes, so the others could not match)."""
+    """Every monitor, run every minute of the day (tests/content/monitor_model.py day_of_runs)."""
     docs = normal_day()
-    stamps = [d["@timestamp"] for d in docs]
-    alerts = []
-    for minute in range(1, 24 * 60 + 1):
-        end = END - timedelta(hours=24) + timedelta(minutes=minute)
-        end_ms = int(end.timestamp() * 1000)
-        window = docs[bisect.bisect_left(stamps, end_ms - 16 * 60_000):bisect.bisect_right(stamps, end_ms + 1)]
-        for name in MONITORS:
-            alerts += [(end.isoformat(), name, k) for k in fired(name, window, end)]
-    assert alerts == []
+    assert mm.day_of_runs(MONITORS, docs, END) == []
     # the day holds what each detection reads
     events = {d.get("kafka_event") for d in docs}
     assert events == {"authz_denied", "authz_allowed", "authn_failed", "tls_handshake_failed", None}

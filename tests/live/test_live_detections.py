@@ -26,7 +26,7 @@ from content import alertmanager, detections
 from harness.tools import free_port
 from tests.conftest import make_settings
 from tests.content import monitor_model
-from tests.live.test_live_alerting import HOST, KEYS, Recorder, _pd, _slack, _wait_ready
+from tests.live.test_live_alerting import HOST, KEYS, Recorder, _pd, _slack, _wait_ready, stop
 
 pytestmark = [pytest.mark.live, pytest.mark.skipif(
     not shutil.which("prometheus-alertmanager"), reason="prometheus-alertmanager is not installed")]
@@ -74,11 +74,7 @@ def test_a_detection_posted_by_the_channel_reaches_the_security_team_and_the_pag
         with urllib.request.urlopen(f"http://{HOST}:{am_port}/api/v2/alerts", timeout=5) as response:
             held = json.loads(response.read())
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop([proc])
         server.shutdown()
 
     got = list(Recorder.received)

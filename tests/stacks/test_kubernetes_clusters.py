@@ -7,7 +7,8 @@ import json
 import pytest
 import yaml
 
-from tests.conftest import TWO_CLUSTERS
+from policy import invariants
+from tests.policy.test_invariants import resources
 
 OIDC_B = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-central-1.amazonaws.com/id/B"
 HOME, OTHER = "necpgame-prod", "eks-b"
@@ -87,6 +88,5 @@ def test_a_one_cluster_stack_keeps_its_urns_and_a_second_cluster_only_adds(stack
 
 
 def test_a_two_cluster_stack_satisfies_every_security_invariant(two):
-    from policy import invariants
-    found = invariants.check_all(invariants.Resource(r.type, r.name, r.urn, r.inputs, r.protect) for r in two.resources)
+    found = invariants.check_all(resources(two))
     assert found == {name: [] for name in invariants.INVARIANTS}

@@ -5,7 +5,6 @@ import pytest
 
 from harness.runtime import ROOT
 from stacks import outputs
-from tests.conftest import STACKS
 
 PINNED = {
     "contract_version": str,
