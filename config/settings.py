@@ -10,9 +10,11 @@ import difflib
 import json
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Mapping
 
 import pulumi
+import yaml
 from pulumi.errors import RunError
 
 from config import cron, fields, schema, stack_context, visible
@@ -314,11 +316,11 @@ def parse(raw: Mapping[str, Any], secrets: Mapping[str, Any] | None = None,
     if context:
         problems += [_plaintext(k) for k in sorted(context.plaintext_secrets)]
     assumed = tuple(k for k in schema.keys() if k.startswith(CAPACITY) and k not in raw)
-    if values.get("environment") == "prod":
-        problems += [f"{k}: required in prod: declare the measured or planned value in the stack file (the default "
-                     "is only an assumption)" for k in assumed]
     if not problems:
         problems += _validate(values, secrets)
+        if values["environment"] == "prod":  # beside the stack checks: a stack wrongly saying prod is named as such
+            problems += [f"{k}: required in prod: declare the measured or planned value in the stack file (the "
+                         "default is only an assumption)" for k in assumed]
         if context:
             problems += stack_context.context_problems(values, context)
     if problems:
@@ -451,6 +453,29 @@ def parse_sampling_override(text: Any) -> tuple[tuple[str, str | None, float] | 
     return (service, operation or None, float(rate)), []
 
 
+def stack_file_keys(stack: str) -> frozenset[str] | None:
+    """The keys `Pulumi.<stack>.yaml` in the project's root (as the engine names it) sets, without the project's namespace; None
+    where there is no such file (config kept elsewhere: then every value counts as declared)."""
+    path = Path(pulumi.runtime.get_root_directory() or schema.PROJECT_FILE.parent) / f"Pulumi.{stack}.yaml"
+    try:
+        doc = yaml.safe_load(path.read_text()) or {}
+    except (OSError, yaml.YAMLError):
+        return None
+    prefix = schema.project_name() + ":"
+    return frozenset(str(k).removeprefix(prefix) for k in (doc.get("config") or {}))
+
+
+def _declared_capacity_only(raw: dict[str, Any], stack_keys: frozenset[str] | None) -> dict[str, Any]:
+    """The CLI hands the program Pulumi.yaml's defaults as if the stack set them (pulumi/pulumi
+    pkg/workspace/config.go mergeConfig), so a capacity input the stack file leaves out would look
+    declared, and prod's "declare your sizing" never fire under `pulumi up`, while the preview (which
+    reads the stack file) refuses it. Left out of the stack file, it is left out here: parse() gives it
+    its default and marks it assumed, exactly as the preview does."""
+    if stack_keys is None:
+        return raw
+    return {k: v for k, v in raw.items() if not k.startswith(CAPACITY) or k in stack_keys}
+
+
 def load() -> Settings:
     """Read this stack's config as the engine passed it; secrets stay secret Outputs."""
     from pulumi.runtime import config as runtime_config
@@ -458,6 +483,7 @@ def load() -> Settings:
     every = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
     prefix = schema.project_name() + ":"
     raw = {k[len(prefix):]: v for k, v in every.items() if k.startswith(prefix)}
+    raw = _declared_capacity_only(raw, stack_file_keys(pulumi.get_stack()))
     declared = schema.keys()
     # An optional secret left unset arrives as its empty default, in plain text: unset, not a leak.
     plaintext = frozenset(k for k in raw if k in declared and declared[k].secret and raw[k] != ""

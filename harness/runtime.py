@@ -182,6 +182,9 @@ def start_engine(stack: str, config: dict[str, Any], secret_keys: set[str], mock
     runtime_settings.ROOT.set(None)
     set_all_config({k: _cli_value(v) for k, v in config.items()}, sorted(secret_keys))
     pulumi.runtime.set_mocks(mocks, project=schema.project_name(), stack=stack, preview=False, monitor=monitor)
+    # The engine tells a program its project's root, where Pulumi.yaml and the stack files are
+    # (pulumi.runtime.get_root_directory); here, the folder the stack files are read from.
+    runtime_settings.SETTINGS.root_directory = str(STACKS_DIR)
 
 
 def run(stack: str, config: dict[str, Any], secret_keys: set[str] | None = None,

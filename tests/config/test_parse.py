@@ -146,3 +146,24 @@ def test_every_required_setting_left_out_is_named():
     problems = _refusal(raw).problems
     assert [p.split(":")[0] for p in problems] == required and len(required) >= 2
     assert problems[0] == f"{required[0]}: required setting is missing ({schema.keys()[required[0]].description})"
+
+
+@pytest.mark.parametrize("stack,assumed", [("dev", True), ("prod", False)])
+def test_load_marks_capacity_inputs_the_stack_file_leaves_out_as_assumed(stack, assumed):
+    """The CLI hands the program Pulumi.yaml's defaults as if the stack had set them (pulumi/pulumi
+    pkg/workspace/config.go, mergeConfig; harness.runtime.run applies them likewise), so load() reads the
+    stack file to tell a declared capacity input from a default: dev declares none (its plan's refusals
+    are warnings), prod declares every one (required there). Same answer as the preview's."""
+    from pulumi.runtime.sync_await import _sync_await
+    config, secret_keys = full_config(stack)
+    project = schema.project_name()
+    for key in schema.keys().values():   # what the CLI passes: the stack file over Pulumi.yaml's defaults
+        if key.default is not None:
+            config.setdefault(f"{project}:{key.name}", key.default)
+    runtime.start_engine(stack, config, secret_keys, runtime.Mocks())
+    loaded = {}
+    _sync_await(pulumi.runtime.stack.run_pulumi_func(lambda: loaded.update(s=settings.load())))
+    capacity_keys = {k for k in schema.keys() if k.startswith(settings.CAPACITY)}
+    assert set(loaded["s"].capacity_assumed) == (capacity_keys if assumed else set())
+    assert settings.stack_file_keys("no-such-stack") is None
+    assert settings._declared_capacity_only({"capacityListeners": 3}, None) == {"capacityListeners": 3}
