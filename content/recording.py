@@ -9,7 +9,7 @@ SLO_WINDOWS = ("5m", "30m", "1h", "2h", "6h")
 # Ticket-only windows, averaged from the recorded 5-minute rates in a group of their own that runs
 # less often: read raw, these two re-read every counter series over four days at every evaluation.
 SLO_LONG_WINDOWS = ("1d", "3d")
-SLO_LONG_INTERVAL = "1m"  # within Prometheus's 5-minute lookback, so the alerts always see a sample
+SLO_LONG_INTERVAL = "1m"  # well within Prometheus's 5-minute lookback, so the alerts always see a sample
 # The request types the broker alerts (content.alerts) and the Latency Percentiles panel read.
 REQUEST_TYPES = ("Produce", "FetchConsumer", "FetchFollower")
 READ_REQUESTS = f'request=~"{"|".join(REQUEST_TYPES)}"'
@@ -99,8 +99,7 @@ def _slo_events(combat_target_seconds: float, w: str) -> dict[str, tuple[str, st
 
 
 def slo_rules(combat_target_seconds: float) -> list[dict]:
-    """Error ratios of the three objectives over the windows read raw, then each objective's 5-minute
-    bad and all rates, which the long windows (slo_long_rules) average."""
+    """Error ratios of the three objectives over the windows read raw."""
     good_le = slo_bucket(combat_target_seconds)
     rules = [rule for w in SLO_WINDOWS for rule in (
         _r(sig.error_ratio(sig.SLI_AVAILABILITY, w),
@@ -111,18 +110,22 @@ def slo_rules(combat_target_seconds: float) -> list[dict]:
            f'1 - sum(rate(kafka_event_processing_duration_seconds_bucket{{domain="combat",le="{good_le:g}"}}[{w}]))'
            f' / sum(rate(kafka_event_processing_duration_seconds_count{{domain="combat"}}[{w}]))'),
     )]
-    for sli, (bad, every) in _slo_events(combat_target_seconds, "5m").items():
-        rules += [_r(sig.bad_rate(sli), bad), _r(sig.all_rate(sli), every)]
     return rules
 
 
-def slo_long_rules(slis: tuple[str, ...]) -> list[dict]:
-    """The day-long error ratios: bad over all events, each the mean of its recorded 5-minute rate
-    over the window (sum_over_time of both; the sample counts cancel). A rate over 5 minutes smooths
-    its edges, so a change shows here up to 5 minutes later than in the raw ratio: negligible against
-    a day, and these windows only ticket (content.slo TICKET, `for: 15m`)."""
-    return [_r(sig.error_ratio(sli, w), f"sum_over_time({sig.bad_rate(sli)}[{w}]) / sum_over_time({sig.all_rate(sli)}[{w}])")
-            for w in SLO_LONG_WINDOWS for sli in slis]
+def slo_long_rules(combat_target_seconds: float) -> list[dict]:
+    """Each objective's 5-minute bad and all rates, recorded once a minute (SLO_LONG_INTERVAL: a
+    quarter of the samples a 15 s group would leave for the windows to read), then the day-long error
+    ratios: bad over all events, each the mean of its recorded rate over the window (sum_over_time of
+    both; the sample counts cancel). A rate over 5 minutes is centred 2.5 minutes back, so a change
+    shows here about that much later than in the raw ratio: these windows only ticket (content.slo
+    TICKET, `for: 15m`)."""
+    events = _slo_events(combat_target_seconds, "5m")
+    rates = [rule for sli, (bad, every) in events.items()
+             for rule in (_r(sig.bad_rate(sli), bad), _r(sig.all_rate(sli), every))]
+    return rates + [_r(sig.error_ratio(sli, w),
+                       f"sum_over_time({sig.bad_rate(sli)}[{w}]) / sum_over_time({sig.all_rate(sli)}[{w}])")
+                    for w in SLO_LONG_WINDOWS for sli in events]
 
 
 def recording_groups() -> list[dict]:

@@ -50,9 +50,9 @@ def burn_expr(o: Objective, windows: tuple[tuple[str, str, float], ...]) -> str:
 
 def slo_groups(s: "AlertingArgs") -> list[dict]:
     """The SLO error-ratio recording rules and their burn-rate alerts, in a file of their own."""
-    slis = (sig.SLI_AVAILABILITY, sig.SLI_EVENT_ERRORS, sig.SLI_COMBAT_LATENCY)
-    return [{"name": "kafka.slo.recording", "rules": slo_rules(s.combat_p99_latency_ms / 1000)},
-            {"name": "kafka.slo.recording.long", "interval": SLO_LONG_INTERVAL, "rules": slo_long_rules(slis)},
+    target_s = s.combat_p99_latency_ms / 1000
+    return [{"name": "kafka.slo.recording", "rules": slo_rules(target_s)},
+            {"name": "kafka.slo.recording.long", "interval": SLO_LONG_INTERVAL, "rules": slo_long_rules(target_s)},
             {"name": "kafka.slo", "rules": [a.rule(s) for a in slo_alerts(s)]}]
 
 

@@ -243,7 +243,7 @@ def test_the_day_long_ratios_from_recorded_rates_equal_the_raw_ones(tmp_path, at
     5-minute rates over a window is the raw increase over it (Prometheus v2.54.1 promql/functions.go
     extrapolatedRate, funcSumOverTime) when nothing changes within 5 minutes of either end of the
     window (during a change, the recorded side is the raw ratio of about 2.5 minutes earlier, the
-    5-minute rate's centre: what delays the slow burns by 135 to 165 s, tests/content/alert_scenarios.py):
+    5-minute rate's centre: what delays the slow burns by 120 to 150 s, tests/content/alert_scenarios.py):
     with bursts and a counter reset inside the windows the ratios agree to 1e-3 of their value
     (measured: 6.5e-4 for 1d, 2.2e-4 for 3d at a sample a minute; a 2.x range holds both of its ends,
     so the recorded side counts one 5-minute rate more than the window's intervals, a share of
