@@ -7,7 +7,7 @@ from content.catalogue import CLUSTER_LABEL as C, JOB_BROKER, JOB_CONTROLLER, sl
 # Windows read from the raw counters; the page windows (1h, 6h and their short partners) stay exact.
 SLO_WINDOWS = ("5m", "30m", "1h", "2h", "6h")
 # Ticket-only windows, averaged from the recorded 5-minute rates in a group of their own that runs
-# less often: read raw, these two re-read every counter series over four days at every evaluation.
+# less often: read raw, these two re-read every counter series over 1 and 3 days at every evaluation.
 SLO_LONG_WINDOWS = ("1d", "3d")
 SLO_LONG_INTERVAL = "1m"  # well within Prometheus's 5-minute lookback, so the alerts always see a sample
 # The request types the broker alerts (content.alerts) and the Latency Percentiles panel read.
