@@ -130,22 +130,21 @@ def specs(s: "AlertingArgs | GrafanaArgs") -> list[Spec]:
                                                 "{{kafka_cluster}} brokers up"),)),
             Panel("Active Controllers", "stat", (_p(f"{sig.ACTIVE_CONTROLLERS}{{{C}}}",
                                                     "{{kafka_cluster}}"),)),
+            # Counts over the selected clusters, so that All stays four series however many clusters
+            # there are; the cluster variable narrows them down to one.
             Panel("ISR Status", "table", (
-                _p(f"{sig.UNDER_REPLICATED}{{{C}}}", "under-replicated"),
-                _p(f"sum by (kafka_cluster) (kafka_server_replicamanager_underminisrpartitioncount{{{C}}})",
-                   "under min ISR"),
-                _p(f"sum by (kafka_cluster) (rate(kafka_server_replicamanager_isrshrinks_total{{{C}}}[{RATE}]))",
-                   "ISR shrinks/s"),
-                _p(f"sum by (kafka_cluster) (rate(kafka_server_replicamanager_isrexpands_total{{{C}}}[{RATE}]))",
-                   "ISR expands/s")), query_units=((2, "cps"), (3, "cps"))),
+                _p(f"sum({sig.UNDER_REPLICATED}{{{C}}})", "under-replicated"),
+                _p(f"sum(kafka_server_replicamanager_underminisrpartitioncount{{{C}}})", "under min ISR"),
+                _p(f"sum(rate(kafka_server_replicamanager_isrshrinks_total{{{C}}}[{RATE}]))", "ISR shrinks/s"),
+                _p(f"sum(rate(kafka_server_replicamanager_isrexpands_total{{{C}}}[{RATE}]))", "ISR expands/s")),
+                query_units=((2, "cps"), (3, "cps"))),
             Panel("Partition Status", "timeseries", (
-                _p(f"{sig.UNDER_REPLICATED}{{{C}}}", "under-replicated"),
-                _p(f"{sig.OFFLINE_PARTITIONS}{{{C}}}", "offline"),
+                _p(f"sum({sig.UNDER_REPLICATED}{{{C}}})", "under-replicated"),
+                _p(f"sum({sig.OFFLINE_PARTITIONS}{{{C}}})", "offline"),
                 # what takes partitions offline or loses acknowledged writes
-                _p(f"sum by (kafka_cluster) (kafka_log_logmanager_offlinelogdirectorycount{{{C}}})",
-                   "offline log directories"),
-                _p(f"sum by (kafka_cluster) (increase(kafka_controller_controllerstats_uncleanleaderelections_total"
-                   f"{{{C}}}[{RATE}]))", "unclean leader elections")), span=12),
+                _p(f"sum(kafka_log_logmanager_offlinelogdirectorycount{{{C}}})", "offline log directories"),
+                _p(f"sum(increase(kafka_controller_controllerstats_uncleanleaderelections_total{{{C}}}[{RATE}]))",
+                   "unclean leader elections")), span=12),
             # the quorum alerts' signal: members up against the majority they need, per ensemble
             # (KRaft controllers or ZooKeeper, whichever the cluster runs), and the brokers the
             # active controller fenced
@@ -161,10 +160,12 @@ def specs(s: "AlertingArgs | GrafanaArgs") -> list[Spec]:
                 _p(top_by_peak(top, f'{sig.TOPIC_MESSAGES_IN}{{{C},topic=~"$topic"}}'), "{{topic}} msg/s in"),
                 _p(f"{sig.BYTES_IN}{{{C}}}", "bytes in"),
                 _p(f"{sig.BYTES_OUT}{{{C}}}", "bytes out")), unit="cps", query_units=((1, "Bps"), (2, "Bps"))),
+            # the worst broker's p99 (the recorded series) of the worst selected cluster: one series per
+            # request type with All, as with one cluster
             Panel("Latency Percentiles", "timeseries", (
-                _p(f'{sig.REQUEST_TOTAL_TIME_P99}{{{C},request=~"Produce|FetchConsumer|FetchFollower"}}',
+                _p(f'max by (request) ({sig.REQUEST_TOTAL_TIME_P99}{{{C},request=~"Produce|FetchConsumer|FetchFollower"}})',
                    "{{request}} p99 total"),
-                _p(f'{sig.REQUEST_QUEUE_TIME_P99}{{{C},request=~"Produce|FetchConsumer"}}',
+                _p(f'max by (request) ({sig.REQUEST_QUEUE_TIME_P99}{{{C},request=~"Produce|FetchConsumer"}})',
                    "{{request}} p99 queue")), unit="ms"),
             # the groups that lagged most at any time of the range: the incident looked back on
             Panel("Consumer Lag", "timeseries", (_p(top_by_peak(top, lag_series), "{{consumergroup}} / {{topic}}"),)),

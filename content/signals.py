@@ -28,6 +28,8 @@ EVENT_P99 = "domain:kafka_event_processing_duration_seconds:p99_5m"
 # Over 2 minutes: the critical latency page, which a 5-minute window would hold back (content.alerts).
 EVENT_P99_FAST = "domain:kafka_event_processing_duration_seconds:p99_2m"
 EVENT_P50 = "domain:kafka_event_processing_duration_seconds:p50_5m"
+# The per-domain bucket rates both 5-minute quantiles read, summed once instead of once per quantile.
+EVENT_BUCKETS = "domain_le:kafka_event_processing_duration_seconds_bucket:rate5m"
 
 # SLO error ratios, one per objective and window (content.recording.slo_rules).
 SLI_AVAILABILITY, SLI_EVENT_ERRORS, SLI_COMBAT_LATENCY = (
@@ -36,3 +38,13 @@ SLI_AVAILABILITY, SLI_EVENT_ERRORS, SLI_COMBAT_LATENCY = (
 
 def error_ratio(sli: str, window: str) -> str:
     return f"slo:{sli}:error_ratio_{window}"
+
+
+# The 5-minute rates of each objective's bad and of all its events: the day-long windows average
+# these recorded series instead of re-reading every raw counter over days (content.recording.slo_rules).
+def bad_rate(sli: str) -> str:
+    return f"slo:{sli}_bad:rate5m"
+
+
+def all_rate(sli: str) -> str:
+    return f"slo:{sli}_all:rate5m"

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from content import signals as sig
 from content.alerts import Alert
-from content.recording import slo_rules
+from content.recording import SLO_LONG_INTERVAL, slo_long_rules, slo_rules
 
 if TYPE_CHECKING:
     from config.sections import AlertingArgs
@@ -50,7 +50,9 @@ def burn_expr(o: Objective, windows: tuple[tuple[str, str, float], ...]) -> str:
 
 def slo_groups(s: "AlertingArgs") -> list[dict]:
     """The SLO error-ratio recording rules and their burn-rate alerts, in a file of their own."""
-    return [{"name": "kafka.slo.recording", "rules": slo_rules(s.combat_p99_latency_ms / 1000)},
+    target_s = s.combat_p99_latency_ms / 1000
+    return [{"name": "kafka.slo.recording", "rules": slo_rules(target_s)},
+            {"name": "kafka.slo.recording.long", "interval": SLO_LONG_INTERVAL, "rules": slo_long_rules(target_s)},
             {"name": "kafka.slo", "rules": [a.rule(s) for a in slo_alerts(s)]}]
 
 

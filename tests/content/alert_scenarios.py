@@ -379,18 +379,22 @@ SCENARIOS: list[Scenario] = [
     Scenario("KafkaAvailabilitySLOFastBurn", requests(1000, 0, 1), 120, CLUSTER,
              requests(1000, 0, 0.005) + _ups([1, 0, 1], broker),
              note="every produce and fetch request fails (quiet: 0.5 % fail and one broker of three is down)"),
-    Scenario("KafkaAvailabilitySLOSlowBurn", requests(1000, 0, 0.005, step=60, after_s=6 * 3600), 6255, CLUSTER,
+    # The slow burns fire on the 3d window, which averages the recorded 5-minute rates
+    # (content.recording.slo_long_rules): a rate over 5 minutes is centred 2.5 minutes back, so these
+    # fire 120 to 150 s later than on the raw 3-day ratio (6255, 6255 and 8055 s). Tickets, `for: 15m`;
+    # in Prometheus their group runs once a minute (content.recording.SLO_LONG_INTERVAL), up to 45 s more.
+    Scenario("KafkaAvailabilitySLOSlowBurn", requests(1000, 0, 0.005, step=60, after_s=6 * 3600), 6390, CLUSTER,
              requests(1000, 0, 0.0009, step=60, after_s=6 * 3600), interval=60, quiet_for=5 * 3600,
              note="0.5 % of requests fail (5x the budget)"),
     Scenario("KafkaEventErrorRateSLOFastBurn", events(90000, 0, 1), 120, {}, events(90000, 0, 0.0009),
              note="every event fails"),
-    Scenario("KafkaEventErrorRateSLOSlowBurn", events(90000, 0, 0.005, ONSET, 60, 6 * 3600), 6255, {},
+    Scenario("KafkaEventErrorRateSLOSlowBurn", events(90000, 0, 0.005, ONSET, 60, 6 * 3600), 6405, {},
              events(90000, 0, 0.0009, ONSET, 60, 6 * 3600), interval=60, quiet_for=5 * 3600,
              note="0.5 % of events fail (5x the budget)"),
     Scenario("KafkaCombatLatencySLOFastBurn", histogram("combat", 1000, 0, 1, 0.1), 585, {},
              histogram("combat", 1000, 0, 0.005, 0.1), note="every combat event slower than 60 ms"),
     Scenario("KafkaCombatLatencySLOSlowBurn",
              histogram("combat", 1000, 0, 0.04, 0.1, onset=ONSET, step=60, after_s=6 * 3600),
-             8055, {}, histogram("combat", 1000, 0, 0.008, 0.1, onset=ONSET, step=60, after_s=6 * 3600),
+             8175, {}, histogram("combat", 1000, 0, 0.008, 0.1, onset=ONSET, step=60, after_s=6 * 3600),
              interval=60, quiet_for=5 * 3600, note="4 % of combat events slower than 60 ms"),
 ]

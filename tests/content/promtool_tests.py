@@ -90,24 +90,40 @@ def ordered_rules(settings: Settings, alerts: str | list[str] | None) -> dict:
     Group.EvalTimestamp: each group's offset in the interval is a hash of its name and file), so a
     series recorded in another group reaches a
     reader up to one evaluation late per level of recording rules; this order makes that the case
-    everywhere, and the same at every run. Only the rules the alerts need are evaluated: the SLO
+    everywhere, and the same at every run. Within a group, though, rules run in order at one
+    timestamp and each one's samples are committed before the next runs (Group.Eval), so a rule
+    reading a series recorded above it in its own group sees this evaluation's value: such a
+    series stays right before its reader. Only the rules the alerts need are evaluated: the SLO
     rules scan days of data."""
     every = rules(settings)
     records = {r["record"]: r for r in every if "record" in r}
+    position = {(r.get("record") or r["alert"]): (file, g["name"], i) for file, doc in rule_files(settings).items()
+                for g in doc["groups"] for i, r in enumerate(g["rules"])}
     wanted = [alerts] if isinstance(alerts, str) else alerts
     targets = [r for r in every if "alert" in r and (wanted is None or r["alert"] in wanted)]
     assert wanted is None or len(targets) == len(wanted), (wanted, [r["alert"] for r in targets])
     needed: list[dict] = []
+    fresh: dict[str, list[dict]] = {}  # reader -> series recorded above it in its own group
 
-    def visit(expr: str) -> None:
+    def visit(expr: str, reader: str | None) -> None:
         for name in sorted(metric_names(expr)):
             rule = records.get(name)
-            if rule is not None and rule not in needed:
-                visit(rule["expr"])
+            if rule is None:
+                continue
+            if reader is not None and position[name][:2] == position[reader][:2] and position[name] < position[reader]:
+                fresh.setdefault(reader, []).append(rule)
+            if rule not in needed:
+                visit(rule["expr"], name)
                 needed.append(rule)  # after what it reads
     for target in targets:
-        visit(target["expr"])
-    return {"groups": [{"name": "kafka.worst-order", "rules": [*targets, *reversed(needed)]}]}
+        visit(target["expr"], None)
+    bundled = [r for rs in fresh.values() for r in rs]
+    ordered: list[dict] = []
+    for rule in reversed(needed):
+        if rule in bundled:
+            continue
+        ordered += [r for r in fresh.get(rule["record"], []) if r not in ordered] + [rule]
+    return {"groups": [{"name": "kafka.worst-order", "rules": [*targets, *ordered]}]}
 
 
 def write_rules(settings: Settings, folder: Path, alert: str | list[str] | None, name: str | None = None) -> str:

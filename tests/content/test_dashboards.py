@@ -316,6 +316,111 @@ def test_ranking_every_step_on_this_history_draws_far_more_than_n(noisy_promethe
     assert len(_drawn(prom, end, f"{old} or {bare}")) > 2 * top
 
 
+# Panels over every selected cluster: with All at ten clusters, a panel that draws one series per
+# cluster and query drew 50 (Latency Percentiles) or 40 (ISR Status, Partition Status).
+CLUSTERS10 = [f"kafka-{i}" for i in range(10)]
+SLOW_CLUSTER, SLOW_FROM, SLOW_FOR = "kafka-7", 1800, 600  # its Produce p99 spikes 30 to 20 minutes before the end
+BY_CLUSTER = {  # the three panels as they were: one series per cluster and query (written out)
+    "Latency Percentiles": (
+        f'{signals.REQUEST_TOTAL_TIME_P99}{{kafka_cluster=~"$cluster",request=~"Produce|FetchConsumer|FetchFollower"}}',
+        f'{signals.REQUEST_QUEUE_TIME_P99}{{kafka_cluster=~"$cluster",request=~"Produce|FetchConsumer"}}'),
+    "ISR Status": (
+        f'{signals.UNDER_REPLICATED}{{kafka_cluster=~"$cluster"}}',
+        'sum by (kafka_cluster) (kafka_server_replicamanager_underminisrpartitioncount{kafka_cluster=~"$cluster"})',
+        'sum by (kafka_cluster) (rate(kafka_server_replicamanager_isrshrinks_total{kafka_cluster=~"$cluster"}[$__rate_interval]))',
+        'sum by (kafka_cluster) (rate(kafka_server_replicamanager_isrexpands_total{kafka_cluster=~"$cluster"}[$__rate_interval]))'),
+    "Partition Status": (
+        f'{signals.UNDER_REPLICATED}{{kafka_cluster=~"$cluster"}}',
+        f'{signals.OFFLINE_PARTITIONS}{{kafka_cluster=~"$cluster"}}',
+        'sum by (kafka_cluster) (kafka_log_logmanager_offlinelogdirectorycount{kafka_cluster=~"$cluster"})',
+        'sum by (kafka_cluster) (increase(kafka_controller_controllerstats_uncleanleaderelections_total'
+        '{kafka_cluster=~"$cluster"}[$__rate_interval]))'),
+}
+
+
+def _ten_clusters(end: int) -> dict:
+    """Ten clusters of what the three panels read, 75 minutes at 15 s: every cluster's worst-broker
+    p99 wanders per request type, SLOW_CLUSTER's Produce p99 spikes for ten minutes; cluster i has i
+    under-replicated partitions (and one offline from kafka-5 on), its brokers shrink and expand ISRs."""
+    rng = random.Random(32)
+    start = end - qb.HOUR - qb.WARMUP
+    f: dict = {}
+
+    def add(metric: str, labels: dict, value) -> None:
+        f.setdefault(metric, []).append(("{" + ",".join(f'{k}="{v}"' for k, v in labels.items()) + "}", value))
+    for i, cluster in enumerate(CLUSTERS10):
+        c = {"kafka_cluster": cluster}
+        for request in ("Produce", "FetchConsumer", "FetchFollower"):
+            for metric, base in ((signals.REQUEST_TOTAL_TIME_P99, 40), (signals.REQUEST_QUEUE_TIME_P99, 5)):
+                wander = random.Random(rng.random())
+                spike = cluster == SLOW_CLUSTER and request == "Produce" and metric == signals.REQUEST_TOTAL_TIME_P99
+                add(metric, {**c, "request": request},
+                    lambda t, r=wander, b=base, s=spike: 2000.0 if s and end - SLOW_FROM <= t < end - SLOW_FROM + SLOW_FOR
+                    else b * r.uniform(0.8, 1.2))
+        add(signals.UNDER_REPLICATED, c, lambda t, n=i: n)
+        add(signals.OFFLINE_PARTITIONS, c, lambda t, n=i: int(n >= 5))
+        for b in range(3):
+            broker = {**c, "instance": f"{cluster}-broker-{b}:9404"}
+            add("kafka_server_replicamanager_underminisrpartitioncount", broker, lambda t: 0)
+            add("kafka_log_logmanager_offlinelogdirectorycount", broker, lambda t: 0)
+            for name in ("isrshrinks", "isrexpands"):
+                add(f"kafka_server_replicamanager_{name}_total", broker, lambda t: (t - start) // 60)
+        add("kafka_controller_controllerstats_uncleanleaderelections_total",
+            {**c, "instance": f"{cluster}-controller-0:9404"}, lambda t: 0)
+    return f
+
+
+@pytest.fixture(scope="module")
+def ten_clusters(tmp_path_factory):
+    if not (shutil.which("prometheus") and shutil.which("promtool")):
+        pytest.skip("prometheus and promtool are not installed")
+    work = tmp_path_factory.mktemp("ten")
+    end = (int(time.time()) // qb.STEP) * qb.STEP - 60
+    qb.load(_ten_clusters(end), work / "tsdb", work, end - qb.HOUR - qb.WARMUP, end)
+    with qb.Prometheus(work / "tsdb", work) as prom:
+        yield prom, end
+
+
+def _panel_queries(title: str) -> list[str]:
+    return [e for s in dashboards.specs(SETTINGS) for _, ps in s.rows for p in ps if p.title == title
+            for e, _ in p.queries]
+
+
+def test_panels_over_every_cluster_stay_bounded_with_all_selected(ten_clusters):
+    """With All at ten clusters each of these panels draws what it draws for one cluster (Latency
+    Percentiles 5 series: the worst selected cluster's p99 per request type; ISR Status and Partition
+    Status 4: counts summed over the selected clusters), at most 20; as they were, one series per
+    cluster and query, they drew 50, 40 and 40 on the same history (the near miss)."""
+    prom, end = ten_clusters
+    drawn = {title: sum(len(_drawn(prom, end, e, ".*")) for e in _panel_queries(title)) for title in BY_CLUSTER}
+    assert drawn == {"Latency Percentiles": 5, "ISR Status": 4, "Partition Status": 4}
+    before = {title: sum(len(_drawn(prom, end, e, ".*")) for e in exprs) for title, exprs in BY_CLUSTER.items()}
+    assert before == {"Latency Percentiles": 50, "ISR Status": 40, "Partition Status": 40}
+
+
+def test_the_bounded_panels_still_show_the_worst_cluster_and_the_totals(ten_clusters):
+    """Behaviour, not only counts: with All the Produce p99 line is SLOW_CLUSTER's 2000 ms while it
+    spikes and the others' (under 50 ms) otherwise; under-replicated partitions add up over the
+    clusters (0 + 1 + ... + 9 = 45) and offline ones count the five clusters with one. With one
+    cluster selected, the spike elsewhere never shows."""
+    prom, end = ten_clusters
+    step = qb.grafana_step(qb.HOUR)
+
+    def values(expr: str, cluster: str, **match: str) -> dict[int, float]:
+        _, result = prom.query_range(qb._expand(expr, cluster, step), end - qb.HOUR, end, step)
+        (series,) = [r for r in result if all(r["metric"].get(k) == v for k, v in match.items())]
+        return {int(t): float(v) for t, v in series["values"]}
+    produce = values(_panel_queries("Latency Percentiles")[0], ".*", request="Produce")
+    spiking = {t for t in produce if end - SLOW_FROM <= t < end - SLOW_FROM + SLOW_FOR}
+    assert spiking and all(produce[t] == 2000 for t in spiking)
+    assert all(produce[t] < 50 for t in produce if t not in spiking and t >= end - SLOW_FROM + SLOW_FOR + 300)
+    assert max(values(_panel_queries("Latency Percentiles")[0], "kafka-0", request="Produce").values()) < 50
+    partitions = _panel_queries("Partition Status")
+    assert set(values(partitions[0], ".*").values()) == {45}
+    assert set(values(partitions[1], ".*").values()) == {5}
+    assert set(values(partitions[0], "kafka-3").values()) == {3}
+
+
 def _query(uid: str, title: str) -> str:
     (expr,) = [e for s in dashboards.specs(SETTINGS) if s.uid == uid for _, ps in s.rows for p in ps
                if p.title == title for e, _ in p.queries]

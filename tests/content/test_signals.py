@@ -11,9 +11,9 @@ from tests.content import promtool_tests
 
 def _declared() -> set[str]:
     names = {v for k, v in vars(signals).items() if k.isupper() and isinstance(v, str) and ":" in v}
-    return names | {signals.error_ratio(sli, w) for sli in (signals.SLI_AVAILABILITY, signals.SLI_EVENT_ERRORS,
-                                                            signals.SLI_COMBAT_LATENCY)
-                    for w in ("5m", "30m", "1h", "2h", "6h", "1d", "3d")}
+    slis = (signals.SLI_AVAILABILITY, signals.SLI_EVENT_ERRORS, signals.SLI_COMBAT_LATENCY)
+    return (names | {signals.error_ratio(sli, w) for sli in slis for w in ("5m", "30m", "1h", "2h", "6h", "1d", "3d")}
+            | {rate(sli) for sli in slis for rate in (signals.bad_rate, signals.all_rate)})
 
 
 def test_the_recording_rules_define_exactly_the_declared_signals():
