@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import shutil
 import statistics
 import subprocess
@@ -323,17 +324,49 @@ def measure_old(prom: Prometheus, settings, end: int, cluster: str) -> dict[str,
             for title, expr in old_queries(settings).items()}
 
 
+def recording_levels(settings) -> list[list[dict]]:
+    """Our recording rules by level: each reads raw series and series of earlier levels only.
+    `promtool tsdb create-blocks-from rules` evaluates every rule against the Prometheus it queries and
+    writes blocks beside it, so a rule reading a series recorded in the same run reads nothing."""
+    rules = [r for doc in rule_files(settings).values() for g in doc["groups"] for r in g["rules"] if "record" in r]
+    names = {r["record"] for r in rules}
+    levels: list[list[dict]] = []
+    done: set[str] = set()
+    for _ in range(len(rules)):  # bounded: every pass places at least one rule, or stops
+        ready = [r for r in rules if r["record"] not in done
+                 and not (set(re.findall(r"[a-zA-Z_:][a-zA-Z0-9_:]*", r["expr"])) & names) - done]
+        if not ready:
+            break
+        levels.append(ready)
+        done |= {r["record"] for r in ready}
+    assert done == names, f"recording rules that read each other in a circle: {sorted(names - done)}"
+    return levels
+
+
 def recording_files(settings, workdir: Path) -> list[str]:
+    """One rule file per recording level, in order, evaluated every scrape interval."""
     files = []
-    for name, doc in rule_files(settings).items():
-        recording = [{"name": g["name"], "interval": f"{STEP}s", "rules": [r for r in g["rules"] if "record" in r]}
-                     for g in doc["groups"]]
-        recording = [g for g in recording if g["rules"]]
-        if recording:
-            path = workdir / name
-            path.write_text(yaml.safe_dump({"groups": recording}))
-            files.append(str(path))
+    for i, rules in enumerate(recording_levels(settings)):
+        path = workdir / f"recording-level-{i}.rules.yml"
+        path.write_text(yaml.safe_dump({"groups": [{"name": f"level-{i}", "interval": f"{STEP}s", "rules": rules}]}))
+        files.append(str(path))
     return files
+
+
+def backfill(tsdb: Path, workdir: Path, files: list[str], start: int, end: int) -> list[Path]:
+    """Each file's recorded series from `start` to `end` into `tsdb`, one file (level) after the other,
+    each evaluated on a Prometheus that holds the levels before it; the blocks it added."""
+    added = []
+    for i, path in enumerate(files):
+        out = workdir / f"rule-blocks-{tsdb.name}-{i}"
+        with Prometheus(tsdb, workdir) as prom:
+            subprocess.run(["promtool", "tsdb", "create-blocks-from", "rules", f"--start={start}", f"--end={end}",
+                            f"--url={prom.url}", f"--output-dir={out}", f"--eval-interval={STEP}s", path],
+                           check=True, capture_output=True, timeout=1800)
+        for block in out.iterdir():
+            added.append(tsdb / block.name)
+            shutil.move(str(block), added[-1])
+    return added
 
 
 def run(clusters: int, settings, workdir: Path, scenario: str = "healthy") -> dict:
@@ -348,15 +381,9 @@ def prepare(clusters: int, settings, workdir: Path, scenario: str = "healthy") -
     """The synthetic history with our recording rules backfilled: (TSDB directory, its end, raw series)."""
     end = (int(time.time()) // STEP) * STEP - 60
     start = end - HOUR - WARMUP
-    tsdb, rules_out = workdir / "tsdb", workdir / "rule-blocks"
+    tsdb = workdir / "tsdb"
     series = load(families(clusters, scenario, end), tsdb, workdir, start, end)
-    files = recording_files(settings, workdir)
-    with Prometheus(tsdb, workdir) as prom:
-        subprocess.run(["promtool", "tsdb", "create-blocks-from", "rules", f"--start={start}",
-                        f"--end={end}", f"--url={prom.url}", f"--output-dir={rules_out}", f"--eval-interval={STEP}s",
-                        *files], check=True, capture_output=True, timeout=1800)
-    for block in rules_out.iterdir():
-        shutil.move(str(block), tsdb / block.name)
+    backfill(tsdb, workdir, recording_files(settings, workdir), start, end)
     return tsdb, end, series
 
 

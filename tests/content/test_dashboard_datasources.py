@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 import time
 from pathlib import Path
 
@@ -107,7 +106,8 @@ def _relabelled(family: qb.Family, old: str, new: str, k8s: str | None) -> qb.Fa
 
 
 def _rule_files(workdir: Path, k8s: str | None) -> list[str]:
-    """Our recording rules, each giving its series the Kubernetes cluster's label when `k8s` is set."""
+    """Our recording rules by level (devtools/query_bench.recording_files), each giving its series the
+    Kubernetes cluster's label when `k8s` is set."""
     files = []
     for path in qb.recording_files(SETTINGS, workdir):
         doc = yaml.safe_load(Path(path).read_text())
@@ -119,12 +119,6 @@ def _rule_files(workdir: Path, k8s: str | None) -> list[str]:
         out.write_text(yaml.safe_dump(doc))
         files.append(str(out))
     return files
-
-
-def _backfill(prom: qb.Prometheus, files: list[str], out: Path, start: int, end: int) -> None:
-    subprocess.run(["promtool", "tsdb", "create-blocks-from", "rules", f"--start={start}", f"--end={end}",
-                    f"--url={prom.url}", f"--output-dir={out}", f"--eval-interval={qb.STEP}s", *files],
-                   check=True, capture_output=True, timeout=1800)
 
 
 @pytest.fixture(scope="module")
@@ -148,18 +142,17 @@ def two_datasources(tmp_path_factory):
     qb.load(merged, store, work, start, end)
     local = work / "local"
     for k8s, family in histories.items():
-        tsdb = work / f"tsdb-{k8s}"
-        qb.load(family, tsdb, work, start, end)
-        with qb.Prometheus(tsdb, work) as prom:
-            _backfill(prom, _rule_files(work, k8s), work / f"rules-{k8s}", start, end)
-            if k8s == "eks-a":
-                _backfill(prom, _rule_files(work, None), work / "rules-local", start, end)
-        for block in (work / f"rules-{k8s}").iterdir():
-            shutil.move(str(block), store / block.name)
-        if k8s == "eks-a":
-            tsdb.rename(local)
-            for block in (work / "rules-local").iterdir():
-                shutil.move(str(block), local / block.name)
+        # The store's copy (recorded series labelled) and, for eks-a, its own Prometheus's: each its own
+        # TSDB, so that a rule of a later level reads only the level before it of the same copy.
+        for label in (k8s, None) if k8s == "eks-a" else (k8s,):
+            tsdb = work / f"tsdb-{k8s}-{label or 'local'}"
+            qb.load(family, tsdb, work, start, end)
+            added = qb.backfill(tsdb, work, _rule_files(work, label), start, end)
+            if label:
+                for block in added:
+                    shutil.move(str(block), store / block.name)
+            else:
+                tsdb.rename(local)
     (work / "l").mkdir()
     (work / "s").mkdir()
     with qb.Prometheus(local, work / "l") as lp, qb.Prometheus(store, work / "s") as sp:
