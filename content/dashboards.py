@@ -90,6 +90,12 @@ def top_by_peak(n: int, selector: str) -> str:
     return f"{selector} and topk({n}, max_over_time({selector}[$__range]{AT_END}))"
 
 
+def top_by_peak_of(n: int, expr: str) -> str:
+    """The N series of an expression (a rate, a ratio) whose peak over the range is highest: the
+    peak is a subquery over the range, pinned to its end like the selectors above."""
+    return f"{expr} and topk({n}, max_over_time(({expr})[$__range:]{AT_END}))"
+
+
 def jaeger_search(s: "AlertingArgs | GrafanaArgs", service: str) -> str:
     """Jaeger UI search for a service over the panel's time range (Jaeger takes microseconds;
     Grafana's ${__from}/${__to} are milliseconds)."""
@@ -124,6 +130,12 @@ def specs(s: "AlertingArgs | GrafanaArgs") -> list[Spec]:
         pvc = f'persistentvolumeclaim=~".*kafka.*",{K}'
         return (f"100 * max by (persistentvolumeclaim) (kubelet_volume_stats_used_bytes{{{pvc}}}{at}"
                 f" / kubelet_volume_stats_capacity_bytes{{{pvc}}}{at})")
+    # the margin a quorum keeps above its majority, per cluster; the clusters with the smallest
+    # margin at any time of the range, ranked once at its end
+    voters = f'up{{job=~"{JOB_CONTROLLER}|{JOB_ZOOKEEPER}",{C}}}'
+    margin = f"sum by (kafka_cluster, job) ({voters}) - (floor(count by (kafka_cluster, job) ({voters}) * 0.5) + 1)"
+    quorum_top = max(top // 3, 1)
+    closest = f"bottomk({quorum_top}, min by (kafka_cluster) (min_over_time(({margin})[$__range:]{AT_END})))"
     overview = Spec("kafka-overview", "Kafka Overview", FOLDER_KAFKA, (*SCOPE, "broker", "topic", "consumergroup"), (
         ("Health Overview", (
             Panel("Cluster Status", "stat", (_p(f'sum by (kafka_cluster) (up{{job="{JOB_BROKER}",{C}}})',
@@ -147,19 +159,24 @@ def specs(s: "AlertingArgs | GrafanaArgs") -> list[Spec]:
                    "unclean leader elections")), span=12),
             # the quorum alerts' signal: members up against the majority they need, per ensemble
             # (KRaft controllers or ZooKeeper, whichever the cluster runs), and the brokers the
-            # active controller fenced
+            # active controller fenced. With All, the clusters whose quorum came closest to losing
+            # its majority at any time of the range (a third of N, as each draws two lines), and the
+            # clusters that fenced most brokers at their peak.
             Panel("Controller Quorum", "timeseries", tuple(
                 q for job, name in ((JOB_CONTROLLER, "KRaft controllers"), (JOB_ZOOKEEPER, "ZooKeeper nodes"))
-                for q in (_p(f'sum by (kafka_cluster) (up{{job="{job}",{C}}})', f"{{{{kafka_cluster}}}} {name} up"),
-                          _p(f'floor(count by (kafka_cluster) (up{{job="{job}",{C}}}) * 0.5) + 1',
+                for q in (_p(f'sum by (kafka_cluster) (up{{job="{job}",{C}}}) and on (kafka_cluster) {closest}',
+                             f"{{{{kafka_cluster}}}} {name} up"),
+                          _p(f'floor(count by (kafka_cluster) (up{{job="{job}",{C}}}) * 0.5) + 1 and on (kafka_cluster) {closest}',
                              f"{{{{kafka_cluster}}}} {name} majority"))) + (
-                _p(f"{sig.FENCED_BROKERS}{{{C}}}", "{{kafka_cluster}} fenced brokers"),), span=12),
+                _p(top_by_peak(quorum_top, f"{sig.FENCED_BROKERS}{{{C}}}"), "{{kafka_cluster}} fenced brokers"),), span=12),
         )),
         ("Performance Metrics", (
             Panel("Throughput", "timeseries", (
-                _p(top_by_peak(top, f'{sig.TOPIC_MESSAGES_IN}{{{C},topic=~"$topic"}}'), "{{topic}} msg/s in"),
-                _p(f"{sig.BYTES_IN}{{{C}}}", "bytes in"),
-                _p(f"{sig.BYTES_OUT}{{{C}}}", "bytes out")), unit="cps", query_units=((1, "Bps"), (2, "Bps"))),
+                # the topics with the highest peak (two fewer, so that the panel draws at most N)
+                # beside the bytes of the selected clusters together
+                _p(top_by_peak(max(top - 2, 1), f'{sig.TOPIC_MESSAGES_IN}{{{C},topic=~"$topic"}}'), "{{topic}} msg/s in"),
+                _p(f"sum({sig.BYTES_IN}{{{C}}})", "bytes in"),
+                _p(f"sum({sig.BYTES_OUT}{{{C}}})", "bytes out")), unit="cps", query_units=((1, "Bps"), (2, "Bps"))),
             # the worst broker's p99 (the recorded series) of the worst selected cluster: one series per
             # request type with All, as with one cluster
             Panel("Latency Percentiles", "timeseries", (
@@ -171,9 +188,10 @@ def specs(s: "AlertingArgs | GrafanaArgs") -> list[Spec]:
             Panel("Consumer Lag", "timeseries", (_p(top_by_peak(top, lag_series), "{{consumergroup}} / {{topic}}"),)),
         )),
         ("Resource Usage", (
-            Panel("CPU Usage", "gauge", (_p(f'100 * max by (instance) (rate(process_cpu_seconds_total{{job=~"{KAFKA_JVM_JOBS}",{C},instance=~"$broker"}}[{RATE}]))',
+            # the N brokers that ran hottest at any time of the range, over every selected cluster
+            Panel("CPU Usage", "gauge", (_p(top_by_peak_of(top, f'100 * max by (instance) (rate(process_cpu_seconds_total{{job=~"{KAFKA_JVM_JOBS}",{C},instance=~"$broker"}}[{RATE}]))'),
                                             "{{instance}}"),), unit="percent", span=6),
-            Panel("Memory Usage", "gauge", (_p(f'100 * max by (instance) (jvm_memory_used_bytes{{area="heap",job=~"{KAFKA_JVM_JOBS}",{C},instance=~"$broker"}} / jvm_memory_max_bytes{{area="heap",job=~"{KAFKA_JVM_JOBS}",{C},instance=~"$broker"}})',
+            Panel("Memory Usage", "gauge", (_p(top_by_peak_of(top, f'100 * max by (instance) (jvm_memory_used_bytes{{area="heap",job=~"{KAFKA_JVM_JOBS}",{C},instance=~"$broker"}} / jvm_memory_max_bytes{{area="heap",job=~"{KAFKA_JVM_JOBS}",{C},instance=~"$broker"}})'),
                                                "{{instance}}"),), unit="percent", span=6),
             # kubelet volumes carry no kafka_cluster label: the fullest top N, whatever the cluster
             Panel("Disk Usage", "gauge", (_p(top_at_end(top, volume_usage), "{{persistentvolumeclaim}}"),),
