@@ -162,12 +162,13 @@ def specs(s: "AlertingArgs | GrafanaArgs") -> list[Spec]:
             # active controller fenced. With All, the clusters whose quorum came closest to losing
             # its majority at any time of the range (a third of N, as each draws two lines), and the
             # clusters that fenced most brokers at their peak.
+            # One query per ensemble draws both lines, so that its clusters are the same: bottomk
+            # breaks ties (every healthy cluster) in no stable order from one query to the next.
             Panel("Controller Quorum", "timeseries", tuple(
-                q for job, name in ((JOB_CONTROLLER, "KRaft controllers"), (JOB_ZOOKEEPER, "ZooKeeper nodes"))
-                for q in (_p(f'sum by (kafka_cluster) (up{{job="{job}",{C}}}) and on (kafka_cluster) {closest}',
-                             f"{{{{kafka_cluster}}}} {name} up"),
-                          _p(f'floor(count by (kafka_cluster) (up{{job="{job}",{C}}}) * 0.5) + 1 and on (kafka_cluster) {closest}',
-                             f"{{{{kafka_cluster}}}} {name} majority"))) + (
+                _p(f'(label_replace(sum by (kafka_cluster) (up{{job="{job}",{C}}}), "line", "up", "", "")'
+                   f' or label_replace(floor(count by (kafka_cluster) (up{{job="{job}",{C}}}) * 0.5) + 1, "line", "majority", "", ""))'
+                   f" and on (kafka_cluster) {closest}", f"{{{{kafka_cluster}}}} {name} {{{{line}}}}")
+                for job, name in ((JOB_CONTROLLER, "KRaft controllers"), (JOB_ZOOKEEPER, "ZooKeeper nodes"))) + (
                 _p(top_by_peak(quorum_top, f"{sig.FENCED_BROKERS}{{{C}}}"), "{{kafka_cluster}} fenced brokers"),), span=12),
         )),
         ("Performance Metrics", (

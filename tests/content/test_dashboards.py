@@ -342,10 +342,35 @@ BY_CLUSTER = {  # the three panels as they were: one series per cluster and quer
 }
 
 
+# Panels ranked over every selected cluster (Throughput, Controller Quorum, CPU and Memory Usage):
+# each has a series that ranks high only part of the range, low (or healthy) at its end.
+BURST_TOPIC, BURST_FROM, BURST_UNTIL = "topic-burst", 3000, 2400  # kafka-3's, 50 to 40 minutes before the end
+DIPPED, DOWN, FENCED = "kafka-4", "kafka-8", "kafka-2"  # a voter down 30 to 20 minutes ago; one down now; a fenced broker
+HOT_BROKER, HEAP_BROKER = "kafka-0-broker-1:9404", "kafka-1-broker-2:9404"  # ran at 95% 40 to 30, 25 to 20 minutes ago
+BEFORE = {  # the four panels as they were, with All (written out)
+    "Throughput": (
+        f'{signals.TOPIC_MESSAGES_IN}{{kafka_cluster=~"$cluster",topic=~"$topic"}} and topk(15, max_over_time('
+        f'{signals.TOPIC_MESSAGES_IN}{{kafka_cluster=~"$cluster",topic=~"$topic"}}[$__range] @ end()))',
+        f'{signals.BYTES_IN}{{kafka_cluster=~"$cluster"}}', f'{signals.BYTES_OUT}{{kafka_cluster=~"$cluster"}}'),
+    "Controller Quorum": (
+        f'sum by (kafka_cluster) (up{{job="{catalogue.JOB_CONTROLLER}",kafka_cluster=~"$cluster"}})',
+        f'floor(count by (kafka_cluster) (up{{job="{catalogue.JOB_CONTROLLER}",kafka_cluster=~"$cluster"}}) * 0.5) + 1',
+        f'{signals.FENCED_BROKERS}{{kafka_cluster=~"$cluster"}}'),
+    "CPU Usage": ('100 * max by (instance) (rate(process_cpu_seconds_total{kafka_cluster=~"$cluster"}[$__rate_interval]))',),
+    "Memory Usage": ('100 * max by (instance) (jvm_memory_used_bytes{area="heap",kafka_cluster=~"$cluster"}'
+                     ' / jvm_memory_max_bytes{area="heap",kafka_cluster=~"$cluster"})',),
+}
+
+
 def _ten_clusters(end: int) -> dict:
-    """Ten clusters of what the three panels read, 75 minutes at 15 s: every cluster's worst-broker
+    """Ten clusters of what the bounded panels read, 75 minutes at 15 s: every cluster's worst-broker
     p99 wanders per request type, SLOW_CLUSTER's Produce p99 spikes for ten minutes; cluster i has i
-    under-replicated partitions (and one offline from kafka-5 on), its brokers shrink and expand ISRs."""
+    under-replicated partitions (and one offline from kafka-5 on), its brokers shrink and expand ISRs.
+    Each has five topics at wandering rates (kafka-3 also BURST_TOPIC, 5000 msg/s for ten minutes and
+    10 otherwise), three KRaft controllers (one of DIPPED's down for ten minutes, one of DOWN's down
+    for the last ten) and three brokers whose CPU and heap wander, higher the higher the cluster's
+    number, but for HOT_BROKER's CPU and HEAP_BROKER's heap at 95% for a while; FENCED fenced a broker
+    for five minutes."""
     rng = random.Random(32)
     start = end - qb.HOUR - qb.WARMUP
     f: dict = {}
@@ -371,6 +396,31 @@ def _ten_clusters(end: int) -> dict:
                 add(f"kafka_server_replicamanager_{name}_total", broker, lambda t: (t - start) // 60)
         add("kafka_controller_controllerstats_uncleanleaderelections_total",
             {**c, "instance": f"{cluster}-controller-0:9404"}, lambda t: 0)
+        for k in range(5):
+            add(signals.TOPIC_MESSAGES_IN, {**c, "topic": f"{cluster}-topic-{k}"},
+                lambda t, r=random.Random(rng.random()): 100 * r.uniform(0.7, 1.3))
+        add(signals.BYTES_IN, c, lambda t, n=i: 1000.0 * (n + 1))
+        add(signals.BYTES_OUT, c, lambda t, n=i: 2000.0 * (n + 1))
+        add(signals.FENCED_BROKERS, c, lambda t, x=cluster == FENCED: 1 if x and end - 2700 <= t < end - 2400 else 0)
+        for k in range(3):
+            down = ((end - 1800, end - 1200) if (cluster, k) == (DIPPED, 0) else
+                    (end - 600, end + 1) if (cluster, k) == (DOWN, 1) else (0, 0))
+            add("up", {**c, "job": catalogue.JOB_CONTROLLER, "instance": f"{cluster}-controller-{k}:9404"},
+                lambda t, d=down: 0 if d[0] <= t < d[1] else 1)
+        for b in range(3):
+            broker = {**c, "job": catalogue.JOB_BROKER, "instance": f"{cluster}-broker-{b}:9404"}
+            base = 0.05 + 0.02 * i + 0.01 * b  # CPU seconds a second: the counter, plus the hot spell's
+            hot = (end - 2400, end - 1800) if broker["instance"] == HOT_BROKER else (0, 0)
+            add("process_cpu_seconds_total", broker,
+                lambda t, r=base, h=hot: r * (t - start) + 0.9 * max(0, min(t, h[1]) - h[0]))
+            heap = (end - 1500, end - 1200) if broker["instance"] == HEAP_BROKER else (0, 0)
+            add("jvm_memory_used_bytes", {**broker, "area": "heap"},
+                lambda t, r=random.Random(rng.random()), x=0.3 + 0.04 * i, h=heap:
+                0.95e9 if h[0] <= t < h[1] else x * 1e9 * r.uniform(0.95, 1.05))
+            add("jvm_memory_max_bytes", {**broker, "area": "heap"}, lambda t: 1e9)
+    # the burst topic is the lowest outside its ten minutes (the others wander from 70 to 130)
+    add(signals.TOPIC_MESSAGES_IN, {"kafka_cluster": "kafka-3", "topic": BURST_TOPIC},
+        lambda t: 5000.0 if end - BURST_FROM <= t < end - BURST_UNTIL else 10.0)
     return f
 
 
@@ -423,6 +473,62 @@ def test_the_bounded_panels_still_show_the_worst_cluster_and_the_totals(ten_clus
     assert set(values(partitions[0], ".*").values()) == {45}
     assert set(values(partitions[1], ".*").values()) == {5}
     assert set(values(partitions[0], "kafka-3").values()) == {3}
+
+
+def test_the_panels_ranked_over_every_cluster_draw_at_most_n_with_all_selected(ten_clusters):
+    """With All at ten clusters these panels drew 35 (Throughput: the top 15 topics, bytes in and out
+    per cluster), 30 (Controller Quorum: up, majority and fenced per cluster) and 30 (CPU and Memory
+    Usage: every broker), written out in BEFORE and measured on the same history (the near miss).
+    Now each draws at most dashboardTopN (15): 13 topics and the bytes of the selected clusters
+    together; up and majority of the five clusters closest to losing their majority and the five
+    that fenced most; the fifteen brokers that peaked highest. Ranked once at the end of the range
+    (Prometheus v2.54.1 promql/engine.go PreprocessExpr: `@ end()`; a subquery `[range:]` evaluates
+    its expression at steps over the range, so `max_over_time` of it is the peak)."""
+    prom, end = ten_clusters
+    top = SETTINGS.dashboard_top_n
+    drawn = {title: sum(len(_drawn(prom, end, e, ".*")) for e in _panel_queries(title)) for title in BEFORE}
+    assert drawn == {"Throughput": 15, "Controller Quorum": 15, "CPU Usage": 15, "Memory Usage": 15} and top == 15
+    before = {title: sum(len(_drawn(prom, end, e, ".*")) for e in exprs) for title, exprs in BEFORE.items()}
+    assert before == {"Throughput": 35, "Controller Quorum": 30, "CPU Usage": 30, "Memory Usage": 30}
+    # one cluster selected: only its own series, the three brokers and its quorum
+    one = {title: [json.loads(m) for e in _panel_queries(title) for m in _drawn(prom, end, e, "kafka-5")]
+           for title in ("CPU Usage", "Controller Quorum")}
+    assert {m["instance"] for m in one["CPU Usage"]} == {f"kafka-5-broker-{b}:9404" for b in range(3)}
+    assert [m["kafka_cluster"] for m in one["Controller Quorum"]] == ["kafka-5"] * 3  # up, majority, fenced
+
+
+def test_the_ranked_panels_keep_what_peaked_during_the_range(ten_clusters):
+    """Behaviour: a topic that burst 50 minutes ago and is now the quietest is drawn (ranked at the
+    end only it would not be: it is the lowest there); the quorum lines show the cluster that lost a
+    voter 30 minutes ago and the one that has lost one now, with their values (2 up against a
+    majority of 2 while down, 3 otherwise), and the cluster that fenced a broker; the brokers whose
+    CPU or heap ran at 95% for a while are drawn though their cluster is the coolest."""
+    prom, end = ten_clusters
+    step = qb.grafana_step(qb.HOUR)
+
+    def labels(title: str, i: int, key: str) -> set[str]:
+        return {json.loads(m).get(key) for m in _drawn(prom, end, _panel_queries(title)[i], ".*")}
+    topics = labels("Throughput", 0, "topic")
+    assert BURST_TOPIC in topics and len(topics) == 13
+    _, last = prom.query_range(qb._expand(f'{signals.TOPIC_MESSAGES_IN}{{kafka_cluster=~"$cluster"}}', ".*", step),
+                               end, end, step)
+    assert min(last, key=lambda r: float(r["values"][-1][1]))["metric"]["topic"] == BURST_TOPIC
+    _, bytes_in = prom.query_range(qb._expand(_panel_queries("Throughput")[1], ".*", step), end - qb.HOUR, end, step)
+    assert {float(v) for _, v in bytes_in[0]["values"]} == {55000.0}
+    _, quorum = prom.query_range(qb._expand(_panel_queries("Controller Quorum")[0], ".*", step), end - qb.HOUR, end, step)
+    lines = {(r["metric"]["kafka_cluster"], r["metric"]["line"]): {int(t): float(v) for t, v in r["values"]} for r in quorum}
+    clusters = {c for c, _ in lines}
+    assert {DIPPED, DOWN} <= clusters and len(clusters) == 5
+    assert set(lines) == {(c, line) for c in clusters for line in ("up", "majority")}  # both lines of each cluster
+    assert lines[DOWN, "up"][end] == 2 and lines[DIPPED, "up"][end] == 3 and lines[DOWN, "majority"][end] == 2
+    assert lines[DIPPED, "up"][end - 1500] == 2 and lines[DOWN, "up"][end - 1500] == 3
+    assert labels("Controller Quorum", 1, "kafka_cluster") == set()  # no ZooKeeper on this history
+    assert FENCED in labels("Controller Quorum", 2, "kafka_cluster")
+    assert HOT_BROKER in labels("CPU Usage", 0, "instance")
+    assert HEAP_BROKER in labels("Memory Usage", 0, "instance")
+    _, cpu = prom.query_range(qb._expand(_panel_queries("CPU Usage")[0], ".*", step), end - qb.HOUR, end, step)
+    hot = {int(t): float(v) for r in cpu if r["metric"]["instance"] == HOT_BROKER for t, v in r["values"]}
+    assert max(hot.values()) > 90 and hot[end] < 10
 
 
 def _query(uid: str, title: str) -> str:
@@ -707,6 +813,8 @@ def result_labels(expr: str) -> set[str]:
     expr = concrete(expr)
     names = {n for group in re.findall(r"\bby \(([^)]*)\)", expr) for n in re.split(r"\s*,\s*", group) if n}
     names |= set(re.findall(r"[{,]\s*(\w+)\s*(?:=~|!~|!=|=)", expr))
+    # label_replace(v, "dst", "replacement", "src", "regex") sets dst
+    names |= set(re.findall(r'label_replace\(.*?\)\s*,\s*"(\w+)"\s*,\s*"', expr))
     for name in metric_names(expr) & set(RECORDING_EXPRS):
         names |= result_labels(RECORDING_EXPRS[name])
     return names
