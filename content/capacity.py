@@ -28,6 +28,9 @@ Formulas, each with its source:
   the catalogue, which are counted here: an upper bound. Every replica of a pair sends them; the
   store keeps one per cluster. Storage: kept samples x bytes per sample (AMP's pricing page: "the
   Prometheus metrics samples (typically 1 or 2 bytes) and metadata"; capacityBytesPerSample).
+- AMP's cost: the kept samples a month (a deduplicated pair is charged once: AMP's HA deduplication
+  guide) priced by tier, plus the storage held at the end of the retention, from
+  content/prices/aws_amp.yaml. Queries are not priced: their volume depends on who looks.
 """
 from __future__ import annotations
 
@@ -72,6 +75,7 @@ EXPORTER_PROCESS = 40                   # Go runtime and process collectors: an 
 CONSUMER_OFFSETS_PARTITIONS = 50        # offsets.topic.num.partitions default
 PRICE_MAX_AGE_DAYS = 180
 PRICES = Path(__file__).with_name("prices") / "aws_s3.yaml"
+AMP_PRICES = Path(__file__).with_name("prices") / "aws_amp.yaml"
 
 
 def series_of(rules: dict, beans: list[Attribute]) -> int:
@@ -193,10 +197,33 @@ def global_store(s: "CapacityArgs") -> dict[str, Any] | None:
            "samples_per_month": round(kept * 30 * DAY_S), "storage_gib_per_day": round(day_gib, 2),
            "clusters": {k: {"samples_per_second": round(v, 1), "queue_samples_per_second": q}
                         for (k, v), q in zip(rates.items(), queue_rates(s).values())}}
-    if s.global_metrics == "amp":  # Mimir's retention is its own configuration, not this stack's
+    if s.global_metrics == "amp":  # Mimir's retention and cost are its own, not this stack's
         out["retention_days"] = s.global_metrics_retention_days
         out["storage_gib"] = round(day_gib * s.global_metrics_retention_days, 1)
+        out.update(amp_cost(out["samples_per_month"], day_gib * s.global_metrics_retention_days))
     return out
+
+
+def tiered_usd(samples: float, tiers: list) -> float:
+    """Price of a month's samples under [up to (None: no bound), USD per 10M] tiers, each sample at the
+    price of the tier it falls in."""
+    usd, below = 0.0, 0.0
+    for bound, per_10m in tiers:
+        top = samples if bound is None else min(samples, bound)
+        usd += max(0.0, top - below) / 1e7 * per_10m
+        if bound is None or samples <= bound:
+            break
+        below = bound
+    return usd
+
+
+def amp_cost(samples_per_month: float, storage_gib: float, table: dict | None = None) -> dict[str, Any]:
+    """AMP's monthly bill once the retention is full: ingestion by tier and the storage kept."""
+    p = table or _prices(AMP_PRICES)
+    row = p["regions"][p["region"]]
+    ingest, storage = tiered_usd(samples_per_month, row["ingest_tiers"]), storage_gib * row["storage_gib_month"]
+    return {"ingest_usd_month": round(ingest, 2), "storage_usd_month": round(storage, 2),
+            "monthly_usd": round(ingest + storage, 2), "price_as_of": str(p["as_of"]), "price_region": p["region"]}
 
 
 def _daily_gb(s: "CapacityArgs", c: DataClass) -> float:
@@ -245,8 +272,12 @@ def search(s: "CapacityArgs") -> dict[str, Any]:
 
 
 @cache
+def _prices(path: Path) -> dict[str, Any]:
+    return yaml.safe_load(path.read_text())
+
+
 def prices() -> dict[str, Any]:
-    return yaml.safe_load(PRICES.read_text())
+    return _prices(PRICES)
 
 
 def archive(s: "CapacityArgs", table: dict | None = None) -> dict[str, Any]:
@@ -347,12 +378,14 @@ def warnings(p: dict[str, Any], today: date) -> list[str]:
         if c["retained_gb"] and not SHARD_GB_LOW <= c["primary_shard_gb"] <= SHARD_GB_HIGH:
             out.append(f"{key}: primary shards of {c['primary_shard_gb']} GB (AWS: {SHARD_GB_LOW}-{SHARD_GB_HIGH} GB)")
     a = p.get("archive")
-    if a:
-        if not a["transitions"]:
-            out.append(f"archive: objects of {a['object_kb']} KB stay in Standard (lifecycle skips objects under 128 KB)")
-        age = (today - date.fromisoformat(a["price_as_of"])).days
-        if age > PRICE_MAX_AGE_DAYS:
-            out.append(f"archive: prices are {age} days old (as of {a['price_as_of']}; over {PRICE_MAX_AGE_DAYS})")
+    if a and not a["transitions"]:
+        out.append(f"archive: objects of {a['object_kb']} KB stay in Standard (lifecycle skips objects under 128 KB)")
+    for part in ("archive", "global_store"):
+        priced = p.get(part) or {}
+        if "price_as_of" in priced:
+            age = (today - date.fromisoformat(priced["price_as_of"])).days
+            if age > PRICE_MAX_AGE_DAYS:
+                out.append(f"{part}: prices are {age} days old (as of {priced['price_as_of']}; over {PRICE_MAX_AGE_DAYS})")
     if p["assumed"]:
         out.append(f"assumed (not declared in the stack file): {', '.join(p['assumed'])}")
     return out

@@ -62,11 +62,13 @@ def rows(plan: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
                     f"{last['standard_gb']:g} GB Standard + {last['deep_archive_gb']:g} GB Deep Archive",
                     f"${last['monthly_usd']:g}/month", "ok"))
     g = plan.get("global_store")
-    if g:  # what the store ingests and keeps: no provisioned side, no price (AMP's is not in content/prices)
+    if g:  # what the store ingests and keeps: no provisioned side; AMP's bill, Mimir's is its own
         kept = (f"{g['storage_gib']:g} GiB over {g['retention_days']} days" if "storage_gib" in g
                 else f"{g['storage_gib_per_day']:g} GiB a day")
+        bill = (f"${g['monthly_usd']:g}/month (ingest ${g['ingest_usd_month']:g} + storage ${g['storage_usd_month']:g})"
+                if "monthly_usd" in g else "-")
         out.append((f"global store ({g['store']})", f"{g['samples_per_second']:,} samples/s "
-                    f"({g['samples_per_month']:,} a month)", kept, "-", "ok"))
+                    f"({g['samples_per_month']:,} a month)", kept, bill, "ok"))
     return out
 
 
@@ -126,6 +128,7 @@ KEY_NUMBERS = (
     ("opensearch disk need", lambda p: p["search"]["engines"]["opensearch"]["disk_need_gb"], "{:g} GB"),
     ("global store samples/s", lambda p: (p.get("global_store") or {"samples_per_second": 0})["samples_per_second"],
      "{:,}"),
+    ("global store cost", lambda p: (p.get("global_store") or {}).get("monthly_usd", 0), "${:g}/month"),
     ("archive year-7 cost", lambda p: (p.get("archive") or {"years": [{"monthly_usd": 0}]})["years"][-1]["monthly_usd"],
      "${:g}/month"),
 )

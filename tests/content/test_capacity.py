@@ -282,3 +282,49 @@ def test_mimir_keeps_its_own_retention_so_the_plan_gives_storage_per_day_only():
     assert g["store"] == "mimir" and g["storage_gib_per_day"] > 0
     assert "storage_gib" not in g and "retention_days" not in g
     assert capacity.plan(PROD)["global_store"] is None
+
+
+def test_amp_prices_each_sample_at_its_tier_and_a_pair_once():
+    """AMP bills ingestion by tier (the first 2 billion samples a month at $0.90 per 10M, the next 250
+    billion at $0.35, beyond 252 billion at $0.16; content/prices/aws_amp.yaml cites the page), so a
+    month of 3 billion costs 180 + 35, not 3e9 at either rate; at the boundary every sample is in the
+    first tier. A deduplicated pair is charged once (AMP's "Deduplicating high availability metrics":
+    not "charged for the data ingestion and storage multiple times"): the bill follows the kept
+    samples, not the sent ones. Storage is $0.03 per GiB-month of what the retention holds."""
+    tiers = capacity._prices(capacity.AMP_PRICES)["regions"]["us-east-1"]["ingest_tiers"]
+    assert capacity.tiered_usd(2e9, tiers) == pytest.approx(180.0)
+    assert capacity.tiered_usd(2e9 + 1e7, tiers) == pytest.approx(180.35)
+    assert capacity.tiered_usd(3e9, tiers) == pytest.approx(215.0)
+    assert capacity.tiered_usd(300e9, tiers) == pytest.approx(180 + 250e9 / 1e7 * 0.35 + 48e9 / 1e7 * 0.16)
+    assert capacity.tiered_usd(0, tiers) == 0
+    s = _store(clusters=THREE, kubernetesClusters=[EKS_B])
+    g = capacity.plan(s)["global_store"]
+    month = g["samples_per_month"]  # kept samples: half of what the pair sends
+    assert g["samples_per_second_sent"] == pytest.approx(2 * g["samples_per_second"], abs=0.2)
+    assert g["ingest_usd_month"] == pytest.approx(capacity.tiered_usd(month, tiers), abs=0.01)
+    assert g["ingest_usd_month"] < capacity.tiered_usd(2 * month, tiers) - 1
+    assert g["storage_usd_month"] == pytest.approx(g["storage_gib"] * 0.03, abs=0.01)
+    assert g["monthly_usd"] == pytest.approx(g["ingest_usd_month"] + g["storage_usd_month"], abs=0.01)
+    assert (g["price_as_of"], g["price_region"]) == ("2025-01-01", "us-east-1")
+
+
+def test_amps_retention_drives_its_storage_bill_and_mimir_gets_no_price():
+    """A year of retention holds 365/150 of the default's storage; ingestion does not change. Mimir is
+    self-managed: the plan gives it no bill."""
+    base = capacity.plan(_store(clusters=THREE, kubernetesClusters=[EKS_B]))["global_store"]
+    year = capacity.plan(_store(clusters=THREE, kubernetesClusters=[EKS_B],
+                                globalMetricsRetentionDays=365))["global_store"]
+    assert year["ingest_usd_month"] == base["ingest_usd_month"]
+    assert year["storage_usd_month"] == pytest.approx(base["storage_usd_month"] * 365 / 150, rel=0.01)
+    mimir = capacity.plan(CapacityArgs.of(make_settings(
+        "prod", globalMetrics="mimir", globalMetricsUrl="https://mimir.example",
+        globalMetricsTenant="kafka-prod")))["global_store"]
+    assert not {"monthly_usd", "price_as_of"} & set(mimir)
+
+
+def test_an_aged_amp_price_table_is_a_warning_of_its_own():
+    s = _store(clusters=THREE, kubernetesClusters=[EKS_B])
+    as_of = date(2025, 1, 1)
+    aged = lambda days: [w for w in capacity.plan(s, today=as_of + timedelta(days=days))["warnings"]  # noqa: E731
+                         if w.startswith("global_store: prices")]
+    assert aged(180) == [] and aged(181) == ["global_store: prices are 181 days old (as of 2025-01-01; over 180)"]

@@ -102,9 +102,12 @@ def test_the_global_store_shows_what_it_ingests_and_keeps_and_a_pr_diff_shows_th
     (row,) = [r for r in capacity_report.rows(amp) if r[0] == "global store (amp)"]
     assert row[1] == f"{g['samples_per_second']:,} samples/s ({g['samples_per_month']:,} a month)"
     assert row[2] == f"{g['storage_gib']:g} GiB over 150 days"
+    assert row[3] == (f"${g['monthly_usd']:g}/month (ingest ${g['ingest_usd_month']:g}"
+                      f" + storage ${g['storage_usd_month']:g})") and g["monthly_usd"] > 0
     mimir = _plan(global_metrics="mimir")
     (row,) = [r for r in capacity_report.rows(mimir) if r[0] == "global store (mimir)"]
-    assert row[2] == f"{mimir['global_store']['storage_gib_per_day']:g} GiB a day"
+    assert row[2] == f"{mimir['global_store']['storage_gib_per_day']:g} GiB a day" and row[3] == "-"
     assert not [r for r in capacity_report.rows(PROD) if r[0].startswith("global store")]
     lines, danger = capacity_report.compare(PROD, amp)
-    assert lines == [f"capacity global store samples/s: 0 → {g['samples_per_second']:,}"] and danger == []
+    assert lines == [f"capacity global store samples/s: 0 → {g['samples_per_second']:,}",
+                     f"capacity global store cost: $0/month → ${g['monthly_usd']:g}/month"] and danger == []
