@@ -83,10 +83,10 @@ def _release(res) -> Resource:
 
 
 def _edited(res, target, edit) -> list:
-    """`res` with `target`'s props deep-copied and changed by `edit(props)`."""
+    """`res` with `target`'s props deep-copied and changed by `edit(props)` (in the same cluster: its provider kept)."""
     props = copy.deepcopy(target.props)
     edit(props)
-    return [Resource(r.type, r.name, r.urn, props) if r is target else r for r in res]
+    return [Resource(r.type, r.name, r.urn, props, provider=r.provider) if r is target else r for r in res]
 
 
 PROXY = network_checks.prometheus_and_alertmanager_behind_the_proxy
@@ -218,8 +218,9 @@ def test_the_pack_reports_the_entry_points_through_the_analyzer(plans):
          f"{PROM} listens on the pod's address (prometheusSpec.listenLocal is not true)")]
 
 
+OIDC_B = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-central-1.amazonaws.com/id/B"
 TWO_K8S = {"clusters": ["a ns=a preset=strimzi", "b ns=b preset=strimzi k8s=eks-b"],
-           "kubernetesClusters": ["eks-b context=eks-b"]}
+           "kubernetesClusters": [f"eks-b context=eks-b oidc={OIDC_B}"]}
 
 
 def test_every_kubernetes_cluster_isolates_its_own_exporters_and_a_policy_counts_only_in_its_cluster(program):
@@ -233,10 +234,11 @@ def test_every_kubernetes_cluster_isolates_its_own_exporters_and_a_policy_counts
     eks_b = next(r.provider for r in res if r.type == network_checks.RELEASE and "eks-b" in r.name)
     assert eks_b.endswith("::kafka-monitoring-kubernetes-eks-b")
     home_only = [r for r in res if not (r.type == network_checks.NETWORK_POLICY and r.provider == eks_b)]
-    assert network_checks.exporters_isolated_by_network_policies(home_only) == [
-        f"Helm release {name} in monitoring: no NetworkPolicy selects its pods" for name in (
-            "prometheus-blackbox-exporter (prometheus-blackbox-exporter)",  # the same release name in each cluster
-            "kafka-monitoring-alerting-eks-b-prometheus (kube-prometheus-stack)")]
+    assert sorted(network_checks.exporters_isolated_by_network_policies(home_only)) == sorted([
+        f"{what} in monitoring: no NetworkPolicy selects its pods" for what in (
+            "Helm release prometheus-blackbox-exporter (prometheus-blackbox-exporter)",  # the same name in each cluster
+            "Helm release kafka-monitoring-alerting-eks-b-prometheus (kube-prometheus-stack)",
+            "Deployment kafka-monitoring-collection-eks-b-jaeger")])  # its Jaeger, whose policy is eks-b's too
 
 
 def test_a_further_clusters_prometheus_and_alertmanager_accept_only_their_authenticating_proxies(program):
