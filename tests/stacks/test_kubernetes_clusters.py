@@ -173,6 +173,14 @@ def test_each_clusters_fluent_bit_assumes_the_writer_role_and_archives(three):
         assert values["serviceAccount"] == {"create": True, "name": "fluent-bit",
                                             "annotations": {"eks.amazonaws.com/role-arn": role}}, cluster
         assert re.search(r"\n +bucket +necpgame-kafka-monitoring-prod-compliance-archive\n", values["config"]["outputs"]), cluster
+    # The deployed role: each cluster's provider admits its Fluent Bit (the rest: tests/content/test_archive_policies.py).
+    from tests.content.test_archive_policies import irsa
+    from tests.policy.iam_model import allowed
+    trust = json.loads(three.named("kafka-monitoring-archive-writer-role").inputs["assumeRolePolicy"])
+    for oidc in ("arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/NECPGAMEPROD",
+                 f"{OIDC}B", f"{OIDC}C"):
+        assert allowed(trust, irsa(oidc, "monitoring:fluent-bit")) and not allowed(trust, irsa(oidc, "monitoring:x"))
+    assert not allowed(trust, irsa(f"{OIDC}D", "monitoring:fluent-bit"))
 
 
 def test_a_further_clusters_credentials_stay_secret_and_nothing_else_carries_them(three):
