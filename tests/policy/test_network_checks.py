@@ -251,3 +251,30 @@ def test_a_further_clusters_prometheus_and_alertmanager_accept_only_their_authen
         assert ports["allow-prometheus"] == {9091, 8081}, path
         assert {9095, 8081} <= ports["allow-alertmanager"] and not {9090, 9093} & ports["allow-alertmanager"], path
     assert "clusters/eks-b/auth-proxy/prometheus.nginx.conf" in run.artifacts
+
+
+def test_each_clusters_jaeger_query_is_judged_by_the_policies_of_its_own_cluster(program):
+    """eks-b runs a Jaeger of its own (stacks/platform.py): a query rule opened to everyone in eks-b's allow-jaeger
+    names eks-b's Deployment only, the same in the home cluster's names the home one only; and eks-b's Jaeger
+    is isolated by eks-b's policies, not by the home cluster's of the same namespace and labels."""
+    res = resources(program("prod", **TWO_K8S))
+    assert JAEGER(res) == [] and network_checks.exporters_isolated_by_network_policies(res) == []
+    policies = {r.provider.rsplit("::", 1)[-1]: r for r in res if r.type == network_checks.NETWORK_POLICY
+                and r.props["metadata"]["name"] == "allow-jaeger"}
+    assert set(policies) == {"kafka-monitoring-kubernetes", "kafka-monitoring-kubernetes-eks-b"}
+
+    def open_query(props):
+        (rule,) = _query_rules(props["spec"])
+        rule.pop("from")
+    for provider, deployment in (("kafka-monitoring-kubernetes-eks-b", "kafka-monitoring-collection-eks-b-jaeger"),
+                                 ("kafka-monitoring-kubernetes", "kafka-monitoring-collection-jaeger")):
+        assert JAEGER(_edited(res, policies[provider], open_query)) == [
+            f"Deployment {deployment} in monitoring: policy allow-jaeger opens the query API (16686) to every source"]
+    # A policy of eks-b selecting every Jaeger by the chart's name alone still opens eks-b's only: a policy
+    # counts in its own cluster (its provider), whatever the labels of another cluster's pods.
+    def open_every_jaeger(props):
+        props["spec"]["podSelector"] = {"matchLabels": {"app.kubernetes.io/name": "jaeger"}}
+        open_query(props)
+    assert JAEGER(_edited(res, policies["kafka-monitoring-kubernetes-eks-b"], open_every_jaeger)) == [
+        "Deployment kafka-monitoring-collection-eks-b-jaeger in monitoring: policy allow-jaeger opens the query API "
+        "(16686) to every source"]
