@@ -181,7 +181,7 @@ class Archive(pulumi.ComponentResource):
             return None
         role = aws.iam.Role(
             f"{self._name}-writer-role", description="Fluent Bit: writes security events into the compliance archive",
-            assume_role_policy=json.dumps(layout.writer_role_trust(s, list(providers.values()))),
+            assume_role_policy=json.dumps(layout.writer_role_trust(s)),
             opts=self._protected())
         # Only the clusters the role trusts get it: another cluster's Fluent Bit could not assume it.
         self.writer_role_arns = {cluster: role.arn for cluster in providers}

@@ -159,13 +159,13 @@ def writer_providers(s: "ArchiveArgs") -> dict[str, str]:
     return providers
 
 
-def writer_role_trust(s: "ArchiveArgs", providers: list[str]) -> dict:
-    """Fluent Bit's service account (the same namespace and name in every cluster) through each cluster's
-    own OIDC provider: one statement per provider, since the `<issuer>:sub` and `:aud` keys a token brings
-    are named after its own issuer (a statement naming two providers could check only one's keys)."""
+def writer_role_trust(s: "ArchiveArgs") -> dict:
+    """Fluent Bit's service account (the same namespace and name in every cluster) through the provider of
+    each cluster of writer_providers: one statement per provider, since the `<issuer>:sub` and `:aud` keys a
+    token brings are named after its own issuer (a statement naming two providers could check only one's)."""
     account = [f"{s.monitoring_namespace}:{FLUENT_BIT_SERVICE_ACCOUNT}"]
-    return {"Version": "2012-10-17",
-            "Statement": [st for arn in providers for st in web_identity_trust(arn, account)["Statement"]]}
+    return {"Version": "2012-10-17", "Statement": [
+        st for arn in writer_providers(s).values() for st in web_identity_trust(arn, account)["Statement"]]}
 
 
 def snapshot_role_trust(account_id: str, oidc_provider_arn: str, service_accounts: list[str],

@@ -364,7 +364,7 @@ def writer_trust(**overrides) -> tuple[dict[str, str], dict]:
     """(the clusters whose Fluent Bit writes, by their provider; the writer role's trust) of prod with overrides."""
     args = _archive_args(**overrides)
     providers = layout.writer_providers(args)
-    return providers, layout.writer_role_trust(args, list(providers.values()))
+    return providers, layout.writer_role_trust(args)
 
 
 def test_the_writer_role_trusts_each_writing_clusters_fluent_bit_through_its_own_provider_only():
@@ -408,7 +408,7 @@ def test_a_stack_whose_own_cluster_has_no_provider_trusts_only_the_further_clust
     args = _archive_args("dev", eksOidcProviderArn="", enableSearchRetention=False,
                          kubernetesClusters=[f"eks-b context=eks-b oidc={OIDC_B}"])
     providers = layout.writer_providers(args)
-    trust = layout.writer_role_trust(args, list(providers.values()))
+    trust = layout.writer_role_trust(args)
     assert providers == {"eks-b": OIDC_B}
     assert allowed(trust, irsa(OIDC_B, FLUENT_BIT))
     assert not allowed(trust, irsa(OIDC, FLUENT_BIT))
