@@ -166,7 +166,10 @@ def test_the_home_clusters_collection_keeps_its_urns(stack_runs, three):
 
 def test_each_clusters_fluent_bit_assumes_the_writer_role_and_archives(three):
     """IRSA: the service account's role annotation; the role trusts each cluster's provider
-    (tests/content/test_archive_policies.py evaluates that trust)."""
+    (tests/content/test_archive_policies.py evaluates that trust). The chart names the account
+    `serviceAccount.name` when it creates one, whatever the release is called (fluent/helm-charts
+    charts/fluent-bit/templates/_helpers.tpl `fluent-bit.serviceAccountName`), so it is `fluent-bit` in
+    every cluster: the trust tells the clusters apart by their providers alone."""
     role = "arn:aws:iam::123456789012:role/kafka-monitoring-archive-writer-role"
     for cluster, (_, _, release, _, _) in COLLECTIONS.items():
         values = three.named(release).inputs["values"]
