@@ -249,3 +249,12 @@ def test_collection_without_alerting_still_reaches_every_cluster(program):
     policies = {r.inputs["metadata"]["name"] for r in run.of_type("kubernetes:networking.k8s.io/v1:NetworkPolicy")
                 if r.provider.endswith("::kafka-monitoring-kubernetes-eks-b")}
     assert policies == {"default-deny-ingress", "allow-fluent-bit", "allow-jaeger"}
+
+
+def test_a_three_cluster_stack_passes_every_check_the_preview_and_the_pack_run(three):
+    """harness/preview.py policy_problems: the security invariants and the network checks (every exporter and
+    Jaeger isolated by its own cluster's policies, the proxies, Jaeger's query API), over all three clusters."""
+    from harness import preview
+    assert preview.policy_problems(three) == []
+    jaegers = [r for r in resources(three) if r.type == "kubernetes:apps/v1:Deployment"]
+    assert len({r.provider for r in jaegers}) == 3   # judged: one Jaeger in each cluster
