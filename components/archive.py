@@ -79,6 +79,7 @@ class Archive(pulumi.ComponentResource):
         self.archive_key_arn = key.arn
         self.snapshot_key_arn = snapshot_key.arn
         self.snapshot_role_arn = snapshot_role.arn
+        self.writer_role_arns: dict[str, pulumi.Output[str]] = {}  # Kubernetes cluster -> its Fluent Bit's writer role
         self.writer_role_arn = self._writer(archive, key)
 
         # Who may use each key, now that the roles exist: writers encrypt, readers decrypt.
@@ -172,15 +173,18 @@ class Archive(pulumi.ComponentResource):
         return bucket
 
     def _writer(self, archive: aws.s3.Bucket, key: aws.kms.Key) -> pulumi.Output[str] | None:
-        """The role Fluent Bit's service account assumes (IRSA) to put security events into the archive."""
+        """The role Fluent Bit's service account assumes (IRSA) to put security events into the archive:
+        one role, trusted through the OIDC provider of every Kubernetes cluster whose Fluent Bit writes."""
         s = self._s
-        if not s.eks_oidc_provider_arn:
+        providers = layout.writer_providers(s)
+        if not providers:
             return None
         role = aws.iam.Role(
             f"{self._name}-writer-role", description="Fluent Bit: writes security events into the compliance archive",
-            assume_role_policy=json.dumps(layout.web_identity_trust(
-                s.eks_oidc_provider_arn, [f"{s.monitoring_namespace}:{layout.FLUENT_BIT_SERVICE_ACCOUNT}"])),
+            assume_role_policy=json.dumps(layout.writer_role_trust(s)),
             opts=self._protected())
+        # Only the clusters the role trusts get it: another cluster's Fluent Bit could not assume it.
+        self.writer_role_arns = {cluster: role.arn for cluster in providers}
         policy = key.arn.apply(lambda k: layout.archive_writer_policy(layout.bucket_name(s, layout.ARCHIVE), k))
         aws.iam.RolePolicy(f"{self._name}-writer-role-policy", role=role.id, policy=policy.apply(json.dumps),
                            opts=self._protected())

@@ -46,11 +46,14 @@ class Collection(pulumi.ComponentResource):
 
     def __init__(self, name: str, settings: CollectionArgs, namespace: k8s.core.v1.Namespace | None,
                  after: list[pulumi.Resource], writer_role_arn: pulumi.Input[str] | None,
-                 opts: pulumi.ResourceOptions | None = None):
+                 opts: pulumi.ResourceOptions | None = None, fluent_bit_release: str | None = None):
         """`after`: what must exist before the writers start (the retention objects: depending on a
         component waits for all of its children). `writer_role_arn`: the archive writer role, or
-        None for no archive output."""
+        None for no archive output. `fluent_bit_release`: the Helm release's name, `<name>-fluent-bit`
+        unless given (a release name is at most 53 characters, pkg/chartutil/validate_name.go)."""
         super().__init__("kafka-monitoring:collection:Collection", name, None, opts)
+        # What the NetworkPolicies select: Jaeger's instance label and Fluent Bit's release.
+        self.instance, self.fluent_bit_release = name, fluent_bit_release or f"{name}-fluent-bit"
         s, ns = settings, settings.monitoring_namespace
         in_namespace = [namespace] if namespace else []  # an existing namespace is used by name
         in_ns = pulumi.ResourceOptions(parent=self, depends_on=in_namespace)
@@ -70,7 +73,7 @@ class Collection(pulumi.ComponentResource):
         region = pulumi.Config("aws").get("region") or ""
         values = fluent_bit_values(s, credentials_name, archive_bucket, region, writer_role_arn)
         k8s.helm.v3.Release(
-            f"{name}-fluent-bit", name=f"{name}-fluent-bit", chart="fluent-bit", version=s.fluent_bit_chart_version,
+            self.fluent_bit_release, name=self.fluent_bit_release, chart="fluent-bit", version=s.fluent_bit_chart_version,
             repository_opts={"repo": FLUENT_BIT_REPO}, namespace=ns, values=values,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[*in_namespace, credentials, *after]))
 

@@ -4,8 +4,11 @@
 
 The stack's own cluster is `kubernetesCluster` on `kubernetes:context`; each listed one gets its own
 explicit Kubernetes provider on its context and its own Prometheus pair, Alertmanager and exporters,
-for the Kafka clusters whose spec says `k8s=<name>`. `oidc` is that cluster's IAM OIDC provider: with
-globalMetrics amp its Prometheus writes through IRSA, as the stack's own does with eksOidcProviderArn.
+for the Kafka clusters whose spec says `k8s=<name>`, and its own Fluent Bit and Jaeger. `oidc` is that
+cluster's IAM OIDC provider: with globalMetrics amp its Prometheus writes through IRSA, and with the
+archive and collection its Fluent Bit writes security events into the archive through IRSA, as the
+stack's own do with eksOidcProviderArn. Without it that cluster's security events would never reach the
+locked archive, silently: refused. Each cluster has its own provider (its own token issuer).
 `events=no` says the cluster runs no event-processing pods (app=kafka-event-driven-core), so its
 Prometheus does not warn that it discovers none (KafkaEventCoreTargetsMissing); yes by default.
 """
@@ -63,6 +66,7 @@ def placement_problems(v: Mapping[str, Any]) -> list[str]:
     problems: list[str] = []
     homes = {v["kubernetesCluster"]}
     contexts: set[str] = set()
+    providers = {v["eksOidcProviderArn"]} - {""}
     for i, spec in enumerate(v["kubernetesClusters"]):
         cluster, errors = parse_kubernetes_cluster(spec, f"kubernetesClusters[{i}]")
         problems += errors
@@ -76,8 +80,15 @@ def placement_problems(v: Mapping[str, Any]) -> list[str]:
         if v["globalMetrics"] == "amp" and not cluster.oidc_provider_arn:
             problems.append(f"kubernetesClusters[{i}].oidc: required with globalMetrics amp: its Prometheus "
                             "writes through IRSA")
+        if v["enableArchive"] and v["enableCollection"] and not cluster.oidc_provider_arn:
+            problems.append(f"kubernetesClusters[{i}].oidc: required with enableArchive and enableCollection: its "
+                            "Fluent Bit writes security events into the archive through IRSA")
+        if cluster.oidc_provider_arn and cluster.oidc_provider_arn in providers:
+            problems.append(f"kubernetesClusters[{i}].oidc: used twice (or is eksOidcProviderArn); allowed: each "
+                            "cluster's own OIDC provider")
         homes.add(cluster.name)
         contexts.add(cluster.context)
+        providers |= {cluster.oidc_provider_arn} - {""}
     owners: dict[str, str] = {}
     for i, spec in enumerate(v["clusters"]):
         kafka, _ = parse_cluster(spec, f"clusters[{i}]")  # malformed specs: refused by cluster_list_problems

@@ -57,6 +57,7 @@ ArchiveArgs = _section("ArchiveArgs", """
     bucket_prefix object_lock_mode object_lock_days archive_transition_days snapshot_noncurrent_days
     access_log_retention_days archive_replication archive_replica_region archive_reader_role_arns break_glass_role_arn
     eks_oidc_provider_arn monitoring_namespace opensearch_deployment search_service_accounts stack
+    kubernetes_cluster kubernetes_clusters enable_collection
 """)
 RetentionArgs = _section("RetentionArgs", """
     application_log_retention_days security_retention_days application_archive_retention_days snapshot_schedule
@@ -73,7 +74,7 @@ CollectionArgs = _section("CollectionArgs", """
     clusters monitoring_namespace platform_namespace secrets bucket_prefix stack fluent_bit_chart_version
     application_log_levels log_output_retry_limit security_retention_days jaeger_image jaeger_replicas
     jaeger_query_url trace_storage trace_index_prefix trace_retention_days trace_sampling_rate
-    trace_sampling_overrides trace_health_operations
+    trace_sampling_overrides trace_health_operations kubernetes_cluster
 """, _SEARCH)
 GrafanaArgs = _section("GrafanaArgs", """
     grafana_url prometheus_url alertmanager_url jaeger_query_url opensearch_version scrape_interval runbook_base_url

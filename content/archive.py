@@ -149,6 +149,25 @@ def web_identity_trust(oidc_provider_arn: str, service_accounts: list[str]) -> d
                                        f"{issuer}:sub": [f"system:serviceaccount:{sa}" for sa in service_accounts]}}}]}
 
 
+def writer_providers(s: "ArchiveArgs") -> dict[str, str]:
+    """Kubernetes cluster -> the OIDC provider through which its Fluent Bit writes into the archive: the
+    stack's own cluster where eksOidcProviderArn is set (its writer role has always existed without
+    collection), and every further cluster (`oidc=`) whose Fluent Bit collection deploys."""
+    providers = {s.kubernetes_cluster: s.eks_oidc_provider_arn} if s.eks_oidc_provider_arn else {}
+    if s.enable_collection:
+        providers.update({k.name: k.oidc_provider_arn for k in s.kubernetes_clusters if k.oidc_provider_arn})
+    return providers
+
+
+def writer_role_trust(s: "ArchiveArgs") -> dict:
+    """Fluent Bit's service account (the same namespace and name in every cluster) through the provider of
+    each cluster of writer_providers: one statement per provider, since the `<issuer>:sub` and `:aud` keys a
+    token brings are named after its own issuer (a statement naming two providers could check only one's)."""
+    account = [f"{s.monitoring_namespace}:{FLUENT_BIT_SERVICE_ACCOUNT}"]
+    return {"Version": "2012-10-17", "Statement": [
+        st for arn in writer_providers(s).values() for st in web_identity_trust(arn, account)["Statement"]]}
+
+
 def snapshot_role_trust(account_id: str, oidc_provider_arn: str, service_accounts: list[str],
                         amazon_opensearch_service: bool) -> dict:
     """Who writes snapshots: the self-managed search pods through IRSA, and, for Amazon OpenSearch

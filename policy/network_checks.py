@@ -190,8 +190,8 @@ def _unrestricted(peer: dict) -> bool:
 def jaeger_query_limited_to_named_peers(resources: list[Any]) -> list[str]:
     """Jaeger's query API is reachable only from the peers the NetworkPolicies name, never with the span ports.
 
-    Every ingress rule of a policy selecting a pod that serves 16686 and opening that port names its
-    peers, none of them everything, and opens no OTLP port."""
+    Every ingress rule of a policy selecting a pod that serves 16686 (in the same cluster) and opening
+    that port names its peers, none of them everything, and opens no OTLP port."""
     policies = [r for r in resources if r.type == NETWORK_POLICY]
     if not policies:
         return []
@@ -207,9 +207,10 @@ def jaeger_query_limited_to_named_peers(resources: list[Any]) -> list[str]:
         if QUERY_PORT not in numbers:
             continue
         where = f"Deployment {meta.get('name', d.name)} in {meta.get('namespace', '')}"
-        for policy in policies:
+        for policy in policies:  # those of its own cluster (the same provider)
             pmeta, spec = policy.props.get("metadata") or {}, policy.props.get("spec") or {}
-            if pmeta.get("namespace") != meta.get("namespace") or not _selects(spec.get("podSelector"), labels) \
+            if getattr(policy, "provider", "") != getattr(d, "provider", "") \
+                    or pmeta.get("namespace") != meta.get("namespace") or not _selects(spec.get("podSelector"), labels) \
                     or "Ingress" not in (spec.get("policyTypes") or ["Ingress"]):
                 continue
             for rule in spec.get("ingress") or []:

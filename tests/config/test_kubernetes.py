@@ -38,9 +38,9 @@ def refused(**overrides) -> list[str]:
 
 def test_two_clusters_each_scrape_their_own_kafka_clusters():
     s = make_settings("prod", clusters=[TWO_CLUSTERS[0], TWO_CLUSTERS[1] + " k8s=eks-b"],
-                      kubernetesClusters=["eks-b context=eks-b"])
+                      kubernetesClusters=[f"eks-b context=eks-b oidc={OIDC_B}"])
     assert [c.k8s for c in s.clusters] == ["", "eks-b"]
-    assert s.kubernetes_clusters == (KubernetesCluster("eks-b", "eks-b"),)
+    assert s.kubernetes_clusters == (KubernetesCluster("eks-b", "eks-b", OIDC_B),)
     # Assigning to the stack's own cluster by name is the same as not saying.
     s = make_settings("prod", clusters=[TWO_CLUSTERS[0] + " k8s=necpgame-prod"])
     assert s.clusters[0].k8s == "necpgame-prod"
@@ -77,3 +77,32 @@ def test_a_cluster_says_whether_it_runs_event_processing_pods():
     assert parse_kubernetes_cluster("eks-b context=b events=yes", "k")[0].event_core is True
     cluster, problems = parse_kubernetes_cluster("eks-b context=b events=false", "k")
     assert cluster is None and problems == ["k.events: not allowed; allowed: yes or no"]
+
+
+def test_a_further_cluster_without_its_oidc_provider_is_refused_where_its_fluent_bit_would_archive():
+    """With the archive and collection on, a further cluster's Fluent Bit writes security events into the
+    locked archive through IRSA (content/archive.py writer_providers): without `oidc=` they would never
+    reach it, silently. Refused in every environment; accepted where nothing of that cluster archives."""
+    specs = [f"eks-b context=b oidc={OIDC_B}", "eks-c context=c"]
+    for stack in ("prod", "dev"):
+        with pytest.raises(SettingsError) as err:
+            make_settings(stack, kubernetesClusters=specs)
+        assert [p for p in err.value.problems if p.startswith("kubernetesClusters")] == [
+            "kubernetesClusters[1].oidc: required with enableArchive and enableCollection: its Fluent Bit writes "
+            "security events into the archive through IRSA"], stack
+    # Near misses: nothing of eks-c archives.
+    make_settings("dev", kubernetesClusters=specs, enableCollection=False)
+    make_settings("dev", kubernetesClusters=specs, enableArchive=False, enableSearchRetention=False)
+
+
+@pytest.mark.parametrize("specs", [
+    [f"eks-b context=b oidc={OIDC_B}", f"eks-c context=c oidc={OIDC_B}"],  # two clusters, one provider
+    ["eks-b context=b oidc=arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/NECPGAMEPROD"],
+])
+def test_a_provider_given_to_two_clusters_is_refused(specs):
+    """Each EKS cluster has an issuer of its own: a provider given twice is a copy-paste, and the cluster it
+    was meant for would be trusted through another's (its pods' tokens would never match)."""
+    problems = refused(kubernetesClusters=specs)
+    assert [p for p in problems if p.startswith("kubernetesClusters")] == [
+        f"kubernetesClusters[{len(specs) - 1}].oidc: used twice (or is eksOidcProviderArn); allowed: each cluster's "
+        "own OIDC provider"]

@@ -148,6 +148,8 @@ CASES: list[tuple[str, str, Callable | str, str]] = [
     ("service-account-no-namespace", "prod", _set(searchServiceAccounts=["elasticsearch"]), "searchServiceAccounts"),
     ("prod-no-break-glass", "prod", _drop("breakGlassRoleArn"), "breakGlassRoleArn"),
     ("prod-no-oidc", "prod", _drop("eksOidcProviderArn"), "eksOidcProviderArn"),
+    # a further cluster whose Fluent Bit could not reach the archive (config/kubernetes.py)
+    ("further-cluster-no-oidc", "staging", _set(kubernetesClusters=["eks-b context=eks-b"]), "kubernetesClusters[0].oidc"),
     ("ca-bundle-relative", "prod", _set(searchCaBundle="certs/ca.pem"), "searchCaBundle"),
     ("health-ops-not-paths", "dev", _set(traceHealthOperations=["health"]), "traceHealthOperations"),
     ("levels-lowercase", "prod", _set(applicationLogLevels=["warn"]), "applicationLogLevels"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from config.sections import ArchiveArgs
 from content import archive as layout
 from tests.conftest import make_settings
 from tests.policy.iam_model import Request, allowed, condition_holds, denied
@@ -331,3 +332,84 @@ def test_the_snapshot_role_is_assumed_by_the_search_pods_and_only_our_managed_do
     ours = {"aws:SourceAccount": "123456789012", "aws:SourceArn": "arn:aws:es:eu-west-1:123456789012:domain/security"}
     assert not allowed(trust, Request("sts:AssumeRole", "*", principal="lambda.amazonaws.com", context=ours))
     assert not allowed(trust, Request("sts:TagSession", "*", principal="es.amazonaws.com", context=ours))
+
+
+# --- Who may assume the archive writer role: the Fluent Bit service account of every Kubernetes cluster that
+# writes into the archive, each through its own cluster's OIDC provider (issue 27). EKS User Guide, "IAM roles for
+# service accounts": a pod's projected token has `sub` system:serviceaccount:<namespace>:<name>, which names no
+# cluster; its `iss` is that cluster's own issuer. STS validates the token with the IAM OIDC provider of that
+# issuer, which becomes the request's federated principal, and puts the claims in the request context under that
+# issuer's keys, `<issuer>:sub` and `<issuer>:aud` (IAM User Guide, "IAM and AWS STS condition context keys",
+# the keys for OIDC federation). So a cluster is told apart only by the provider: the same namespace and name in
+# another cluster arrive as another principal with other keys. ----
+FURTHER_OIDC = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-central-1.amazonaws.com/id/"
+OIDC_B, OIDC_C = f"{FURTHER_OIDC}B", f"{FURTHER_OIDC}C"
+THREE_CLUSTERS = [f"eks-b context=eks-b oidc={OIDC_B}", f"eks-c context=eks-c oidc={OIDC_C}"]
+FLUENT_BIT = "monitoring:fluent-bit"
+
+
+def irsa(provider: str, service_account: str, keys_of: str | None = None, aud: str = "sts.amazonaws.com") -> Request:
+    """A pod's token validated by `provider`; `keys_of`: the claims under another provider's keys, which no real
+    token brings (it shows that each statement reads its own provider's keys)."""
+    issuer = (keys_of or provider).split(":oidc-provider/", 1)[1]
+    return Request("sts:AssumeRoleWithWebIdentity", "*", principal=provider,
+                   context={f"{issuer}:aud": aud, f"{issuer}:sub": f"system:serviceaccount:{service_account}"})
+
+
+def _archive_args(stack: str = "prod", **overrides) -> ArchiveArgs:
+    return ArchiveArgs.of(make_settings(stack, **overrides))
+
+
+def writer_trust(**overrides) -> tuple[dict[str, str], dict]:
+    """(the clusters whose Fluent Bit writes, by their provider; the writer role's trust) of prod with overrides."""
+    args = _archive_args(**overrides)
+    providers = layout.writer_providers(args)
+    return providers, layout.writer_role_trust(args)
+
+
+def test_the_writer_role_trusts_each_writing_clusters_fluent_bit_through_its_own_provider_only():
+    providers, trust = writer_trust(kubernetesClusters=THREE_CLUSTERS)
+    assert providers == {"necpgame-prod": OIDC, "eks-b": OIDC_B, "eks-c": OIDC_C}
+    for provider in (OIDC, OIDC_B, OIDC_C):
+        assert allowed(trust, irsa(provider, FLUENT_BIT)), provider
+        for other in ("monitoring:fluent-bit-2", "monitoring:default", "logging:fluent-bit", "kube-system:fluent-bit",
+                      "monitoring:kafka-monitoring-alerting-prometheus", "monitoring:fluent-bi", "Monitoring:fluent-bit"):
+            assert not allowed(trust, irsa(provider, other)), (provider, other)   # another SA, another namespace
+        assert not allowed(trust, irsa(provider, FLUENT_BIT, aud="sts.amazonaws.com.evil")), provider
+    # Each statement reads the keys of its own provider: cluster B's provider with the home issuer's keys (what a
+    # single statement naming both providers would have to accept) is refused.
+    assert not allowed(trust, irsa(OIDC_B, FLUENT_BIT, keys_of=OIDC))
+    assert not allowed(trust, irsa(OIDC, FLUENT_BIT, keys_of=OIDC_C))
+    # Look-alike providers, with their own keys or with B's: another id, another case, another account, another
+    # partition, a cluster that is not the stack's.
+    for look_alike in (f"{FURTHER_OIDC}B2", f"{FURTHER_OIDC}b", f"{FURTHER_OIDC}D",
+                       OIDC_B.replace("123456789012", "999999999999"), OIDC_B.replace("arn:aws:", "arn:aws-cn:"),
+                       OIDC_B.replace("eu-central-1", "eu-west-1")):
+        assert not allowed(trust, irsa(look_alike, FLUENT_BIT)), look_alike
+        assert not allowed(trust, irsa(look_alike, FLUENT_BIT, keys_of=OIDC_B)), look_alike
+    # Without a web identity (a role of the account calling AssumeRole) nothing.
+    assert not allowed(trust, Request("sts:AssumeRole", "*", principal="arn:aws:iam::123456789012:role/admin"))
+
+
+def test_a_cluster_whose_fluent_bit_does_not_write_is_not_trusted_though_its_provider_is_the_stacks():
+    """With collection off, eks-b keeps its provider for its Prometheus (globalMetrics amp) but runs no Fluent Bit:
+    a service account named fluent-bit there (anything an operator deploys under that name) is refused. The stack's
+    own cluster stays trusted, as its writer role always was without collection."""
+    providers, trust = writer_trust(kubernetesClusters=THREE_CLUSTERS, enableCollection=False, globalMetrics="amp",
+                                    globalMetricsGrafanaRoleArn="arn:aws:iam::123456789012:role/g")
+    assert providers == {"necpgame-prod": OIDC}
+    assert allowed(trust, irsa(OIDC, FLUENT_BIT))
+    assert not allowed(trust, irsa(OIDC_B, FLUENT_BIT)) and not allowed(trust, irsa(OIDC_C, FLUENT_BIT))
+
+
+def test_a_stack_whose_own_cluster_has_no_provider_trusts_only_the_further_clusters():
+    """dev without eksOidcProviderArn: its own Fluent Bit has no archive output (no writer role for it), the further
+    clusters' do. The home issuer is refused, though the service account is the same."""
+    args = _archive_args("dev", eksOidcProviderArn="", enableSearchRetention=False,
+                         kubernetesClusters=[f"eks-b context=eks-b oidc={OIDC_B}"])
+    providers = layout.writer_providers(args)
+    trust = layout.writer_role_trust(args)
+    assert providers == {"eks-b": OIDC_B}
+    assert allowed(trust, irsa(OIDC_B, FLUENT_BIT))
+    assert not allowed(trust, irsa(OIDC, FLUENT_BIT))
+    assert layout.writer_providers(_archive_args("dev", eksOidcProviderArn="", enableSearchRetention=False)) == {}

@@ -9,7 +9,7 @@ import ipaddress
 import pytest
 
 from config.sections import NetworkArgs
-from content import network
+from content import catalogue, network
 from content.scrape import scrape_configs
 from tests.content import relabel_model
 from tests.conftest import make_settings
@@ -358,3 +358,80 @@ def test_the_web_ports_in_the_flow_table_follow_the_proxies(proxied, prometheus_
     into = {d: {p for f in rows if f.destination == d for _, p in f.ports} for d in (prom, am)}  # 9094: gossip
     assert into[prom] == prometheus_ports
     assert into[am] == alertmanager_ports
+
+
+# --- A further Kubernetes cluster (kubernetesClusters): its own pods under its own policies ---------------------
+OIDC_B = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-central-1.amazonaws.com/id/B"
+FURTHER = {"clusters": ["kafka ns=necpgame-infrastructure preset=strimzi", "b ns=b preset=strimzi k8s=eks-b"],
+           "kubernetesClusters": [f"eks-b context=eks-b oidc={OIDC_B}"], "traceSenderNamespaces": ["game-backend"]}
+# cluster -> (its provider's name, its Strimzi cluster and namespace)
+PLACES = {"necpgame-prod": ("kafka-monitoring-kubernetes", (("kafka", "necpgame-infrastructure"),)),
+          "eks-b": ("kafka-monitoring-kubernetes-eks-b", (("b", "b"),))}
+
+
+@pytest.fixture(scope="module")
+def clusters():
+    """cluster -> (the model of that cluster with the policies its provider deploys, its pods, its Prometheus's
+    scrape jobs): each Kubernetes cluster of a two-cluster prod run seen alone, as its API server sees it."""
+    from harness import runtime
+    from tests.conftest import full_config
+    config, secret_keys = full_config("prod", **FURTHER)
+    run = runtime.run("prod", config, secret_keys)
+    found = {}
+    for cluster, (provider, strimzi) in PLACES.items():
+        ours = runtime.Run(run.stack, [r for r in run.resources if r.provider.endswith(f"::{provider}")])
+        backend = Pod("backend-0", "game-backend", {"app": "matchmaker"}, "10.9.0.3")
+        c, pods = cluster_of(ours, strimzi=strimzi, extra=(backend,))
+        jobs = ours.release("kube-prometheus-stack").inputs["values"]["prometheus"]["prometheusSpec"][
+            "additionalScrapeConfigs"]
+        found[cluster] = c, pods, jobs
+    return found
+
+
+@pytest.mark.parametrize("cluster", sorted(PLACES))
+def test_each_clusters_fluent_bit_and_jaeger_are_reached_as_in_the_home_cluster(clusters, cluster):
+    """Every flow the platform needs, and none of the forbidden ones, in each cluster on its own policies."""
+    c, pods, _ = clusters[cluster]
+    assert pods["fluent-bit"] and pods["jaeger"]
+    assert [why for s, d, port, proto, why in _required(pods) if not c.allowed(s, d, port, proto)] == []
+    assert [why for s, d, port, proto, why in _forbidden(pods) if c.allowed(s, d, port, proto)] == []
+
+
+@pytest.mark.parametrize("cluster", sorted(PLACES))
+def test_a_game_pod_reaches_no_admin_port_and_trace_senders_only_the_span_ports(clusters, cluster):
+    """Jaeger's pods serve OTLP (4317, 4318) and sampling (5778) to the namespaces allowed to send spans (the
+    platform's, and traceSenderNamespaces), its query API (16686) to Grafana's peers, its metrics (8888) to
+    Prometheus, its health (13133) to the node; Fluent Bit's 2020 is Prometheus's."""
+    c, pods, _ = clusters[cluster]
+    game, app, backend = one(pods, "game"), pods["platform-app"][0], one(pods, "backend-0")
+    fb, prom, grafana = one(pods, "fluent-bit"), pods["prometheus"][0], one(pods, "grafana")
+    for jaeger in pods["jaeger"]:
+        reach = {who.name: {port for port in (4317, 4318, 5778, 16686, 8888, 13133) if c.allowed(who, jaeger, port)}
+                 for who in (game, app, backend, prom, grafana)}
+        assert reach == {game.name: set(), app.name: {4317, 4318, 5778}, backend.name: {4317, 4318, 5778},
+                         prom.name: {8888}, grafana.name: {16686}}, jaeger.name
+    assert {who.name for who in (game, app, backend, grafana, prom) if c.allowed(who, fb, 2020)} == {prom.name}
+
+
+@pytest.mark.parametrize("cluster", sorted(PLACES))
+def test_each_clusters_prometheus_scrapes_its_own_fluent_bit_and_jaeger(clusters, cluster):
+    """Its rendered scrape jobs (pod discovery and relabelling, relabel_model) find that cluster's Fluent Bit and
+    every Jaeger replica, on their metrics ports, and its policies let every replica in: the jobs select by the
+    chart's `app.kubernetes.io/name`, which holds in every cluster whatever the release is called."""
+    c, pods, jobs = clusters[cluster]
+    by_name = {j["job_name"]: j for j in jobs}
+    found = {job: {(p.name, port) for p, port in _scrape_targets(by_name[job], pods)}
+             for job in (catalogue.JOB_FLUENT_BIT, catalogue.JOB_JAEGER)}
+    assert found == {catalogue.JOB_FLUENT_BIT: {(one(pods, "fluent-bit").name, 2020)},
+                     catalogue.JOB_JAEGER: {(p.name, 8888) for p in pods["jaeger"]}}
+    assert all(c.allowed(prom, next(p for p in every_pod(pods) if p.name == name), port)
+               for prom in pods["prometheus"] for targets in found.values() for name, port in targets)
+
+
+def test_the_home_clusters_policies_do_not_open_the_further_clusters_pods(clusters):
+    """The near miss: eks-b's pods under the home cluster's policies alone (same namespace, other release
+    names): Prometheus could not scrape its Fluent Bit, nor would the apps reach Jaeger's span ports."""
+    home, _, _ = clusters["necpgame-prod"]
+    _, pods, _ = clusters["eks-b"]
+    assert not home.allowed(pods["prometheus"][0], one(pods, "fluent-bit"), 2020)
+    assert not home.allowed(pods["platform-app"][0], one(pods, "jaeger"), 4317)

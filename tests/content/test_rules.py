@@ -14,9 +14,10 @@ from content.rules import EVENT_CORE_MISSING, rule_files
 from tests.conftest import make_settings
 from tests.content.promtool_tests import expected_alert
 
+_OIDC = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-central-1.amazonaws.com/id/"  # required with the archive
 SETTINGS = make_settings("prod", clusters=["a ns=a preset=strimzi", "b ns=b preset=strimzi k8s=eks-b",
                                            "c ns=c preset=strimzi k8s=eks-c"],
-                         kubernetesClusters=["eks-b context=eks-b events=no", "eks-c context=eks-c"])
+                         kubernetesClusters=[f"eks-b context=eks-b events=no oidc={_OIDC}B", f"eks-c context=eks-c oidc={_OIDC}C"])
 
 
 def _alerts_file(cluster: str) -> dict:

@@ -83,10 +83,10 @@ def _release(res) -> Resource:
 
 
 def _edited(res, target, edit) -> list:
-    """`res` with `target`'s props deep-copied and changed by `edit(props)`."""
+    """`res` with `target`'s props deep-copied and changed by `edit(props)` (in the same cluster: its provider kept)."""
     props = copy.deepcopy(target.props)
     edit(props)
-    return [Resource(r.type, r.name, r.urn, props) if r is target else r for r in res]
+    return [Resource(r.type, r.name, r.urn, props, provider=r.provider) if r is target else r for r in res]
 
 
 PROXY = network_checks.prometheus_and_alertmanager_behind_the_proxy
@@ -218,8 +218,9 @@ def test_the_pack_reports_the_entry_points_through_the_analyzer(plans):
          f"{PROM} listens on the pod's address (prometheusSpec.listenLocal is not true)")]
 
 
+OIDC_B = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-central-1.amazonaws.com/id/B"
 TWO_K8S = {"clusters": ["a ns=a preset=strimzi", "b ns=b preset=strimzi k8s=eks-b"],
-           "kubernetesClusters": ["eks-b context=eks-b"]}
+           "kubernetesClusters": [f"eks-b context=eks-b oidc={OIDC_B}"]}
 
 
 def test_every_kubernetes_cluster_isolates_its_own_exporters_and_a_policy_counts_only_in_its_cluster(program):
@@ -233,10 +234,11 @@ def test_every_kubernetes_cluster_isolates_its_own_exporters_and_a_policy_counts
     eks_b = next(r.provider for r in res if r.type == network_checks.RELEASE and "eks-b" in r.name)
     assert eks_b.endswith("::kafka-monitoring-kubernetes-eks-b")
     home_only = [r for r in res if not (r.type == network_checks.NETWORK_POLICY and r.provider == eks_b)]
-    assert network_checks.exporters_isolated_by_network_policies(home_only) == [
-        f"Helm release {name} in monitoring: no NetworkPolicy selects its pods" for name in (
-            "prometheus-blackbox-exporter (prometheus-blackbox-exporter)",  # the same release name in each cluster
-            "kafka-monitoring-alerting-eks-b-prometheus (kube-prometheus-stack)")]
+    assert sorted(network_checks.exporters_isolated_by_network_policies(home_only)) == sorted([
+        f"{what} in monitoring: no NetworkPolicy selects its pods" for what in (
+            "Helm release prometheus-blackbox-exporter (prometheus-blackbox-exporter)",  # the same name in each cluster
+            "Helm release kafka-monitoring-alerting-eks-b-prometheus (kube-prometheus-stack)",
+            "Deployment kafka-monitoring-collection-eks-b-jaeger")])  # its Jaeger, whose policy is eks-b's too
 
 
 def test_a_further_clusters_prometheus_and_alertmanager_accept_only_their_authenticating_proxies(program):
@@ -249,3 +251,30 @@ def test_a_further_clusters_prometheus_and_alertmanager_accept_only_their_authen
         assert ports["allow-prometheus"] == {9091, 8081}, path
         assert {9095, 8081} <= ports["allow-alertmanager"] and not {9090, 9093} & ports["allow-alertmanager"], path
     assert "clusters/eks-b/auth-proxy/prometheus.nginx.conf" in run.artifacts
+
+
+def test_each_clusters_jaeger_query_is_judged_by_the_policies_of_its_own_cluster(program):
+    """eks-b runs a Jaeger of its own (stacks/platform.py): a query rule opened to everyone in eks-b's allow-jaeger
+    names eks-b's Deployment only, the same in the home cluster's names the home one only; and eks-b's Jaeger
+    is isolated by eks-b's policies, not by the home cluster's of the same namespace and labels."""
+    res = resources(program("prod", **TWO_K8S))
+    assert JAEGER(res) == [] and network_checks.exporters_isolated_by_network_policies(res) == []
+    policies = {r.provider.rsplit("::", 1)[-1]: r for r in res if r.type == network_checks.NETWORK_POLICY
+                and r.props["metadata"]["name"] == "allow-jaeger"}
+    assert set(policies) == {"kafka-monitoring-kubernetes", "kafka-monitoring-kubernetes-eks-b"}
+
+    def open_query(props):
+        (rule,) = _query_rules(props["spec"])
+        rule.pop("from")
+    for provider, deployment in (("kafka-monitoring-kubernetes-eks-b", "kafka-monitoring-collection-eks-b-jaeger"),
+                                 ("kafka-monitoring-kubernetes", "kafka-monitoring-collection-jaeger")):
+        assert JAEGER(_edited(res, policies[provider], open_query)) == [
+            f"Deployment {deployment} in monitoring: policy allow-jaeger opens the query API (16686) to every source"]
+    # A policy of eks-b selecting every Jaeger by the chart's name alone still opens eks-b's only: a policy
+    # counts in its own cluster (its provider), whatever the labels of another cluster's pods.
+    def open_every_jaeger(props):
+        props["spec"]["podSelector"] = {"matchLabels": {"app.kubernetes.io/name": "jaeger"}}
+        open_query(props)
+    assert JAEGER(_edited(res, policies["kafka-monitoring-kubernetes-eks-b"], open_every_jaeger)) == [
+        "Deployment kafka-monitoring-collection-eks-b-jaeger in monitoring: policy allow-jaeger opens the query API "
+        "(16686) to every source"]
