@@ -100,18 +100,20 @@ def _swap(staging: Path, out: Path) -> None:
 
 
 def check(out: Path) -> list[tuple[str, bool, str]]:
-    """(artifact, ok, tool output) for every artifact a real tool can check here."""
+    """(artifact, ok, tool output) for every artifact a real tool can check here: the stack's own
+    cluster's and each further cluster's (clusters/<name>/, rendered for its own Kafka clusters)."""
     results = []
-    if tools.have("promtool"):
-        for rules in sorted(out.glob("prometheus/rules/*.yml")):
-            results.append((str(rules.relative_to(out)), *tools.check_rules(rules)))
-        config = out / "prometheus/prometheus.yml"
-        if config.exists():
-            results.append((str(config.relative_to(out)), *tools.check_prometheus_config(config)))
-    if tools.have("amtool"):
-        config = out / "alertmanager/alertmanager.yml"
-        if config.exists():
-            results.append((str(config.relative_to(out)), *tools.check_alertmanager_config(config)))
+    for root in [out, *sorted(p for p in (out / "clusters").glob("*") if p.is_dir())]:
+        if tools.have("promtool"):
+            for rules in sorted(root.glob("prometheus/rules/*.yml")):
+                results.append((str(rules.relative_to(out)), *tools.check_rules(rules)))
+            config = root / "prometheus/prometheus.yml"
+            if config.exists():
+                results.append((str(config.relative_to(out)), *tools.check_prometheus_config(config)))
+        if tools.have("amtool"):
+            config = root / "alertmanager/alertmanager.yml"
+            if config.exists():
+                results.append((str(config.relative_to(out)), *tools.check_alertmanager_config(config)))
     return results
 
 

@@ -54,7 +54,8 @@ ABSENT_WHEN: dict[str, str] = {
                                       "snapshot_role_arn", "access_log_bucket", "archive_kms_key_arn",
                                       "snapshot_kms_key_arn")},
     **{name: _NO_REPLICA for name in ("archive_replica_bucket", "archive_replica_bucket_arn", "replica_kms_key_arn")},
-    "archive_writer_role_arn": "enableArchive is false or eksOidcProviderArn is empty",
+    "archive_writer_role_arn": ("enableArchive is false or no Fluent Bit writes through an OIDC provider "
+                                "(eksOidcProviderArn, or with enableCollection a kubernetesClusters oidc=)"),
     **{name: "enableCollection is false" for name in ("jaeger_otlp_grpc_endpoint", "jaeger_otlp_http_endpoint",
                                                        "jaeger_query_url")},
     **{name: "enableGrafana is false" for name in ("grafana_folder_uids", "grafana_dashboard_urls",

@@ -3,6 +3,7 @@ a stack with one cluster keeps every URN it had."""
 from __future__ import annotations
 
 import json
+import shutil
 import re
 
 import pytest
@@ -258,3 +259,21 @@ def test_a_three_cluster_stack_passes_every_check_the_preview_and_the_pack_run(t
     assert preview.policy_problems(three) == []
     jaegers = [r for r in resources(three) if r.type == "kubernetes:apps/v1:Deployment"]
     assert len({r.provider for r in jaegers}) == 3   # judged: one Jaeger in each cluster
+
+
+@pytest.mark.skipif(not (shutil.which("promtool") and shutil.which("amtool")), reason="promtool and amtool not installed")
+def test_the_preview_checks_every_clusters_rules_and_configs_with_the_real_tools(two, tmp_path):
+    """Each further cluster's rules, prometheus.yml and alertmanager.yml are its own (its Kafka clusters,
+    its heartbeat): promtool and amtool check them as they check the stack's own, and a broken rule
+    there fails the preview as one at home does."""
+    from harness import preview
+    out = tmp_path / "out"
+    preview.write(two, out)
+    checked = {name: ok for name, ok, _ in preview.check(out)}
+    assert all(checked.values()) and len(checked) >= 6
+    for rel in ("prometheus/prometheus.yml", "alertmanager/alertmanager.yml"):
+        assert rel in checked and f"clusters/{OTHER}/{rel}" in checked
+    assert any(n.startswith(f"clusters/{OTHER}/prometheus/rules/") for n in checked)
+    broken = out / "clusters" / OTHER / "prometheus" / "rules" / "broken.rules.yml"
+    broken.write_text(yaml.safe_dump({"groups": [{"name": "g", "rules": [{"alert": "B", "expr": "sum(rate(x[5m]"}]}]}))
+    assert [n for n, ok, _ in preview.check(out) if not ok] == [f"clusters/{OTHER}/prometheus/rules/broken.rules.yml"]

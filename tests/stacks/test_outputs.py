@@ -50,6 +50,10 @@ SCENARIOS = [
     ("dev", {"enableArchive": False}, REPLICA | GLOBAL | ARCHIVE),
     ("dev", {"eksOidcProviderArn": "", "enableSearchRetention": False},
      REPLICA | GLOBAL | {"archive_writer_role_arn"}),
+    # the stack's own cluster without a provider, a further one with: its Fluent Bit writes, so the role exists
+    ("dev", {"eksOidcProviderArn": "", "enableSearchRetention": False, "kubernetesClusters": [
+        "eks-b context=eks-b oidc=arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-central-1.amazonaws.com/id/B"]},
+     REPLICA | GLOBAL),
     ("dev", {"enableCollection": False}, REPLICA | GLOBAL | {"jaeger_otlp_grpc_endpoint", "jaeger_otlp_http_endpoint",
                                                              "jaeger_query_url"}),
     ("dev", {"enableGrafana": False}, REPLICA | GLOBAL | {"grafana_folder_uids", "grafana_dashboard_urls",
