@@ -173,7 +173,9 @@ def sections(s: "CollectionArgs", archive_bucket: str | None = None, region: str
             ("FILTER", [("Name", "grep"), ("Match", APP_TAG), ("Regex", f"level ^({levels})$")]),
             ("FILTER", [("Name", "record_modifier"), ("Match", SECURITY_TAG),
                         ("Record", "compliance SOC2 GDPR ISO27001"),
-                        ("Record", f"retention_days {s.security_retention_days}")]),
+                        ("Record", f"retention_days {s.security_retention_days}"),
+                        # which Kubernetes cluster saw it: every cluster's Fluent Bit writes the same indices
+                        ("Record", f"{security_parsers.K8S_CLUSTER} {s.kubernetes_cluster}")]),
             # Security events: the parsed kafka_* fields, the raw line kept (content/security_parsers.py).
             *security_parsers.filter_sections(SECURITY_TAG),
         ],

@@ -87,7 +87,11 @@ def filter_sections(match: str) -> list[Section]:
     return [parse, *events]
 
 
+K8S_CLUSTER = "k8s_cluster"  # the Kubernetes cluster whose Fluent Bit shipped the event (content/fluent_bit.py)
+
+
 def template_mappings() -> dict:
-    """The security template's mappings: every parsed field with its type, in place before Fluent Bit
-    writes the first one (a dynamic mapping would make them text + keyword, and the IP a string)."""
-    return {"properties": {name: {"type": kind} for name, kind in FIELDS.items()}}
+    """The security template's mappings: every parsed field with its type, and the shipping cluster's
+    name, in place before Fluent Bit writes the first one (a dynamic mapping would make them text +
+    keyword, and the IP a string)."""
+    return {"properties": {**{name: {"type": kind} for name, kind in FIELDS.items()}, K8S_CLUSTER: {"type": "keyword"}}}

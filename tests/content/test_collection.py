@@ -64,7 +64,7 @@ def test_application_filter_keeps_the_configured_levels_and_security_gets_compli
     grep = dict(sections[(fluent_bit.APP_TAG, "grep")])
     assert grep["Regex"] == "level ^(ERROR|FATAL)$"
     records = [v for k, v in sections[(fluent_bit.SECURITY_TAG, "record_modifier")] if k == "Record"]
-    assert records == ["compliance SOC2 GDPR ISO27001", "retention_days 2557"]
+    assert records == ["compliance SOC2 GDPR ISO27001", "retention_days 2557", "k8s_cluster necpgame-prod"]
 
 
 def test_http_server_serves_metrics_on_2020():

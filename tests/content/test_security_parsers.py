@@ -108,7 +108,8 @@ def test_every_captured_field_is_in_the_table_and_every_table_field_is_produced(
                          for rule in [[v for k, v in rule if k == "Set"]]}
     assert produced == set(sp.FIELDS)
     assert sp.template_mappings() == {"properties": {**{f: {"type": "keyword"} for f in sp.FIELDS},
-                                                     "kafka_client_ip": {"type": "ip"}}}
+                                                     "kafka_client_ip": {"type": "ip"},
+                                                     "k8s_cluster": {"type": "keyword"}}}  # Fluent Bit's record_modifier
 
 
 def test_the_filters_use_only_properties_fluent_bit_reads():

@@ -223,6 +223,23 @@ def test_each_clusters_fluent_bit_ships_its_security_events_and_the_logs_of_its_
         [], ["es"], [])
 
 
+def test_a_security_event_says_which_kubernetes_cluster_shipped_it(three):
+    """Every cluster's Fluent Bit writes the same security indices and archive, so the event names its
+    cluster: what reaches OpenSearch and S3 from eks-b says k8s_cluster eks-b (the same pod name in two
+    clusters is otherwise one source). The template maps it as a keyword before the first write, so a
+    detection can group by it (a dynamic mapping would make it text)."""
+    from tests.content.fluent_bit_model import route
+    from tests.content.test_collection import APP, parse_classic
+    from content import retention, security_parsers
+    denial = {**APP, "event_category": "security", "level": "INFO", "message": "player session hijack suspected"}
+    for cluster in COLLECTIONS:
+        conf = three.artifacts[("" if cluster == HOME else f"clusters/{cluster}/") + "fluent-bit/fluent-bit.conf"]
+        reached = route(parse_classic(conf), "kube.var.log.containers.x.log", denial)
+        assert sorted((out, rec.get("k8s_cluster")) for out, _, rec in reached) == [
+            ("opensearch", cluster), ("s3", cluster)], cluster
+    assert security_parsers.template_mappings()["properties"]["k8s_cluster"] == {"type": "keyword"}
+
+
 def test_without_collection_no_cluster_runs_fluent_bit_or_jaeger(program):
     run = program("prod", clusters=[*stack_raw("prod")["clusters"], EXTRA],
                   kubernetesClusters=FURTHER, enableCollection=False)
