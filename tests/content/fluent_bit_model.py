@@ -214,6 +214,13 @@ def atoi(text: str) -> int:
     return int(digits.group(0)) if digits else 0
 
 
+def time_to_seconds(time: str) -> int:
+    """src/flb_utils.c flb_utils_time_to_seconds at v3.1.9: atoi of the text, times 86400, 3600 or
+    60 when its last character is d, h or m (either case); anything else is seconds. It never fails:
+    src/flb_config_map.c stores whatever it returns, so an unreadable duration becomes 0 s."""
+    return atoi(time) * {"d": 86400, "h": 3600, "m": 60}.get(time[-1:].lower(), 1)
+
+
 def retry_limit(value: str) -> int | str:
     """src/flb_output.c at v3.1.9: no_limits, false or off mean unlimited; no_retries none; anything
     else is atoi, and a result not above zero falls back to 1 with a warning."""

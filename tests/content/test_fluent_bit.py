@@ -18,20 +18,13 @@ from config.sections import CollectionArgs
 from content import catalogue, fluent_bit, scrape
 from tests.conftest import make_settings
 from tests.content import fluent_bit_model as fb_model
-from tests.content.fluent_bit_model import FluentBit, atof, atoi, retry_limit, size_to_bytes
+from tests.content.fluent_bit_model import FluentBit, atof, retry_limit, size_to_bytes, time_to_seconds
 from tests.upstream import HERE as UPSTREAM, chart, fluent_bit_properties
 
 PROPERTIES = fluent_bit_properties()
 
 
 BOOLEANS = {"true", "on", "yes", "false", "off", "no"}  # src/flb_utils.c flb_utils_bool, case-insensitive
-
-
-def time_to_seconds(time: str) -> int:
-    """src/flb_utils.c flb_utils_time_to_seconds at v3.1.9: atoi of the text, times 86400, 3600 or
-    60 when its last character is d, h or m (either case); anything else is seconds. It never fails:
-    src/flb_config_map.c stores whatever it returns, so an unreadable duration becomes 0 s."""
-    return atoi(time) * {"d": 86400, "h": 3600, "m": 60}.get(time[-1:].lower(), 1)
 
 
 # Values read against a fixed set, case-insensitively (strcasecmp); any other stops Fluent Bit at start.
