@@ -204,12 +204,15 @@ def test_the_plan_counts_the_objects_the_deployed_archive_output_makes(gb_per_da
     """fluent/fluent-bit v3.1.9 plugins/out_s3/s3.c: a file of a Fluent Bit pod is uploaded when it
     reaches total_file_size (FLB_CONFIG_MAP_SIZE, read by src/flb_utils.c flb_utils_size_to_bytes:
     M is 1000 x 1000) or upload_timeout after it was started (FLB_CONFIG_MAP_TIME,
-    flb_utils_time_to_seconds). The rendered prod output read that way: 600 s and 50,000,000 bytes;
-    prod's 10 nodes (Pulumi.prod.yaml capacityFluentBitNodes) then make 10 x 86,400 / 600 = 1,440
-    objects a day until a node writes more than 144 files' worth."""
+    flb_utils_time_to_seconds), each the config_map's default where it is not set. The rendered prod
+    output read that way: 600 s and 50,000,000 bytes; prod's 10 nodes (Pulumi.prod.yaml
+    capacityFluentBitNodes) then make 10 x 86,400 / 600 = 1,440 objects a day until a node writes
+    more than 144 files' worth."""
     (archive,) = [dict(e) for e in (entries for _, entries in fluent_bit.sections(
         CollectionArgs.of(make_settings("prod")), "kafka-archive", "eu-west-1")["outputs"]) if dict(e)["Name"] == "s3"]
-    assert (time_to_seconds(archive["upload_timeout"]), size_to_bytes(archive["total_file_size"])) == (600, 50_000_000)
+    # s3.c's config_map defaults where a key is not set: upload_timeout "10m", total_file_size "100000000"
+    read = time_to_seconds(archive.get("upload_timeout", "10m")), size_to_bytes(archive.get("total_file_size", "100000000"))
+    assert read == (600, 50_000_000)
     assert PROD.capacity_fluent_bit_nodes == 10
     plan = capacity.archive(_with(PROD, capacity_security_event_gb_per_day=gb_per_day))
     assert plan["objects_per_day"] == objects_per_day
