@@ -46,7 +46,7 @@ import yaml
 from config.fields import duration_seconds
 from content import jaeger, jmx, kafka_census as census
 from content.data_classes import CLASSES, SECURITY, DataClass
-from content.fluent_bit import ARCHIVE_FILE_SIZE_MB, ARCHIVE_UPLOAD_TIMEOUT_S
+from content.fluent_bit import ARCHIVE_FILE_SIZE_BYTES, ARCHIVE_UPLOAD_TIMEOUT_S
 from content.jmx_exporter import Attribute, export
 
 if TYPE_CHECKING:
@@ -287,7 +287,7 @@ def archive(s: "CapacityArgs", table: dict | None = None) -> dict[str, Any]:
     nodes = s.capacity_fluent_bit_nodes
     raw_day = getattr(s, SECURITY.volume) * 1e9
     per_node_raw = raw_day / nodes
-    uploads = max(DAY_S / ARCHIVE_UPLOAD_TIMEOUT_S, per_node_raw / (ARCHIVE_FILE_SIZE_MB * 2**20))
+    uploads = max(DAY_S / ARCHIVE_UPLOAD_TIMEOUT_S, per_node_raw / ARCHIVE_FILE_SIZE_BYTES)
     objects_day = nodes * uploads
     object_bytes = raw_day * s.capacity_archive_gzip_ratio / objects_day
     transitions = object_bytes >= p["min_transition_kb"] * 1024

@@ -46,6 +46,9 @@ STATE_DIR = "/var/lib/fluent-bit"
 # ARCHIVE_FILE_SIZE (out_s3 v3.1.9 config_map: upload_timeout, total_file_size). The capacity plan
 # counts the archive's objects from these.
 ARCHIVE_UPLOAD_TIMEOUT_S, ARCHIVE_FILE_SIZE_MB = 600, 50
+# The rendered "50M" as out_s3 reads it: a FLB_CONFIG_MAP_SIZE, so src/flb_utils.c
+# flb_utils_size_to_bytes, whose M is 1000 x 1000 bytes (not 2**20).
+ARCHIVE_FILE_SIZE_BYTES = ARCHIVE_FILE_SIZE_MB * 1000 * 1000
 # Environment variables filled from the credentials Secret; the config only names them.
 CREDENTIAL_ENV = {"es_user": "ES_USER", "es_password": "ES_PASSWORD", "os_user": "OS_USER",
                   "os_password": "OS_PASSWORD"}

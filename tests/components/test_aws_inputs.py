@@ -23,6 +23,7 @@ import pytest
 
 from tests.components import kubernetes_schema as schema
 from tests.conftest import STACKS
+from tests.policy.iam_model import bucket_policy_resource_problems
 
 S3_MODEL = botocore.session.get_session().get_service_model("s3")
 STATUS = {"aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": "ExpirationStatus",
@@ -105,6 +106,19 @@ def test_every_policy_document_follows_the_iam_grammar(stack_runs, stack):
         assert grammar(document, kind) == [], (r.name, document)
         seen.add(kind)
     assert seen == {"resource", "identity", "trust"}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_bucket_policy_names_only_its_own_bucket_as_s3_requires(stack_runs, stack):
+    """S3's PutBucketPolicy refuses a policy with any resource outside its bucket ("Policy has invalid
+    resource"; tests/policy/iam_model.bucket_policy_resource_problems cites the rule): every
+    BucketPolicy as registered, read against the bucket it is attached to."""
+    policies = {r.inputs["bucket"]: json.loads(r.inputs["policy"])
+                for r in stack_runs[stack].of_type("aws:s3/bucketPolicy:BucketPolicy")}
+    # the archive, its snapshots and their access logs; prod adds the replica and its region's access logs
+    assert len(policies) == (5 if stack == "prod" else 3), sorted(policies)
+    assert {bucket: bucket_policy_resource_problems(p, bucket) for bucket, p in policies.items()} == \
+        dict.fromkeys(policies, [])
 
 
 def test_the_grammar_refuses_what_iam_refuses():

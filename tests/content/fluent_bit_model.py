@@ -214,6 +214,13 @@ def atoi(text: str) -> int:
     return int(digits.group(0)) if digits else 0
 
 
+def time_to_seconds(time: str) -> int:
+    """src/flb_utils.c flb_utils_time_to_seconds at v3.1.9: atoi of the text, times 86400, 3600 or
+    60 when its last character is d, h or m (either case); anything else is seconds. It never fails:
+    src/flb_config_map.c stores whatever it returns, so an unreadable duration becomes 0 s."""
+    return atoi(time) * {"d": 86400, "h": 3600, "m": 60}.get(time[-1:].lower(), 1)
+
+
 def retry_limit(value: str) -> int | str:
     """src/flb_output.c at v3.1.9: no_limits, false or off mean unlimited; no_retries none; anything
     else is atoi, and a result not above zero falls back to 1 with a warning."""
@@ -403,3 +410,94 @@ class FluentBit:
             for name in chunk["routes"]:
                 self.host["used"][name] += chunk["size"]
         return successor
+
+
+# How the tail input reads one container log file, modelled from fluent/fluent-bit at tag v3.1.9
+# (commit 431fa79a), plugins/in_tail:
+# - tail.c config_map: buffer_chunk_size and buffer_max_size default to FLB_TAIL_CHUNK (32768,
+#   tail.h), skip_long_lines to false, refresh_interval to 60 (seconds), read_from_head to false.
+# - tail_file.c flb_tail_file_chunk: a file's buffer starts at buffer_chunk_size bytes; a read takes
+#   at most the free room minus one byte (the terminating NUL). When no room is left the buffer
+#   grows by buffer_chunk_size up to buffer_max_size; once it is buffer_max_size and full (a line
+#   longer than buffer_max_size - 2 bytes), with skip_long_lines the buffer is emptied and
+#   skip_next set, and without it the call fails ("requires a larger buffer size, lines are too
+#   long. Skipping file.", FLB_TAIL_ERROR), on which the collectors remove the file
+#   (tail.c in_tail_collect_static / in_tail_collect_event: flb_tail_file_remove).
+# - tail_file.c process_content: each complete line (up to '\n') in the buffer is a record; with
+#   skip_next the bytes up to the next '\n' are dropped instead, and a buffer without any '\n' is
+#   dropped whole; the rest of a line stays in the buffer for the next read.
+# - tail_db.c flb_tail_db_file_offset, called after each read: the database keeps file->offset, the
+#   bytes read so far, a partly read line included.
+# - tail_scan_glob.c tail_scan_path, every refresh_interval: a file of the path that is not
+#   monitored is appended again (flb_tail_file_append), at its database offset
+#   (set_file_position), or without one at its end (read_from_head false), with a new buffer.
+# - src/multiline/flb_ml_parser_cri.c: the cri parser's regex
+#   `^(?<time>.+?) (?<stream>stdout|stderr) (?<_p>F|P) (?<log>.*)$`; an F line is a whole record
+#   (P lines, which it joins, are not modelled).
+TAIL_CHUNK = 32768
+CRI = re.compile(r"^(?P<time>.+?) (?P<stream>stdout|stderr) (?P<_p>F|P) (?P<log>.*)$", flags=re.DOTALL)
+
+
+def cri_record(line: bytes) -> dict | None:
+    """The record the cri multiline parser makes of a whole (F) line, or None when it does not match."""
+    m = CRI.match(line.decode())
+    if m is None:
+        return None
+    assert m["_p"] == "F", "partial lines are not modelled"
+    return m.groupdict()
+
+
+class TailFile:
+    """One file of the tail input whose section is `entries`. `read(content)` is the collector
+    reading the file, whose bytes so far are `content`, to its end (or to an error); `refresh`
+    is the scan timer; both return the lines read, without their '\\n'."""
+
+    def __init__(self, entries: list[tuple[str, str]]):
+        opts = _options(entries)
+        assert opts["name"] == "tail"
+        self.chunk = size_to_bytes(opts.get("buffer_chunk_size", str(TAIL_CHUNK)))
+        self.max = size_to_bytes(opts.get("buffer_max_size", str(TAIL_CHUNK)))
+        self.skip_long_lines = _bool(opts.get("skip_long_lines", "false"))
+        self.refresh_interval = atoi(opts.get("refresh_interval", "60"))
+        self.db = bool(opts.get("db"))
+        self.offset = 0            # file->offset, and the database's copy of it
+        self.monitored = True
+        self.removed = 0           # how often the file was dropped
+        self._new_buffer()
+
+    def _new_buffer(self) -> None:
+        self.size, self.buf, self.skip_next = self.chunk, b"", False
+
+    def read(self, content: bytes) -> list[bytes]:
+        lines: list[bytes] = []
+        while self.monitored:
+            if self.size - len(self.buf) - 1 < 1:
+                if self.size >= self.max:
+                    if not self.skip_long_lines:
+                        self.monitored, self.removed = False, self.removed + 1   # FLB_TAIL_ERROR
+                        break
+                    self.buf, self.skip_next = b"", True
+                else:
+                    self.size = min(self.size + self.chunk, self.max)
+            data = content[self.offset:self.offset + self.size - len(self.buf) - 1]
+            if not data:
+                break                                                  # end of file: wait
+            self.offset += len(data)
+            self.buf += data
+            while b"\n" in self.buf:
+                line, self.buf = self.buf.split(b"\n", 1)
+                if self.skip_next:
+                    self.skip_next = False
+                    continue
+                lines.append(line)
+            if self.skip_next:
+                self.buf = b""
+        return lines
+
+    def refresh(self, content: bytes) -> list[bytes]:
+        if not self.monitored:
+            self.monitored = True
+            self._new_buffer()
+            if not self.db:
+                self.offset = len(content)
+        return self.read(content)

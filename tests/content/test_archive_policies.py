@@ -12,7 +12,7 @@ import pytest
 from config.sections import ArchiveArgs
 from content import archive as layout
 from tests.conftest import make_settings
-from tests.policy.iam_model import Request, allowed, condition_holds, denied
+from tests.policy.iam_model import Request, allowed, bucket_policy_resource_problems, condition_holds, denied
 
 S = make_settings("prod")
 KEY = "arn:aws:kms:eu-west-1:123456789012:key/archive"
@@ -142,6 +142,41 @@ def test_an_empty_break_glass_setting_guards_against_everyone():
     request = Request("s3:PutBucketObjectLockConfiguration", f"arn:aws:s3:::{ARCHIVE}", principal=BREAK_GLASS,
                       context=TLS)
     assert denied(policy, request) == ["DenyArchiveGuardChanges"]
+
+
+@pytest.mark.parametrize("resource,refused", [
+    (f"arn:aws:s3:::{ARCHIVE}", False), (f"arn:aws:s3:::{ARCHIVE}/*", False),
+    (f"arn:aws:s3:::{ARCHIVE}/security-events/*", False),
+    ("*", True),                                          # every resource: not this bucket's
+    ("arn:aws:s3:::*", True), (f"arn:aws:s3:::{ARCHIVE}*", True),
+    (f"arn:aws:s3:::{ARCHIVE}-2", True), (f"arn:aws:s3:::{ARCHIVE}2/*", True),   # look-alike buckets
+    (f"arn:aws:s3:::{layout.bucket_name(S, layout.REPLICA)}", True),            # another of ours
+])
+def test_s3_takes_a_bucket_policy_only_if_it_names_that_bucket_and_its_objects(resource, refused):
+    """S3 Developer Guide, "Special Information for Amazon S3 Policies", and AWS's MalformedPolicy
+    "Policy has invalid resource" to a `*` resource (noobaa/noobaa-core issue 10058): the model in
+    tests/policy/iam_model.py, on one statement, with near misses that share the bucket's prefix."""
+    policy = {"Statement": [{"Sid": "S", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": resource}]}
+    assert bucket_policy_resource_problems(policy, ARCHIVE) == ([f"S: {resource}"] if refused else [])
+
+
+@pytest.mark.parametrize("glass", [BREAK_GLASS, "", None])
+@pytest.mark.parametrize("role", [layout.ARCHIVE, layout.REPLICA, layout.SNAPSHOTS])
+def test_every_bucket_policy_is_one_s3_takes_guard_included(role, glass):
+    """The guard's Deny names the bucket itself, where the guarded actions act (PutBucketPolicy,
+    PutBucketObjectLockConfiguration ... are bucket operations). Widened to `*` it would deny the
+    same requests on this bucket (a bucket policy is only consulted for its own bucket), but S3
+    refuses the whole document: `pulumi up` fails on the archive's BucketPolicy, and a new archive
+    stands with no policy at all (no TLS deny, no encryption denies, no guard against lowering
+    its retention)."""
+    name = layout.bucket_name(S, role)
+    policy = layout.data_bucket_policy(name, KEY, glass)
+    assert bucket_policy_resource_problems(policy, name) == []
+    if glass is not None:   # the guard is there, and it is what refuses a guarded change on this bucket
+        request = Request("s3:PutBucketObjectLockConfiguration", f"arn:aws:s3:::{name}", principal=ADMIN, context=TLS)
+        assert denied(policy, request) == ["DenyArchiveGuardChanges"]
+    logs = layout.access_log_bucket_policy("access-logs", "123456789012", [name])
+    assert bucket_policy_resource_problems(logs, "access-logs") == []
 
 
 def test_the_writer_role_may_only_put_security_events():

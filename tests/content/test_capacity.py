@@ -31,10 +31,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from config.sections import AlertingArgs, CapacityArgs
-from content import capacity, jmx, prometheus_stack
+from config.sections import AlertingArgs, CapacityArgs, CollectionArgs
+from content import capacity, fluent_bit, jmx, prometheus_stack
 from content.data_classes import SECURITY
 from tests.conftest import make_settings
+from tests.content.fluent_bit_model import size_to_bytes, time_to_seconds
 
 PROD = CapacityArgs.of(make_settings("prod"))
 BROKER_NAMES = 72 + 3  # broker APIs + FetchConsumer, FetchFollower, AddPartitionsToTxnVerification
@@ -191,6 +192,30 @@ def test_archive_objects_sizes_and_seven_year_cost():
     assert a["years"][0]["monthly_usd"] == pytest.approx(monthly, abs=0.01)
     assert a["years"][6]["objects"] == 1440 * 365 * 7 and len(a["years"]) == 7
     assert [y["monthly_usd"] for y in a["years"]] == sorted(y["monthly_usd"] for y in a["years"])  # nothing expires
+
+
+@pytest.mark.parametrize("gb_per_day,objects_per_day", [
+    (2, 1_440),        # prod's stack file: 200 MB a node a day; the 10-minute timer decides
+    (72, 1_440),       # 7.2 GB a node: 144 files of 50 MB, the timer and the size meet (N)
+    (73, 1_460),       # 7.3 GB a node: the size decides, 146 files a node
+    (90, 1_800),       # 9 GB a node: 180 files (50 MiB, 2**20-based, would count 1,717)
+])
+def test_the_plan_counts_the_objects_the_deployed_archive_output_makes(gb_per_day, objects_per_day):
+    """fluent/fluent-bit v3.1.9 plugins/out_s3/s3.c: a file of a Fluent Bit pod is uploaded when it
+    reaches total_file_size (FLB_CONFIG_MAP_SIZE, read by src/flb_utils.c flb_utils_size_to_bytes:
+    M is 1000 x 1000) or upload_timeout after it was started (FLB_CONFIG_MAP_TIME,
+    flb_utils_time_to_seconds), each the config_map's default where it is not set. The rendered prod
+    output read that way: 600 s and 50,000,000 bytes; prod's 10 nodes (Pulumi.prod.yaml
+    capacityFluentBitNodes) then make 10 x 86,400 / 600 = 1,440 objects a day until a node writes
+    more than 144 files' worth."""
+    (archive,) = [dict(e) for e in (entries for _, entries in fluent_bit.sections(
+        CollectionArgs.of(make_settings("prod")), "kafka-archive", "eu-west-1")["outputs"]) if dict(e)["Name"] == "s3"]
+    # s3.c's config_map defaults where a key is not set: upload_timeout "10m", total_file_size "100000000"
+    read = time_to_seconds(archive.get("upload_timeout", "10m")), size_to_bytes(archive.get("total_file_size", "100000000"))
+    assert read == (600, 50_000_000)
+    assert PROD.capacity_fluent_bit_nodes == 10
+    plan = capacity.archive(_with(PROD, capacity_security_event_gb_per_day=gb_per_day))
+    assert plan["objects_per_day"] == objects_per_day
 
 
 def test_small_archive_objects_never_transition_and_say_so():

@@ -10,13 +10,14 @@ import re
 import pytest
 
 from config.clusters import Discovery, KafkaCluster, parse_cluster
+from config.fields import duration_seconds
 from config.sections import AlertingArgs
-from content import exporters
+from content import exporters, scrape
 from pulumi_kubernetes.apps.v1 import DeploymentSpecArgs
 from tests.components import kubernetes_schema as schema
 from tests.components.kubernetes_schema import dns_label, port_name, qualified, restricted
 from tests.conftest import make_settings
-from tests.upstream import go_config_problems, go_structs, kafka_exporter
+from tests.upstream import HERE as UPSTREAM, go_config_problems, go_structs, kafka_exporter
 
 FLAGS, MECHANISMS, PATHS = kafka_exporter()
 
@@ -143,3 +144,59 @@ def test_without_a_kafka_ca_nothing_is_mounted_and_no_ca_file_is_named():
         (container,) = spec["template"]["spec"]["containers"]
         assert "tls.ca-file" not in parsed(container["args"])
         assert "volumes" not in spec["template"]["spec"] and "volumeMounts" not in container
+
+
+def probe_deadline(module_timeout: float, header: str | None, offset: float = 0.5) -> float:
+    """prober/handler.go getTimeout at v0.25.0 (vendored): the X-Prometheus-Scrape-Timeout-Seconds
+    header, 120 s without one, less --timeout-offset (main.go: default 0.5); the module's timeout
+    only where it is positive and below that. The probe's context ends then (Handler:
+    context.WithTimeout), and the TCP prober dials and handshakes under that deadline (tcp.go:
+    dialer.Deadline, conn.SetDeadline), so a hung TLS listener fails the probe at the deadline."""
+    seconds = float(header) if header else 0.0
+    if seconds == 0:
+        seconds = 120
+    most = seconds - offset
+    return module_timeout if 0 < module_timeout < most or most < 0 else most
+
+
+def test_the_deadline_model_reads_the_vendored_get_timeout():
+    source = (UPSTREAM / BLACKBOX / "prober_handler.go").read_text()
+    body = source[source.index("func getTimeout("):]
+    body = body[:body.index("\n}\n")]
+    for line in ('r.Header.Get("X-Prometheus-Scrape-Timeout-Seconds")', "timeoutSeconds = 120",
+                 "var maxTimeoutSeconds = timeoutSeconds - offset",
+                 "if module.Timeout.Seconds() < maxTimeoutSeconds && module.Timeout.Seconds() > 0 || maxTimeoutSeconds < 0 {",
+                 "timeoutSeconds = module.Timeout.Seconds()", "timeoutSeconds = maxTimeoutSeconds"):
+        assert line in body, line
+    assert 'Flag("timeout-offset", "Offset to subtract from timeout in seconds.").Default("0.5")' in \
+        (UPSTREAM / BLACKBOX / "main.go").read_text()
+    # the cases of its branches, written out
+    assert [probe_deadline(5, "10"), probe_deadline(5, "5"), probe_deadline(0, "10"), probe_deadline(5, None),
+            probe_deadline(5, "0.25"), probe_deadline(200, None)] == [5, 4.5, 9.5, 5, 5, 119.5]
+
+
+@pytest.mark.parametrize("stack,interval,deadline", [   # prod refuses intervals below 5s
+    ("dev", "1s", 0.5), ("dev", "2s", 1.5), ("prod", "5s", 4.5), ("prod", "6s", 5.0), ("prod", "10s", 5.0),
+    ("prod", "15s", 5.0), ("prod", "5m", 5.0),
+])
+def test_a_hung_tls_listener_is_a_failed_probe_not_a_failed_scrape(stack, interval, deadline):
+    """Prometheus v2.54.1 scrapes the probe with the job's scrape_timeout as its deadline and sends it
+    as X-Prometheus-Scrape-Timeout-Seconds (scrape/scrape.go targetScraper.scrape, scrapeAndReport's
+    context.WithTimeout); an answer after it is a failed scrape, `up` 0, and nothing of the probe is
+    kept. The exporter answers at its deadline (probe_deadline), before the scrape's: the probe of a
+    listener that accepts and never completes the handshake is up 1 and probe_success 0, for every
+    scrape interval a stack may set (1s to 5m). KafkaScrapeTargetDown (up == 0) is then about the
+    exporter, never the listener; where the scrape leaves more room than the module's timeout, the
+    module's 5 s decides how long a handshake may take."""
+    s = make_settings(stack, scrapeInterval=interval, evaluationInterval=interval)   # no longer than evaluation
+    (job,) = [j for j in scrape.scrape_configs(AlertingArgs.of(s)) if j.get("params", {}).get("module")]
+    module = exporters.blackbox_modules()[job["params"]["module"][0]]
+    # Prometheus durations (scrape_timeout) as prometheus/common reads them; the module's "5s" reads
+    # the same as a Go time.Duration.
+    scrape_timeout, module_timeout = duration_seconds(job["scrape_timeout"]), duration_seconds(module["timeout"])
+    header = f"{scrape_timeout:g}"     # strconv.FormatFloat(timeout.Seconds(), 'f', -1, 64)
+    at = probe_deadline(module_timeout, header)
+    assert at == deadline and at < scrape_timeout
+    # The near miss: without the header the exporter would wait 119.5 s for a module without a
+    # timeout, and this scrape would fail first (up 0) with the listener's failure unreported.
+    assert probe_deadline(0, None) == 119.5 > scrape_timeout

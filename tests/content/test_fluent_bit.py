@@ -17,20 +17,14 @@ import pytest
 from config.sections import CollectionArgs
 from content import catalogue, fluent_bit, scrape
 from tests.conftest import make_settings
-from tests.content.fluent_bit_model import FluentBit, atof, atoi, retry_limit, size_to_bytes
+from tests.content import fluent_bit_model as fb_model
+from tests.content.fluent_bit_model import FluentBit, atof, retry_limit, size_to_bytes, time_to_seconds
 from tests.upstream import HERE as UPSTREAM, chart, fluent_bit_properties
 
 PROPERTIES = fluent_bit_properties()
 
 
 BOOLEANS = {"true", "on", "yes", "false", "off", "no"}  # src/flb_utils.c flb_utils_bool, case-insensitive
-
-
-def time_to_seconds(time: str) -> int:
-    """src/flb_utils.c flb_utils_time_to_seconds at v3.1.9: atoi of the text, times 86400, 3600 or
-    60 when its last character is d, h or m (either case); anything else is seconds. It never fails:
-    src/flb_config_map.c stores whatever it returns, so an unreadable duration becomes 0 s."""
-    return atoi(time) * {"d": 86400, "h": 3600, "m": 60}.get(time[-1:].lower(), 1)
 
 
 # Values read against a fixed set, case-insensitively (strcasecmp); any other stops Fluent Bit at start.
@@ -299,3 +293,45 @@ def test_filesystem_storage_needs_the_service_storage_path():
     assert [o.get("storage.type") for o in options if o.get("name") == "tail"] == ["filesystem"]
     (emitter,) = [o for o in options if o.get("name") == "rewrite_tag"]
     assert emitter["emitter_storage.type"] == "filesystem" and size_to_bytes(emitter["emitter_mem_buf_limit"]) > 0
+
+
+def test_a_long_line_in_a_brokers_log_does_not_hold_back_the_security_event_after_it():
+    """The rendered tail input (fluent/fluent-bit v3.1.9 plugins/in_tail, modelled in
+    tests/content/fluent_bit_model.TailFile) on a broker's container log in CRI format: an INFO line,
+    a line of 100,000 bytes (a dumped request, say; longer than the 32768-byte Buffer_Max_Size
+    default), then an authorizer denial. One read, before any refresh of the watched files: the
+    denial reaches OpenSearch and the archive, and the long line is dropped whole (no piece of it
+    reaches anything). Without Skip_Long_Lines (tail.c's default, false) the file is dropped at the
+    long line and taken up again from the database offset one buffer per refresh_interval (60 s):
+    the first read and two refreshes each take 32,767 bytes of the long line's 100,054, the third
+    refresh reads its last 1,753 bytes as a line of its own, then the denial: three minutes late. A
+    line of 10 MiB would hold the broker's log back for 320 refreshes, over five hours."""
+    (tail,) = [e for kind, e in rendered() if kind == "INPUT" and dict(e)["Name"] == "tail"]
+    cri = "2026-12-07T10:00:00.000000000Z stdout F "
+    info = cri + "INFO [KafkaApis id=0] Processed fetch request (kafka.server.KafkaApis)"
+    long_ = cri + "DEBUG request " + "x" * 100_000
+    content = f"{info}\n{long_}\n{cri}{denial(7)['log']}\n".encode()
+
+    def routed(lines: list[bytes]) -> list[tuple[str, int | None]]:
+        out = []
+        for line in lines:
+            record = fb_model.cri_record(line)
+            assert record is not None, line[:80]
+            record = {**record, "kubernetes": KAFKA_POD, "seq": 7 if "Denied" in record["log"] else None}
+            out += [(output, r["seq"]) for output, _, r in fb_model.route(rendered(), "kube.var.log.containers.b.log",
+                                                                         record)]
+        return out
+
+    read = fb_model.TailFile(tail)
+    lines = read.read(content)
+    assert lines == [info.encode(), f"{cri}{denial(7)['log']}".encode()]   # the long line, not a byte of it
+    assert sorted(routed(lines)) == [("opensearch", 7), ("s3", 7)]
+    assert read.monitored and read.offset == len(content) and read.removed == 0
+
+    stopped = fb_model.TailFile([(k, v) for k, v in tail if k != "Skip_Long_Lines"])
+    assert stopped.read(content) == [info.encode()] and not stopped.monitored and stopped.refresh_interval == 60
+    assert len(long_) == 100_054 and [stopped.refresh(content) for _ in range(2)] == [[], []]
+    assert stopped.removed == 3
+    piece, event = stopped.refresh(content)
+    assert piece == b"x" * 1_753 and event.endswith(b"(kafka.authorizer.logger) [data-plane-kafka-request-handler-7]")
+    assert sorted(routed([event])) == [("opensearch", 7), ("s3", 7)] and stopped.monitored

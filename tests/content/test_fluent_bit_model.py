@@ -78,3 +78,57 @@ def test_the_opensearch_document_leads_with_the_records_time_in_utc_milliseconds
     assert list(doc) == ["@timestamp", "log"] and doc["@timestamp"] == "2026-12-07T12:00:07.999Z"
     custom = fb.opensearch_document([("Time_Key", "ts"), ("Time_Key_Format", "%Y%m%d%H%M%S")], {}, when)
     assert custom == {"ts": "20261207120007.999Z"}
+
+
+TAIL = [("Name", "tail"), ("Path", "/var/log/containers/*.log"), ("DB", "/var/lib/fluent-bit/containers.db")]
+
+
+def log_file(*lines: bytes) -> bytes:
+    return b"".join(line + b"\n" for line in lines)
+
+
+@pytest.mark.parametrize("skip", ["On", "Off"])
+def test_a_line_of_buffer_max_size_minus_two_bytes_is_read_and_one_byte_more_is_long(skip):
+    """tail_file.c flb_tail_file_chunk: a read fills at most the buffer's size minus one byte, so with
+    the default 32768-byte buffer a line of 32766 bytes and its '\\n' fit, and one of 32767 does not."""
+    fits, long_ = b"a" * 32766, b"b" * 32767
+    tail = fb.TailFile([*TAIL, ("Skip_Long_Lines", skip)])
+    assert tail.read(log_file(b"first", fits, b"after")) == [b"first", fits, b"after"]
+    tail = fb.TailFile([*TAIL, ("Skip_Long_Lines", skip)])
+    read = tail.read(log_file(b"first", long_, b"after"))
+    assert read == ([b"first", b"after"] if skip == "On" else [b"first"])
+    assert (tail.monitored, tail.removed) == ((True, 0) if skip == "On" else (False, 1))
+
+
+def test_skip_long_lines_drops_only_the_long_line_whatever_its_length():
+    """skip_next drops what is read up to the next '\\n'; a buffer without one is dropped whole."""
+    for length in (32767, 32768, 65535, 100_000, 1_000_000):
+        tail = fb.TailFile([*TAIL, ("Skip_Long_Lines", "On")])
+        content = log_file(b"x" * 10, b"L" * length, b"y" * 10, b"z" * 32766)
+        assert tail.read(content) == [b"x" * 10, b"y" * 10, b"z" * 32766], length
+        assert tail.offset == len(content)
+
+
+def test_without_skip_long_lines_the_file_is_dropped_and_resumed_from_the_database_at_each_refresh():
+    """Without skip_long_lines the file is removed at the long line; each scan (refresh_interval)
+    appends it again at the database offset, the bytes read so far, so it moves on by one buffer
+    (32767 bytes) of the long line per refresh, and the line's last piece is read as a line of its
+    own. A long line of three buffers and 100 bytes holds back what follows it for three refreshes."""
+    long_ = b"L" * (3 * 32767 + 100)
+    content = log_file(long_, b"event")
+    tail = fb.TailFile([*TAIL])
+    assert (tail.read(content), tail.monitored) == ([], False)
+    assert tail.refresh_interval == 60
+    assert [tail.refresh(content) for _ in range(3)] == [[], [], [b"L" * 100, b"event"]]
+    assert tail.removed == 3 and tail.monitored
+    # Without a database a file is appended again at its end (read_from_head off): what followed is lost.
+    no_db = fb.TailFile([t for t in TAIL if t[0] != "DB"])
+    assert no_db.read(content) == [] and no_db.refresh(content + log_file(b"later")) == []
+    assert no_db.read(content + log_file(b"later", b"next")) == [b"next"]
+
+
+def test_the_cri_parser_takes_a_whole_line_apart():
+    """src/multiline/flb_ml_parser_cri.c FLB_ML_CRI_REGEX; the time is the first word."""
+    assert fb.cri_record(b"2026-12-07T10:00:00.123456789Z stdout F a b  c") == {
+        "time": "2026-12-07T10:00:00.123456789Z", "stream": "stdout", "_p": "F", "log": "a b  c"}
+    assert fb.cri_record(b"L" * 100) is None

@@ -151,3 +151,19 @@ def allowed(policy: dict, request: Request) -> bool:
     """Allowed by this policy alone: an applicable Allow and no applicable Deny."""
     return not denied(policy, request) and any(st["Effect"] == "Allow" and _applies(st, request)
                                                for st in policy["Statement"])
+
+
+def bucket_policy_resource_problems(policy: dict, bucket: str) -> list[str]:
+    """The statements S3's PutBucketPolicy refuses for their resources, as `Sid: resource`.
+
+    A bucket policy covers one bucket: every Resource (or NotResource) must be the bucket's ARN or
+    start with it and a `/` (S3 Developer Guide, "Special Information for Amazon S3 Policies": "The
+    value for Resource must be prefixed with the bucket name or the bucket name and a path under it
+    (bucket/*)", "Each policy must cover only a single bucket and resources within that bucket").
+    Anything else, `*` included, is refused with MalformedPolicy "Policy has invalid resource"
+    (AWS's answer to `"Resource": ["*"]`, reproduced in noobaa/noobaa-core issue 10058), and the
+    policy is not applied at all."""
+    arn = f"arn:aws:s3:::{bucket}"
+    return [f"{st.get('Sid', i)}: {r}" for i, st in enumerate(policy["Statement"])
+            for r in _values(st.get("Resource", st.get("NotResource", [])))
+            if r != arn and not r.startswith(arn + "/")]
