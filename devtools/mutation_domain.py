@@ -194,6 +194,8 @@ def report(names: list[str]) -> list[str]:
         data = _load(name)
         statuses = {}
         for mutant_name, result in data["results"].items():
+            if mutant_name not in data["mutants"]:  # left by a run on older code: no diff to judge it by
+                continue
             diff = data["mutants"][mutant_name]["diff"]
             reviewed = listed.get(mutant_name)
             equivalent = reviewed is not None and reviewed.digest in (None, mutation_equivalents.digest(diff))
@@ -251,8 +253,10 @@ def main(argv: list[str] | None = None) -> int:
             chosen = [(m, t) for m, t in chosen if m.name in keep]
         if not args.survived:
             data["results"] = {}
-        for name in confirmed:  # a reviewed equivalent is not run: its review stands for the verdict
-            data["results"][name] = asdict(Result(name, "survived", 0.0))
+        # Results of mutants the current code no longer makes (lines moved, names renumbered) are dropped.
+        data["results"] = {k: v for k, v in data["results"].items() if k in data["mutants"]}
+        for mutant in confirmed:  # a reviewed equivalent is not run: its review stands for the verdict
+            data["results"][mutant] = asdict(Result(mutant, "survived", 0.0))
         started = time.monotonic()
         print(f"{name}: {len(made)} mutants, running {len(chosen)}", file=sys.stderr, flush=True)
         for result in run(name, chosen, args.children, args.timeout,
@@ -267,7 +271,7 @@ def main(argv: list[str] | None = None) -> int:
     REPORT.parent.mkdir(parents=True, exist_ok=True)
     REPORT.write_text("\n".join(lines) + "\n")
     print("\n".join(lines[:lines.index("## Survivors") - 1]))
-    print(f"\nsurvivors: {REPORT.relative_to(ROOT)}")
+    print(f"\nsurvivors: {os.path.relpath(REPORT, ROOT)}")
     return 0
 
 
