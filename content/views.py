@@ -67,7 +67,9 @@ def saved_searches(s: "RetentionArgs") -> dict[str, dict]:
         out[detections.saved_search_id(d)] = {
             "attributes": {
                 "title": f"{d.alertname}: events", "description": d.description,
-                "columns": [f for f in security_parsers.FIELDS if f != "kafka_decision"] + ["log"],
+                # the parsed fields, the cluster whose Fluent Bit shipped the event, and the raw line
+                "columns": [f for f in security_parsers.FIELDS if f != "kafka_decision"]
+                           + [security_parsers.K8S_CLUSTER, "log"],
                 "sort": [[TIME_FIELD, "desc"]],
                 "kibanaSavedObjectMeta": {"searchSourceJSON": json.dumps(source, sort_keys=True)}},
             "references": [{"name": INDEX_REF, "type": "index-pattern", "id": INDEX_PATTERN_ID}]}

@@ -56,6 +56,7 @@ def test_each_saved_search_queries_exactly_its_detections_events_on_the_index_pa
         query = source["query"]["query"]
         assert query.startswith("(" + " OR ".join(f"kafka_event:{e}" for e in d.events) + ")")
         assert "log" in body["attributes"]["columns"] and "kafka_client_ip" in body["attributes"]["columns"]
+        assert body["attributes"]["columns"][-2:] == ["k8s_cluster", "log"]  # which cluster shipped it
     topic_query = json.loads(searches["kafka-sensitive-topic-denied-events"]["attributes"]["kibanaSavedObjectMeta"]
                              ["searchSourceJSON"])["query"]["query"]
     assert topic_query == ('(kafka_event:authz_denied) AND kafka_resource_type:"Topic" AND '
