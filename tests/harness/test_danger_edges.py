@@ -293,14 +293,24 @@ def test_a_setting_of_three_letters_names_the_buckets_and_one_of_two_does_not(wa
                         else "DANGER: `bucket` changed: replaces 2 buckets")
 
 
-def test_a_two_digit_number_names_the_days_it_sets_and_a_duration_inside_a_longer_number_does_not():
-    """Numbers are matched whole ("9d" is not in "19d"); a switch changed alongside keeps the
-    one-switch rule from deciding."""
+def test_a_two_digit_number_names_the_days_it_sets_and_a_digit_inside_a_longer_number_does_not():
+    """Numbers are matched whole ("9" is not in "19d"); a switch changed alongside keeps the one-switch
+    rule from deciding."""
     old, new = [_ilm("19d", "kafka-logs"), _ilm("19d", "kafka-audit")], [_ilm("17d", "kafka-logs"),
                                                                          _ilm("17d", "kafka-audit")]
-    block, _ = _read(old, new, {"logRetentionDays": "19", "rolloverAge": "9d", "enableSlack": "true"},
-                     {"logRetentionDays": "17", "rolloverAge": "7d", "enableSlack": "false"})
+    block, _ = _read(old, new, {"logRetentionDays": "19", "rolloverDays": "9", "enableSlack": "true"},
+                     {"logRetentionDays": "17", "rolloverDays": "7", "enableSlack": "false"})
     assert block[0] == "DANGER: `logRetentionDays` change cuts 2 retentions"
+
+
+@pytest.mark.parametrize(("held", "blamed"), [(0.1, True), (0.15, False), (10.1, False)])
+def test_a_decimal_setting_names_only_the_same_number(held, blamed):
+    """A rate of 0.1 (traceSamplingRate's form) is in `0.1`, not in `0.15` or `10.1`."""
+    old = _buckets({"a": "t-a", "b": "t-b"}, tags={"sampling": held})
+    block, _ = _read(old, [], {"traceSamplingRate": "0.1", "enableSlack": "true"},
+                     {"traceSamplingRate": "0.2", "enableSlack": "false"})
+    assert block[0] == ("DANGER: `traceSamplingRate` change deletes 2 buckets" if blamed
+                        else "DANGER: deleted: deletes 2 buckets")
 
 
 def test_switches_name_nothing_even_where_the_inputs_hold_false():
