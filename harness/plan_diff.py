@@ -132,7 +132,7 @@ def _plural(n: int, noun: str) -> str:
         return f"{n} {noun}"
     if noun.endswith("s"):
         return f"{n} {noun}es"
-    if noun.endswith("y") and noun[-2:-1] not in ("a", "e", "o", "u"):  # "policy", not "key"
+    if re.search(r"[^aeiou]y$", noun):  # "policy", not "key"
         return f"{n} {noun[:-1]}ies"
     return f"{n} {noun}s"
 
