@@ -200,7 +200,9 @@ def test_a_setting_added_with_a_switch_turned_off_leaves_two_candidates_and_noth
 
 def test_a_replacement_forced_by_two_paths_carries_both_values_before_and_after():
     """terraform-provider-aws aws_s3_bucket: `bucket` and `region` both force a new resource
-    (harness/meaning.REPLACE_ON). Both settings whose values moved are named, joined by "and"; `team`,
+    (harness/meaning.REPLACE_ON; the region since v6.0.0, which pulumi-aws 7 bridges:
+    website/docs/guides/enhanced-region-support.html.markdown, "How `region` works": "Changing the
+    value of `region` will force resource replacement."). Both settings whose values moved are named, joined by "and"; `team`,
     whose old value the old bucket names hold but whose new value the new ones do not, is not."""
     old = [_res(BUCKET, n, True, bucket=f"acme-kafka-{n}", region="eu-west-1") for n in ("archive", "replica")]
     new = [_res(BUCKET, n, True, bucket=f"beta-kafka-{n}", region="eu-central-1") for n in ("archive", "replica")]
