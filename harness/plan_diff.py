@@ -127,7 +127,14 @@ def _causes(item: _Item, changed: dict[str, tuple[str, str]]) -> tuple[str, ...]
 
 
 def _plural(n: int, noun: str) -> str:
-    return f"{n} {noun}" + ("" if n == 1 else "es" if noun.endswith("s") else "s")
+    """"2 buckets", "2 aliases", "3 role policies" (a reviewer reads the count of each kind)."""
+    if n == 1:
+        return f"{n} {noun}"
+    if noun.endswith("s"):
+        return f"{n} {noun}es"
+    if re.search(r"[^aeiou]y$", noun):  # "policy", not "key"
+        return f"{n} {noun[:-1]}ies"
+    return f"{n} {noun}s"
 
 
 def danger_groups(old: dict, new: dict, diff: dict) -> list[tuple[str, list[str]]]:

@@ -7,6 +7,7 @@ real preview is tested in test_preview.py); everything else is the real plan-dif
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -14,8 +15,11 @@ from pathlib import Path
 
 import pytest
 
+from config.sections import CapacityArgs
+from content import capacity
 from harness import plan as plans
 from harness import plan_diff
+from tests.conftest import make_settings
 
 PREVIEW = """#!/usr/bin/env bash
 # Fake preview: the stack file holds the plan as JSON; FAIL in it fails like a bad stack file.
@@ -28,6 +32,7 @@ grep -q FAIL "Pulumi.$stack.yaml" && { printf 'line 1\nline 2\nline 3\nbad stack
 grep -q HANG "Pulumi.$stack.yaml" && sleep 30
 mkdir -p "$out"
 echo "venv: $VENV" > "$out/venv.txt"
+if [ -f capacity.json ]; then cp capacity.json "$out/capacity.json"; fi  # the real one writes it with the artifacts
 grep -q NOPLAN "Pulumi.$stack.yaml" && exit 0
 sed 's/EXIT[0-9]//' "Pulumi.$stack.yaml" > "$out/plan.json"
 grep -q EXIT1 "Pulumi.$stack.yaml" && exit 1
@@ -254,3 +259,62 @@ def test_the_settings_a_plan_records_leave_every_secret_out(stack_runs):
     assert doc["settings"]["environment"] == "prod" and doc["settings"]["objectLockDays"] == "2557"
     assert not {"pagerdutyCriticalKey", "grafanaToken", "slackWebhookUrl"} & set(doc["settings"])
     assert "LEAKCHECK" not in json.dumps(doc["settings"])
+
+
+def _capacity(**changes) -> dict:
+    """The capacity plan scripts/preview writes as capacity.json (harness/capacity_report.attach)."""
+    return capacity.plan(dataclasses.replace(CapacityArgs.of(make_settings("prod")), **changes))
+
+
+def test_each_trees_capacity_plan_is_compared_and_the_changes_table_follows_its_section(repo, capsys):
+    """A smaller Prometheus volume: its before -> after and the crossed headroom band are in the
+    section, as DANGER (exit 4), and the change's capacity table follows the closed code block."""
+    (repo / "capacity.json").write_text(json.dumps(_capacity()))
+    git(repo, "add", ".")
+    git(repo, "commit", "-qm", "capacity")
+    (repo / "capacity.json").write_text(json.dumps(_capacity(prometheus_storage_size="200Gi")))
+    assert plan_diff.main(["HEAD"]) == 4
+    out = capsys.readouterr().out
+    kept = out.split("### kept\n")[1].split("### ")[0]
+    block, table = kept.split("```\n")[1], kept.split("```\n")[2]
+    lines = block.splitlines()
+    assert lines[0].startswith("DANGER: capacity: prometheus headroom ") and lines[0].endswith("x, under 1.5x")
+    assert lines[1] == "capacity prometheus PVC: 500Gi → 200Gi"
+    assert lines[2].startswith("capacity prometheus headroom: ")
+    assert table.startswith("| store | need | provisioned | headroom | status |\n|---|---|---|---|---|\n"
+                            "| prometheus (per replica) | ")
+    assert "| 200 GiB | " in table.splitlines()[2]
+    # every stack's preview writes the repository's capacity.json: both stacks crossed the band
+    assert out.split("## DANGER\n")[1] == f"- gone: {lines[0]}\n- kept: {lines[0]}\n"
+    # Near miss: the same plan on both sides is no change and no DANGER, and the table still follows.
+    (repo / "capacity.json").write_text(json.dumps(_capacity()))
+    assert plan_diff.main(["HEAD"]) == 0
+    kept = capsys.readouterr().out.split("### kept\n")[1].split("### ")[0]
+    assert "capacity prometheus" not in kept and "| 500 GiB | " in kept.split("```\n")[2]
+
+
+def test_the_capacity_plan_a_preview_writes_comes_back_with_its_plan(repo, tmp_path):
+    written = _capacity()
+    (repo / "capacity.json").write_text(json.dumps(written))
+    found, error = plan_diff._preview(repo, "kept", tmp_path / "out")
+    assert error == "" and found["capacity"] == written and found["resources"][0]["name"] == "logs"
+    (repo / "capacity.json").unlink()
+    found, _ = plan_diff._preview(repo, "kept", tmp_path / "again")
+    assert found["capacity"] is None  # an older tree's preview wrote none: nothing to compare
+
+
+def test_what_stdout_carries_for_a_rename_without_an_alias_is_one_line_per_cause(repo, capsys):
+    """The `## DANGER` list CI appends to the job summary: one line for the cause, each resource
+    under it in the section."""
+    (repo / "Pulumi.kept.yaml").write_text(plan(res("logs", protect=True, bucket="acme-logs"),
+                                                res("audit", protect=True, bucket="acme-audit")))
+    git(repo, "commit", "-qam", "two buckets")
+    (repo / "Pulumi.kept.yaml").write_text(plan(res("logs-v2", protect=True, bucket="acme-logs"),
+                                                res("audit-v2", protect=True, bucket="acme-audit")))
+    assert plan_diff.main(["HEAD"]) == 4
+    out = capsys.readouterr().out
+    assert out.split("### kept\n```\n")[1].splitlines()[:3] == [
+        "DANGER: renamed without an alias: deletes 2 buckets",
+        "    protected resource aws:s3/bucket:Bucket::audit would be deleted",
+        "    protected resource aws:s3/bucket:Bucket::logs would be deleted"]
+    assert out.endswith("```\n\n## DANGER\n- kept: DANGER: renamed without an alias: deletes 2 buckets\n")
