@@ -5,8 +5,10 @@ from __future__ import annotations
 import base64
 import copy
 import json
+import socket
 
 import pytest
+from werkzeug import Response
 
 from components import search_provider as sp
 from components import views_provider as vp
@@ -239,3 +241,172 @@ def test_the_import_model_refuses_what_kibana_refuses():
                                    headers)
     assert (status, answer["message"], answer["attributes"]["objects"][0]["error"]["statusCode"]) == (
         400, "Error fetching objects to export", 404)
+
+
+# ---- the HTTP client as the world answers it: retries, statuses, redirects, TLS, timeouts ----------
+
+@pytest.fixture
+def sleeps(monkeypatch) -> list[float]:
+    waited: list[float] = []
+    monkeypatch.setattr(sp, "sleep", waited.append)
+    return waited
+
+
+def serve_with(httpserver, product: str, fault) -> ViewsServer:
+    """The model behind `fault(request, model)`: a response answers instead of the model, None lets it answer."""
+    model = ViewsServer(product)
+
+    def handler(request):
+        answer = fault(request, model)
+        return model.handler(request) if answer is None else answer
+    httpserver.expect_request("").respond_with_handler(handler)
+    return model
+
+
+def boom(status: int, message: str, **headers) -> Response:
+    return Response(json.dumps({"statusCode": status, "error": "x", "message": message}), status=status,
+                    content_type="application/json", headers=headers)
+
+
+def kibana(httpserver, **extra) -> dict:
+    return props(httpserver, "kibana", "data_view", views.DATA_VIEW_ID, views.data_view(S), **extra)
+
+
+def test_a_busy_server_is_retried_with_doubling_waits_and_then_written(httpserver, sleeps):
+    """429, 502, 503, 504 are transient (a Kibana starting, a proxy in front of it): retried after 0.5,
+    1, 2, 4 s, then the view is written once."""
+    busy = iter((429, 502, 503, 504))
+    server = serve_with(httpserver, "kibana", lambda r, m: boom(status, "not ready") if (
+        status := next(busy, None)) else None)
+    vp.SavedViewProvider().create(kibana(httpserver))
+    assert sleeps == [0.5, 1.0, 2.0, 4.0]
+    assert [r.method for r in server.log] == ["GET", "POST"] and f"index-pattern/{views.DATA_VIEW_ID}" in server.objects
+
+
+def test_a_server_busy_for_good_fails_after_six_attempts_with_its_status_and_reason(httpserver, sleeps):
+    serve_with(httpserver, "kibana", lambda r, m: boom(503, "Kibana server is not ready yet"))
+    with pytest.raises(sp.SearchApiError, match=r": GET /api/data_views/data_view/kafka-application-logs failed: "
+                                                r"HTTP 503: Kibana server is not ready yet$") as err:
+        vp.SavedViewProvider().create(kibana(httpserver))
+    assert err.value.status == 503 and len(httpserver.log) == sp.MAX_ATTEMPTS == 6
+    assert sleeps == [0.5, 1.0, 2.0, 4.0, 8.0]
+
+
+def test_a_refusal_fails_at_once_without_waiting(httpserver, sleeps):
+    """A 400 (the near miss of a transient status): one request, no wait, the server's message."""
+    serve(httpserver, "kibana")
+    bad = {"data_view": {**views.data_view(S)["data_view"], "colour": "red"}}
+    with pytest.raises(sp.SearchApiError, match="HTTP 400") as err:
+        vp.SavedViewProvider().create(props(httpserver, "kibana", "data_view", views.DATA_VIEW_ID, bad))
+    assert (err.value.status, sleeps, [r.method for r, _ in httpserver.log]) == (400, [], ["GET", "POST"])
+
+
+def test_nothing_listening_is_retried_a_bounded_number_of_times_and_named(sleeps):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed once the block ends: nothing listens
+    p = through_engine({"engine": "kibana", "kind": "data_view", "object_id": views.DATA_VIEW_ID,
+                        "body": views.data_view(S), "endpoint": f"http://127.0.0.1:{port}", "username": "u",
+                        "ca_bundle": "", "adopt": False})
+    with pytest.raises(sp.SearchApiError, match=r"HTTP connection: .*(refused|NewConnectionError)") as err:
+        vp.SavedViewProvider().create(p)
+    assert err.value.status is None and sleeps == [0.5, 1.0, 2.0, 4.0, 8.0]
+
+
+@pytest.mark.parametrize("status", [300, 301, 302])
+def test_a_redirect_is_a_failure_and_is_not_followed(httpserver, status):
+    """A proxy sending the client to a login page: the page's 200 is not the view (and urllib3 would
+    follow it with its default retries). 299 is the last success, 300 the first failure."""
+    def fault(request, model):
+        if request.path == "/login":
+            return Response(json.dumps({"data_view": views.data_view(S)["data_view"]}), content_type="application/json")
+        return Response(b"", status=status, headers={"Location": "/login"})
+    serve_with(httpserver, "kibana", fault)
+    with pytest.raises(sp.SearchApiError, match=f"HTTP {status}") as err:
+        vp.SavedViewProvider().read(f"kibana/data_view/{views.DATA_VIEW_ID}", kibana(httpserver))
+    assert err.value.status == status and [r.path for r, _ in httpserver.log] == [
+        f"/api/data_views/data_view/{views.DATA_VIEW_ID}"]
+
+
+def test_an_endpoint_given_with_a_trailing_slash_reaches_the_same_paths(httpserver):
+    server = serve(httpserver, "kibana")
+    vp.SavedViewProvider().create(kibana(httpserver, endpoint=httpserver.url_for("/")))
+    assert [r.path for r in server.log] == [f"/api/data_views/data_view/{views.DATA_VIEW_ID}", "/api/data_views/data_view"]
+
+
+@pytest.mark.parametrize("body,shown", [
+    (b"<html><body>400 Bad Request: requ\xeate refus\xe9e</body></html>",
+     "<html><body>400 Bad Request: requ\ufffdte refus\ufffde</body></html>"),  # latin-1
+    (b'{"error": {"reason": "no message key"}}', "{'error': {'reason': 'no message key'}}"),
+    (b'["a list"]', "['a list']"),
+])
+def test_what_a_refusing_server_said_reaches_the_user_whatever_its_form(httpserver, body, shown):
+    """A proxy's HTML page in Latin-1, an error without `message`, a JSON list: each is shown as sent."""
+    serve_with(httpserver, "kibana", lambda r, m: Response(body, status=400) if r.method == "POST" else None)
+    with pytest.raises(sp.SearchApiError) as err:
+        vp.SavedViewProvider().create(kibana(httpserver))
+    assert str(err.value).endswith(f"HTTP 400: {shown}")
+
+
+def _certificates(tmp_path) -> tuple[str, str, str]:
+    """A CA and a certificate for 127.0.0.1 it signed: (ca.pem, cert.pem, key.pem)."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    now = datetime.datetime.now(datetime.timezone.utc)
+    ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "test CA")])
+    ca = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name).public_key(ca_key.public_key())
+          .serial_number(1).not_valid_before(now - datetime.timedelta(hours=1))
+          .not_valid_after(now + datetime.timedelta(hours=1))
+          .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+          .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=False, key_encipherment=False,
+                                       data_encipherment=False, key_agreement=False, key_cert_sign=True,
+                                       crl_sign=True, encipher_only=False, decipher_only=False), critical=True)
+          .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
+          .sign(ca_key, hashes.SHA256()))
+    cert = (x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "kibana")]))
+            .issuer_name(ca_name).public_key(key.public_key()).serial_number(2)
+            .not_valid_before(now - datetime.timedelta(hours=1)).not_valid_after(now + datetime.timedelta(hours=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                           critical=False)
+            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
+            .sign(ca_key, hashes.SHA256()))
+    paths = tuple(str(tmp_path / n) for n in ("ca.pem", "cert.pem", "key.pem"))
+    for path, data in zip(paths, (ca.public_bytes(serialization.Encoding.PEM), cert.public_bytes(serialization.Encoding.PEM),
+                                  key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                    serialization.NoEncryption()))):
+        with open(path, "wb") as f:
+            f.write(data)
+    return paths
+
+
+def test_tls_is_verified_against_the_ca_bundle_and_refused_without_it(tmp_path, sleeps):
+    """Kibana behind a certificate of a private CA: trusted with `ca_bundle`, refused without it (the
+    system's CAs do not know ours), never written to unverified."""
+    import ssl
+
+    from pytest_httpserver import HTTPServer
+    ca, cert, key = _certificates(tmp_path)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server = HTTPServer(host="127.0.0.1", port=0, ssl_context=context)
+    model = ViewsServer("kibana")
+    server.expect_request("").respond_with_handler(model.handler)
+    server.start()
+    try:
+        p = {**kibana(server), "endpoint": server.url_for("/").rstrip("/")}
+        assert p["endpoint"].startswith("https://127.0.0.1:")
+        with pytest.raises(sp.SearchApiError, match="CERTIFICATE_VERIFY_FAILED") as err:
+            vp.SavedViewProvider().create(p)
+        assert err.value.status is None and model.log == []
+        vp.SavedViewProvider().create({**p, "ca_bundle": ca})
+        assert [r.method for r in model.log] == ["GET", "POST"]
+    finally:
+        server.clear()
+        server.stop()
