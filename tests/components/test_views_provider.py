@@ -110,11 +110,14 @@ def test_drift_is_a_change_and_the_update_restores_it_in_place(httpserver, engin
 def test_a_differing_existing_view_is_not_overwritten_unless_adopted(httpserver):
     server = serve(httpserver, "opensearch-dashboards")
     theirs = copy.deepcopy(views.index_pattern(S))
-    theirs["attributes"]["timeFieldName"] = "time"
+    theirs["attributes"].update(timeFieldName="time", title="kafka-*")
     server.answer("POST", f"/api/saved_objects/index-pattern/{views.INDEX_PATTERN_ID}", {}, theirs, {"osd-xsrf": "true"})
     provider = vp.SavedViewProvider()
     ours = views.index_pattern(S)
-    with pytest.raises(sp.SearchApiError, match="already exists and differs at attributes.timeFieldName"):
+    # the message names every differing path and the setting that takes the view over
+    with pytest.raises(sp.SearchApiError, match=r"already exists and differs at attributes\.timeFieldName, "
+                                                r"attributes\.title; it is not overwritten \(set adoptExistingRetention "
+                                                r"to take it over\)$"):
         provider.create(props(httpserver, "opensearch-dashboards", "index-pattern", views.INDEX_PATTERN_ID, ours))
     assert server.writes() == []
     provider.create(props(httpserver, "opensearch-dashboards", "index-pattern", views.INDEX_PATTERN_ID, ours,
