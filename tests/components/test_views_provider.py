@@ -331,10 +331,28 @@ def test_a_redirect_is_a_failure_and_is_not_followed(httpserver, status):
         f"/api/data_views/data_view/{views.DATA_VIEW_ID}"]
 
 
-def test_an_endpoint_given_with_a_trailing_slash_reaches_the_same_paths(httpserver):
+@pytest.mark.parametrize("endpoint", ["/kibana/", "/kibana"])
+def test_an_endpoint_under_a_base_path_reaches_its_routes_with_or_without_a_trailing_slash(httpserver, endpoint):
+    """Kibana behind a proxy's prefix: `<endpoint>/api/...` must not become `/kibana//api/...`, which
+    matches no route (404: the view would be read as missing and its create refused)."""
     server = serve(httpserver, "kibana")
-    vp.SavedViewProvider().create(kibana(httpserver, endpoint=httpserver.url_for("/")))
-    assert [r.path for r in server.log] == [f"/api/data_views/data_view/{views.DATA_VIEW_ID}", "/api/data_views/data_view"]
+    server.base_path = "/kibana"
+    vp.SavedViewProvider().create(kibana(httpserver, endpoint=httpserver.url_for(endpoint)))
+    assert [r.path for r in server.log] == [f"/kibana/api/data_views/data_view/{views.DATA_VIEW_ID}",
+                                            "/kibana/api/data_views/data_view"]
+    assert f"index-pattern/{views.DATA_VIEW_ID}" in server.objects
+
+
+def test_the_base_path_model_refuses_an_empty_segment_and_a_path_outside_it(httpserver):
+    """The premise of the test above: the model answers 404 where the prefix is doubled or missing."""
+    server = serve(httpserver, "kibana")
+    server.base_path = "/kibana"
+    client = vp._Client(kibana(httpserver, endpoint=httpserver.url_for("/")), attempts=1)
+    for path in (f"/kibana//api/data_views/data_view/{views.DATA_VIEW_ID}",
+                 f"/api/data_views/data_view/{views.DATA_VIEW_ID}"):
+        with pytest.raises(sp.SearchApiError, match="HTTP 404: Not Found"):
+            client.request("POST", path, {})
+    assert server.objects == {}
 
 
 @pytest.mark.parametrize("body,shown", [
