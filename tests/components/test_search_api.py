@@ -15,6 +15,7 @@ import json
 import pytest
 
 from components import search_api as api
+from tests.components import alerting_server
 from tests.components.search_server import SearchServer
 from tests.components.test_search_convergence import CASES
 
@@ -181,3 +182,147 @@ def test_a_stopped_snapshot_policy_is_a_diff_and_a_started_one_is_not():
     assert have()["enabled_time"] > have()["schedule"]["interval"]["start_time"]
     assert api.changed_paths(k, body, have()) == []
     assert api.changed_paths(k, {**body, "enabled": False}, have()) == ["enabled"]  # near miss: we ask it stopped
+
+
+# ---- Alerting and Notifications: what their servers write out, and the near misses beside it ---------
+
+def _minimal_monitor() -> dict:
+    """The brute-force monitor as a person would write it: none of the defaults OpenSearch writes out."""
+    from config.sections import RetentionArgs
+    from content import detections
+    from tests.conftest import make_settings
+    body = copy.deepcopy(detections.monitors(RetentionArgs.of(make_settings("prod")))["kafka-sasl-brute-force"])
+    query = body["inputs"][0]["search"]["query"]
+    for node, keys in ((query["query"]["bool"], ("adjust_pure_negative", "boost")),
+                       (query["query"]["bool"]["filter"][0]["range"]["@timestamp"], ("boost",)),
+                       (query["query"]["bool"]["filter"][1]["term"]["kafka_event"], ("boost",)),
+                       (query["aggregations"]["by_key"]["composite"]["sources"][0]["client_ip"]["terms"],
+                        ("missing_bucket", "order"))):
+        for key in keys:
+            del node[key]
+    trigger = body["triggers"][0]["bucket_level_trigger"]
+    del trigger["condition"]["gap_policy"], trigger["condition"]["script"]["lang"]
+    trigger["actions"][0]["message_template"].pop("lang", None)
+    trigger["actions"][0]["action_execution_policy"] = {"action_execution_scope": {"per_alert": {
+        "actionable_alerts": ["DEDUPED", "NEW"]}}}
+    return body
+
+
+MONITOR = api.KINDS[("opensearch", "monitor")]
+TRIGGER = "triggers.0.bucket_level_trigger"
+
+
+def test_what_alerting_writes_out_on_a_monitor_is_no_diff():
+    """The query builders' defaults (boost, adjust_pure_negative, composite missing_bucket and order),
+    the condition's gap_policy and the scripts' default lang, written out by the server
+    (tests/components/alerting_server.py names the sources), are no change."""
+    ours = _minimal_monitor()
+    have = alerting_server.monitor(copy.deepcopy(ours))  # the model keeps references to what it parsed
+    condition = have["triggers"][0]["bucket_level_trigger"]["condition"]
+    assert (condition["gap_policy"], condition["script"]["lang"]) == ("skip", "painless")  # the premise
+    assert have["inputs"][0]["search"]["query"]["query"]["bool"]["boost"] == 1.0
+    assert api.changed_paths(MONITOR, ours, have) == []
+
+
+@pytest.mark.parametrize("edit,path", [
+    (lambda m: m["inputs"][0]["search"]["query"]["query"]["bool"].update(boost=2.0),
+     "inputs.0.search.query.query.bool.boost"),
+    (lambda m: m["inputs"][0]["search"]["query"]["aggregations"]["by_key"]["composite"]["sources"][0]["client_ip"][
+        "terms"].update(order="desc"),
+     "inputs.0.search.query.aggregations.by_key.composite.sources.0.client_ip.terms.order"),
+    (lambda m: m["triggers"][0]["bucket_level_trigger"]["condition"].update(gap_policy="insert_zeros"),
+     f"{TRIGGER}.condition.gap_policy"),
+    (lambda m: m["triggers"][0]["bucket_level_trigger"]["condition"]["script"].update(lang="expression"),
+     f"{TRIGGER}.condition.script.lang"),
+    (lambda m: m["triggers"][0]["bucket_level_trigger"]["actions"][0]["message_template"].update(lang="painless"),
+     f"{TRIGGER}.actions.0.message_template.lang"),
+    (lambda m: m["triggers"][0]["bucket_level_trigger"]["actions"][0]["action_execution_policy"][
+        "action_execution_scope"]["per_alert"].update(actionable_alerts=["NEW"]),
+     f"{TRIGGER}.actions.0.action_execution_policy.action_execution_scope.per_alert.actionable_alerts.1"),
+], ids=["bool-boost", "terms-order", "gap-policy", "script-lang", "template-lang", "actionable-alert-dropped"])
+def test_a_value_other_than_the_default_set_on_the_server_is_a_diff(edit, path):
+    """The near misses: a default is dropped only at its value, and a script's lang only at its default."""
+    ours = _minimal_monitor()
+    have = alerting_server.monitor(copy.deepcopy(ours))  # the model keeps references to what it parsed
+    edit(have)
+    assert path in api.changed_paths(MONITOR, ours, have)
+
+
+def test_the_actionable_alerts_of_a_monitor_are_a_set():
+    """Alerting keeps the categories as a set (ActionExecutionScope's `actionable_alerts`): another order
+    is the same policy."""
+    ours = _minimal_monitor()
+    have = alerting_server.monitor(copy.deepcopy(ours))  # the model keeps references to what it parsed
+    per_alert = have["triggers"][0]["bucket_level_trigger"]["actions"][0]["action_execution_policy"][
+        "action_execution_scope"]["per_alert"]
+    per_alert["actionable_alerts"] = ["NEW", "DEDUPED"]
+    assert api.changed_paths(MONITOR, ours, have) == []
+
+
+def test_a_change_to_any_leaf_of_a_monitor_we_send_is_a_diff():
+    ours = _minimal_monitor()
+    have = alerting_server.monitor(copy.deepcopy(ours))  # the model keeps references to what it parsed
+    leaves = list(_leaves(ours))
+    assert len(leaves) >= 20
+    missed = []
+    for path, value in leaves:
+        want = copy.deepcopy(ours)
+        _set(want, path, _changed(value))
+        if not api.changed_paths(MONITOR, want, have):
+            missed.append(path)
+    assert missed == []
+
+
+CHANNEL = api.KINDS[("opensearch", "notification_channel")]
+
+
+def _channel_as_stored(body: dict) -> dict:
+    server = SearchServer("opensearch")
+    answer, status = alerting_server.handle(server, "POST", alerting_server.CONFIGS, {"config_id": "c", **body}, {})
+    assert status == 200, answer
+    answer, _ = alerting_server.handle(server, "GET", f"{alerting_server.CONFIGS}/c", None, {})
+    return CHANNEL.stored(answer, "c")
+
+
+def test_the_empty_description_notifications_adds_to_a_channel_is_no_diff_and_a_description_is():
+    """NotificationConfig.toXContent writes `description` "" for a config without one."""
+    ours = {"config": {"name": "alertmanager", "config_type": "webhook", "is_enabled": True,
+                       "webhook": {"url": "https://alertmanager.example/api/v2/alerts", "header_params": {},
+                                   "method": "POST"}}}
+    have = _channel_as_stored(ours)
+    assert have["config"]["description"] == ""  # the premise
+    assert api.changed_paths(CHANNEL, ours, have) == []
+    have["config"]["description"] = "edited in Dashboards"
+    assert api.changed_paths(CHANNEL, ours, have) == ["config.description"]
+    assert api.changed_paths(CHANNEL, {"config": {**ours["config"], "description": "ours"}}, have) == [
+        "config.description"]
+
+
+def test_a_repository_moved_to_another_type_is_a_diff_at_its_type():
+    ours = {"type": "s3", "settings": {"bucket": "archive", "base_path": "es"}}
+    have = stored("elasticsearch", "snapshot_repository", "archive", ours)
+    assert api.changed_paths(api.KINDS[("elasticsearch", "snapshot_repository")], {**ours, "type": "fs"}, have) == [
+        "type"]
+
+
+def test_every_error_of_a_monitor_run_is_reported_and_a_clean_run_has_none():
+    """MonitorRunResult.toXContent (common-utils 2.17.0.0): `error`, `input_results.error` and each
+    trigger's `error` under its id, null where the step ran; trigger errors in the order of their ids."""
+    clean = {"monitor_name": "m", "period_start": 1, "period_end": 2, "error": None,
+             "input_results": {"results": [{"aggregations": {}}], "error": None},
+             "trigger_results": {"t1": {"name": "A", "error": None, "agg_result_buckets": {}, "action_results": {}}}}
+    assert api.execution_errors(clean) == []
+    failed = {"monitor_name": "m", "error": "Failed running monitor: the monitor is disabled",
+              "input_results": {"results": [], "error": "no such index [kafka-security-*]"},
+              "trigger_results": {
+                  "t2": {"name": "B", "error": "parent_bucket_path [by_key] names no aggregation"},
+                  "t1": {"name": "A", "error": None},
+                  "t0": {"name": "C", "error": "Variable [_count] is not defined."}}}
+    assert api.execution_errors(failed) == [
+        "Failed running monitor: the monitor is disabled", "no such index [kafka-security-*]",
+        "trigger t0: Variable [_count] is not defined.", "trigger t2: parent_bucket_path [by_key] names no aggregation"]
+    only_a_trigger = {"monitor_name": "m", "error": None, "input_results": {"results": [], "error": None},
+                      "trigger_results": {"t1": {"name": "A", "error": "script_exception"}}}
+    assert api.execution_errors(only_a_trigger) == ["trigger t1: script_exception"]
+    assert api.execution_errors({"monitor_name": "m", "error": "x", "input_results": None, "trigger_results": None}) == [
+        "x"]

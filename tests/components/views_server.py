@@ -31,7 +31,14 @@ Sources, read at the commits named (the project pins no Kibana or Dashboards ver
   defaulted; an unknown key is refused).
 - Both: a request other than GET without the XSRF header (`kbn-xsrf`, `osd-xsrf`) is refused with 400
   "Request must contain a <header> header." (Kibana and Dashboards core http lifecycle handlers,
-  OpenSearch Dashboards troubleshooting documentation).
+  OpenSearch Dashboards troubleshooting documentation). With a password set, a request whose basic
+  credentials do not match is refused with 401 before any route runs (the security plugins'
+  authentication handlers, hapi Boom `{statusCode: 401, error: "Unauthorized"}`).
+- Behind a base path (Kibana's `server.basePath` with `server.rewriteBasePath`, or a proxy's prefix), only
+  paths under it are routes; hapi's router matches a path segment by segment, so a path with an empty
+  segment (`/kibana//api/...`) matches no route and is a 404 Not Found.
+- Kibana's DELETE of a data view answers 200 with an empty body: delete_data_view.ts at 1898e548
+  (`return res.ok()`, response schema `body: schema.never()`).
 """
 from __future__ import annotations
 
@@ -53,7 +60,8 @@ UPDATE_KEYS = {"title", "type", "typeMeta", "timeFieldName", "sourceFilters", "f
 
 
 def _boom(status: int, message: str) -> tuple[dict, int]:
-    return {"statusCode": status, "error": {400: "Bad Request", 404: "Not Found", 409: "Conflict"}[status],
+    return {"statusCode": status, "error": {400: "Bad Request", 401: "Unauthorized", 404: "Not Found",
+                                            409: "Conflict"}[status],
             "message": message}, status
 
 
@@ -62,6 +70,8 @@ class ViewsServer:
     product: str                                                  # kibana or opensearch-dashboards
     objects: dict[str, dict] = field(default_factory=dict)        # "<type>/<id>" -> stored
     log: list[Recorded] = field(default_factory=list)
+    password: str = ""                                            # set: basic credentials are checked
+    base_path: str = ""                                           # set: the routes live under it
 
     def handler(self, request: Request) -> Response:
         if request.mimetype == "multipart/form-data":
@@ -72,7 +82,18 @@ class ViewsServer:
             raw = request.get_data(as_text=True)
             body = json.loads(raw) if raw else None
         self.log.append(Recorded(request.method, request.path, dict(request.args), body, raw))
-        answer, status = self.answer(request.method, request.path, dict(request.args), body, request.headers)
+        path = request.path
+        if self.base_path:
+            path = path[len(self.base_path):] if path.startswith(self.base_path + "/") else "//"
+        if "//" in path:
+            answer, status = _boom(404, "Not Found")
+        elif self.password and (request.authorization is None or request.authorization.password != self.password):
+            answer, status = _boom(401, f"[security_exception]: unable to authenticate user "
+                                        f"[{request.authorization.username if request.authorization else ''}]")
+        else:
+            answer, status = self.answer(request.method, path, dict(request.args), body, request.headers)
+        if answer is None:  # an empty body
+            return Response(b"", status=status)
         if isinstance(answer, str):  # ndjson
             return Response(answer, status=status, content_type="application/ndjson")
         return Response(json.dumps(answer), status=status, content_type="application/json")
@@ -125,7 +146,7 @@ class ViewsServer:
             return {"data_view": self.objects[key]}, 200
         if method == "DELETE":
             del self.objects[key]
-            return {}, 200
+            return None, 200
         unknown = sorted(set(body.get("data_view", {})) - UPDATE_KEYS)
         if unknown:
             return _boom(400, f"[request body.data_view.{unknown[0]}]: definition for this key is missing")
