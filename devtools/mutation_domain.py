@@ -169,8 +169,10 @@ def score_text(counts: dict[str, int]) -> str:
     return f"{counts['killed'] / judged:.0%}" if judged else "-"
 
 
-def syntactic_score(name: str, report: Path = SYNTACTIC / "report.md") -> str:
-    """The area's score in the last mutmut run's report, if one is there."""
+def syntactic_score(name: str, report: Path | None = None) -> str:
+    """The area's score in the last mutmut run's report (SYNTACTIC/report.md, looked up at the call), if
+    one is there."""
+    report = report or SYNTACTIC / "report.md"
     if not report.exists():
         return "-"
     m = re.search(rf"^\| \*\*{re.escape(name)}\*\* \|(?:[^|]*\|){{6}} ([^|]+) \|", report.read_text(), flags=re.M)

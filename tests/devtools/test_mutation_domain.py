@@ -77,6 +77,7 @@ def test_the_report_counts_a_reviewed_equivalent_only_while_its_diff_is_the_one_
     equivalents.write_text(f"- `pkg.mod.shift_threshold__domain_1` [{mutation_equivalents.digest(diff_a)}]: same.\n"
                            f"- `pkg.mod.shift_threshold__domain_2` [{mutation_equivalents.digest(diff_a)}]: stale.\n")
     monkeypatch.setattr(d, "WORK", tmp_path)
+    monkeypatch.setattr(d, "SYNTACTIC", tmp_path / "mutmut")  # not a local run's build/mutation/report.md
     monkeypatch.setattr(d, "EQUIVALENTS", equivalents)
     lines = d.report(["plan"])
     # 1 equivalent (its digest holds); 2 listed with another diff's digest: a survivor again; 3 killed.
@@ -107,6 +108,7 @@ def test_an_area_with_a_reviewed_equivalent_runs_its_mutants_under_its_own_name(
         seen.append((area, [m.name for m, _ in chosen]))
         return [d.Result(m.name, "killed", 0.1) for m, _ in chosen]
     monkeypatch.setattr(d, "WORK", tmp_path)
+    monkeypatch.setattr(d, "SYNTACTIC", tmp_path / "mutmut")  # not a local run's build/mutation/report.md
     monkeypatch.setattr(d, "EQUIVALENTS", equivalents)
     monkeypatch.setattr(d, "run", fake_run)
     monkeypatch.setattr(d, "REPORT", tmp_path / "report.md")
