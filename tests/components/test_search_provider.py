@@ -18,6 +18,7 @@ from pytest_httpserver import HTTPServer
 
 from components import search_provider as sp
 from content import retention
+from tests.components.silent_listener import silent_listener
 from tests.conftest import make_settings
 
 ES_HEADERS = {"X-Elastic-Product": "Elasticsearch"}  # the 8.x client refuses servers without it
@@ -184,34 +185,14 @@ def test_a_change_to_an_input_besides_the_body_is_a_change_in_place(httpserver, 
 
 def test_diff_against_a_silent_cluster_waits_for_one_short_attempt(capsys):
     """A server that accepts and never answers: diff gives up after one attempt of DIFF_TIMEOUT_S."""
-    import threading
     import time
-    with socket.socket() as listener:
-        listener.bind(("127.0.0.1", 0))
-        listener.listen(8)
-        listener.settimeout(0.2)
-        accepted: list[socket.socket] = []
-        stop = threading.Event()
-
-        def accept() -> None:
-            deadline = time.monotonic() + sp.DIFF_TIMEOUT_S * 3
-            while not stop.is_set() and time.monotonic() < deadline:
-                try:
-                    accepted.append(listener.accept()[0])
-                except OSError:
-                    continue
-        thread = threading.Thread(target=accept)
-        thread.start()
+    with silent_listener(sp.DIFF_TIMEOUT_S * 3) as (port, accepted):
         p = {"engine": "elasticsearch", "kind": "ilm_policy", "object_id": "kafka-application", "body": ILM,
-             "endpoint": f"http://127.0.0.1:{listener.getsockname()[1]}", "username": "u", "prod": True,
+             "endpoint": f"http://127.0.0.1:{port}", "username": "u", "prod": True,
              "allow_delete": False, "ca_bundle": ""}
         started = time.monotonic()
         assert sp.RetentionObjectProvider().diff("id", p, p).changes is False
         took = time.monotonic() - started
-        stop.set()
-        thread.join()
-        for conn in accepted:
-            conn.close()
     assert sp.DIFF_TIMEOUT_S - 0.5 < took < sp.DIFF_TIMEOUT_S + 1.5
     assert len(accepted) == 1
     assert "drift not checked" in capsys.readouterr().err

@@ -14,6 +14,7 @@ from components import search_provider as sp
 from components import views_provider as vp
 from config.sections import RetentionArgs
 from content import views
+from tests.components.silent_listener import silent_listener
 from tests.components.test_search_convergence import through_engine
 from tests.components.views_server import ViewsServer
 from tests.conftest import make_settings
@@ -508,36 +509,14 @@ def test_unreachable_during_diff_compares_with_state_and_says_so(capsys):
 
 def test_diff_against_a_silent_kibana_gives_up_after_one_short_attempt(capsys):
     """A server that accepts and never answers: one attempt of DIFF_TIMEOUT_S, not MAX_ATTEMPTS of TIMEOUT_S."""
-    import threading
     import time
-    with socket.socket() as listener:
-        listener.bind(("127.0.0.1", 0))
-        listener.listen(8)
-        listener.settimeout(0.2)
-        accepted: list[socket.socket] = []
-        stop = threading.Event()
-
-        def accept() -> None:
-            deadline = time.monotonic() + sp.DIFF_TIMEOUT_S * 3
-            while not stop.is_set() and time.monotonic() < deadline:
-                try:
-                    accepted.append(listener.accept()[0])
-                except OSError:
-                    continue
-        thread = threading.Thread(target=accept)
-        thread.start()
+    with silent_listener(sp.DIFF_TIMEOUT_S * 3) as (port, accepted):
         p = through_engine({"engine": "kibana", "kind": "data_view", "object_id": views.DATA_VIEW_ID,
-                            "body": views.data_view(S), "endpoint": f"http://127.0.0.1:{listener.getsockname()[1]}",
+                            "body": views.data_view(S), "endpoint": f"http://127.0.0.1:{port}",
                             "username": "u", "ca_bundle": "", "adopt": False})
         started = time.monotonic()
-        try:
-            assert vp.SavedViewProvider().diff("id", p, p).changes is False
-            took = time.monotonic() - started
-        finally:
-            stop.set()
-            thread.join()
-            for conn in accepted:
-                conn.close()
+        assert vp.SavedViewProvider().diff("id", p, p).changes is False
+        took = time.monotonic() - started
     assert sp.DIFF_TIMEOUT_S - 0.5 < took < sp.DIFF_TIMEOUT_S + 1.5 and len(accepted) == 1
     assert "drift not checked" in capsys.readouterr().err
 
