@@ -144,6 +144,24 @@ def test_protocol_failures_fire_on_tls_and_sasl_handshake_failures_together():
     assert fired("kafka-protocol-failures", failures(ATTACKER, P, start=4, reason=kl.BAD_PASSWORD)) == []
 
 
+
+def test_protocol_failures_count_over_five_minutes_and_not_six():
+    """The window is 5 minutes: P failures spread over 5.5 minutes (the first one older than the window)
+    stay quiet; the same P within 4.5 minutes fire."""
+    spread = lambda minutes: failures(ATTACKER, P, start=minutes, spacing_s=minutes * 60 / P,  # noqa: E731
+                                      reason=kl.SSL_FAILED)
+    assert fired("kafka-protocol-failures", spread(4.5)) == [ATTACKER]
+    assert fired("kafka-protocol-failures", spread(5.5)) == []
+
+
+def test_each_monitor_triggers_at_its_detections_alerting_severity():
+    """OpenSearch Alerting's trigger severity runs from "1" (highest) to "5" (common-utils Trigger): a
+    critical detection is "1", a high one "2", written out here per monitor."""
+    severities = {name: m["triggers"][0]["bucket_level_trigger"]["severity"] for name, m in MONITORS.items()}
+    assert severities == {"kafka-sasl-brute-force": "1", "kafka-auth-success-after-failures": "1",
+                          "kafka-protocol-failures": "2", "kafka-sensitive-topic-denied": "2"}
+
+
 # ---- a day of normal traffic -------------------------------------------------------------------
 
 def normal_day() -> list[dict]:
