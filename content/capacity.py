@@ -198,9 +198,10 @@ def global_store(s: "CapacityArgs") -> dict[str, Any] | None:
            "clusters": {k: {"samples_per_second": round(v, 1), "queue_samples_per_second": q}
                         for (k, v), q in zip(rates.items(), queue_rates(s).values())}}
     if s.global_metrics == "amp":  # Mimir's retention and cost are its own, not this stack's
+        kept_gib = day_gib * s.global_metrics_retention_days
         out["retention_days"] = s.global_metrics_retention_days
-        out["storage_gib"] = round(day_gib * s.global_metrics_retention_days, 1)
-        out.update(amp_cost(out["samples_per_month"], day_gib * s.global_metrics_retention_days))
+        out["storage_gib"] = round(kept_gib, 1)
+        out.update(amp_cost(out["samples_per_month"], kept_gib))
     return out
 
 
@@ -217,9 +218,9 @@ def tiered_usd(samples: float, tiers: list) -> float:
     return usd
 
 
-def amp_cost(samples_per_month: float, storage_gib: float, table: dict | None = None) -> dict[str, Any]:
+def amp_cost(samples_per_month: float, storage_gib: float) -> dict[str, Any]:
     """AMP's monthly bill once the retention is full: ingestion by tier and the storage kept."""
-    p = table or _prices(AMP_PRICES)
+    p = _prices(AMP_PRICES)
     row = p["regions"][p["region"]]
     ingest, storage = tiered_usd(samples_per_month, row["ingest_tiers"]), storage_gib * row["storage_gib_month"]
     return {"ingest_usd_month": round(ingest, 2), "storage_usd_month": round(storage, 2),
@@ -280,9 +281,9 @@ def prices() -> dict[str, Any]:
     return _prices(PRICES)
 
 
-def archive(s: "CapacityArgs", table: dict | None = None) -> dict[str, Any]:
+def archive(s: "CapacityArgs") -> dict[str, Any]:
     """Objects, storage by class and monthly cost at the end of each year, for every copy."""
-    p = table or prices()
+    p = prices()
     row = p["regions"][p["region"]]
     nodes = s.capacity_fluent_bit_nodes
     raw_day = getattr(s, SECURITY.volume) * 1e9
