@@ -199,11 +199,16 @@ def test_a_further_clusters_credentials_stay_secret_and_nothing_else_carries_the
     assert not [path for path, doc in three.artifacts.items() if "LEAKCHECK" in json.dumps(doc, default=str)]
 
 
-def _routes(conf: str, namespace: str, record: dict) -> list[str]:
+def _reached(conf: str, namespace: str, record: dict) -> list[tuple[str, str, dict]]:
+    """(output, tag, record) for every output a container log record from `namespace` reaches."""
     from tests.content.fluent_bit_model import route
     from tests.content.test_collection import APP, parse_classic
     record = {**APP, **record, "kubernetes": {**APP["kubernetes"], "namespace_name": namespace}}
-    return sorted(out for out, _, _ in route(parse_classic(conf), "kube.var.log.containers.x.log", record))
+    return route(parse_classic(conf), "kube.var.log.containers.x.log", record)
+
+
+def _routes(conf: str, namespace: str, record: dict) -> list[str]:
+    return sorted(out for out, _, _ in _reached(conf, namespace, record))
 
 
 def test_each_clusters_fluent_bit_ships_its_security_events_and_the_logs_of_its_own_namespaces(three):
@@ -228,13 +233,11 @@ def test_a_security_event_says_which_kubernetes_cluster_shipped_it(three):
     cluster: what reaches OpenSearch and S3 from eks-b says k8s_cluster eks-b (the same pod name in two
     clusters is otherwise one source). The template maps it as a keyword before the first write, so a
     detection can group by it (a dynamic mapping would make it text)."""
-    from tests.content.fluent_bit_model import route
-    from tests.content.test_collection import APP, parse_classic
-    from content import retention, security_parsers
-    denial = {**APP, "event_category": "security", "level": "INFO", "message": "player session hijack suspected"}
+    from content import security_parsers
+    denial = {"event_category": "security", "level": "INFO", "message": "player session hijack suspected"}
     for cluster in COLLECTIONS:
         conf = three.artifacts[("" if cluster == HOME else f"clusters/{cluster}/") + "fluent-bit/fluent-bit.conf"]
-        reached = route(parse_classic(conf), "kube.var.log.containers.x.log", denial)
+        reached = _reached(conf, "game-servers", denial)
         assert sorted((out, rec.get("k8s_cluster")) for out, _, rec in reached) == [
             ("opensearch", cluster), ("s3", cluster)], cluster
     assert security_parsers.template_mappings()["properties"]["k8s_cluster"] == {"type": "keyword"}
