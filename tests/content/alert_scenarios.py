@@ -204,8 +204,11 @@ DAY = 86400
 
 
 SCENARIOS: list[Scenario] = [
-    Scenario("KafkaClusterDown", _ups([0, 0, 0], broker), 60, CLUSTER, _ups([0, 0, 1], broker),
-             note="all 3 brokers stop answering scrapes"),
+    # The controllers, the TLS probe and kafka_exporter keep answering (KRaft controllers are pods of
+    # their own): their `up` carries the same kafka_cluster, and only the brokers' count.
+    Scenario("KafkaClusterDown", _ups([0, 0, 0], broker) + targets_present(False), 60, CLUSTER,
+             _ups([0, 0, 1], broker) + targets_present(False),
+             note="all 3 brokers stop answering scrapes while the controllers and exporter still answer"),
     Scenario("KafkaBrokerDown", _ups([1, 0, 1], broker), 60, broker(1), _ups([1, 1, 1], broker),
              note="1 of 3 brokers stops answering scrapes"),
     Scenario("KafkaZookeeperDown", _ups([0, 0, 1], _zk), 120, CLUSTER, _ups([0, 1, 1], _zk),
