@@ -92,10 +92,27 @@ def test_retries_that_last_fire_and_a_short_burst_does_not(tmp_path):
           _firing("PrometheusRemoteWriteRetrying", "44m", True)])
 
 
+def test_a_trickle_of_retries_from_a_small_prometheus_fires_too(tmp_path):
+    """A partial fault: a Prometheus writing 50 samples/s sends a batch of about 250 samples every 5 s
+    (v2.54.1 config.go DefaultQueueConfig: BatchSendDeadline 5s), and the store refuses one batch in 48
+    with a 429: 250 samples retried every 4 minutes, under 1 sample/s in any 5-minute window that holds
+    one refusal. The store is still refusing writes after 15 minutes; it warns as a flood would."""
+    values = " ".join(str(250 * (i // 8)) for i in range(100))  # +250 every 8 scrapes of 30 s
+    _run(tmp_path, "PrometheusRemoteWriteRetrying",
+         [(f"prometheus_remote_storage_samples_retried_total{{{LABELS}}}", values)],
+         [_firing("PrometheusRemoteWriteRetrying", "12m", False),
+          _firing("PrometheusRemoteWriteRetrying", "25m", True),
+          _firing("PrometheusRemoteWriteRetrying", "45m", True)])
+
+
 def test_failed_histograms_fire(tmp_path):
+    # The first failure is in the scrape at 3m, which the evaluation at 3m sees (promtool's default
+    # evaluation_interval, 1m): pending from 3m, firing from 3m + 15m = 18m, not a minute before.
     _run(tmp_path, "PrometheusRemoteWriteHistogramsFailed",
-         [(f"prometheus_remote_storage_histograms_failed_total{{{LABELS}}}", "0 0 0 0 0+10x60")],
+         [(f"prometheus_remote_storage_histograms_failed_total{{{LABELS}}}", "0 0 0 0 0 0+10x60")],
          [_firing("PrometheusRemoteWriteHistogramsFailed", "10m", False),
+          _firing("PrometheusRemoteWriteHistogramsFailed", "17m", False),
+          _firing("PrometheusRemoteWriteHistogramsFailed", "18m", True),
           _firing("PrometheusRemoteWriteHistogramsFailed", "22m", True)])
 
 
