@@ -367,6 +367,13 @@ def test_the_snapshot_role_is_assumed_by_the_search_pods_and_only_our_managed_do
     ours = {"aws:SourceAccount": "123456789012", "aws:SourceArn": "arn:aws:es:eu-west-1:123456789012:domain/security"}
     assert not allowed(trust, Request("sts:AssumeRole", "*", principal="lambda.amazonaws.com", context=ours))
     assert not allowed(trust, Request("sts:TagSession", "*", principal="es.amazonaws.com", context=ours))
+    # The service acting for this account but for no domain of it (no aws:SourceArn in the request) is
+    # refused too: "If the key that you specify in a policy condition is not present in the request
+    # context, the values do not match" (IAM User Guide, "IAM JSON policy elements: Condition operators");
+    # the guide on the confused deputy asks for both keys on a service principal.
+    account_only = {"aws:SourceAccount": "123456789012"}
+    assert not allowed(trust, Request("sts:AssumeRole", "*", principal="es.amazonaws.com", context=account_only))
+    assert allowed(trust, Request("sts:AssumeRole", "*", principal="es.amazonaws.com", context=ours)) is managed
 
 
 # --- Who may assume the archive writer role: the Fluent Bit service account of every Kubernetes cluster that

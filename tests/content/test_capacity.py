@@ -353,3 +353,18 @@ def test_an_aged_amp_price_table_is_a_warning_of_its_own():
     aged = lambda days: [w for w in capacity.plan(s, today=as_of + timedelta(days=days))["warnings"]  # noqa: E731
                          if w.startswith("global_store: prices")]
     assert aged(180) == [] and aged(181) == ["global_store: prices are 181 days old (as of 2025-01-01; over 180)"]
+
+
+def test_more_than_25_shards_per_gib_of_heap_is_a_warning_and_25_is_not():
+    """AWS, "Sizing Amazon OpenSearch Service domains" (second-hand, as in content/capacity.py's
+    docstring): at most 25 shards per GiB of Java heap. Prod's Elasticsearch holds 674 open shards
+    (above); on 3 nodes of 9 GiB that is 674 / 27 = 24.96, shown as 25.0 and within the guidance; on 2 of
+    13 GiB, 674 / 26 = 25.9, over it."""
+    def heap_warnings(nodes: int, heap: int) -> list[str]:
+        p = capacity.plan(_with(PROD, capacity_elasticsearch_data_nodes=nodes, capacity_elasticsearch_heap_gb=heap))
+        assert p["search"]["engines"]["elasticsearch"]["open_shards"] == 674
+        return [w for w in p["warnings"] if w.startswith("elasticsearch:") and "heap" in w]
+
+    assert heap_warnings(3, 9) == []
+    assert heap_warnings(2, 13) == ["elasticsearch: 25.9 shards per GiB of heap (over 25)"]
+    assert heap_warnings(3, 16) == []  # prod as declared: 14.0

@@ -109,6 +109,18 @@ def test_the_queue_carries_the_planned_rate_from_the_start_and_three_times_it_at
     assert 3 * per_shard <= q["capacity"] <= 10 * per_shard
 
 
+def test_a_queue_sized_for_no_samples_still_has_a_shard():
+    """Prometheus v2.54.1 storage/remote/queue_manager.go starts cfg.MinShards shards (`numShards:
+    cfg.MinShards`, `shards.start(t.numShards)` makes that many queues) and puts a sample on
+    `s.queues[uint64(ref) % uint64(len(s.queues))]`: with min_shards 0 the first sample divides by zero
+    and the Go runtime panics. config.go does not refuse 0 (it only defaults an absent min_shards to 1).
+    A rate of 0 (globalMetricsSamplesPerSecond 0 and no planned rate, or a cluster that writes nothing)
+    must still give one shard."""
+    assert rw.queue(0)["min_shards"] == 1
+    s = amp(globalMetricsSamplesPerSecond=0)
+    assert rw.native(s, rw.store_of(s, AMP_URL))["queue_config"]["min_shards"] == 1
+
+
 def test_the_queue_is_sized_from_the_rate_it_is_given_else_from_the_setting():
     """The stack passes each Prometheus its rate from the capacity plan (content.capacity.queue_rates)."""
     s = amp(globalMetricsSamplesPerSecond=50_000)
