@@ -46,13 +46,7 @@ class MonitoringPlatform(pulumi.ComponentResource):
             # whatever kubeconfig context happens to be current.
             kubernetes = k8s.Provider(f"{name}-kubernetes", context=s.kubernetes_context, opts=child)
             child = pulumi.ResourceOptions(parent=self, providers={"kubernetes": kubernetes})
-            if s.create_monitoring_namespace:
-                # Deleting a namespace deletes everything in it (Prometheus's volumes included), so the
-                # stack never deletes it, and prod protects it.
-                namespace = k8s.core.v1.Namespace(
-                    f"{name}-namespace", metadata={"name": s.monitoring_namespace, "labels": PART_OF},
-                    opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(
-                        retain_on_delete=True, protect=s.is_prod)))
+            namespace = _namespace(f"{name}-namespace", s, child)
         # Each component gets its own section of the settings (config.sections), not the whole.
         # The global store trusts the Prometheus service account that each alerting chart creates.
         alerting_names = {s.kubernetes_cluster: f"{name}-alerting",
@@ -122,13 +116,18 @@ class MonitoringPlatform(pulumi.ComponentResource):
         provider = k8s.Provider(f"{name}-kubernetes-{k.name}", context=k.context,
                                 opts=pulumi.ResourceOptions(parent=self))
         child = pulumi.ResourceOptions(parent=self, providers={"kubernetes": provider})
-        namespace = None
-        if s.create_monitoring_namespace:
-            namespace = k8s.core.v1.Namespace(
-                f"{name}-namespace-{k.name}", metadata={"name": s.monitoring_namespace, "labels": PART_OF},
-                opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(
-                    retain_on_delete=True, protect=s.is_prod)))
-        return child, namespace
+        return child, _namespace(f"{name}-namespace-{k.name}", s, child)
+
+
+def _namespace(resource_name: str, s: Settings, opts: pulumi.ResourceOptions) -> k8s.core.v1.Namespace | None:
+    """The monitoring namespace in one Kubernetes cluster, where the stack creates it. Deleting a namespace
+    deletes everything in it (Prometheus's volumes included), so the stack never deletes it, and prod
+    protects it."""
+    if not s.create_monitoring_namespace:
+        return None
+    return k8s.core.v1.Namespace(resource_name, metadata={"name": s.monitoring_namespace, "labels": PART_OF},
+                                 opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(
+                                     retain_on_delete=True, protect=s.is_prod)))
 
 
 def _releases(alerting_name: str | None, collection: Collection | None) -> Releases:
