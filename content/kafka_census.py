@@ -29,10 +29,13 @@ PSEUDO_APIS = ("FetchConsumer", "FetchFollower", "AddPartitionsToTxnVerification
 HISTOGRAMS = ("RequestQueueTimeMs", "LocalTimeMs", "RemoteTimeMs", "ThrottleTimeMs", "ResponseQueueTimeMs",
               "ResponseSendTimeMs", "TotalTimeMs", "RequestBytes")
 PRODUCE_FETCH_HISTOGRAMS = ("MessageConversionsTimeMs", "TemporaryMemoryBytes")
-HISTOGRAM = {"Count": 500, "Min": 0.0, "Max": 40.0, "Mean": 3.5, "StdDev": 1.2, "50thPercentile": 2.0,
-             "75thPercentile": 3.0, "95thPercentile": 7.0, "98thPercentile": 9.0, "99thPercentile": 12.0,
-             "999thPercentile": 30.0}
-METER = {"Count": 1234, "MeanRate": 2.5, "OneMinuteRate": 2.0, "FiveMinuteRate": 2.1, "FifteenMinuteRate": 2.2,
+# The census counts series, and what a rule makes of an attribute (name and labels) comes from the
+# attribute's name alone: content/jmx.py closes every pattern before `: VALUE`. So every numeric
+# attribute reads the same number; only numeric against string (RateUnit, EventType) matters.
+READING = 1.0
+HISTOGRAM = dict.fromkeys(("Count", "Min", "Max", "Mean", "StdDev", "50thPercentile", "75thPercentile",
+                           "95thPercentile", "98thPercentile", "99thPercentile", "999thPercentile"), READING)
+METER = {**dict.fromkeys(("Count", "MeanRate", "OneMinuteRate", "FiveMinuteRate", "FifteenMinuteRate"), READING),
          "RateUnit": "SECONDS", "EventType": "requests"}
 TOPIC_METERS = ("MessagesInPerSec", "BytesInPerSec", "BytesOutPerSec", "TotalProduceRequestsPerSec",
                 "TotalFetchRequestsPerSec", "FailedProduceRequestsPerSec", "FailedFetchRequestsPerSec")
@@ -75,21 +78,21 @@ def topic(name: str = "combat-events") -> list[Attribute]:
 
 def replica(name: str = "combat-events", partition: int = 0) -> list[Attribute]:
     """A partition replica hosted by the broker: Partition's and UnifiedLog's gauges."""
-    return ([Attribute.parse(f"kafka.cluster:type=Partition,name={g},topic={name},partition={partition}", "Value", 0)
+    return ([Attribute.parse(f"kafka.cluster:type=Partition,name={g},topic={name},partition={partition}", "Value", READING)
              for g in PARTITION_GAUGES]
-            + [Attribute.parse(f"kafka.log:type=Log,name={g},topic={name},partition={partition}", "Value", 1)
+            + [Attribute.parse(f"kafka.log:type=Log,name={g},topic={name},partition={partition}", "Value", READING)
                for g in LOG_GAUGES])
 
 
 def follower(name: str = "combat-events", partition: int = 0, thread: str = "ReplicaFetcherThread-0-1") -> list[Attribute]:
     """A replica the broker follows: the fetcher's lag gauge (clientId, topic, partition)."""
     return [Attribute.parse(f"kafka.server:type=FetcherLagMetrics,name=ConsumerLag,clientId={thread},"
-                            f"topic={name},partition={partition}", "Value", 0)]
+                            f"topic={name},partition={partition}", "Value", READING)]
 
 
 def network_thread(listener: str = "PLAIN-9092", processor: int = 0) -> list[Attribute]:
     name = f"kafka.server:type=socket-server-metrics,listener={listener},networkProcessor={processor}"
-    return [Attribute.parse(name, a, 1.0) for a in SELECTOR_ATTRIBUTES]
+    return [Attribute.parse(name, a, READING) for a in SELECTOR_ATTRIBUTES]
 
 
 def request_names(apis: int, first: tuple[str, ...] = ("Produce", "Fetch")) -> list[str]:
