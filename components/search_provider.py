@@ -179,9 +179,8 @@ class RetentionObjectProvider(ResourceProvider):
             if kind.versioned else {}
         return kind.stored(response, props["object_id"]), meta
 
-    def _put(self, client: _Client, props: dict, meta: dict, exists: bool | None = None) -> Any:
+    def _put(self, client: _Client, props: dict, meta: dict, exists: bool) -> Any:
         kind = KINDS[(props["engine"], props["kind"])]
-        exists = bool(meta) if exists is None else exists
         for attempt in range(CONFLICT_RETRIES + 1):
             try:
                 if not exists and kind.create_path:  # POST on the collection (the id in the body, or the server's)
@@ -267,10 +266,10 @@ class RetentionObjectProvider(ResourceProvider):
             # Unreachable (a CI runner outside the cluster's network): compare with state, and say so.
             print(f"kafka-monitoring: drift not checked for {_object_name(news)}: unreachable", file=sys.stderr)
             stored = olds.get("body")
-        changed = changed_paths(kind, news["body"], stored) if stored is not None else ["body"]
+        changed = stored is None or bool(changed_paths(kind, news["body"], stored))
         others = [k for k in news if k not in ("body", "server_id", *REPLACE_ON) and olds.get(k) != news.get(k)]
-        return DiffResult(changes=bool(changed or others), replaces=[], stables=list(REPLACE_ON),
-                          delete_before_replace=False)
+        # No replacement here, so no delete_before_replace: the engine reads it only for a replacement.
+        return DiffResult(changes=changed or bool(others), replaces=[], stables=list(REPLACE_ON))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         news = self._converge(_server_id(olds, _props(news)), creating=False)

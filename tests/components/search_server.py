@@ -29,6 +29,12 @@ What it reproduces, with the sources it follows:
   document and its `_seq_no` as a real write does, so a retry that reuses the sequence number it
   read before meets 409 again.
 - Elasticsearch answers with `X-Elastic-Product: Elasticsearch` (the 8.x client refuses others).
+- A method is matched as sent, case included: Netty's HttpMethod.valueOf("post") is a new method, not
+  POST, so Netty4HttpRequest.method() (translateRequestMethod: identity against GET, POST, ...) throws
+  "Unexpected http method: post" and RestController.tryAllHandlers answers 405 with it
+  (handleUnsupportedHttpMethod, createSimpleErrorResponse: `{"error": <message>, "status": 405}`; the
+  real message adds the path's allowed methods). Same in Elasticsearch 8 and OpenSearch 2. Werkzeug
+  upper-cases `request.method`, so the method as sent is read from the WSGI environ.
 - Amazon OpenSearch Service (`sigv4=(access key, secret key, region)`): every request must carry a
   valid AWS Signature Version 4 for service `es`, recomputed here with botocore's own SigV4Auth
   (the reference implementation AWS SDKs use); otherwise 403 with AWS's message.
@@ -62,6 +68,7 @@ from tests.components import alerting_server
 from tests.components import search_parsers as parse
 
 ES_HEADERS = {"X-Elastic-Product": "Elasticsearch"}
+HTTP_METHODS = ("GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH", "TRACE", "CONNECT")  # RestRequest.Method
 ISM_RETRY = {"count": 3, "backoff": "exponential", "delay": "1m"}  # ActionRetry's default, per action
 
 
@@ -104,7 +111,10 @@ class SearchServer:
             self.signed.append(request.headers["Authorization"])
         raw = request.get_data(as_text=True)
         body = json.loads(raw) if raw else None
-        self.log.append(Recorded(request.method, request.path, dict(request.args), body, raw))
+        sent = request.environ["REQUEST_METHOD"]
+        self.log.append(Recorded(sent, request.path, dict(request.args), body, raw))
+        if sent not in HTTP_METHODS:
+            return self._json({"error": f"Unexpected http method: {sent}", "status": 405}, 405)
         for i, (method, path, write) in enumerate(self.interleave):
             if method == request.method and path == request.path:
                 del self.interleave[i]
