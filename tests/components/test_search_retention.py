@@ -80,7 +80,9 @@ def test_security_events_are_kept_seven_years_read_only_and_snapshotted_by_a_pol
     states = {st["name"]: st for st in policy["states"]}
     assert states["hot"]["actions"] == [{"rollover": {"min_primary_shard_size": "30gb", "min_index_age": "30d"}}]
     assert states["hot"]["transitions"] == [{"state_name": "cold", "conditions": {"min_rollover_age": "2d"}}]
-    assert {"read_only": {}} in states["cold"]["actions"]
+    # Read-only, then each shard merged into one segment (as the application logs' warm phase does): an
+    # index nobody writes again is stored and searched as one segment for the rest of its 7 years.
+    assert states["cold"]["actions"] == [{"read_only": {}}, {"force_merge": {"max_num_segments": 1}}]
     assert states["cold"]["transitions"] == [{"state_name": "delete", "conditions": {"min_rollover_age": "2557d"}}]
     assert not any("snapshot" in a for st in states.values() for a in st["actions"])
     assert policy["ism_template"] == [{"index_patterns": ["kafka-security-0*"], "priority": 101}]
@@ -108,6 +110,7 @@ def test_the_daily_security_layout_keeps_its_policy_for_its_own_indices(stack_ru
     policy = legacy.inputs["body"]["policy"]
     states = {st["name"]: st for st in policy["states"]}
     assert states["hot"]["transitions"] == [{"state_name": "cold", "conditions": {"min_index_age": "2d"}}]
+    assert states["cold"]["actions"] == [{"read_only": {}}, {"force_merge": {"max_num_segments": 1}}]
     assert states["cold"]["transitions"] == [{"state_name": "delete", "conditions": {"min_index_age": "2557d"}}]
     assert policy["ism_template"] == [{"index_patterns": ["kafka-security-2*"], "priority": 100}]
     template = objs[("opensearch", "index_template", "kafka-security")].inputs["body"]
