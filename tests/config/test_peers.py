@@ -86,3 +86,16 @@ def test_a_network_with_host_bits_or_a_selector_with_any_bad_term_is_refused(tex
     pkg/util/validation/validation.go IsValidLabelValue: `(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?`,
     at most 63; Python 3.11.7 ipaddress.ip_network(strict=True) refuses host bits."""
     assert parse_peer(text) is None
+
+
+@pytest.mark.parametrize("text", [
+    "grafana:app=grafana\n",            # a YAML block scalar (|) ends its text with a newline
+    "grafana:app\n=grafana",
+    "grafana:app=grafana\n;tier=front",
+])
+def test_a_label_with_a_trailing_newline_is_refused(text):
+    """k8s.io/apimachinery v0.31.0 pkg/util/validation/validation.go compiles its label patterns as
+    "^...$" with Go's regexp, where `$` without the m flag is OpEndText, the end of the text only
+    (golang/go src/regexp/syntax/parse.go: `p.op(OpEndText).Flags |= WasDollar`); Python's `$` also
+    matches before a final newline, so the API server would refuse a NetworkPolicy Python accepted."""
+    assert parse_peer(text) is None
