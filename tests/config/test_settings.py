@@ -123,3 +123,9 @@ def test_a_receivers_secret_is_not_required_while_its_receiver_is_off():
     without = {k: v for k, v in SECRET_VALUES.items() if k != "pagerdutyCriticalKey"}
     s = settings.parse({**stack_raw("dev"), "enablePagerdutyCritical": False}, without, stack_context("dev"))
     assert s.enable_pagerduty_critical is False and s.secrets.pagerduty_critical_key is None
+
+
+def test_each_search_engine_reads_its_own_password():
+    secrets = make_settings("prod").secrets
+    assert secrets.search_password("elasticsearch") == "es-LEAKCHECK-5555"
+    assert secrets.search_password("opensearch") == "os-LEAKCHECK-6666"
