@@ -246,3 +246,13 @@ def test_a_further_cluster_on_the_stacks_own_context_is_refused_in_its_own_words
 def test_each_global_metrics_store_requires_what_it_is_reached_by(overrides, expected):
     """AMP: Prometheus writes through IRSA (the stack's OIDC provider); Mimir: a URL and a tenant."""
     assert problems("dev", enableArchive=False, **overrides) == expected
+
+
+@pytest.mark.parametrize("key", ["kibanaUrl", "opensearchDashboardsUrl", "globalMetricsUrl"])
+def test_an_optional_link_is_https_in_prod_or_left_empty(key):
+    """Prod refuses a plain-http link (credentials and sessions would cross in clear); empty stays
+    allowed (the link is optional), and dev may use http."""
+    assert problems("prod", **{key: "http://dashboards.example.com"}) == [f"{key}: prod requires https:// URLs"]
+    assert problems("prod", **{key: "https://dashboards.example.com"}) == []
+    assert problems("prod", **{key: ""}) == []
+    assert problems("dev", **{key: "http://dashboards.example.com"}) == []
