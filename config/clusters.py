@@ -130,7 +130,8 @@ def _selector(text: str, key: str) -> tuple[Selector, list[str]]:
     pairs, errors = [], []
     for n, item in enumerate(text.split(";"), 1):
         k, sep, v = item.partition("=")
-        if not sep or not _LABEL_KEY.match(k) or not _LABEL_VALUE.match(v):
+        # fullmatch: Python's `$` also matches before a final newline, Go's (the API server's) does not.
+        if not sep or not _LABEL_KEY.fullmatch(k) or not _LABEL_VALUE.fullmatch(v):
             errors.append(f"{key}: term {n} is not a label selector term; expected <label>=<value>, joined by ';'")
         else:
             pairs.append((k, v))

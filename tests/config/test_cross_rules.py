@@ -197,3 +197,62 @@ def test_bucket_names_qualified_by_the_stack_fit_s3s_rules(stack_name, prefix, o
     """S3 User Guide, "General purpose bucket naming rules": 3 to 63 characters, lowercase letters,
     digits, dots and hyphens."""
     assert problems("prod", stack_name=stack_name, bucketPrefix=prefix, **overrides) == expected
+
+
+AMP_REGION = ("aws:region: required with globalMetrics amp: the region of the workspace, which Prometheus signs its "
+              "writes for")
+GRAFANA_ROLE = ("globalMetricsGrafanaRoleArn: required with globalMetrics amp and enableGrafana: the role Grafana's "
+                "server runs as, which alone may query the workspace")
+ROLE = {"globalMetricsGrafanaRoleArn": "arn:aws:iam::123456789012:role/g"}
+MIMIR = {"globalMetrics": "mimir", "globalMetricsUrl": "https://mimir.example", "globalMetricsTenant": "kafka-dev"}
+
+
+@pytest.mark.parametrize("context,overrides,expected", [
+    ({"aws:region": None}, {"globalMetrics": "amp", **ROLE}, [AMP_REGION]),
+    ({"aws:region": None}, {"globalMetrics": "amp"}, [GRAFANA_ROLE, AMP_REGION]),
+    ({"aws:region": "eu-west-1"}, {"globalMetrics": "amp"}, [GRAFANA_ROLE]),
+    ({"aws:region": "eu-west-1"}, {"globalMetrics": "amp", **ROLE}, []),
+    ({"aws:region": None}, {"globalMetrics": "amp", "enableGrafana": False}, [AMP_REGION]),   # no Grafana, no role
+    ({"aws:region": None}, MIMIR, []),                  # near miss: Mimir is reached by URL, no AWS region
+    ({"aws:region": None}, {"globalMetrics": "none"}, []),
+])
+def test_amp_pins_the_workspace_region_and_grafanas_role(context, overrides, expected):
+    """dev without the archive, so that only the global-metrics rules speak. pulumi-aws 7.51.1
+    pulumi_aws/config/vars.py `region` falls back to AWS_REGION of whoever runs `pulumi up` (see
+    test_a_stack_with_the_archive_pins_its_region): the workspace and Prometheus' SigV4 signing region
+    would follow it."""
+    assert problems("dev", context=context, enableArchive=False, **overrides) == expected
+
+
+def test_a_further_cluster_on_the_stacks_own_context_is_refused_in_its_own_words():
+    oidc = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-central-1.amazonaws.com/id/B"
+    assert problems("prod", kubernetesClusters=[f"eks-b context=necpgame-prod oidc={oidc}"]) == [
+        "kubernetesClusters[0].context: is kubernetes:context, the stack's own cluster; allowed: another cluster's "
+        "context"]
+    assert problems("prod", kubernetesClusters=[f"eks-b context=necpgame-prod-b oidc={oidc}"]) == []   # near miss
+
+
+@pytest.mark.parametrize("overrides,expected", [
+    ({"globalMetrics": "amp", **ROLE, "eksOidcProviderArn": ""},
+     ["eksOidcProviderArn: required with globalMetrics amp: Prometheus assumes its writer role through it (IRSA)"]),
+    ({"globalMetrics": "none", "eksOidcProviderArn": ""}, []),     # near miss: nothing assumes a role
+    ({"globalMetrics": "mimir"}, ["globalMetricsUrl: required with globalMetrics mimir",
+                                  "globalMetricsTenant: required with globalMetrics mimir"]),
+    ({"globalMetrics": "mimir", "globalMetricsUrl": "https://mimir.example"},
+     ["globalMetricsTenant: required with globalMetrics mimir"]),
+    ({"globalMetrics": "mimir", "globalMetricsTenant": "kafka-dev"}, ["globalMetricsUrl: required with globalMetrics mimir"]),
+    (MIMIR, []),
+])
+def test_each_global_metrics_store_requires_what_it_is_reached_by(overrides, expected):
+    """AMP: Prometheus writes through IRSA (the stack's OIDC provider); Mimir: a URL and a tenant."""
+    assert problems("dev", enableArchive=False, **overrides) == expected
+
+
+@pytest.mark.parametrize("key", ["kibanaUrl", "opensearchDashboardsUrl", "globalMetricsUrl"])
+def test_an_optional_link_is_https_in_prod_or_left_empty(key):
+    """Prod refuses a plain-http link (credentials and sessions would cross in clear); empty stays
+    allowed (the link is optional), and dev may use http."""
+    assert problems("prod", **{key: "http://dashboards.example.com"}) == [f"{key}: prod requires https:// URLs"]
+    assert problems("prod", **{key: "https://dashboards.example.com"}) == []
+    assert problems("prod", **{key: ""}) == []
+    assert problems("dev", **{key: "http://dashboards.example.com"}) == []

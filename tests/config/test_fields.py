@@ -335,3 +335,19 @@ def test_a_sensitive_topic_is_a_legal_kafka_topic_name(topic, ok):
     `[a-zA-Z0-9._-]`, MAX_NAME_LENGTH 249. A comma can never be part of one: the sensitive-topic detection
     relies on it to split its bucket key (content/detections.py)."""
     assert fields.rules()["sensitiveTopics"].ok([topic]) is ok
+
+
+@pytest.mark.parametrize("tenant,ok", [
+    ("", True),                                   # optional: set only with globalMetrics mimir
+    ("kafka-prod", True), ("KAFKA_PROD", True), ("team.a", True), ("a!*'()", True), ("0", True),
+    ("t" * 150, True), ("t" * 151, False),
+    (".", False), ("..", False), ("...", True),
+    ("a:b", False),                               # ':' separates a subtenant in dskit, never part of an id
+    ("a|b", False),                               # '|' joins several tenants in one header
+    ("a/b", False), ("a b", False), ("\u00e9t\u00e9", False),
+])
+def test_a_mimir_tenant_is_what_mimir_accepts(tenant, ok):
+    """grafana/dskit tenant/tenant.go (commit 173335eb2bb5) ValidTenantID, which Mimir uses: bytes of
+    a-z, A-Z, 0-9 and ! - _ . * ' ( ), at most 150 (MaxTenantIDLength), not "." or ".."; ':' is its
+    subtenant separator and '|' its tenant separator (tenantIDsSeparator)."""
+    assert fields.rules()["globalMetricsTenant"].ok(tenant) is ok

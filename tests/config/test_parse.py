@@ -12,11 +12,12 @@ from dataclasses import fields
 
 import pulumi
 import pytest
+import yaml
 
 from config import schema, settings
 from config.clusters import KafkaCluster
 from harness import runtime
-from tests.conftest import SECRET_VALUES, STACKS, full_config, make_settings, stack_context, stack_raw
+from tests.conftest import ROOT, SECRET_VALUES, STACKS, full_config, make_settings, stack_context, stack_raw
 
 
 def _conforms(value: object, hint: object) -> bool:
@@ -167,3 +168,87 @@ def test_load_marks_capacity_inputs_the_stack_file_leaves_out_as_assumed(stack, 
     assert set(loaded["s"].capacity_assumed) == (capacity_keys if assumed else set())
     assert settings.stack_file_keys("no-such-stack") is None
     assert settings._declared_capacity_only({"capacityListeners": 3}, None) == {"capacityListeners": 3}
+
+
+@pytest.mark.parametrize("key,problem", [
+    ("objectLockDays\u200b", "objectLockDays<U+200B>: unknown setting: the key contains an invisible character, "
+                             "U+200B (ZERO WIDTH SPACE); delete it (without it the key is objectLockDays)"),
+    # Near miss: without the invisible character the key is still unknown, so no key is offered.
+    ("\ufeffnoSuchKey", "<U+FEFF>noSuchKey: unknown setting: the key contains an invisible character, U+FEFF "
+                        "(ZERO WIDTH NO-BREAK SPACE); delete it"),
+])
+def test_a_key_with_an_invisible_character_is_named_not_echoed(key, problem):
+    """A key pasted with a BOM or a zero-width space looks right and is unknown; the refusal writes the
+    character out (config/visible.py; tests/config/test_visible.py gives the categories)."""
+    assert _refusal({**stack_raw("dev"), key: "1"}).problems == [problem]
+
+
+def test_a_project_key_in_the_stack_file_with_an_invisible_namespace_character_is_named():
+    """The engine hands keys outside `kafka-monitoring:` to the context: a BOM before the namespace puts
+    a project key there. Known without the character: the message says which key it is; unknown: not."""
+    context = stack_context("dev", **{"\ufeffkafka-monitoring:enableArchive": "true",
+                                      "kafka-mon\u200bitoring:noSuchKey": "1"})
+    assert _refusal(stack_raw("dev"), context).problems == [
+        "kafka-mon<U+200B>itoring:noSuchKey: unknown setting: the key contains an invisible character, "
+        "U+200B (ZERO WIDTH SPACE); delete it",
+        "<U+FEFF>kafka-monitoring:enableArchive: unknown setting: the key contains an invisible character, "
+        "U+FEFF (ZERO WIDTH NO-BREAK SPACE); delete it (without it the key is kafka-monitoring:enableArchive)"]
+
+
+def test_an_invisible_character_in_one_key_does_not_hide_the_next_unknown_key():
+    err = _refusal({**stack_raw("dev"), "enableArchive\u00a0": "true", "objectLockDay": 1})
+    assert err.problems == [
+        "enableArchive<U+00A0>: unknown setting: the key contains an invisible character, U+00A0 (NO-BREAK SPACE); "
+        "delete it (without it the key is enableArchive)",
+        "objectLockDay: unknown setting; did you mean objectLockDays?"]
+
+
+def test_the_stack_name_and_region_come_from_the_context_and_are_empty_without_one():
+    bare = settings.parse(stack_raw("dev"), dict(SECRET_VALUES))
+    assert (bare.stack, bare.aws_region, bare.kubernetes_context) == ("", "", "")
+    s = settings.parse(stack_raw("dev"), dict(SECRET_VALUES), stack_context("dev"))
+    assert (s.stack, s.aws_region, s.kubernetes_context) == ("dev", "eu-west-1", "necpgame-dev")
+    s = settings.parse({**stack_raw("dev"), "enableArchive": False}, dict(SECRET_VALUES),
+                       stack_context("dev", **{"aws:region": None}))
+    assert s.aws_region == ""
+
+
+def test_prod_names_each_capacity_input_its_stack_file_leaves_out():
+    raw = {k: v for k, v in stack_raw("prod").items() if k != "capacityListeners"}
+    assert _refusal(raw, stack_context("prod")).problems == [
+        "capacityListeners: required in prod: declare the measured or planned value in the stack file (the default "
+        "is only an assumption)"]
+
+
+def test_the_stack_file_is_read_from_the_root_the_engine_gives(tmp_path, monkeypatch):
+    """pulumi.runtime.get_root_directory (pulumi 3, runtime/settings.py) is the project's root as the
+    engine sends it; without one (None) the program's own folder is read."""
+    from pulumi.runtime import settings as runtime_settings
+    (tmp_path / "Pulumi.qa.yaml").write_text("config:\n  kafka-monitoring:capacityListeners: 3\n  aws:region: eu-west-1\n")
+    monkeypatch.setattr(runtime_settings.SETTINGS, "root_directory", str(tmp_path))
+    assert settings.stack_file_keys("qa") == frozenset({"capacityListeners", "aws:region"})
+    assert settings.stack_file_keys("prod") is None
+    monkeypatch.setattr(runtime_settings.SETTINGS, "root_directory", None)
+    assert settings.stack_file_keys("qa") is None
+    assert settings.stack_file_keys("prod") == frozenset(
+        k.removeprefix("kafka-monitoring:") for k in yaml.safe_load((ROOT / "Pulumi.prod.yaml").read_text())["config"])
+
+
+def test_load_reads_an_optional_secret_left_empty_in_plain_text_as_unset():
+    """The CLI passes an optional secret the stack leaves unset as its empty default, not marked secret
+    (pulumi/pulumi pkg/workspace/config.go mergeConfig hands Pulumi.yaml's defaults over like set values):
+    unset, not a plaintext leak. A non-empty plain value is refused."""
+    from pulumi.runtime.sync_await import _sync_await
+    without = {k: v for k, v in SECRET_VALUES.items() if k != "grafanaToken"}
+    config, secret_keys = full_config("dev", without, enableGrafana=False)
+    config["kafka-monitoring:grafanaToken"] = ""
+    runtime.start_engine("dev", config, secret_keys, runtime.Mocks())
+    loaded = {}
+    _sync_await(pulumi.runtime.stack.run_pulumi_func(lambda: loaded.update(s=settings.load())))
+    assert loaded["s"].enable_grafana is False and loaded["s"].secrets.grafana_token is None
+    config["kafka-monitoring:grafanaToken"] = "glsa_LEAKCHECK-plain"
+    runtime.start_engine("dev", config, secret_keys, runtime.Mocks())
+    with pytest.raises(settings.SettingsError) as err:
+        _sync_await(pulumi.runtime.stack.run_pulumi_func(settings.load))
+    assert err.value.problems == [
+        "grafanaToken: a secret must be set with `pulumi config set --secret grafanaToken`, not as a plain value"]

@@ -103,3 +103,29 @@ def test_prod_requires_the_authenticating_proxies_and_their_password():
 def test_an_unpinned_or_malformed_proxy_image_is_refused(image):
     assert any(p.startswith("authProxyImage: not allowed") for p in refused(authProxyImage=image))
     assert make_settings("prod", authProxyImage="nginx:1.27.2-alpine").auth_proxy_image == "nginx:1.27.2-alpine"
+
+
+@pytest.mark.parametrize("missing,problem", [
+    ("pagerdutyCriticalKey", "pagerdutyCriticalKey: required secret is missing while enableAlerting and "
+                             "enablePagerdutyCritical are true; set it with `pulumi config set --secret "
+                             "pagerdutyCriticalKey ...`"),
+    ("deadMansSwitchUrl", "deadMansSwitchUrl: required secret is missing while enableAlerting and enableHeartbeat "
+                          "are true; set it with `pulumi config set --secret deadMansSwitchUrl ...`"),
+    # A secret no receiver flag guards: its component's flag alone.
+    ("grafanaToken", "grafanaToken: required secret is missing while enableGrafana is true; set it with "
+                     "`pulumi config set --secret grafanaToken ...`"),
+])
+def test_a_missing_secret_is_refused_naming_both_flags_that_need_it_and_the_command(missing, problem):
+    assert refused(secrets={k: v for k, v in SECRET_VALUES.items() if k != missing}) == [problem]
+
+
+def test_a_receivers_secret_is_not_required_while_its_receiver_is_off():
+    without = {k: v for k, v in SECRET_VALUES.items() if k != "pagerdutyCriticalKey"}
+    s = settings.parse({**stack_raw("dev"), "enablePagerdutyCritical": False}, without, stack_context("dev"))
+    assert s.enable_pagerduty_critical is False and s.secrets.pagerduty_critical_key is None
+
+
+def test_each_search_engine_reads_its_own_password():
+    secrets = make_settings("prod").secrets
+    assert secrets.search_password("elasticsearch") == "es-LEAKCHECK-5555"
+    assert secrets.search_password("opensearch") == "os-LEAKCHECK-6666"
