@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from devtools import mutation_equivalents
-from devtools.mutation_graph import Area, area_test_modules, judges, preload, probe, repo_files
+from devtools.mutation_graph import Area, area_test_modules, judges, link_untracked, preload, probe, repo_files
 from devtools.mutation_pytest import module_of
 from devtools.mutation_text import text_mutants
 from harness.runtime import ROOT
@@ -128,6 +128,7 @@ def prepare(name: str) -> Path:
         rel = path.relative_to(workdir).as_posix()
         if path.is_file() and not rel.startswith("mutants/") and "__pycache__" not in rel and rel not in keep:
             path.unlink()
+    link_untracked(workdir / "mutants")  # mutmut runs the tests there
     importing, at_import = probe(area)
     # Test modules: only whether their import calls the area (the plugin credits what a test module's
     # import calls to each of its tests, so they add nothing to at_import).

@@ -32,7 +32,7 @@ from typing import Callable
 
 from devtools import mutation_equivalents
 from devtools.mutation import AREAS, EQUIVALENTS, WORK as SYNTACTIC
-from devtools.mutation_graph import Area, judges, repo_files
+from devtools.mutation_graph import Area, judges, link_untracked, repo_files
 from devtools.mutation_operators import OPERATORS, Mutant, module_name, mutants_of
 from harness.runtime import ROOT
 
@@ -67,7 +67,7 @@ def tests_for(name: str, path: str) -> tuple[list[str], list[str]]:
 @dataclass
 class Result:
     name: str
-    status: str  # killed, survived, no tests, timeout
+    status: str  # killed, survived, no tests, timeout, broken (the killing test fails without the mutant)
     seconds: float
     failed: str | None = None
 
@@ -105,6 +105,20 @@ def run_one(copy: Path, mutant: Mutant, mutated: bytes, paths: list[str], option
         target.write_bytes(original)
 
 
+def passes_unmutated(copy: Path, failed: str, options: list[str], timeout: float) -> bool:
+    """Whether the test that killed a mutant passes in the working copy without it (every case of its
+    function: a case id may hold spaces, which pytest's summary line cuts). A test that fails on its own
+    (an untracked file missing from the copy, a test broken at HEAD) kills nothing."""
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(copy)}
+    try:
+        proc = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-m", "not live",
+                               *options, failed.split("[", 1)[0]], cwd=copy, env=env, capture_output=True,
+                              timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return False
+    return proc.returncode == 0
+
+
 def sync(copy: Path) -> None:
     """Make a working copy hold the repository's files as they are now (tests included)."""
     for f in repo_files():
@@ -112,6 +126,7 @@ def sync(copy: Path) -> None:
         if not dst.exists() or dst.read_bytes() != src.read_bytes():
             dst.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, dst)
+    link_untracked(copy)
 
 
 def sample(mutants: list[Mutant], n: int) -> list[Mutant]:
@@ -134,6 +149,7 @@ def run(name: str, chosen: list[tuple[Mutant, bytes]], children: int, timeout: f
     done: list[Result] = []
 
     def worker(copy: Path) -> None:
+        passing: set[str] = set()  # killing tests seen to pass in this copy without a mutant
         while True:
             with lock:
                 if not todo:
@@ -141,6 +157,11 @@ def run(name: str, chosen: list[tuple[Mutant, bytes]], children: int, timeout: f
                 mutant, mutated = todo.pop(0)
             paths, options = tests_for(name, mutant.path)
             result = run_one(copy, mutant, mutated, paths, options, timeout)
+            if result.status == "killed" and result.failed and result.failed not in passing:
+                if passes_unmutated(copy, result.failed, options, timeout):
+                    passing.add(result.failed)
+                else:
+                    result.status = "broken"
             with lock:
                 done.append(result)
                 progress(result)
@@ -159,7 +180,7 @@ def run(name: str, chosen: list[tuple[Mutant, bytes]], children: int, timeout: f
 def tally(statuses: list[str]) -> dict[str, int]:
     counts = Counter(statuses)
     return {"killed": counts["killed"] + counts["timeout"], "survived": counts["survived"],
-            "equivalent": counts["equivalent"], "no tests": counts["no tests"]}
+            "equivalent": counts["equivalent"], "no tests": counts["no tests"], "broken": counts["broken"]}
 
 
 def score_text(counts: dict[str, int]) -> str:
@@ -187,10 +208,10 @@ def _load(name: str) -> dict:
 def report(names: list[str]) -> list[str]:
     listed = mutation_equivalents.read(EQUIVALENTS)
     summary = ["# Domain mutation benchmark", "",
-               "| area | mutants made | run | killed | survived | equivalent | no tests | domain score | "
-               "syntactic score (last mutmut run) | seconds |", "|---|---|---|---|---|---|---|---|---|---|"]
+               "| area | mutants made | run | killed | survived | equivalent | no tests | broken | domain score | "
+               "syntactic score (last mutmut run) | seconds |", "|---|---|---|---|---|---|---|---|---|---|---|"]
     by_operator = ["", "## Per area and operator", "", "| area | operator | killed | survived | equivalent | "
-                   "no tests | score |", "|---|---|---|---|---|---|---|"]
+                   "no tests | broken | score |", "|---|---|---|---|---|---|---|---|"]
     survivors = ["", "## Survivors", ""]
     for name in names:
         data = _load(name)
@@ -204,17 +225,18 @@ def report(names: list[str]) -> list[str]:
             statuses[mutant_name] = "equivalent" if equivalent and result["status"] == "survived" else result["status"]
         counts = tally(list(statuses.values()))
         summary.append(f"| **{name}** | {len(data['mutants'])} | {len(statuses)} | {counts['killed']} | "
-                       f"{counts['survived']} | {counts['equivalent']} | {counts['no tests']} | "
+                       f"{counts['survived']} | {counts['equivalent']} | {counts['no tests']} | {counts['broken']} | "
                        f"{score_text(counts)} | {syntactic_score(name)} | {data.get('seconds', '-')} |")
         for op in OPERATORS:
             mine = [s for n, s in statuses.items() if data["mutants"][n]["operator"] == op]
             if mine:
                 c = tally(mine)
                 by_operator.append(f"| {name} | {op} | {c['killed']} | {c['survived']} | {c['equivalent']} | "
-                                   f"{c['no tests']} | {score_text(c)} |")
-        for mutant_name in sorted(n for n, s in statuses.items() if s == "survived"):
-            m = data["mutants"][mutant_name]
-            survivors += [f"### {mutant_name} ({m['what']})", "```diff", m["diff"].strip(), "```", ""]
+                                   f"{c['no tests']} | {c['broken']} | {score_text(c)} |")
+        for mutant_name in sorted(n for n, s in statuses.items() if s in ("survived", "broken")):
+            m, broken = data["mutants"][mutant_name], statuses[mutant_name] == "broken"
+            note = f"; broken: {data['results'][mutant_name].get('failed')} fails without it" if broken else ""
+            survivors += [f"### {mutant_name} ({m['what']}{note})", "```diff", m["diff"].strip(), "```", ""]
     return summary + by_operator + survivors
 
 

@@ -50,6 +50,21 @@ def repo_files() -> list[str]:
     return [f for f in out.split("\0") if f and (ROOT / f).is_file() and f != "setup.cfg"]
 
 
+# Untracked trees the tests read at the repository's root: tests/content/test_dashboard_schema.py runs tsc
+# and @grafana/schema from node_modules, which `npm ci` fills and git does not track. A working copy
+# without them fails that test whatever the mutant, which a runner would count as a kill.
+UNTRACKED = ("node_modules",)
+
+
+def link_untracked(copy: Path) -> None:
+    """Link the untracked trees the tests read into a working copy (where the repository has them)."""
+    for name in UNTRACKED:
+        source, target = ROOT / name, copy / name
+        if source.is_dir() and not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.symlink_to(source, target_is_directory=True)
+
+
 def _imports(path: Path) -> set[str]:
     """The modules a file imports, at any depth of its body (absolute imports: this repo uses no others)."""
     found: set[str] = set()

@@ -14,7 +14,7 @@ def test_pytest_exits_are_verdicts():
 
 def test_the_score_leaves_out_equivalents_and_counts_timeouts_as_kills():
     counts = d.tally(["killed", "timeout", "survived", "equivalent", "no tests", "killed"])
-    assert counts == {"killed": 3, "survived": 1, "equivalent": 1, "no tests": 1}
+    assert counts == {"killed": 3, "survived": 1, "equivalent": 1, "no tests": 1, "broken": 0}
     assert d.score_text(counts) == "75%"
     assert d.score_text(d.tally(["equivalent"])) == "-"
 
@@ -44,6 +44,47 @@ def test_a_mutant_the_test_sees_is_killed_one_it_does_not_survives_and_the_file_
     assert verdicts == {"bound 10 -> 11": "killed", "bound 10 -> 9": "killed", "bound 3 -> 2": "survived"}
     assert (tmp_path / "pkg" / "mod.py").read_text() == source
     assert d.run_one(tmp_path, *mutants["bound 3 -> 4"], [], [], 120).status == "no tests"
+
+
+def test_a_kill_by_a_test_that_fails_without_the_mutant_is_broken_not_killed(tmp_path, monkeypatch):
+    """A working copy once lacked node_modules, so the dashboard schema test failed whatever the mutant and
+    nine content mutants counted as killed. A kill now counts only if the killing test passes in the copy
+    without the mutant; checked once per test and copy."""
+    copy = tmp_path / "content" / "w0"
+    (copy / "pkg").mkdir(parents=True)
+    (copy / "pkg" / "__init__.py").write_text("")
+    source = "LIMIT = 10\nDEPTH = 3\n"
+    (copy / "pkg" / "mod.py").write_text(source)
+    (copy / "tests").mkdir()
+    (copy / "tests" / "test_mod.py").write_text(
+        "import pathlib\nfrom pkg import mod\n\n"
+        "def test_limit():\n    assert mod.LIMIT == 10\n\n"
+        "def test_depth_and_a_file_the_copy_lacks():\n    assert mod.DEPTH == 3\n"
+        "    assert pathlib.Path(__file__).with_name('untracked.txt').exists()\n")
+    made = dict((m.what, (m, t)) for m, t in mutation_operators.mutants_of("pkg/mod.py", source.encode(),
+                                                                           ("shift_threshold",)))
+    monkeypatch.setattr(d, "WORK", tmp_path)
+    monkeypatch.setattr(d, "sync", lambda c: None)
+    monkeypatch.setattr(d, "tests_for", lambda area, path: (["tests/test_mod.py"], []))
+    results = {r.name: r for r in d.run("content", [made["bound 10 -> 11"], made["bound 3 -> 4"]], 1, 120)}
+    assert results[made["bound 10 -> 11"][0].name].status == "killed"
+    broken = results[made["bound 3 -> 4"][0].name]
+    assert (broken.status, broken.failed) == ("broken", "tests/test_mod.py::test_depth_and_a_file_the_copy_lacks")
+    assert (copy / "pkg" / "mod.py").read_text() == source
+    assert d.tally(["broken", "killed"]) == {"killed": 1, "survived": 0, "equivalent": 0, "no tests": 0, "broken": 1}
+
+
+def test_working_copies_get_the_untracked_trees_the_tests_read(tmp_path, monkeypatch):
+    from devtools import mutation_graph
+    (tmp_path / "repo" / "node_modules" / "typescript").mkdir(parents=True)
+    monkeypatch.setattr(mutation_graph, "ROOT", tmp_path / "repo")
+    mutation_graph.link_untracked(tmp_path / "w0")
+    assert (tmp_path / "w0" / "node_modules" / "typescript").is_dir()
+    assert (tmp_path / "w0" / "node_modules").resolve() == (tmp_path / "repo" / "node_modules").resolve()
+    mutation_graph.link_untracked(tmp_path / "w0")  # a second sync leaves the link as it is
+    monkeypatch.setattr(mutation_graph, "ROOT", tmp_path / "bare")  # no npm ci there: nothing to link
+    mutation_graph.link_untracked(tmp_path / "w1")
+    assert not (tmp_path / "w1" / "node_modules").exists()
 
 
 def test_a_mutant_gets_the_tests_scripts_mutation_gives_its_area():
@@ -81,8 +122,8 @@ def test_the_report_counts_a_reviewed_equivalent_only_while_its_diff_is_the_one_
     monkeypatch.setattr(d, "EQUIVALENTS", equivalents)
     lines = d.report(["plan"])
     # 1 equivalent (its digest holds); 2 listed with another diff's digest: a survivor again; 3 killed.
-    assert "| **plan** | 3 | 3 | 1 | 1 | 1 | 0 | 50% | - | 12 |" in lines
-    assert "| plan | shift_threshold | 1 | 1 | 1 | 0 | 50% |" in lines
+    assert "| **plan** | 3 | 3 | 1 | 1 | 1 | 0 | 0 | 50% | - | 12 |" in lines
+    assert "| plan | shift_threshold | 1 | 1 | 1 | 0 | 0 | 50% |" in lines
     assert [line for line in lines if line.startswith("### ")] == ["### pkg.mod.shift_threshold__domain_2 (bound)"]
 
 
@@ -116,4 +157,4 @@ def test_an_area_with_a_reviewed_equivalent_runs_its_mutants_under_its_own_name(
     assert seen == [("plan", [second.name])]  # the last run's survivor, under the area's name
     results = json.loads((tmp_path / "plan" / "results.json").read_text())["results"]
     assert {k: v["status"] for k, v in results.items()} == {first.name: "survived", second.name: "killed"}
-    assert "| **plan** | 24 | 2 | 1 | 0 | 1 | 0 | 100% | - | 0 |" in (tmp_path / "report.md").read_text()
+    assert "| **plan** | 24 | 2 | 1 | 0 | 1 | 0 | 0 | 100% | - | 0 |" in (tmp_path / "report.md").read_text()
