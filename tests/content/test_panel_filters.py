@@ -105,3 +105,20 @@ def test_the_error_budget_panel_reads_the_window_its_title_names(tmp_path):
     series = [(sel(ratio + w), f"{v}x60") for w, v in (("5m", 0.5), ("30m", 0.25), ("1h", 0.125), ("2h", 0.0625),
                                                        ("6h", 0.03125))]
     _evaluate(tmp_path, series, [(_query("Error Budget Burn (1h)", 1), [({"__name__": ratio + "1h"}, 0.125)])])
+
+
+@pytest.mark.parametrize(("top_n", "drawn"), [(1, ["b"]), (2, ["b"]), (4, ["b", "a"])])
+def test_throughput_draws_the_busiest_topics_even_at_the_smallest_top_n(tmp_path, top_n, drawn):
+    """Throughput keeps two of dashboardTopN's lines for the bytes in and out, and draws the topics of
+    highest peak in the rest; at dashboardTopN 1 or 2 (allowed: 1-20) it still draws the busiest topic
+    (PromQL `topk` with k < 1 returns no series, as the installed promtool shows when the floor is 0)."""
+    name = "kafka_cluster_topic:kafka_messages_in:rate5m"  # the recorded per-topic rate (content/signals.py)
+    panels = {p.title: p for spec in dashboards.specs(make_settings("prod", dashboardTopN=top_n))
+              for _, row in spec.rows for p in row}
+    expr = panels["Throughput"].queries[0][0]
+    for variable, value in {**VARIABLES, "topic": ".*"}.items():
+        expr = expr.replace(f"${variable}", value)
+    peaks = {"a": 5, "b": 9, "c": 2}
+    series = [(sel(name, kafka_cluster="kafka", topic=t), f"{v}x60") for t, v in peaks.items()]
+    _evaluate(tmp_path, series, [(concrete(expr), [({"__name__": name, "kafka_cluster": "kafka", "topic": t}, peaks[t])
+                                                   for t in drawn])])
