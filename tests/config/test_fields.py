@@ -292,6 +292,9 @@ def test_long_but_valid_identifiers_are_accepted(key, length, ok):
     ("availabilitySloPercent", "0", False), ("availabilitySloPercent", "0.001", True),
     ("availabilitySloPercent", "99.999", True), ("availabilitySloPercent", "100", False),
     ("traceSamplingOverrides", ["a=1"] * 100, True), ("traceSamplingOverrides", ["a=1"] * 101, False),
+    # Pulumi.yaml: "at most 20" further Kubernetes clusters (each its own provider and Prometheus pair)
+    ("kubernetesClusters", [], True), ("kubernetesClusters", ["eks-b context=eks-b"] * 20, True),
+    ("kubernetesClusters", ["eks-b context=eks-b"] * 21, False), ("kubernetesClusters", "eks-b context=eks-b", False),
 ])
 def test_rates_percentages_and_override_counts_at_their_edges(key, value, ok):
     assert fields.rules()[key].ok(value) is ok
