@@ -8,6 +8,7 @@ keep out, with the dashboard variables bound as Grafana would send them (tests/c
 """
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 
@@ -122,3 +123,33 @@ def test_throughput_draws_the_busiest_topics_even_at_the_smallest_top_n(tmp_path
     series = [(sel(name, kafka_cluster="kafka", topic=t), f"{v}x60") for t, v in peaks.items()]
     _evaluate(tmp_path, series, [(concrete(expr), [({"__name__": name, "kafka_cluster": "kafka", "topic": t}, peaks[t])
                                                    for t in drawn])])
+
+
+def _variable_values(tmp_path, series: list[tuple[str, str]], name: str, expected: list[str]) -> None:
+    """A query variable's options as Grafana lists them: `label_values(<selector>, <label>)` is the values of
+    the label among the series the selector matches (Grafana's Prometheus datasource asks
+    /api/v1/label/<label>/values with match[]=<selector>); `group by (<label>)` of the selector is the same
+    set, evaluated here by promtool."""
+    board = next(b for _, b in dashboards.dashboards(make_settings("prod")).values()
+                 if any(v["name"] == name for v in b["templating"]["list"]))
+    (variable,) = [v for v in board["templating"]["list"] if v["name"] == name]
+    selector, label = re.fullmatch(r"label_values\((.*), (\w+)\)", variable["query"]).groups()
+    for var, value in VARIABLES.items():
+        selector = selector.replace(f"${var}", value)
+    _evaluate(tmp_path, series, [(f"group by ({label}) ({concrete(selector)})", [({label: v}, 1) for v in expected])])
+
+
+def test_the_broker_and_cluster_variables_list_brokers_only(tmp_path):
+    """In a KRaft cluster the controllers, kafka_exporter and the TLS probe are scraped too, with the same
+    kafka_cluster label: the Broker list offers the brokers of the selected cluster and nothing else, and
+    the Cluster list the clusters that have brokers (a cluster of only a TLS probe is not one)."""
+    series = [(sel("up", job="kafka-broker", instance=f"kafka-broker-{i}:7071", kafka_cluster="kafka"), "1x60")
+              for i in range(2)]
+    series += [(sel("up", job=job, instance=instance, kafka_cluster="kafka"), "1x60") for job, instance in (
+        ("kafka-controller", "kafka-controller-0:7071"), ("kafka-exporter", "10.0.3.1:9308"),
+        ("kafka-tls-probe", "kafka-kafka-bootstrap:9093"))]
+    series += [(sel("up", job="kafka-broker", instance="other-broker-0:7071", kafka_cluster="other"), "1x60"),
+               (sel("up", job="kafka-tls-probe", instance="probe-only:9093", kafka_cluster="probe-only"), "1x60")]
+    _variable_values(tmp_path, series, "broker", ["kafka-broker-0:7071", "kafka-broker-1:7071"])
+    (tmp_path / "cluster").mkdir()
+    _variable_values(tmp_path / "cluster", series, "cluster", ["kafka", "other"])
