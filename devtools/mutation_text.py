@@ -29,6 +29,7 @@ CALLS: dict[str, dict[str, tuple[int | str, ...]]] = {
     # Alert(name, expr, for_, severity, category, summary, description): the annotations a person reads.
     "content.alerts": {"Alert": (5, 6, "summary", "description")},
     "content.slo": {"Alert": (5, 6, "summary", "description")},
+    "content.remote_write_alerts": {"Alert": (5, 6, "summary", "description")},
     # _p(expr, legend): the words of a legend (its {{label}} placeholders are checked against the query);
     # a variable's label (the name shown beside its drop-down, not the variable's name).
     # A link's title: (title, url) pairs, the url computed (a row is (title, panels): not a slot).

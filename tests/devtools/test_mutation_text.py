@@ -41,6 +41,14 @@ def test_words_of_an_alerts_summary_or_description_are_text(old, new):
     assert is_text("content.alerts", ALERT, mutant(ALERT, old, new))
 
 
+@pytest.mark.parametrize("module", ["content.alerts", "content.slo", "content.remote_write_alerts"])
+def test_every_module_that_writes_alerts_has_their_words_read_as_text(module):
+    """The remote-write alerts' descriptions ran as ordinary mutants (two content survivors) until their
+    module was listed beside content.alerts and content.slo."""
+    assert is_text(module, ALERT, mutant(ALERT, '"Consumers fall behind."', '"CONSUMERS FALL BEHIND."'))
+    assert not is_text(module, ALERT, mutant(ALERT, '"lag > 1"', '"XXlag > 1XX"'))
+
+
 @pytest.mark.parametrize("old, new", [
     # a placeholder Prometheus fills: upper case names a label the alert does not have
     ('"Kafka broker {{ $labels.instance }} is down"', '"KAFKA BROKER {{ $LABELS.INSTANCE }} IS DOWN"'),
