@@ -163,3 +163,14 @@ def test_each_service_and_operation_is_sampled_at_the_rate_its_settings_give():
     assert served == {"*": (0.1, {"/healthz": 0.0}),
                       "combat": (0.5, {"/healthz": 0.0}),
                       "economy": (0.1, {"/healthz": 0.0, "purchase": 1.0})}
+
+
+def test_a_sampling_change_applies_within_two_minutes_of_the_configmap_update():
+    """The sampling file is a ConfigMap mounted into the pod; the kubelet refreshes such a volume on its
+    sync (syncFrequency, 1m by default: kubelet config v1beta1 KubeletConfiguration), and Jaeger's file
+    sampling provider re-reads the file every reload_interval (jaeger v2 remote_sampling `file`). A new
+    rate reaches the clients within kubelet sync + reload_interval: 2 minutes at 1m, 3 at 2m."""
+    def seconds(go: str) -> float:
+        return sum(float(n) * {"h": 3600, "m": 60, "s": 1}[u] for n, u in re.findall(r"([\d.]+)([hms])", go))
+    reload = jaeger.config(make_settings("prod"))["extensions"]["remote_sampling"]["file"]["reload_interval"]
+    assert 60 + seconds(reload) <= 120
