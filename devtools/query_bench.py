@@ -235,21 +235,35 @@ class Prometheus:
     def __enter__(self) -> "Prometheus":
         config = self.workdir / "prometheus.yml"
         config.write_text(yaml.safe_dump({"global": {"scrape_interval": f"{STEP}s"}}))
-        port = free_port()
-        self.url = f"http://127.0.0.1:{port}"
-        self.proc = subprocess.Popen(
-            ["prometheus", f"--config.file={config}", f"--storage.tsdb.path={self.tsdb}",
-             f"--web.listen-address=127.0.0.1:{port}", "--storage.tsdb.retention.time=3650d"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # free_port() only asked the kernel for a port that was free then: another process (a second
+        # Prometheus of a parallel run) may take it first. Then ours exits, and /-/ready would answer
+        # from the other one, with other data. So: ours must be alive and serve our TSDB, else retry.
+        for _ in range(3):
+            port = free_port()
+            self.url = f"http://127.0.0.1:{port}"
+            self.proc = subprocess.Popen(
+                ["prometheus", f"--config.file={config}", f"--storage.tsdb.path={self.tsdb}",
+                 f"--web.listen-address=127.0.0.1:{port}", "--storage.tsdb.retention.time=3650d"],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            if self._ready():
+                return self
+            self.__exit__()
+        raise RuntimeError("prometheus did not become ready on a port of its own")
+
+    def _ready(self) -> bool:
         for _ in range(240):  # bounded: up to 60 s for the TSDB to open
+            if self.proc.poll() is not None:  # it exited: its port was taken
+                return False
             try:
+                with urllib.request.urlopen(f"{self.url}/api/v1/status/flags", timeout=1) as r:
+                    flags = json.loads(r.read())["data"]
                 with urllib.request.urlopen(f"{self.url}/-/ready", timeout=1) as r:
                     if r.status == 200:
-                        return self
+                        return flags.get("storage.tsdb.path") == str(self.tsdb)
             except OSError:
                 pass
             time.sleep(0.25)
-        raise RuntimeError("prometheus did not become ready")
+        return False
 
     def __exit__(self, *exc) -> None:
         self.proc.terminate()
