@@ -462,33 +462,16 @@ def test_the_registered_resource_carries_this_provider_and_the_inputs_it_reads(h
     """The resource as the engine registers it (the SDK under the harness's mocks): `__provider` is this
     provider, pickled (pulumi.dynamic.Resource serialises it; the dynamic host unpickles and calls it),
     and the inputs, defaults included, are what it reads: the dynamic host applies them as given."""
-    import dill
-    import pulumi
-    from pulumi.runtime.sync_await import _sync_await
+    from tests.components.dynamic_registration import registered
 
-    from harness.runtime import Mocks, RecordingMonitor, start_engine
-
-    providers: list = []
-
-    class Recording(Mocks):
-        def new_resource(self, args):
-            providers.append(args.inputs.get("__provider"))
-            return super().new_resource(args)
-
-    mocks = Recording()
-    monitor = RecordingMonitor(mocks)
-    start_engine("dev", {}, set(), mocks, monitor)
     endpoint = httpserver.url_for("/").rstrip("/")
     body = retention.ilm_policy(S, snapshots=False)
-    _sync_await(pulumi.runtime.stack.run_pulumi_func(lambda: sp.RetentionObject(
+    inputs, provider = registered(lambda: sp.RetentionObject(
         "ilm", engine="elasticsearch", kind="ilm_policy", object_id="kafka-application", body=body,
-        endpoint=endpoint, username="kafka-monitoring", prod=False, allow_delete=True)))
-    (registered,) = monitor.registrations
-    inputs = {k: v for k, v in registered.inputs.items() if k != "__provider"}
+        endpoint=endpoint, username="kafka-monitoring", prod=False, allow_delete=True))
     assert inputs == {"engine": "elasticsearch", "kind": "ilm_policy", "object_id": "kafka-application",
                       "body": body, "endpoint": endpoint, "username": "kafka-monitoring", "prod": False,
                       "allow_delete": True, "ca_bundle": "", "adopt": False}
-    provider = dill.loads(base64.b64decode(providers[0]))
     assert isinstance(provider, sp.RetentionObjectProvider)
     server = serve(httpserver, "elasticsearch")
     provider.create(through_engine(inputs))

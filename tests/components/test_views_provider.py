@@ -630,32 +630,16 @@ def test_the_registered_inputs_are_what_the_provider_reads(httpserver):
     """The resource as the engine registers it (the SDK under the harness's mocks): the inputs with their
     defaults (no CA bundle, never adopt) are the keys the provider reads, and the provider they carry is
     this one (unpickled as the dynamic host does)."""
-    import dill
-    import pulumi
-    from pulumi.runtime.sync_await import _sync_await
+    from tests.components.dynamic_registration import registered
 
-    from harness.runtime import Mocks, RecordingMonitor, start_engine
-
-    providers: list = []
-
-    class Recording(Mocks):
-        def new_resource(self, args):
-            providers.append(args.inputs.get("__provider"))
-            return super().new_resource(args)
-
-    mocks = Recording()
-    monitor = RecordingMonitor(mocks)
-    start_engine("dev", {}, set(), mocks, monitor)
     endpoint = httpserver.url_for("/").rstrip("/")
-    _sync_await(pulumi.runtime.stack.run_pulumi_func(lambda: vp.SavedView(
+    inputs, provider = registered(lambda: vp.SavedView(
         "view", engine="kibana", kind="data_view", object_id=views.DATA_VIEW_ID, body=views.data_view(S),
-        endpoint=endpoint, username="kafka-monitoring")))
-    (registered,) = monitor.registrations
-    inputs = {k: v for k, v in registered.inputs.items() if k != "__provider"}
+        endpoint=endpoint, username="kafka-monitoring"))
     assert inputs == {"engine": "kibana", "kind": "data_view", "object_id": views.DATA_VIEW_ID,
                       "body": views.data_view(S), "endpoint": endpoint, "username": "kafka-monitoring",
                       "ca_bundle": "", "adopt": False}
-    assert isinstance(dill.loads(base64.b64decode(providers[0])), vp.SavedViewProvider)
+    assert isinstance(provider, vp.SavedViewProvider)
     server = serve(httpserver, "kibana")
     vp.SavedViewProvider().create(through_engine(inputs))
     assert len(server.writes()) == 1
