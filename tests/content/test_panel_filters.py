@@ -156,9 +156,10 @@ def test_the_broker_and_cluster_variables_list_brokers_only(tmp_path):
 
 
 def test_error_spikes_counts_each_failed_produce_once(tmp_path):
-    """A broker reports BrokerTopicMetrics twice: the all-topics meter (no topic key: no `topic` label) and
-    one per topic (Kafka 3.9 BrokerTopicStats: allTopicsStats beside topicStats(topic); the JMX rules keep
-    the key as a label). 3 failed produces/s on combat-events and 1 on economy-events are 4/s in all, not 8."""
+    """A broker counts a failed produce twice: on the all-topics meter (no topic key: no `topic` label) and
+    on its topic's (Kafka 3.9 ReplicaManager.processFailedRecord marks topicStats(topic) and allTopicsStats
+    failedProduceRequestRate; the JMX rules keep the key as a label). 3 failed produces/s on combat-events
+    and 1 on economy-events are 4/s in all, not 8."""
     name = "kafka_server_brokertopicmetrics_failedproducerequests_total"
     broker = {"job": "kafka-broker", "instance": "kafka-broker-0:7071", "kafka_cluster": "kafka"}
     series = [(sel(name, **broker), "0+60x60"), (sel(name, topic="combat-events", **broker), "0+45x60"),  # 15 s scrapes
