@@ -19,7 +19,7 @@ from tests.content.platform_pods import (API_SERVER, INTERNET, NODE, PAGERDUTY, 
 
 # A cluster whose kafka_exporter this program deploys (SASL credentials to the cluster), with static
 # broker targets, beside the prod Strimzi cluster; and senders from outside.
-LEGACY = ("legacy ns=legacy brokers=b0.legacy.svc:7071 controllers=c0.legacy.svc:7071 "
+LEGACY = ("legacy ns=legacy brokers=b0.legacy.svc:7071 controllers=c0.legacy.svc:7072 "
           "bootstrap=kafka.legacy.svc:9092 sasl=scram-sha512:legacy-sasl")
 VARIANT = {"clusters": ["kafka ns=necpgame-infrastructure preset=strimzi", LEGACY],
            "traceSenderNamespaces": ["game-backend"], "alertmanagerSources": ["10.20.0.0/16", "ingress-nginx"]}
@@ -38,6 +38,8 @@ def variant():
     run = runtime.run("prod", config, secret_keys)
     legacy = (Pod("legacy-broker-0", "legacy", {"app": "kafka"}, "10.9.0.2", {"clients": ("TCP", 9092),
                                                                                "jmx": ("TCP", 7071)}),
+              Pod("legacy-controller-0", "legacy", {"app": "kafka-controller"}, "10.9.0.5",
+                  {"jmx": ("TCP", 7072), "admin": ("TCP", 8080)}),
               Pod("backend-0", "game-backend", {"app": "matchmaker"}, "10.9.0.3"),
               Pod("ingress-nginx-0", "ingress-nginx", {"app.kubernetes.io/name": "ingress-nginx"}, "10.9.0.4"))
     return cluster_of(run, extra=legacy)
@@ -248,6 +250,10 @@ def test_the_deployed_kafka_exporter_is_reached_by_prometheus_only_and_reaches_i
     assert not c.allowed(exporter, INTERNET, 443)
     assert c.allowed(exporter, one(pods, "coredns"), 53, "UDP")
     assert c.allowed(pods["prometheus"][0], broker, 7071)     # static brokers= target b0.legacy.svc:7071
+    # static controllers= target c0.legacy.svc:7072: a port of its own, so the brokers' flow does not open it
+    controller = one(pods, "legacy-controller-0")
+    assert c.allowed(pods["prometheus"][0], controller, 7072)
+    assert not c.allowed(pods["prometheus"][0], controller, 8080)  # near miss: another port of it
 
 
 def test_alertmanager_sources_and_trace_senders_from_the_settings(variant):
