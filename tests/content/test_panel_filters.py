@@ -165,3 +165,28 @@ def test_error_spikes_counts_each_failed_produce_once(tmp_path):
     series = [(sel(name, **broker), "0+60x60"), (sel(name, topic="combat-events", **broker), "0+45x60"),  # 15 s scrapes
               (sel(name, topic="economy-events", **broker), "0+15x60")]
     _evaluate(tmp_path, series, [(_query("Error Spikes", 1), [({"kafka_cluster": "kafka"}, 4)])])
+
+
+def test_controller_quorum_draws_the_cluster_closest_to_losing_its_majority_not_the_one_losing_brokers(tmp_path):
+    """Six clusters, All selected; the panel draws the five whose quorum came closest to its majority
+    (dashboardTopN 15 / 3). `weak` runs 2 of its 3 KRaft controllers (margin 0) and all of its 3 brokers;
+    each other cluster 3 of 3 controllers (margin 1) but only 1 of its 4 brokers. Brokers do not vote:
+    read as voters they would rank the five others first (1 of 4 is 2 under a majority of 3) and leave
+    out `weak`, the one cluster a controller away from losing its quorum."""
+    clusters = ["weak", "c1", "c2", "c3", "c4", "c5"]
+    series = []
+    for name in clusters:
+        controllers, brokers = ([1, 1, 0], [1, 1, 1]) if name == "weak" else ([1, 1, 1], [1, 0, 0, 0])
+        series += [(sel("up", job="kafka-controller", instance=f"{name}-controller-{i}:7071", kafka_cluster=name),
+                    f"{u}x60") for i, u in enumerate(controllers)]
+        series += [(sel("up", job="kafka-broker", instance=f"{name}-broker-{i}:7071", kafka_cluster=name),
+                    f"{u}x60") for i, u in enumerate(brokers)]
+    panels = {p.title: p for spec in dashboards.specs(make_settings("prod")) for _, row in spec.rows for p in row}
+    expr = panels["Controller Quorum"].queries[0][0]
+    for variable, value in {**VARIABLES, "cluster": ".*"}.items():
+        expr = expr.replace(f"${variable}", value)
+    lines = f"count by (kafka_cluster) ({concrete(expr)})"  # up and majority: 2 lines a drawn cluster
+    _evaluate(tmp_path, series, [
+        (f"count({lines})", [({}, 5)]),  # five of the six (the others tie: any four of them)
+        (f'{lines} and on (kafka_cluster) count by (kafka_cluster) (up{{kafka_cluster="weak"}})',
+         [({"kafka_cluster": "weak"}, 2)])])
