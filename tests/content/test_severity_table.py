@@ -84,3 +84,23 @@ WAITS = {
 def test_every_alert_waits_as_long_as_its_row_says():
     alerts = promtool_tests.alert_meta(make_settings("prod"))
     assert {name: rule.get("for") for name, rule in alerts.items()} == WAITS
+
+
+# With a global store (content/remote_write_alerts.py): the store down or lossy leaves local alerting and
+# paging working, so these page as high at most.
+REMOTE_WRITE = {
+    "PrometheusRemoteWriteSamplesDropped": ("high", "monitoring", "10m"),
+    "PrometheusRemoteWriteHistogramsFailed": ("high", "monitoring", "15m"),
+    "PrometheusRemoteWriteRetrying": ("warning", "monitoring", "15m"),
+    "PrometheusWALWatcherDecodeFailures": ("high", "monitoring", None),
+}
+
+
+@pytest.mark.parametrize("store", ["amp", "mimir"])
+def test_the_remote_write_alerts_have_their_pinned_severity_category_and_wait(store):
+    extra = ({"globalMetricsGrafanaRoleArn": "arn:aws:iam::123456789012:role/grafana"} if store == "amp" else
+             {"globalMetricsUrl": "https://mimir.example/api/v1/push", "globalMetricsTenant": "kafka-prod"})
+    alerts = promtool_tests.alert_meta(make_settings("prod", globalMetrics=store, **extra))
+    found = {name: (rule["labels"]["severity"], rule["labels"]["category"], rule.get("for"))
+             for name, rule in alerts.items() if name not in WAITS}
+    assert found == REMOTE_WRITE
