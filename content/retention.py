@@ -37,6 +37,9 @@ ISM_PRIORITY, ROLLOVER_ISM_PRIORITY = 100, 101
 # index.codec (OpenSearch CodecService): best_compression (DEFLATE stored fields) is in every
 # distribution; zstd comes from the custom-codecs plugin, which a minimal or managed cluster may lack.
 LONG_LIVED_CODEC = "best_compression"
+# Deletion by age never takes the newest week of nightly snapshots (SLM retention and SM deletion
+# min_count): if snapshots stop for longer than their retention, the last ones taken are still there.
+SNAPSHOT_MIN_COUNT = 7
 META = {"managed_by": "kafka-monitoring"}
 
 
@@ -80,7 +83,7 @@ def slm_policy(s: "RetentionArgs", c: DataClass = APPLICATION) -> dict:
         "name": f"<{c.prefix}-{{now/d}}>",
         "repository": c.snapshot_repository,
         "config": {"indices": c.index_patterns(s), "include_global_state": False},
-        "retention": {"expire_after": f"{c.snapshot_days(s)}d", "min_count": 7},
+        "retention": {"expire_after": f"{c.snapshot_days(s)}d", "min_count": SNAPSHOT_MIN_COUNT},
     }
 
 
@@ -146,7 +149,8 @@ def sm_policy(s: "RetentionArgs", c: DataClass = SECURITY) -> dict:
         "description": f"{c.snapshot_policy}: nightly {', '.join(c.index_patterns(s))} snapshots, deleted after "
                        f"{days} days (kafka-monitoring)",
         "creation": {"schedule": schedule, "time_limit": "1h"},
-        "deletion": {"schedule": schedule, "time_limit": "1h", "condition": {"max_age": f"{days}d", "min_count": 7}},
+        "deletion": {"schedule": schedule, "time_limit": "1h", "condition": {"max_age": f"{days}d",
+                                                                             "min_count": SNAPSHOT_MIN_COUNT}},
         # SM names snapshots from date_format and date_format_timezone (SMUtils.generateSnapshotName);
         # the rest goes to CreateSnapshotRequest.source, which skips keys it does not read.
         "snapshot_config": {"indices": ",".join(c.index_patterns(s)), "repository": c.snapshot_repository,

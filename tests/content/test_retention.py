@@ -108,3 +108,11 @@ def test_each_cluster_snapshots_under_its_own_base_path_of_the_shared_bucket():
     paths = [r["settings"].get("base_path", "").strip("/") for r in (es, os_)]
     assert (es["settings"]["bucket"], os_["settings"]["bucket"]) == ("snapshots", "snapshots")
     assert all(paths) and not any(a == b or a.startswith(b + "/") for a in paths for b in paths if a is not b)
+
+
+def test_deletion_by_age_keeps_the_newest_week_of_nightly_snapshots():
+    """Elasticsearch SLM `retention.min_count` and OpenSearch SM `deletion.condition.min_count` (the
+    count kept whatever their age): 7 nightly snapshots, so that snapshots which stopped for longer
+    than their retention still leave the last week taken."""
+    assert retention.slm_policy(S)["retention"] == {"expire_after": "365d", "min_count": 7}  # prod: a year
+    assert retention.sm_policy(S)["deletion"]["condition"] == {"max_age": "2557d", "min_count": 7}
