@@ -90,14 +90,7 @@ def run_one(copy: Path, mutant: Mutant, mutated: bytes, paths: list[str], option
             cached.unlink()  # a same-size mutant written in the same second would pass the pyc's check
         if not paths:
             return Result(mutant.name, "no tests", 0.0)
-        env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(copy)}
-        try:
-            proc = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider",
-                                   "-m", "not live", *options, *paths], cwd=copy, env=env, capture_output=True,
-                                  text=True, timeout=timeout)
-            code, out = proc.returncode, proc.stdout
-        except subprocess.TimeoutExpired:
-            code, out = None, ""
+        code, out = _pytest(copy, [*options, *paths], timeout)
         failed = re.search(r"^(?:FAILED|ERROR) (\S+)", out, flags=re.M)
         return Result(mutant.name, status_of(code), round(time.monotonic() - started, 2),
                       failed.group(1) if failed else None)
@@ -105,18 +98,24 @@ def run_one(copy: Path, mutant: Mutant, mutated: bytes, paths: list[str], option
         target.write_bytes(original)
 
 
+def _pytest(copy: Path, args: list[str], timeout: float) -> tuple[int | None, str]:
+    """pytest in a working copy, stopping at the first failure: (its exit code, None on a timeout; its
+    output)."""
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(copy)}
+    try:
+        proc = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider",
+                               "-m", "not live", *args], cwd=copy, env=env, capture_output=True, text=True,
+                              timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return None, ""
+    return proc.returncode, proc.stdout
+
+
 def passes_unmutated(copy: Path, failed: str, options: list[str], timeout: float) -> bool:
     """Whether the test that killed a mutant passes in the working copy without it (every case of its
     function: a case id may hold spaces, which pytest's summary line cuts). A test that fails on its own
     (an untracked file missing from the copy, a test broken at HEAD) kills nothing."""
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(copy)}
-    try:
-        proc = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-m", "not live",
-                               *options, failed.split("[", 1)[0]], cwd=copy, env=env, capture_output=True,
-                              timeout=timeout)
-    except subprocess.TimeoutExpired:
-        return False
-    return proc.returncode == 0
+    return _pytest(copy, [*options, failed.split("[", 1)[0]], timeout)[0] == 0
 
 
 def sync(copy: Path) -> None:
