@@ -25,11 +25,12 @@ from devtools.mutation_pytest import module_of
 # module -> {callee: argument positions and keywords} whose string only people read. A dict literal is
 # named by its keys, {a, b}, and its slots are keys; a pair of literal and computed value, (title, url),
 # by that shape, and its slot is the position of the literal.
+# Alert(name, expr, for_, severity, category, summary, description): the annotations a person reads.
+ALERT_TEXT = {"Alert": (5, 6, "summary", "description")}
 CALLS: dict[str, dict[str, tuple[int | str, ...]]] = {
-    # Alert(name, expr, for_, severity, category, summary, description): the annotations a person reads.
-    "content.alerts": {"Alert": (5, 6, "summary", "description")},
-    "content.slo": {"Alert": (5, 6, "summary", "description")},
-    "content.remote_write_alerts": {"Alert": (5, 6, "summary", "description")},
+    "content.alerts": ALERT_TEXT,
+    "content.slo": ALERT_TEXT,
+    "content.remote_write_alerts": ALERT_TEXT,
     # _p(expr, legend): the words of a legend (its {{label}} placeholders are checked against the query);
     # a variable's label (the name shown beside its drop-down, not the variable's name).
     # A link's title: (title, url) pairs, the url computed (a row is (title, panels): not a slot).
