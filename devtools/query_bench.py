@@ -255,11 +255,11 @@ class Prometheus:
             if self.proc.poll() is not None:  # it exited: its port was taken
                 return False
             try:
-                with urllib.request.urlopen(f"{self.url}/api/v1/status/flags", timeout=1) as r:
-                    flags = json.loads(r.read())["data"]
                 with urllib.request.urlopen(f"{self.url}/-/ready", timeout=1) as r:
-                    if r.status == 200:
-                        return flags.get("storage.tsdb.path") == str(self.tsdb)
+                    ready = r.status == 200
+                if ready:
+                    with urllib.request.urlopen(f"{self.url}/api/v1/status/flags", timeout=1) as r:
+                        return json.loads(r.read())["data"].get("storage.tsdb.path") == str(self.tsdb)
             except OSError:
                 pass
             time.sleep(0.25)
