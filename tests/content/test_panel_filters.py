@@ -25,12 +25,17 @@ pytestmark = pytest.mark.skipif(not shutil.which("promtool"), reason="promtool i
 VARIABLES = {"k8s_cluster": ".*", "cluster": "kafka", "broker": "kafka-broker-0:7071"}
 
 
-def _query(title: str, index: int = 0) -> str:
-    panels = {p.title: p for spec in dashboards.specs(make_settings("prod")) for _, row in spec.rows for p in row}
-    expr = panels[title].queries[index][0]
-    for name, value in VARIABLES.items():
+def _bind(expr: str, **variables: str) -> str:
+    """The expression with the dashboard variables bound (VARIABLES, or the values given), as Grafana sends it."""
+    for name, value in {**VARIABLES, **variables}.items():
         expr = expr.replace(f"${name}", value)
     return concrete(expr)
+
+
+def _query(title: str, index: int = 0, settings=None, **variables: str) -> str:
+    panels = {p.title: p for spec in dashboards.specs(settings or make_settings("prod")) for _, row in spec.rows
+              for p in row}
+    return _bind(panels[title].queries[index][0], **variables)
 
 
 def _evaluate(tmp_path, series: list[tuple[str, str]], checks: list[tuple[str, list[tuple[dict, float]]]]):
@@ -114,15 +119,11 @@ def test_throughput_draws_the_busiest_topics_even_at_the_smallest_top_n(tmp_path
     highest peak in the rest; at dashboardTopN 1 or 2 (allowed: 1-20) it still draws the busiest topic
     (PromQL `topk` with k < 1 returns no series, as the installed promtool shows when the floor is 0)."""
     name = "kafka_cluster_topic:kafka_messages_in:rate5m"  # the recorded per-topic rate (content/signals.py)
-    panels = {p.title: p for spec in dashboards.specs(make_settings("prod", dashboardTopN=top_n))
-              for _, row in spec.rows for p in row}
-    expr = panels["Throughput"].queries[0][0]
-    for variable, value in {**VARIABLES, "topic": ".*"}.items():
-        expr = expr.replace(f"${variable}", value)
+    expr = _query("Throughput", 0, make_settings("prod", dashboardTopN=top_n), topic=".*")
     peaks = {"a": 5, "b": 9, "c": 2}
     series = [(sel(name, kafka_cluster="kafka", topic=t), f"{v}x60") for t, v in peaks.items()]
-    _evaluate(tmp_path, series, [(concrete(expr), [({"__name__": name, "kafka_cluster": "kafka", "topic": t}, peaks[t])
-                                                   for t in drawn])])
+    _evaluate(tmp_path, series, [(expr, [({"__name__": name, "kafka_cluster": "kafka", "topic": t}, peaks[t])
+                                         for t in drawn])])
 
 
 def _variable_values(tmp_path, series: list[tuple[str, str]], name: str, expected: list[str]) -> None:
@@ -134,9 +135,7 @@ def _variable_values(tmp_path, series: list[tuple[str, str]], name: str, expecte
                  if any(v["name"] == name for v in b["templating"]["list"]))
     (variable,) = [v for v in board["templating"]["list"] if v["name"] == name]
     selector, label = re.fullmatch(r"label_values\((.*), (\w+)\)", variable["query"]).groups()
-    for var, value in VARIABLES.items():
-        selector = selector.replace(f"${var}", value)
-    _evaluate(tmp_path, series, [(f"group by ({label}) ({concrete(selector)})", [({label: v}, 1) for v in expected])])
+    _evaluate(tmp_path, series, [(f"group by ({label}) ({_bind(selector)})", [({label: v}, 1) for v in expected])])
 
 
 def test_the_broker_and_cluster_variables_list_brokers_only(tmp_path):
@@ -181,11 +180,7 @@ def test_controller_quorum_draws_the_cluster_closest_to_losing_its_majority_not_
                     f"{u}x60") for i, u in enumerate(controllers)]
         series += [(sel("up", job="kafka-broker", instance=f"{name}-broker-{i}:7071", kafka_cluster=name),
                     f"{u}x60") for i, u in enumerate(brokers)]
-    panels = {p.title: p for spec in dashboards.specs(make_settings("prod")) for _, row in spec.rows for p in row}
-    expr = panels["Controller Quorum"].queries[0][0]
-    for variable, value in {**VARIABLES, "cluster": ".*"}.items():
-        expr = expr.replace(f"${variable}", value)
-    lines = f"count by (kafka_cluster) ({concrete(expr)})"  # up and majority: 2 lines a drawn cluster
+    lines = f"count by (kafka_cluster) ({_query('Controller Quorum', 0, cluster='.*')})"  # up, majority: 2 a cluster
     _evaluate(tmp_path, series, [
         (f"count({lines})", [({}, 5)]),  # five of the six (the others tie: any four of them)
         (f'{lines} and on (kafka_cluster) count by (kafka_cluster) (up{{kafka_cluster="weak"}})',
