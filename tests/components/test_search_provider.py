@@ -320,7 +320,7 @@ def test_a_monitor_known_by_its_id_is_updated_and_read_there_beside_a_copy_of_it
     copy_id = alerting_server.handle(server, "POST", MONITORS, BRUTE, {})[0]["_id"]
     searches = len([r for r in server.log if r.path.endswith("/_search")])
     changed = json.loads(json.dumps(BRUTE))
-    changed["triggers"][0]["bucket_level_trigger"]["condition"]["script"]["source"] = "params._count >= 500"
+    _monitor_tightened(changed)
     new = model_props(p["endpoint"], "opensearch", "monitor", "kafka-sasl-brute-force", changed)
     updated = sp.RetentionObjectProvider().update("opensearch/monitor/kafka-sasl-brute-force", outs, new)
     read = sp.RetentionObjectProvider().read("opensearch/monitor/kafka-sasl-brute-force", updated.outs)
@@ -383,7 +383,7 @@ def test_every_error_of_a_failed_dry_run_is_in_the_message(httpserver):
                                                        "error": "No aggregation found for path [by_client]",
                                                        "agg_result_buckets": {}}}}))
     changed = json.loads(json.dumps(BRUTE))
-    changed["triggers"][0]["bucket_level_trigger"]["condition"]["script"]["source"] = "params._count >= 500"
+    _monitor_tightened(changed)
     new = model_props(p["endpoint"], "opensearch", "monitor", "kafka-sasl-brute-force", changed)
     with pytest.raises(sp.SearchApiError) as err:
         sp.RetentionObjectProvider().update("opensearch/monitor/kafka-sasl-brute-force", outs, new)
